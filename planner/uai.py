@@ -27,7 +27,7 @@ def uai_problem(value: object) -> str | None:
     if not isinstance(value, str):
         return f"{value!r} is not a UAI (expected 7 digits and a check letter)"
     if not _UAI_SHAPE.match(value):
-        return f"{value!r} is not a UAI (expected 7 digits and a check letter, e.g. 0931234X)"
+        return f"{value!r} is not a UAI (expected 7 digits and a check letter, e.g. 0931234L)"
     expected = check_letter(value[:7])
     if value[7] != expected:
         return f"{value!r} has a wrong check letter (expected {expected})"

@@ -1,0 +1,223 @@
+"""The `rollout` command line: thin wrappers over plain functions that tests call directly.
+
+Errors a user can cause end as one line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+import time
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from sqlmodel import Session, select
+
+from fixtures.datasets import DATASETS, DEMO_DISTRICT_CODE, build_dataset
+from rollout.app import create_app
+from rollout.auth.accounts import AccountError, create_token, create_user, hash_password
+from rollout.datasets import DatasetError, load_dataset
+from rollout.db import get_engine, upgrade
+from rollout.models import District, Programme, User
+from rollout.planning.scenario import ScenarioDataError
+
+DEMO_DATASET = "seine-saint-denis"
+DEMO_ACCOUNTS = (
+    ("admin@demo.rollout.invalid", "admin", "Administratrice (démo)"),
+    ("direction@demo.rollout.invalid", "district_leader", "Direction du projet (démo)"),
+    ("chef.projet@demo.rollout.invalid", "project_manager", "Cheffe de projet (démo)"),
+    ("partenaire@demo.rollout.invalid", "stakeholder", "Partenaire (démo)"),
+)
+USER_ERRORS = (AccountError, DatasetError, ScenarioDataError, KeyError)
+
+
+class RolloutGroup(click.Group):
+    """A group that turns the errors users can cause into one clear line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as error:
+            message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+            raise click.ClickException(str(message)) from None
+        except sa.exc.IntegrityError as error:
+            raise click.ClickException(f"the database refused the change: {error.orig}") from None
+        except sa.exc.OperationalError as error:
+            raise click.ClickException(f"cannot use the database: {error.orig}") from None
+
+
+def _app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=RolloutGroup)
+@click.version_option(package_name="rollout")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def main(verbose: bool) -> None:
+    """rollout: plan an ENT rollout in training waves and track adoption school by school."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@main.group(cls=RolloutGroup)
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database if missing and apply all migrations."""
+    app = _app()
+    upgrade(get_engine(app))
+    click.echo(f"database up to date: {_display_url(app)}")
+
+
+@main.group(cls=RolloutGroup)
+def fixtures() -> None:
+    """Shipped datasets built from the national collège file."""
+
+
+@fixtures.command("load")
+@click.option("--dataset", type=click.Choice(sorted(DATASETS)), default=DEMO_DATASET, show_default=True)
+@click.option(
+    "--history/--no-history",
+    default=None,
+    help="Include the simulated progress and usage (default: only the demo has it).",
+)
+def fixtures_load(dataset: str, history: bool | None) -> None:
+    """Load a dataset as a new programme (migrating the database first)."""
+    app = _app()
+    engine = get_engine(app)
+    upgrade(engine)
+    started = time.perf_counter()
+    programme = load_dataset_committed(engine, dataset, with_history=history)
+    click.echo(f"loaded {programme.name} in {time.perf_counter() - started:.1f} s")
+
+
+def load_dataset_committed(engine: sa.Engine, key: str, *, with_history: bool | None = None) -> Programme:
+    """Load a dataset in one transaction: all of it, or nothing."""
+    with Session(engine, expire_on_commit=False) as session:
+        programme = load_dataset(session, build_dataset(key), with_history=with_history)
+        session.commit()
+        return programme
+
+
+@main.group(cls=RolloutGroup)
+def districts() -> None:
+    """Districts (the organisations that run rollouts)."""
+
+
+@districts.command("create")
+@click.argument("code")
+@click.argument("name")
+def districts_create(code: str, name: str) -> None:
+    """Create a district, e.g. `rollout districts create 093 "Seine-Saint-Denis"`."""
+    with Session(get_engine(_app())) as session:
+        if session.exec(select(District).where(District.code == code)).first():
+            raise click.ClickException(f"district {code} already exists")
+        session.add(District(code=code, name=name))
+        session.commit()
+    click.echo(f"district {code} created")
+
+
+@main.group(cls=RolloutGroup)
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "district_leader", "project_manager", "stakeholder"]))
+@click.option("--district", "district_codes", multiple=True, help="District code; repeat for several.")
+@click.option("--name", "display_name", default=None, help="Name shown in the interface.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email: str, role: str, district_codes: tuple[str, ...], display_name: str | None, password_stdin: bool) -> None:
+    """Create an account; the password is prompted (or read from stdin), never an argument."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with Session(get_engine(_app())) as session:
+        create_user(session, email=email, password=password, role=role, district_codes=district_codes, display_name=display_name)
+        session.commit()
+    click.echo(f"user {email.strip().lower()} created ({role})")
+
+
+@main.group(cls=RolloutGroup)
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="API", show_default=True, help="What the token is for.")
+def tokens_create(email: str, name: str) -> None:
+    """Create an API token and print it once: it is stored only as a digest."""
+    with Session(get_engine(_app())) as session:
+        token = create_token(session, email=email, name=name)
+        session.commit()
+    click.echo(token)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def demo(host: str, port: int, workers: int) -> None:
+    """Create and migrate the database, load the demo if empty, print the accounts, and serve."""
+    app = _app()
+    prepare_demo(app, echo=click.echo)
+    click.echo(f"rollout is served on http://{host}:{port}/ (Ctrl+C to stop)")
+    from rollout.serve import serve
+
+    serve(app, host=host, port=port, workers=workers)
+
+
+def prepare_demo(app: Flask, *, echo: Any = print) -> dict[str, str]:
+    """Everything `rollout demo` does before serving; returns the demo passwords by email.
+
+    The demo accounts get new random passwords at every start: nothing guessable is ever
+    shipped, and the person at the terminal always has working credentials.
+    """
+    engine = get_engine(app)
+    upgrade(engine)
+    echo(f"database: {_display_url(app)}")
+    with Session(engine) as session:
+        empty = session.exec(select(Programme.id)).first() is None
+    if empty:
+        echo("loading the Seine-Saint-Denis demo (real collèges, simulated progress and usage)…")
+        started = time.perf_counter()
+        load_dataset_committed(engine, DEMO_DATASET)
+        echo(f"demo loaded in {time.perf_counter() - started:.1f} s")
+    passwords = reset_demo_accounts(engine)
+    echo("demo accounts (passwords are new at every start):")
+    for email, role, _ in DEMO_ACCOUNTS:
+        echo(f"  {role:<16} {email:<36} {passwords[email]}")
+    return passwords
+
+
+def reset_demo_accounts(engine: sa.Engine) -> dict[str, str]:
+    """Create the demo accounts if missing and give each a fresh random password."""
+    passwords = {}
+    with Session(engine) as session:
+        demo_district = session.exec(select(District).where(District.code == DEMO_DISTRICT_CODE)).first()
+        codes = [demo_district.code] if demo_district else []
+        for email, role, display_name in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(12)
+            passwords[email] = password
+            user = session.exec(select(User).where(User.email == email)).first()
+            if user is None:
+                create_user(session, email=email, password=password, role=role,
+                            district_codes=[] if role == "admin" else codes, display_name=display_name)
+            else:
+                user.password_hash = hash_password(password)
+                session.add(user)
+        session.commit()
+    return passwords
+
+
+def _display_url(app: Flask) -> str:
+    """The database URL without its password, for messages."""
+    return sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URL"]).render_as_string(hide_password=True)

@@ -1,0 +1,60 @@
+"""Configuration from the environment, with defaults that are safe for a single-machine install.
+
+A Procfile host (Scalingo, Clever Cloud, Heroku) sets DATABASE_URL and SECRET_KEY; a user who
+types `rollout demo` sets nothing and gets a SQLite file and a secret kept in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URL: DATABASE_URL normalised for psycopg 3, or the instance SQLite file.
+
+    Hosts hand out `postgres://` or `postgresql://` URLs; SQLAlchemy needs the driver named.
+    """
+    if not raw:
+        return f"sqlite:///{Path(instance_path) / 'rollout.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A secret key generated once and kept in the instance folder (mode 600).
+
+    Used only when SECRET_KEY is not set, so sessions survive restarts of a local install
+    without a secret ever being committed or printed.
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else the instance folder's generated key."""
+    return os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+
+
+def from_environment(instance_path: str) -> dict[str, object]:
+    """The application's settings read from environment variables (the secret key apart)."""
+    env = os.environ
+    return {
+        "SQLALCHEMY_DATABASE_URL": database_url(env.get("DATABASE_URL"), instance_path),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("ROLLOUT_SECURE_COOKIES", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("ROLLOUT_IDLE_MINUTES", "60"))),
+        "MAX_CONTENT_LENGTH": int(env.get("ROLLOUT_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+    }

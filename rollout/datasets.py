@@ -1,0 +1,257 @@
+"""Loading a shipped dataset (`fixtures.datasets`) into the database, in one transaction.
+
+For the demo the reference data is loaded first, then the planner computes the baseline plan
+from it, and the simulated history (milestones, certifications, weekly usage) follows that plan,
+so that every screen of the demo tells one consistent story.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from fixtures.datasets import Dataset
+from rollout.models import (
+    Basin,
+    District,
+    ImportBatch,
+    Milestone,
+    PixCertification,
+    Plan,
+    Programme,
+    School,
+    Trainer,
+    TrainerBasin,
+    UsageRecord,
+    Wave,
+    utcnow,
+)
+from rollout.planning.scenario import build_scenario
+from rollout.usage.profiles import audience_of
+
+log = logging.getLogger(__name__)
+
+HISTORY_END = date(2018, 7, 6)
+BASELINE_TIME_LIMIT = 20.0
+USAGE_CHUNK = 20_000
+
+
+class DatasetError(ValueError):
+    """The dataset cannot be loaded (already there, or the planner found no baseline)."""
+
+
+def load_dataset(session: Session, dataset: Dataset, *, with_history: bool | None = None) -> Programme:
+    """Write `dataset` as a new programme; with its simulated history when it has one. No commit."""
+    history = dataset.simulated_history if with_history is None else with_history
+    district = session.exec(select(District).where(District.code == dataset.district_code)).first()
+    if district is None:
+        district = District(code=dataset.district_code, name=dataset.district_name)
+        session.add(district)
+        session.flush()
+    elif session.exec(
+        select(Programme).where(Programme.district_id == district.id, Programme.name == dataset.programme_name)
+    ).first():
+        raise DatasetError(f"dataset {dataset.key!r} is already loaded (programme {dataset.programme_name!r})")
+    programme = _add_programme(session, district, dataset, simulated=history)
+    waves = _add_waves(session, programme, dataset)
+    basins = _add_basins(session, programme, dataset)
+    schools = _add_schools(session, programme, dataset, basins, waves)
+    _add_trainers(session, programme, dataset, basins)
+    if history:
+        plan = _add_baseline(session, programme)
+        _add_history(session, programme, plan, schools, waves)
+    return programme
+
+
+def _add_programme(session: Session, district: District, dataset: Dataset, *, simulated: bool) -> Programme:
+    weights = dict(dataset.weights)
+    programme = Programme(
+        district_id=district.id,
+        name=dataset.programme_name,
+        platform=dataset.platform,
+        start_date=dataset.start_date,
+        status="completed" if simulated else "planning",
+        simulated=simulated,
+        teachers_per_session=dataset.teachers_per_session,
+        trainers_per_session=dataset.trainers_per_session,
+        schools_per_leadership_session=dataset.schools_per_leadership_session,
+        trainer_lag=dataset.trainer_lag,
+        weight_none=weights["none"],
+        weight_rep=weights["REP"],
+        weight_rep_plus=weights["REP+"],
+    )
+    session.add(programme)
+    session.flush()
+    return programme
+
+
+def _add_waves(session: Session, programme: Programme, dataset: Dataset) -> dict[str, Wave]:
+    waves = {
+        spec.code: Wave(
+            programme_id=programme.id,
+            code=spec.code,
+            label=spec.label,
+            position=position,
+            start_date=spec.start,
+            end_date=spec.end,
+            max_schools=spec.max_schools,
+            max_pupils=spec.max_pupils,
+        )
+        for position, spec in enumerate(dataset.waves)
+    }
+    session.add_all(waves.values())
+    session.flush()
+    return waves
+
+
+def _add_basins(session: Session, programme: Programme, dataset: Dataset) -> dict[str, Basin]:
+    basins = {spec.code: Basin(programme_id=programme.id, code=spec.code, name=spec.name) for spec in dataset.basins}
+    session.add_all(basins.values())
+    session.flush()
+    return basins
+
+
+def _add_schools(
+    session: Session, programme: Programme, dataset: Dataset, basins: dict[str, Basin], waves: dict[str, Wave]
+) -> dict[str, School]:
+    schools = {}
+    for spec in dataset.schools:
+        schools[spec.uai] = School(
+            programme_id=programme.id,
+            basin_id=basins[spec.basin].id,
+            uai=spec.uai,
+            name=spec.name,
+            commune=spec.commune,
+            commune_code=spec.commune_code,
+            pupils=spec.pupils,
+            teachers=spec.teachers,
+            priority=spec.priority,
+            latitude=spec.latitude,
+            longitude=spec.longitude,
+            equipment_ready_on=spec.equipment_ready_on,
+            pinned_wave_id=waves[spec.pinned_wave].id if spec.pinned_wave else None,
+            latest_wave_id=waves[spec.latest_wave].id if spec.latest_wave else None,
+        )
+    session.add_all(schools.values())
+    session.flush()
+    return schools
+
+
+def _add_trainers(session: Session, programme: Programme, dataset: Dataset, basins: dict[str, Basin]) -> None:
+    for spec in dataset.trainers:
+        trainer = Trainer(
+            programme_id=programme.id,
+            code=spec.code,
+            name=spec.name,
+            tier=spec.tier,
+            capacity=spec.capacity,
+            trained=spec.trained,
+            all_basins=spec.basins is None,
+        )
+        session.add(trainer)
+        session.flush()
+        for rank, code in enumerate(spec.basins or ()):
+            session.add(TrainerBasin(trainer_id=trainer.id, basin_id=basins[code].id, rank=rank))
+    session.flush()
+
+
+def _add_baseline(session: Session, programme: Programme) -> dict[str, Any]:
+    """Solve the programme deterministically and store the plan as its adopted baseline."""
+    from planner import solve
+
+    scenario = build_scenario(session, programme, name="Plan de référence")
+    result = solve(scenario, time_limit=BASELINE_TIME_LIMIT, workers=2, seed=0, deterministic=True)
+    plan = result.to_json()
+    if plan["status"] not in ("OPTIMAL", "FEASIBLE"):
+        raise DatasetError(f"the planner found no baseline plan for {programme.name!r}: {plan['status']}")
+    now = utcnow()
+    session.add(
+        Plan(
+            programme_id=programme.id,
+            name="Plan de référence",
+            status=plan["status"],
+            scenario=scenario,
+            result=plan,
+            objective=plan["objective"],
+            bound=plan["bound"],
+            is_baseline=True,
+            adopted_at=now,
+        )
+    )
+    session.flush()
+    return plan
+
+
+def _add_history(
+    session: Session, programme: Programme, plan: dict[str, Any], schools: dict[str, School], waves: dict[str, Wave]
+) -> None:
+    """Simulated milestones, certifications and weekly usage, following the baseline plan."""
+    from fixtures import simulation
+
+    wave_of = {row["uai"]: waves[row["wave"]] for row in plan["assignments"]}
+    sim_schools = [
+        simulation.SimSchool(
+            uai=uai,
+            pupils=school.pupils,
+            teachers=school.teachers,
+            priority=school.priority,
+            wave_start=wave_of[uai].start_date,
+            wave_end=wave_of[uai].end_date,
+            pilot=school.pinned_wave_id is not None,
+        )
+        for uai, school in schools.items()
+    ]
+    for row in simulation.simulate_milestones(sim_schools, as_of=HISTORY_END):
+        session.add(
+            Milestone(
+                school_id=schools[row.uai].id,
+                kind=row.kind,
+                status=row.status,
+                planned_on=row.planned_on,
+                actual_on=row.actual_on,
+                count=row.count,
+                note=row.note,
+            )
+        )
+    for row in simulation.simulate_pix(sim_schools, as_of=HISTORY_END):
+        session.add(PixCertification(school_id=schools[row.uai].id, level=row.level, certified=row.certified))
+    session.flush()
+
+    batch = ImportBatch(programme_id=programme.id, kind="fixtures", source="fixtures.simulation (données simulées)")
+    session.add(batch)
+    session.flush()
+    rows = simulation.simulate_usage(sim_schools, start=programme.start_date, end=HISTORY_END)
+    inserted = 0
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(
+            {
+                "school_id": schools[row.uai].id,
+                "period_start": row.date,
+                "period": "week",
+                "service": row.service,
+                "profile": row.profile,
+                "audience": audience_of(row.profile),
+                "visits": row.visits,
+                "visitors": row.visitors,
+                "page_views": row.page_views,
+                "import_batch_id": batch.id,
+            }
+        )
+        if len(chunk) == USAGE_CHUNK:
+            inserted += _insert_usage(session, chunk)
+            chunk = []
+    inserted += _insert_usage(session, chunk)
+    batch.rows_new = inserted
+    log.info("loaded %d simulated usage rows", inserted)
+
+
+def _insert_usage(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Bulk insert through SQLAlchemy Core: one executemany per chunk, not one ORM object a row."""
+    if rows:
+        session.execute(sa.insert(UsageRecord), rows)
+    return len(rows)

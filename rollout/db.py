@@ -1,0 +1,95 @@
+"""The database: one engine per application, one session per request, and migrations.
+
+SQLite is the default (nothing to install); it gets foreign keys, WAL and a busy timeout on
+every connection, since SQLite enables none of them by itself. PostgreSQL is selected with
+DATABASE_URL. Tables come only from Alembic migrations, never from `create_all`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app, g
+from sqlmodel import Session
+
+import rollout.models  # noqa: F401  (registers every table on the metadata)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for `url`; SQLite connections are configured for integrity and concurrency."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        sa.event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def get_engine(app: Flask | None = None) -> sa.Engine:
+    """The application's engine, created on first use."""
+    app = app or current_app
+    engine = app.extensions.get("rollout.engine")
+    if engine is None:
+        engine = make_engine(app.config["SQLALCHEMY_DATABASE_URL"])
+        app.extensions["rollout.engine"] = engine
+    return engine
+
+
+def get_session() -> Session:
+    """The request's session, opened lazily; committed only by the code at the boundary."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def close_session(_error: BaseException | None = None) -> None:
+    """Close the request's session; anything not committed is rolled back."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def alembic_config(connection: sa.Connection | None = None) -> AlembicConfig:
+    """An Alembic configuration with the packaged migration scripts, bound to `connection`."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(resources.files("rollout") / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Apply migrations up to `revision` in one transaction."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The migration revision the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def init_app(app: Flask) -> None:
+    """Close each request's session on teardown."""
+    app.teardown_appcontext(close_session)
+
+
+def head_revision() -> str | None:
+    """The newest migration revision the code ships."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,0 +1,91 @@
+"""Schools and the basins that group them (the unit trainers are assigned to)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from planner.uai import CHECK_LETTERS, normalise_uai
+from rollout.models.base import check, one_of
+
+PRIORITIES = ("none", "REP", "REP+")
+
+
+class Basin(SQLModel, table=True):
+    """A group of neighbouring communes whose schools share trainers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+
+    __table_args__ = (sa.UniqueConstraint("programme_id", "code"),)
+
+
+class SchoolBase(SQLModel):
+    """Fields a user gives for a school; validated here, not on the table model."""
+
+    uai: str = Field(max_length=8)
+    name: str = Field(min_length=1, max_length=300)
+    commune: str = Field(max_length=200)
+    commune_code: str | None = Field(default=None, max_length=5)
+    pupils: int = Field(ge=0)
+    teachers: int = Field(ge=1)
+    priority: str = Field(default="none", max_length=8)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    equipment_ready_on: date | None = Field(
+        default=None,
+        description="When the local authority's devices and network are ready; "
+        "the school cannot go live in a wave that starts earlier.",
+    )
+    previous_platform: str | None = Field(default=None, max_length=200)
+    head_teacher_name: str | None = Field(default=None, max_length=200)
+    head_teacher_email: str | None = Field(default=None, max_length=320)
+
+
+class School(SchoolBase, table=True):
+    """A school of a programme. `version` supports optimistic locking of concurrent edits."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    basin_id: int = Field(foreign_key="basin.id", ondelete="RESTRICT", index=True)
+    pinned_wave_id: int | None = Field(default=None, foreign_key="wave.id", ondelete="RESTRICT")
+    latest_wave_id: int | None = Field(default=None, foreign_key="wave.id", ondelete="RESTRICT")
+    version: int = Field(default=1)
+
+    __table_args__ = (
+        sa.UniqueConstraint("programme_id", "uai"),
+        check(
+            "uai_check_letter",
+            "length(uai) = 8 AND substr(uai, 8, 1) = "
+            f"substr('{CHECK_LETTERS}', (CAST(substr(uai, 1, 7) AS INTEGER) % 23) + 1, 1)",
+        ),
+        check("pupils_not_negative", "pupils >= 0"),
+        check("teachers_positive", "teachers >= 1"),
+        one_of("priority", PRIORITIES),
+        check("latitude_range", "latitude IS NULL OR (latitude >= -90 AND latitude <= 90)"),
+        check("longitude_range", "longitude IS NULL OR (longitude >= -180 AND longitude <= 180)"),
+        check("version_positive", "version >= 1"),
+    )
+
+
+class SchoolCreate(SchoolBase):
+    """A school as submitted by a form, an import or the API: the UAI is normalised and checked."""
+
+    basin: str = Field(min_length=1, max_length=32)
+
+    @field_validator("uai", mode="before")
+    @classmethod
+    def _valid_uai(cls, value: str) -> str:
+        return normalise_uai(value)
+
+    @field_validator("priority")
+    @classmethod
+    def _known_priority(cls, value: str) -> str:
+        if value not in PRIORITIES:
+            raise ValueError(f"{value!r} is not one of {', '.join(PRIORITIES)}")
+        return value

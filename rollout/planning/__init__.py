@@ -1,0 +1,1 @@
+"""The bridge between the database and the pure `planner`: scenarios out, plans in."""

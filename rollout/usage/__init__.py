@@ -1,0 +1,1 @@
+"""Usage statistics: profiles, taxonomy, import and reports (shared/contracts/usage.md)."""

@@ -1,0 +1,45 @@
+"""User profiles as platforms export them, rolled up into the four audiences reports use.
+
+The SDET national codes and the plain French or English words of the usage contract are
+accepted; matching ignores case and accents.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+SDET_AUDIENCES = {
+    "national_elv": "pupil",
+    "national_ens": "teacher",
+    "national_tut": "parent",
+    "national_dir": "staff",
+    "national_evs": "staff",
+    "national_eta": "staff",
+    "national_doc": "staff",
+    "national_aca": "staff",
+    "national_col": "staff",
+}
+WORD_AUDIENCES = {
+    "eleve": "pupil",
+    "pupil": "pupil",
+    "enseignant": "teacher",
+    "teacher": "teacher",
+    "parent": "parent",
+    "personnel": "staff",
+    "staff": "staff",
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and strip its accents, for matching labels as people type them."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def audience_of(profile: str) -> str:
+    """The audience of a profile; ValueError names the profile when it is unknown."""
+    key = fold(profile)
+    audience = SDET_AUDIENCES.get(key) or WORD_AUDIENCES.get(key)
+    if audience is None:
+        raise ValueError(f"unknown profile {profile!r}")
+    return audience
