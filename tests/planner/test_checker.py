@@ -14,67 +14,9 @@ from typing import Any, Callable
 import pytest
 
 from planner.checker import check_plan, plan_objective
+from tiny_scenarios import make_plan, make_scenario
 
 CHECKER_SOURCE = Path(__file__).resolve().parents[2] / "planner" / "checker.py"
-
-
-def make_scenario() -> dict[str, Any]:
-    """Three schools, three waves, one vendor and two academic trainers (one to be trained)."""
-    return {
-        "format": "rollout-scenario/1",
-        "name": "checker",
-        "waves": [
-            {"id": "W1", "start": "2027-01-04", "end": "2027-02-12", "max_schools": 2, "max_pupils": 1000},
-            {"id": "W2", "start": "2027-03-01", "end": "2027-04-09", "max_schools": None, "max_pupils": None},
-            {"id": "W3", "start": "2027-05-03", "end": "2027-06-11", "max_schools": None, "max_pupils": None},
-        ],
-        "schools": [
-            {"uai": "0930001W", "name": "A", "basin": "Nord", "pupils": 500, "teachers": 30,
-             "priority": "REP+", "earliest_wave": None, "latest_wave": None, "pinned_wave": "W1"},
-            {"uai": "0930002X", "name": "B", "basin": "Sud", "pupils": 400, "teachers": 20,
-             "priority": "none", "earliest_wave": "W2", "latest_wave": None, "pinned_wave": None},
-            {"uai": "0930003Y", "name": "C", "basin": "Nord", "pupils": 300, "teachers": 10,
-             "priority": "REP", "earliest_wave": None, "latest_wave": "W3", "pinned_wave": None},
-        ],
-        "trainers": [
-            {"id": "V-1", "name": "Vendor", "tier": "vendor", "basins": None, "capacity": 2,
-             "capacity_by_wave": {"W3": 0}, "trained": True},
-            {"id": "AT-1", "name": "North", "tier": "academic", "basins": ["Nord"], "capacity": 2,
-             "capacity_by_wave": {}, "trained": True},
-            {"id": "AT-2", "name": "South", "tier": "academic", "basins": ["Sud"], "capacity": 3,
-             "capacity_by_wave": {}, "trained": False},
-        ],
-        "cascade": {"teachers_per_session": 15, "trainers_per_session": 2,
-                    "schools_per_leadership_session": 2, "trainer_lag": 1},
-        "objective": {"priority_weights": {"none": 1, "REP": 2, "REP+": 3}},
-    }
-
-
-def make_plan() -> dict[str, Any]:
-    """The optimal plan of `make_scenario`: objective 400×1 + 2×300×1 = 1000."""
-    return {
-        "format": "rollout-plan/1",
-        "scenario": "checker",
-        "status": "OPTIMAL",
-        "objective": 1000,
-        "bound": 1000,
-        "assignments": [
-            {"uai": "0930001W", "wave": "W1"},
-            {"uai": "0930002X", "wave": "W2"},
-            {"uai": "0930003Y", "wave": "W2"},
-        ],
-        "teacher_sessions": [
-            {"trainer": "AT-1", "uai": "0930001W", "wave": "W1", "sessions": 2},
-            {"trainer": "AT-2", "uai": "0930002X", "wave": "W2", "sessions": 2},
-            {"trainer": "AT-1", "uai": "0930003Y", "wave": "W2", "sessions": 1},
-        ],
-        "trainer_training": [{"vendor": "V-1", "wave": "W1", "trainers": ["AT-2"]}],
-        "leadership_training": [
-            {"vendor": "V-1", "wave": "W1", "schools": ["0930001W", "0930003Y"]},
-            {"vendor": "V-1", "wave": "W2", "schools": ["0930002X"]},
-        ],
-        "conflicts": [],
-    }
 
 
 Mutation = Callable[[dict[str, Any], dict[str, Any]], None]
