@@ -1,0 +1,75 @@
+"""Reading the contract's JSON files for the `rollout plan` subcommands (compare, export, replan).
+
+Every subcommand must fail the same way on bad input: one line per problem, naming the file,
+exit code 2, nothing written. Keeping the loading here means each command only says what it
+does with the documents, not how a broken file is reported.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from planner.checker import check_plan
+from planner.scenario import ScenarioError, validate_scenario
+
+INVALID_INPUT_EXIT = 2
+
+
+class InputError(ValueError):
+    """An input file that cannot be used; the message names the file and what is wrong."""
+
+
+def read_json(path: Path) -> Any:
+    """The parsed content of a JSON file, or an InputError saying why it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+
+
+def load_scenario(path: Path) -> dict[str, Any]:
+    """A scenario file that passes the contract's validation, as the plain dict the tools share."""
+    data = read_json(path)
+    try:
+        validate_scenario(data, source=str(path))
+    except ScenarioError as error:
+        raise InputError("\n".join(f"{path}: {problem}" for problem in error.problems)) from None
+    return data
+
+
+def load_plan(path: Path, scenario: dict[str, Any]) -> dict[str, Any]:
+    """A plan file that satisfies the contract for `scenario`.
+
+    Exports go to trainers' calendars and comparisons to decision makers, so a plan that does
+    not fit its scenario (another scenario, a hand edit gone wrong) is refused rather than
+    reported with numbers that mean nothing.
+    """
+    data = read_json(path)
+    if not isinstance(data, dict) or data.get("format") != "rollout-plan/1":
+        raise InputError(f"{path}: not a rollout-plan/1 document (its 'format' field says otherwise)")
+    problems = check_plan(scenario, data)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputError(f"{path}: does not fit the scenario: {problems[0]}{more}")
+    return data
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write a document the way every `rollout plan` command does: UTF-8, indented, final newline."""
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def fail(message: str, exit_code: int = INVALID_INPUT_EXIT) -> NoReturn:
+    """End a command with a message on stderr and the contract's exit code, never a traceback."""
+    click.echo(message, err=True)
+    raise click.exceptions.Exit(exit_code)

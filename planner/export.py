@@ -1,0 +1,254 @@
+"""Export a plan for the people who carry it out: a CSV table of schools and one calendar per trainer.
+
+The CSV is what a district office opens in a spreadsheet; `excel=True` writes what French
+Excel opens correctly on a double click (a UTF-8 byte-order mark, so accents survive, and `;`
+separators, because `,` is the decimal separator there). The calendars (RFC 5545, written by
+the `icalendar` package, which handles escaping, CRLF and line folding) put each trainer's
+sessions in their agenda as all-day events spanning the wave, since the plan decides the wave
+and the trainer and school settle the day.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import icalendar
+
+from planner.documents import InputError, fail, load_plan, load_scenario
+
+CSV_COLUMNS = (
+    "uai",
+    "name",
+    "basin",
+    "priority",
+    "pupils",
+    "wave",
+    "wave_start",
+    "wave_end",
+    "trainers",
+    "teacher_sessions",
+    "leadership_vendor",
+    "leadership_wave",
+)
+PRODID = "-//rollout//Plan de déploiement ENT//FR"
+
+
+def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool = False) -> str:
+    """One row per school, in rollout order (wave, then UAI), with who trains it and when.
+
+    With `excel`, the text starts with a byte-order mark and uses `;`; otherwise it is plain
+    RFC 4180 CSV with `,`. Either way rows end with CRLF, as the csv module writes them.
+    """
+    waves = {wave["id"]: wave for wave in scenario["waves"]}
+    position = {wave_id: index for index, wave_id in enumerate(waves)}
+    wave_of = {a["uai"]: a["wave"] for a in plan["assignments"]}
+    trainers: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for entry in plan["teacher_sessions"]:
+        trainers[entry["uai"]].append((entry["trainer"], entry["sessions"]))
+    leadership = {uai: entry for entry in plan["leadership_training"] for uai in entry["schools"]}
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if excel else ",")
+    writer.writerow(CSV_COLUMNS)
+    schools = sorted(scenario["schools"], key=lambda s: (position[wave_of[s["uai"]]], s["uai"]))
+    for school in schools:
+        wave = waves[wave_of[school["uai"]]]
+        runs = sorted(trainers[school["uai"]])
+        lead = leadership.get(school["uai"])
+        writer.writerow(
+            (
+                school["uai"],
+                school.get("name", ""),
+                school["basin"],
+                school["priority"],
+                school["pupils"],
+                wave["id"],
+                wave["start"],
+                wave["end"],
+                ", ".join(f"{trainer} ({sessions})" for trainer, sessions in runs),
+                sum(sessions for _, sessions in runs),
+                lead["vendor"] if lead else "",
+                lead["wave"] if lead else "",
+            )
+        )
+    return ("\ufeff" if excel else "") + buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class _Event:
+    """One calendar entry before it is written: what, when (inclusive dates) and its identity."""
+
+    key: tuple[str, ...]
+    summary: str
+    description: str
+    start: datetime.date
+    end: datetime.date
+
+
+def plan_to_icalendar(
+    scenario: dict[str, Any],
+    plan: dict[str, Any],
+    trainer_id: str,
+    *,
+    stamp: datetime.datetime | None = None,
+) -> str:
+    """The trainer's sessions as an iCalendar file (RFC 5545), all-day events over each wave.
+
+    An academic trainer gets one event per school it trains (its sessions there are counted
+    in the title); a vendor gets one event per session it runs. Each UID is a digest of the
+    scenario name, the trainer, the wave and the school or session, so exporting the same plan
+    again gives the same UIDs and a calendar that imports it twice does not show doubles.
+    `stamp` (DTSTAMP, when the file was made) defaults to now.
+    """
+    trainer = next((t for t in scenario["trainers"] if t["id"] == trainer_id), None)
+    if trainer is None:
+        raise KeyError(f"{trainer_id!r} is not a trainer of the scenario")
+    stamp = stamp or datetime.datetime.now(datetime.timezone.utc)
+    events = _vendor_events(scenario, plan, trainer_id) if trainer["tier"] == "vendor" else _academic_events(
+        scenario, plan, trainer_id
+    )
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"Formations ENT — {trainer.get('name') or trainer_id}")
+    for event in events:
+        entry = icalendar.Event()
+        entry.add("uid", _uid(scenario.get("name", ""), trainer_id, *event.key))
+        entry.add("dtstamp", stamp)
+        entry.add("dtstart", event.start)
+        entry.add("dtend", event.end + datetime.timedelta(days=1))
+        entry.add("summary", event.summary)
+        entry.add("description", event.description)
+        entry.add("transp", "TRANSPARENT")
+        calendar.add_component(entry)
+    return calendar.to_ical().decode("utf-8")
+
+
+def _academic_events(scenario: dict[str, Any], plan: dict[str, Any], trainer_id: str) -> list[_Event]:
+    """One event per (school, wave): the trainer settles the days with the school within the wave."""
+    waves = _wave_dates(scenario)
+    schools = {school["uai"]: school for school in scenario["schools"]}
+    events = []
+    for entry in plan["teacher_sessions"]:
+        if entry["trainer"] != trainer_id:
+            continue
+        school = schools[entry["uai"]]
+        count = entry["sessions"]
+        start, end = waves[entry["wave"]]
+        events.append(
+            _Event(
+                key=("teachers", entry["wave"], entry["uai"]),
+                summary=f"Formation des enseignants — {school.get('name') or entry['uai']} ({_count(count, 'session')})",
+                description=(
+                    f"Établissement : {school.get('name', '')} ({entry['uai']}), bassin {school['basin']}.\n"
+                    f"{_count(school['teachers'], 'enseignant')}, {_count(count, 'session')} "
+                    f"à placer dans la vague {entry['wave']} ({start:%d/%m/%Y} – {end:%d/%m/%Y})."
+                ),
+                start=start,
+                end=end,
+            )
+        )
+    return sorted(events, key=lambda event: event.start)
+
+
+def _vendor_events(scenario: dict[str, Any], plan: dict[str, Any], trainer_id: str) -> list[_Event]:
+    """One event per vendor session, numbered within its wave so that two sessions stay distinct."""
+    waves = _wave_dates(scenario)
+    names = {school["uai"]: school.get("name") or school["uai"] for school in scenario["schools"]}
+    trainer_names = {t["id"]: t.get("name") or t["id"] for t in scenario["trainers"]}
+    events = []
+    numbers: dict[tuple[str, str], int] = defaultdict(int)
+    for entry in plan["trainer_training"]:
+        if entry["vendor"] == trainer_id:
+            numbers["trainers", entry["wave"]] += 1
+            people = ", ".join(trainer_names.get(t, t) for t in entry["trainers"])
+            events.append(
+                _Event(
+                    key=("trainers", entry["wave"], str(numbers["trainers", entry["wave"]])),
+                    summary=f"Formation de formateurs académiques — {_count(len(entry['trainers']), 'formateur')}",
+                    description=f"Formateurs : {people}.\nVague {entry['wave']}.",
+                    start=waves[entry["wave"]][0],
+                    end=waves[entry["wave"]][1],
+                )
+            )
+    for entry in plan["leadership_training"]:
+        if entry["vendor"] == trainer_id:
+            numbers["leadership", entry["wave"]] += 1
+            colleges = ", ".join(f"{names.get(uai, uai)} ({uai})" for uai in entry["schools"])
+            events.append(
+                _Event(
+                    key=("leadership", entry["wave"], str(numbers["leadership", entry["wave"]])),
+                    summary=f"Formation des équipes de direction — {_count(len(entry['schools']), 'établissement')}",
+                    description=f"Établissements : {colleges}.\nVague {entry['wave']}.",
+                    start=waves[entry["wave"]][0],
+                    end=waves[entry["wave"]][1],
+                )
+            )
+    return sorted(events, key=lambda event: event.start)
+
+
+def _count(number: int, noun: str) -> str:
+    """A French count with the noun agreed ("1 session", "2 sessions"), as a calendar title reads."""
+    return f"{number} {noun}{'s' if number > 1 else ''}"
+
+
+def _wave_dates(scenario: dict[str, Any]) -> dict[str, tuple[datetime.date, datetime.date]]:
+    return {
+        wave["id"]: (datetime.date.fromisoformat(wave["start"]), datetime.date.fromisoformat(wave["end"]))
+        for wave in scenario["waves"]
+    }
+
+
+def _uid(*parts: str) -> str:
+    """A globally unique, run-independent event identifier (RFC 5545 asks for one per event)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    return f"{digest}@rollout"
+
+
+def calendar_file_name(trainer_id: str) -> str:
+    """A file name for a trainer's calendar that is safe on every system, whatever the id holds."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", trainer_id) + ".ics"
+
+
+@click.command("export")
+@click.argument("scenario_path", metavar="SCENARIO.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("plan_path", metavar="PLAN.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the school table here.")
+@click.option("--excel", is_flag=True, help="CSV for French Excel: UTF-8 with BOM and ';' separators.")
+@click.option(
+    "--ical-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one TRAINER.ics calendar per trainer in this directory (created if needed).",
+)
+def export_command(
+    scenario_path: Path, plan_path: Path, csv_path: Path | None, excel: bool, ical_dir: Path | None
+) -> None:
+    """Export a plan as a CSV table of schools and/or one iCalendar file per trainer."""
+    if csv_path is None and ical_dir is None:
+        fail("nothing to export: give --csv OUT.csv and/or --ical-dir DIR")
+    try:
+        scenario = load_scenario(scenario_path)
+        plan = load_plan(plan_path, scenario)
+    except InputError as error:
+        fail(str(error))
+    if plan["status"] not in ("OPTIMAL", "FEASIBLE"):
+        fail(f"{plan_path}: has no plan to export (status {plan['status']})")
+    files = {calendar_file_name(trainer["id"]): trainer["id"] for trainer in scenario["trainers"]}
+    if ical_dir is not None and len(files) < len(scenario["trainers"]):
+        fail(f"{scenario_path}: two trainer ids give the same calendar file name; rename one of them")
+    if csv_path is not None:
+        csv_path.write_bytes(plan_to_csv(scenario, plan, excel=excel).encode("utf-8"))
+    if ical_dir is not None:
+        ical_dir.mkdir(parents=True, exist_ok=True)
+        for file_name, trainer_id in files.items():
+            (ical_dir / file_name).write_bytes(plan_to_icalendar(scenario, plan, trainer_id).encode("utf-8"))
