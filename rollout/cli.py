@@ -44,9 +44,14 @@ class RolloutGroup(click.Group):
             message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
             raise click.ClickException(str(message)) from None
         except sa.exc.IntegrityError as error:
-            raise click.ClickException(f"the database refused the change: {error.orig}") from None
+            raise click.ClickException(f"the database refused the change: {_one_line(error.orig)}") from None
         except sa.exc.OperationalError as error:
-            raise click.ClickException(f"cannot use the database: {error.orig}") from None
+            raise click.ClickException(f"cannot use the database: {_one_line(error.orig)}") from None
+
+
+def _one_line(error: BaseException | None) -> str:
+    """A driver's multi-line message folded into one line."""
+    return " ".join(str(error).split())
 
 
 def _app() -> Flask:

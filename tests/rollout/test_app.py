@@ -1,0 +1,79 @@
+"""The web application's shell: health check, welcome page, security headers, configuration."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from rollout.app import create_app
+from rollout.config import database_url
+from rollout.models import District, Programme
+
+
+def test_healthz_reports_a_migrated_database(client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "ok"
+
+
+def test_healthz_fails_on_an_unmigrated_database(sqlite_url: str, tmp_path) -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URL": sqlite_url}, instance_path=str(tmp_path))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["revision"] is None
+
+
+def test_healthz_fails_when_the_database_is_unreachable(tmp_path) -> None:
+    url = "postgresql+psycopg://nobody:wrong@127.0.0.1:1/none?connect_timeout=2"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URL": url}, instance_path=str(tmp_path))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error"
+
+
+def test_welcome_page_speaks_french_and_sends_security_headers(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.text
+    assert "Données simulées" not in response.text
+    headers = response.headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in headers
+
+
+def test_hsts_only_over_https(client) -> None:
+    response = client.get("/", base_url="https://rollout.example")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_simulated_programmes_are_labelled(client, engine: sa.Engine) -> None:
+    with Session(engine) as session:
+        district = District(code="093", name="Seine-Saint-Denis")
+        session.add(district)
+        session.flush()
+        session.add(Programme(district_id=district.id, name="Démo", platform="ENT", start_date=date(2015, 9, 1), simulated=True))
+        session.commit()
+    assert "Données simulées" in client.get("/").text
+
+
+def test_database_url_from_the_environment(tmp_path) -> None:
+    assert database_url(None, str(tmp_path)) == f"sqlite:///{tmp_path / 'rollout.sqlite3'}"
+    assert database_url("postgres://u:p@h:5432/d", "x") == "postgresql+psycopg://u:p@h:5432/d"
+    assert database_url("postgresql://u:p@h/d", "x") == "postgresql+psycopg://u:p@h/d"
+    assert database_url("postgresql+psycopg://u@h/d", "x") == "postgresql+psycopg://u@h/d"
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app(instance_path=str(tmp_path)).config["SECRET_KEY"]
+    second = create_app(instance_path=str(tmp_path)).config["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    assert create_app(instance_path=str(tmp_path)).config["SECRET_KEY"] == "from-the-environment"

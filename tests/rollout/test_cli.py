@@ -1,0 +1,99 @@
+"""The `rollout` command line: what it does, and errors as one clear line, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+from sqlmodel import Session, select
+from werkzeug.security import check_password_hash
+
+from rollout.auth.accounts import token_digest
+from rollout.cli import main
+from rollout.models import ApiToken, District, User, UserDistrict
+
+STRONG = "correct horse battery staple"
+
+
+@pytest.fixture
+def rollout(database_url: str, tmp_path, monkeypatch):
+    """Run `rollout …` against a fresh database; returns a function taking the arguments."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ROLLOUT_INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=True)
+
+    assert run("db", "upgrade").exit_code == 0
+    return run
+
+
+def _fails_in_one_line(result: Result, message: str) -> None:
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.strip().splitlines()
+    assert lines[-1].startswith("Error: ") and message in lines[-1], result.output
+    assert "Traceback" not in result.output
+
+
+def _engine(database_url: str) -> sa.Engine:
+    return sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+
+
+def test_districts_users_and_tokens(rollout, database_url: str) -> None:
+    assert rollout("districts", "create", "093", "Seine-Saint-Denis").exit_code == 0
+    result = rollout("users", "create", "--email", "Lea@Example.fr", "--role", "district_leader", "--district", "093", input=f"{STRONG}\n{STRONG}\n")
+    assert result.exit_code == 0, result.output
+    assert STRONG not in result.output
+    token_result = rollout("tokens", "create", "--email", "lea@example.fr")
+    assert token_result.exit_code == 0
+    token = token_result.output.strip()
+    assert token.startswith("rlt_") and len(token) > 40
+
+    engine = _engine(database_url)
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == "lea@example.fr")).one()
+        assert user.password_hash.startswith("scrypt:") and check_password_hash(user.password_hash, STRONG)
+        assert [link.district_id for link in session.exec(select(UserDistrict))] == [
+            session.exec(select(District.id).where(District.code == "093")).one()
+        ]
+        stored = session.exec(select(ApiToken)).one()
+        assert stored.token_hash == token_digest(token) and token not in stored.token_hash
+    engine.dispose()
+
+
+def test_password_from_stdin(rollout) -> None:
+    result = rollout("users", "create", "--email", "admin@example.fr", "--role", "admin", "--password-stdin", input=STRONG + "\n")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("districts", "create", "093", "Doublon"), None, "district 093 already exists"),
+        (("users", "create", "--email", "a@example.fr", "--role", "district_leader", "--district", "093", "--password-stdin"), "short\n", "at least 12 characters"),
+        (("users", "create", "--email", "a@example.fr", "--role", "district_leader", "--district", "999", "--password-stdin"), STRONG + "\n", "unknown district 999"),
+        (("users", "create", "--email", "a@example.fr", "--role", "stakeholder", "--password-stdin"), STRONG + "\n", "needs at least one district"),
+        (("users", "create", "--email", "not-an-email", "--role", "admin", "--password-stdin"), STRONG + "\n", "is not an email address"),
+        (("users", "create", "--email", "a@example.fr", "--role", "boss", "--password-stdin"), STRONG + "\n", "Invalid value for '--role'"),
+        (("tokens", "create", "--email", "nobody@example.fr"), None, "no user with email nobody@example.fr"),
+        (("fixtures", "load", "--dataset", "atlantis"), None, "Invalid value for '--dataset'"),
+    ],
+)
+def test_errors_are_one_clear_line(rollout, args: tuple[str, ...], stdin: str | None, message: str) -> None:
+    assert rollout("districts", "create", "093", "Seine-Saint-Denis").exit_code == 0
+    _fails_in_one_line(rollout(*args, input=stdin), message)
+
+
+def test_duplicate_user_is_refused(rollout) -> None:
+    args = ("users", "create", "--email", "a@example.fr", "--role", "admin", "--password-stdin")
+    assert rollout(*args, input=STRONG + "\n").exit_code == 0
+    _fails_in_one_line(rollout(*args, input=STRONG + "\n"), "already exists")
+
+
+def test_unreachable_database_is_one_line(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:wrong@127.0.0.1:1/none?connect_timeout=2")
+    monkeypatch.setenv("ROLLOUT_INSTANCE_PATH", str(tmp_path))
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    _fails_in_one_line(result, "cannot use the database")
