@@ -1,0 +1,252 @@
+"""Explain an infeasible scenario in its own terms, and find the cheapest way to relax it.
+
+Every requirement a district leader can change (a school's pinned, earliest or latest wave, a
+wave's caps, a basin's teacher-session supply in a wave, a trainer's capacity, the vendors'
+sessions in a wave) is guarded by an assumption literal in the explain-mode model. CP-SAT's
+`sufficient_assumptions_for_infeasibility()` gives a set of requirements that cannot all hold;
+it is shrunk by deletion (drop one requirement, re-solve, keep it out while still infeasible)
+so that each listed requirement matters. A second solve with the literals free finds the fewest
+requirements to lift for a plan to exist (then the smallest overshoot of the lifted capacities),
+which becomes the `relax` advice on the conflicts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from planner.model import PlanModel, Requirement
+from planner.plan import Conflict
+from planner.scenario import Scenario
+
+logger = logging.getLogger(__name__)
+
+MAX_SHRINK_STEPS = 40
+
+
+@dataclass(frozen=True)
+class Lifted:
+    """A requirement the cheapest relaxation lifts: its overshoot per wave, or a school's new wave."""
+
+    overshoot: dict[int, int] = field(default_factory=dict)
+    school_wave: int | None = None
+
+
+def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int = 0) -> list[Conflict]:
+    """Conflicts of an infeasible scenario: a small core, with relaxation advice where found."""
+    deadline = time.monotonic() + time_limit
+    built = PlanModel(scenario, explain=True)
+    core = _core(built, list(built.literals), deadline, seed)
+    if core is None:
+        logger.warning("no conflict set found within the time limit")
+        return []
+    core = _shrink(built, core, deadline, seed)
+    relaxation = _relaxation(built, deadline, seed)
+    phrasing = _Phrasing(scenario, built, core)
+    indices = [literal.index for literal in core]
+    indices += [index for index in relaxation if index not in indices]
+    return [phrasing.conflict(built.requirements[index], relaxation.get(index)) for index in indices]
+
+
+def _solver(deadline: float, seed: int) -> cp_model.CpSolver:
+    """One worker: assumption cores are reported reliably only by the sequential search."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
+    return solver
+
+
+def _core(built: PlanModel, assumptions: list, deadline: float, seed: int) -> list | None:
+    """Requirements among `assumptions` that cannot all hold, or None if not proven in time."""
+    built.model.clear_assumptions()
+    built.model.add_assumptions(assumptions)
+    solver = _solver(deadline, seed)
+    if solver.solve(built.model) != cp_model.INFEASIBLE:
+        return None
+    found = set(solver.sufficient_assumptions_for_infeasibility())
+    return [literal for literal in assumptions if literal.index in found]
+
+
+def _shrink(built: PlanModel, core: list, deadline: float, seed: int) -> list:
+    """Drop requirements from the core while it stays infeasible, so each one left matters."""
+    candidate = 0
+    for _ in range(MAX_SHRINK_STEPS):
+        if candidate >= len(core) or time.monotonic() >= deadline:
+            break
+        smaller = _core(built, core[:candidate] + core[candidate + 1 :], deadline, seed)
+        if smaller is None:
+            candidate += 1
+        else:
+            core = smaller
+    built.model.clear_assumptions()
+    return core
+
+
+def _relaxation(built: PlanModel, deadline: float, seed: int) -> dict[int, Lifted]:
+    """The fewest requirements to lift, then the least overshoot: {literal index: {wave: slack}}."""
+    model = built.model
+    model.clear_assumptions()
+    lifted = sum(1 - literal for literal in built.literals)
+    model.minimize(lifted)
+    halfway = time.monotonic() + (deadline - time.monotonic()) / 2
+    solver = _solver(halfway, seed)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}
+    model.add(lifted <= round(solver.objective_value))
+    model.minimize(sum(slack for slacks in built.slacks.values() for _, slack in slacks))
+    second = _solver(deadline, seed)
+    if second.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solver = second
+    relaxed = {}
+    for literal in built.literals:
+        if not solver.boolean_value(literal):
+            relaxed[literal.index] = Lifted(
+                overshoot={w: solver.value(s) for w, s in built.slacks[literal.index] if solver.value(s)},
+                school_wave=_school_wave(built, solver, built.requirements[literal.index]),
+            )
+    return relaxed
+
+
+def _school_wave(built: PlanModel, solver: cp_model.CpSolver, requirement: Requirement) -> int | None:
+    """The wave a relaxed school ends up in (None for requirements that are not about a school)."""
+    for i, c in enumerate(built.classes):
+        if c.key == requirement.subject:
+            return next(w for w in built.waves if solver.value(built.schools[i, w]))
+    return None
+
+
+class _Phrasing:
+    """Words for requirements, for a district leader who knows the scenario, not the model."""
+
+    def __init__(self, scenario: Scenario, built: PlanModel, core: list) -> None:
+        self.scenario = scenario
+        self.built = built
+        self.school = {school.uai: school for school in scenario.schools}
+        self.core_schools = {
+            built.requirements[literal.index].subject: built.requirements[literal.index]
+            for literal in core
+            if built.requirements[literal.index].rule in ("pinned_wave", "latest_wave")
+        }
+
+    def wave_id(self, wave: int) -> str:
+        return self.scenario.waves[wave].id
+
+    def conflict(self, requirement: Requirement, relaxed: Lifted | None) -> Conflict:
+        rule = requirement.rule
+        message, schools, trainers, waves = getattr(self, f"_{rule}")(requirement)
+        relax = None if relaxed is None else getattr(self, f"_relax_{rule}")(requirement, relaxed)
+        return Conflict(rule, message, tuple(schools), tuple(trainers), tuple(waves), relax)
+
+    # -- schools ---------------------------------------------------------------------------
+
+    def _named(self, uai: str) -> str:
+        name = self.school[uai].name
+        return f"{name} ({uai})" if name else uai
+
+    def _pinned_wave(self, r: Requirement) -> tuple:
+        return f"{self._named(r.subject)} is pinned to {self.wave_id(r.wave)}", [r.subject], [], [self.wave_id(r.wave)]
+
+    def _earliest_wave(self, r: Requirement) -> tuple:
+        message = f"{self._named(r.subject)} cannot start before {self.wave_id(r.wave)} (earliest_wave)"
+        return message, [r.subject], [], [self.wave_id(r.wave)]
+
+    def _latest_wave(self, r: Requirement) -> tuple:
+        message = f"{self._named(r.subject)} must start by {self.wave_id(r.wave)} (latest_wave)"
+        return message, [r.subject], [], [self.wave_id(r.wave)]
+
+    def _relax_pinned_wave(self, r: Requirement, relaxed: Lifted) -> str:
+        return f"unpin {r.subject} and move it to {self.wave_id(relaxed.school_wave)}"
+
+    def _relax_earliest_wave(self, r: Requirement, relaxed: Lifted) -> str:
+        return f"have {r.subject} ready for {self.wave_id(relaxed.school_wave)} (earliest_wave {self.wave_id(r.wave)})"
+
+    def _relax_latest_wave(self, r: Requirement, relaxed: Lifted) -> str:
+        return f"allow {r.subject} until {self.wave_id(relaxed.school_wave)} (latest_wave {self.wave_id(r.wave)})"
+
+    # -- waves -----------------------------------------------------------------------------
+
+    def _max_schools(self, r: Requirement) -> tuple:
+        cap = self.scenario.waves[r.wave].max_schools
+        return f"wave {r.subject} takes at most {cap} schools (max_schools)", [], [], [r.subject]
+
+    def _max_pupils(self, r: Requirement) -> tuple:
+        cap = self.scenario.waves[r.wave].max_pupils
+        return f"wave {r.subject} takes at most {cap} pupils (max_pupils)", [], [], [r.subject]
+
+    def _relax_max_schools(self, r: Requirement, relaxed: Lifted) -> str:
+        cap = self.scenario.waves[r.wave].max_schools
+        return f"raise max_schools of {r.subject} from {cap} to {cap + relaxed.overshoot.get(r.wave, 0)}"
+
+    def _relax_max_pupils(self, r: Requirement, relaxed: Lifted) -> str:
+        cap = self.scenario.waves[r.wave].max_pupils
+        return f"raise max_pupils of {r.subject} from {cap} to {cap + relaxed.overshoot.get(r.wave, 0)}"
+
+    # -- trainers --------------------------------------------------------------------------
+
+    def _teacher_supply(self, r: Requirement) -> tuple:
+        basin, wave = r.basin, self.wave_id(r.wave)
+        serving = [t for t in self.scenario.academics if t.serves(basin)]
+        held = [
+            uai for uai, req in self.core_schools.items()
+            if self.school[uai].basin == basin and req.wave <= r.wave
+        ]
+        if held:
+            sessions = sum(self.scenario.sessions_needed(self.school[uai]) for uai in held)
+            demand = f"the {len(held)} school(s) of basin {basin} held to {wave} or earlier need {sessions} teacher session(s) by then"
+        else:
+            demand = f"basin {basin} needs teacher sessions in {wave}"
+        return f"{demand}, but {self._supply(basin, r.wave, serving)}", held, [t.id for t in serving], [wave]
+
+    def _supply(self, basin: str, wave: int, serving: list) -> str:
+        """What the trainers serving a basin can give in a wave, and why not more."""
+        if not serving:
+            return f"no academic trainer serves basin {basin}"
+        lag = self.scenario.cascade.trainer_lag
+        wave_id = self.wave_id(wave)
+        ready = [t for t in serving if t.trained or wave >= lag]
+        capacity = sum(t.capacity_in(wave_id) for t in ready)
+        if not ready:
+            return (
+                f"none of the {len(serving)} trainer(s) serving {basin} is trained at the start, and a "
+                f"trainer trained in a wave teaches only {lag} wave(s) later, so none is qualified in {wave_id}"
+            )
+        return f"the trainers serving {basin} who can be qualified in {wave_id} run at most {capacity} session(s) then"
+
+    def _relax_teacher_supply(self, r: Requirement, relaxed: Lifted) -> str:
+        missing = relaxed.overshoot.get(r.wave, 0)
+        return (
+            f"give basin {r.basin} {missing} more teacher session(s) in {self.wave_id(r.wave)} "
+            "(a trainer trained earlier, another trainer serving it, or more capacity)"
+        )
+
+    def _trainer_capacity(self, r: Requirement) -> tuple:
+        trainer = next(t for t in self.scenario.academics if t.id == r.subject)
+        overrides = ", ".join(f"{w}: {n}" for w, n in trainer.capacity_by_wave.items())
+        detail = f" ({overrides})" if overrides else ""
+        message = f"trainer {r.subject} runs at most {trainer.capacity} teacher session(s) per wave{detail}"
+        return message, [], [r.subject], list(trainer.capacity_by_wave)
+
+    def _relax_trainer_capacity(self, r: Requirement, relaxed: Lifted) -> str:
+        trainer = next(t for t in self.scenario.academics if t.id == r.subject)
+        extra = ", ".join(
+            f"{trainer.capacity_in(self.wave_id(w)) + n} in {self.wave_id(w)}"
+            for w, n in sorted(relaxed.overshoot.items())
+        )
+        return f"let {r.subject} run {extra}"
+
+    def _vendor_capacity(self, r: Requirement) -> tuple:
+        vendors = self.scenario.vendors
+        capacity = self.built.vendor_capacity(r.wave)
+        names = ", ".join(v.id for v in vendors) or "none"
+        message = (
+            f"in {r.subject} the vendor trainers ({names}) run at most {capacity} session(s), "
+            "trainer training and school leadership together"
+        )
+        return message, [], [v.id for v in vendors], [r.subject]
+
+    def _relax_vendor_capacity(self, r: Requirement, relaxed: Lifted) -> str:
+        return f"add {relaxed.overshoot.get(r.wave, 0)} vendor session(s) in {r.subject}"
