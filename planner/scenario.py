@@ -25,13 +25,16 @@ TIERS = ("vendor", "academic")
 
 
 class ScenarioError(ValueError):
-    """A scenario that breaks the contract; `problems` lists every problem found, with its path."""
+    """A scenario that breaks the contract; `problems` lists every problem found, with its path.
+
+    Its text is one line per problem, each naming the source file, so that a user can jump to
+    every entry at fault from the message alone.
+    """
 
     def __init__(self, problems: list[str], *, source: str = "scenario") -> None:
         self.problems = problems
         self.source = source
-        lines = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s) in the scenario:\n{lines}")
+        super().__init__("\n".join(f"{source}: {problem}" for problem in problems))
 
 
 class _Entry(BaseModel):
