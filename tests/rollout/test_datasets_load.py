@@ -1,0 +1,102 @@
+"""Loading the shipped datasets: the demo tells one consistent story, in one transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+import fixtures.simulation as simulation
+from planner import validate_scenario
+from planner.checker import check_plan
+from rollout.cli import load_dataset_committed
+from rollout.datasets import DatasetError
+from rollout.models import (
+    MILESTONE_KINDS,
+    MILESTONE_STATUSES,
+    PIX_LEVELS,
+    Milestone,
+    Plan,
+    Programme,
+    School,
+    Trainer,
+    UsageRecord,
+    Wave,
+)
+from rollout.planning.scenario import build_scenario
+
+
+def _count(session: Session, model: type) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_simulation_speaks_the_models_vocabulary() -> None:
+    assert simulation.MILESTONE_KINDS == MILESTONE_KINDS
+    assert simulation.MILESTONE_STATUSES == MILESTONE_STATUSES
+    assert simulation.PIX_LEVELS == PIX_LEVELS
+
+
+def test_demo_loads_with_a_baseline_and_history(engine: sa.Engine) -> None:
+    load_dataset_committed(engine, "seine-saint-denis")
+    with Session(engine) as session:
+        programme = session.exec(select(Programme)).one()
+        assert programme.simulated
+        assert _count(session, School) == 130 and _count(session, Wave) == 8
+        baseline = session.exec(select(Plan).where(Plan.is_baseline)).one()
+        assert baseline.status in ("OPTIMAL", "FEASIBLE")
+        assert check_plan(baseline.scenario, baseline.result) == []
+
+        wave_of = {row["uai"]: row["wave"] for row in baseline.result["assignments"]}
+        waves = {wave.code: wave for wave in session.exec(select(Wave))}
+        schools = {school.id: school for school in session.exec(select(School))}
+        assert all(
+            waves[wave_of[school.uai]].id == school.pinned_wave_id for school in schools.values() if school.pinned_wave_id
+        )
+        milestones = session.exec(select(Milestone)).all()
+        assert Counter(m.kind for m in milestones) == {kind: 130 for kind in MILESTONE_KINDS}
+        for milestone in milestones:
+            if milestone.kind == "school_live":
+                wave = waves[wave_of[schools[milestone.school_id].uai]]
+                assert wave.start_date <= milestone.planned_on <= wave.end_date
+
+        usage = session.exec(
+            select(func.count(), func.min(UsageRecord.period_start), func.max(UsageRecord.period_start))
+        ).one()
+        assert usage[0] > 100_000
+        assert usage[1] >= programme.start_date and usage[2].year == 2018
+
+
+def test_a_dataset_loads_once(engine: sa.Engine) -> None:
+    load_dataset_committed(engine, "creteil")
+    with Session(engine) as session:
+        before = (_count(session, School), _count(session, Trainer))
+        assert before[0] == 362
+    with pytest.raises(DatasetError, match="already loaded"):
+        load_dataset_committed(engine, "creteil")
+    with Session(engine) as session:
+        assert (_count(session, School), _count(session, Trainer)) == before
+
+
+def test_loading_is_all_or_nothing(engine: sa.Engine, monkeypatch) -> None:
+    def broken_usage(*args, **kwargs):
+        yield from ()
+        raise RuntimeError("simulated failure halfway")
+
+    monkeypatch.setattr(simulation, "simulate_usage", broken_usage)
+    with pytest.raises(RuntimeError, match="halfway"):
+        load_dataset_committed(engine, "seine-saint-denis")
+    with Session(engine) as session:
+        assert _count(session, Programme) == 0 and _count(session, School) == 0 and _count(session, Plan) == 0
+
+
+def test_stored_programme_gives_a_valid_scenario(engine: sa.Engine) -> None:
+    load_dataset_committed(engine, "ile-de-france", with_history=False)
+    with Session(engine) as session:
+        programme = session.exec(select(Programme)).one()
+        scenario = build_scenario(session, programme)
+    validated = validate_scenario(scenario)
+    assert len(validated.schools) == 902
+    assert {trainer["tier"] for trainer in scenario["trainers"]} == {"vendor", "academic"}
+    assert all(trainer["basins"] is None for trainer in scenario["trainers"] if trainer["tier"] == "vendor")
