@@ -1,0 +1,463 @@
+"""Re-plan a rollout under way: keep what has happened, plan again what has not.
+
+A plan goes wrong as soon as it meets the field: a school's devices arrive late, a trainer
+falls ill. Given the scenario, the plan being followed and a `rollout-progress/1` document,
+the re-plan keeps the past as it is and gives the planner only the future, in two scenarios:
+
+* the **new scenario** (`replan_scenario`, `--scenario-out`) describes the whole rollout as it
+  now stands. Every wave is kept, so positions, the objective and `trainer_lag` keep their
+  meaning. A school deploying (live or in progress) is pinned to the wave it is really in; a
+  school not started may only go to a wave that has not begun (`earliest_wave` moves up to the
+  first wave starting on or after `as_of`; a pin or deadline in a begun wave can no longer be
+  met and is lifted, with a note). Trainers whose training is complete become `trained`. In
+  each begun wave, every trainer's `capacity_by_wave` becomes exactly the sessions the kept
+  past uses, so nothing consumed can be handed out again. The new plan is valid for it.
+* the **future scenario** is what the solver sees: the new scenario without the deploying
+  schools and with no capacity at all in begun waves. The solver cannot then put new work in
+  the past, not even in a seat left free in a past session, which a capacity count alone
+  could not prevent (a vendor session of the past with room for one more school's leadership).
+
+The past (the deploying schools' waves, their teacher sessions and leadership sessions) comes
+from the plan. Where the plan has nothing to say, because a school is deploying in another
+wave than planned, its teacher sessions go to trained trainers of its basin with capacity left
+in that wave, and its leadership to a vendor with capacity left in a begun wave up to its own;
+if none is left the re-plan stops and says so rather than invent capacity. The new plan is
+that past plus the solver's plan of the future; its objective is the contract's objective on
+the new scenario, and its bound the future's bound plus the past's fixed share.
+`docs/replanning.md` explains each rule and its reasons.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import takewhile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from planner.documents import InputError, fail, load_scenario, read_json, write_json
+from planner.plan import LeadershipTraining, PlanResult, TeacherSessions
+from planner.progress import ProgressError, RolloutProgress, parse_progress
+from planner.scenario import Scenario, School, validate_scenario
+from planner.solve import exact_objective, solve
+
+PLANNED = ("OPTIMAL", "FEASIBLE")
+NO_PLAN_EXIT = 3
+
+
+class PlanInputError(ValueError):
+    """A plan that cannot be followed into a re-plan; `problems` lists each with its path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class _Past:
+    """What the re-plan keeps: where deploying schools are and the sessions that served them."""
+
+    assignments: dict[str, str] = field(default_factory=dict)
+    teacher_sessions: list[TeacherSessions] = field(default_factory=list)
+    leadership_training: list[LeadershipTraining] = field(default_factory=list)
+
+
+@dataclass
+class Replanning:
+    """The two scenarios of a re-plan and the kept past; `combine` joins the future's plan to it."""
+
+    scenario: dict[str, Any]
+    future: dict[str, Any]
+    past: _Past
+    notes: list[str]
+
+    def combine(self, future: PlanResult) -> PlanResult:
+        """The plan of the whole rollout: the kept past and the solver's plan of the future."""
+        name = self.scenario.get("name", "")
+        stats = dict(future.stats, frozen_schools=len(self.past.assignments))
+        if future.status not in PLANNED:
+            return PlanResult(scenario=name, status=future.status, conflicts=future.conflicts, stats=stats)
+        typed = validate_scenario(self.scenario)
+        merged = self.past.assignments | future.assignments
+        assignments = {school.uai: merged[school.uai] for school in typed.schools}
+        objective = exact_objective(typed, assignments)
+        return PlanResult(
+            scenario=name,
+            status=future.status,
+            objective=objective,
+            bound=future.bound + (objective - future.objective),
+            assignments=assignments,
+            teacher_sessions=self.past.teacher_sessions + future.teacher_sessions,
+            trainer_training=future.trainer_training,
+            leadership_training=self.past.leadership_training + future.leadership_training,
+            stats=stats,
+        )
+
+
+def prepare_replanning(
+    scenario: dict[str, Any], plan: dict[str, Any], progress: RolloutProgress | dict[str, Any]
+) -> Replanning:
+    """Build the new and future scenarios and the kept past; raise on input that cannot be used.
+
+    Raises ScenarioError (scenario), PlanInputError (plan) or ProgressError (progress, checked
+    on its own and against the scenario), each listing every problem with its path.
+    """
+    typed = validate_scenario(scenario)
+    if not isinstance(progress, RolloutProgress):
+        progress = parse_progress(progress)
+    planned = _planned_waves(typed, plan)
+    begun = [wave.id for wave in takewhile(lambda wave: wave.start < progress.as_of, typed.waves)]
+    _check_progress(typed, progress, begun)
+    notes: list[str] = []
+    frozen = _deploying(typed, progress, planned, begun, notes)
+    first_open = typed.waves[len(begun)].id if len(begun) < len(typed.waves) else None
+    waiting = [school.uai for school in typed.schools if school.uai not in frozen]
+    if waiting and first_open is None:
+        raise ProgressError(
+            [f"as_of: every wave has begun by {progress.as_of}, yet {len(waiting)} school(s) have not "
+             "started: add a wave to the scenario to re-plan them"]
+        )
+    trained = {t.id for t in typed.academics if t.trained} | set(progress.trainers_trained)
+    past = _kept_past(typed, plan, frozen, trained, begun, notes)
+    new = _new_scenario(scenario, typed, frozen, trained, past, begun, first_open, notes)
+    new["replanning"] = {"as_of": progress.as_of.isoformat(), "begun_waves": begun, "notes": notes}
+    future = copy.deepcopy(new)
+    future["schools"] = [school for school in future["schools"] if school["uai"] not in frozen]
+    for trainer in future["trainers"]:
+        trainer["capacity_by_wave"].update({wave_id: 0 for wave_id in begun})
+    return Replanning(scenario=new, future=future, past=past, notes=notes)
+
+
+def replan_scenario(
+    scenario: dict[str, Any], plan: dict[str, Any], progress: RolloutProgress | dict[str, Any]
+) -> dict[str, Any]:
+    """The scenario of the rollout as it stands at `progress.as_of` (see the module docstring).
+
+    It is a valid `rollout-scenario/1` with an extra `replanning` field (as_of, begun waves and
+    notes on every requirement the past made impossible and that was therefore lifted).
+    """
+    return prepare_replanning(scenario, plan, progress).scenario
+
+
+def replan(
+    scenario: dict[str, Any],
+    plan: dict[str, Any],
+    progress: RolloutProgress | dict[str, Any],
+    **solve_options: Any,
+) -> PlanResult:
+    """Re-plan: solve the future scenario with `planner.solve` and join the kept past to it."""
+    replanning = prepare_replanning(scenario, plan, progress)
+    return replanning.combine(solve(replanning.future, **solve_options))
+
+
+def _planned_waves(typed: Scenario, plan: Any) -> dict[str, str]:
+    """The plan's wave of each school still in the scenario, after checking its shape."""
+    if not isinstance(plan, dict) or plan.get("format") != "rollout-plan/1":
+        raise PlanInputError(["format: not a rollout-plan/1 document"])
+    if plan.get("status") not in PLANNED:
+        raise PlanInputError(
+            [f"status: {plan.get('status')!r}: this plan places no school, so there is nothing to follow; "
+             "plan the scenario afresh instead"]
+        )
+    problems = []
+    planned: dict[str, str] = {}
+    for index, entry in enumerate(plan.get("assignments") or []):
+        wave = entry.get("wave") if isinstance(entry, dict) else None
+        if wave not in typed.wave_index:
+            problems.append(f"assignments[{index}].wave: {wave!r} is not a wave of the scenario")
+        else:
+            planned[entry.get("uai")] = wave
+    shapes = {"teacher_sessions": {"trainer": str, "uai": str, "wave": str, "sessions": int},
+              "leadership_training": {"vendor": str, "wave": str, "schools": list}}
+    for key, shape in shapes.items():
+        for index, entry in enumerate(plan.get(key) or []):
+            if not isinstance(entry, dict) or any(not isinstance(entry.get(f), kind) for f, kind in shape.items()):
+                problems.append(f"{key}[{index}]: expected an object with {', '.join(shape)}")
+            elif entry["wave"] not in typed.wave_index:
+                problems.append(f"{key}[{index}].wave: {entry['wave']!r} is not a wave of the scenario")
+    if problems:
+        raise PlanInputError(problems)
+    return planned
+
+
+def _check_progress(typed: Scenario, progress: RolloutProgress, begun: list[str]) -> None:
+    """The progress must speak of this scenario's schools, waves and trainers, and be possible."""
+    schools = {school.uai for school in typed.schools}
+    tiers = {trainer.id: trainer.tier for trainer in typed.trainers}
+    starts = {wave.id: wave.start for wave in typed.waves}
+    problems = []
+    for index, report in enumerate(progress.schools):
+        if report.uai not in schools:
+            problems.append(f"schools[{index}].uai: {report.uai!r} is not a school of the scenario")
+        if report.wave is not None and report.wave not in starts:
+            problems.append(f"schools[{index}].wave: {report.wave!r} is not a wave of the scenario")
+        elif report.started and report.wave not in begun:
+            problems.append(
+                f"schools[{index}].wave: {report.wave} starts on {starts[report.wave]}, not before as_of "
+                f"{progress.as_of}: a school cannot be {report.state} in a wave that has not begun"
+            )
+    for index, trainer_id in enumerate(progress.trainers_trained):
+        if trainer_id not in tiers:
+            problems.append(f"trainers_trained[{index}]: {trainer_id!r} is not a trainer of the scenario")
+        elif tiers[trainer_id] == "vendor":
+            problems.append(f"trainers_trained[{index}]: {trainer_id!r} is a vendor trainer (always trained)")
+    if problems:
+        raise ProgressError(problems)
+
+
+def _deploying(
+    typed: Scenario, progress: RolloutProgress, planned: dict[str, str], begun: list[str], notes: list[str]
+) -> dict[str, str]:
+    """The wave of each school that is live or in progress: as reported, else as planned if begun."""
+    reports = {report.uai: report for report in progress.schools}
+    frozen: dict[str, str] = {}
+    assumed = 0
+    for school in typed.schools:
+        report, wave = reports.get(school.uai), planned.get(school.uai)
+        if report is not None and report.started:
+            frozen[school.uai] = report.wave
+        elif report is None and wave in begun:
+            frozen[school.uai] = wave
+            assumed += 1
+        elif report is not None and wave in begun:
+            notes.append(f"{_label(school)} has not started although its wave {wave} has begun: planned again")
+        elif wave is None:
+            notes.append(f"{_label(school)} is not in the plan: planned as a new school")
+    if assumed:
+        notes.append(f"{assumed} school(s) not in the progress file are taken as deploying in their planned wave")
+    return frozen
+
+
+def _kept_past(
+    typed: Scenario,
+    plan: dict[str, Any],
+    frozen: dict[str, str],
+    trained: set[str],
+    begun: list[str],
+    notes: list[str],
+) -> _Past:
+    """The deploying schools' sessions: the plan's where it still fits, else from capacity left."""
+    schools = {school.uai: school for school in typed.schools}
+    trainers = {trainer.id: trainer for trainer in typed.trainers}
+    by_school: dict[str, list[TeacherSessions]] = defaultdict(list)
+    for entry in plan.get("teacher_sessions") or []:
+        if frozen.get(entry["uai"]) == entry["wave"]:
+            by_school[entry["uai"]].append(
+                TeacherSessions(entry["trainer"], entry["uai"], entry["wave"], entry["sessions"])
+            )
+    past = _Past(assignments=dict(frozen))
+    unserved = []
+    for uai in frozen:
+        entries = by_school[uai]
+        fits = all(e.trainer in trainers and trainers[e.trainer].serves(schools[uai].basin) for e in entries)
+        if entries and fits and sum(e.sessions for e in entries) == typed.sessions_needed(schools[uai]):
+            past.teacher_sessions.extend(entries)
+        else:
+            unserved.append(uai)
+    relied_on = sorted({entry.trainer for entry in past.teacher_sessions} - trained)
+    if relied_on:
+        notes.append(f"taken as trained, since the plan had them train teachers now deploying: {', '.join(relied_on)}")
+        trained.update(relied_on)
+    problems = _serve_teachers(typed, unserved, frozen, trained, past, notes)
+    problems += _keep_leadership(typed, plan, frozen, begun, past, notes)
+    if problems:
+        raise ProgressError(problems)
+    return past
+
+
+def _serve_teachers(
+    typed: Scenario, unserved: list[str], frozen: dict[str, str], trained: set[str], past: _Past, notes: list[str]
+) -> list[str]:
+    """Teacher sessions for deploying schools the plan did not serve in their real wave.
+
+    Someone is training them; the progress does not say who, so the sessions go to trained
+    trainers of the basin with capacity left in that wave (the most left first), which is where
+    the capacity freed by the schools that slipped out of that wave is.
+    """
+    schools = {school.uai: school for school in typed.schools}
+    used: Counter[tuple[str, str]] = Counter()
+    for entry in past.teacher_sessions:
+        used[entry.trainer, entry.wave] += entry.sessions
+    problems = []
+    for uai in sorted(unserved, key=lambda u: (typed.wave_index[frozen[u]], u)):
+        school, wave = schools[uai], frozen[uai]
+        need = typed.sessions_needed(school)
+        candidates = [t for t in typed.academics if t.id in trained and t.serves(school.basin)]
+        candidates.sort(key=lambda t: (-(t.capacity_in(wave) - used[t.id, wave]), t.id))
+        given = []
+        for trainer in candidates:
+            take = min(need, trainer.capacity_in(wave) - used[trainer.id, wave])
+            if take > 0:
+                given.append(TeacherSessions(trainer.id, uai, wave, take))
+                used[trainer.id, wave] += take
+                need -= take
+        if need:
+            problems.append(
+                f"{_label(school)} is deploying in {wave}, but the trained trainers of basin {school.basin} "
+                f"have no teacher session left in {wave} for it: correct the progress, or raise a "
+                f"trainer's capacity_by_wave for {wave} in the scenario"
+            )
+            continue
+        past.teacher_sessions.extend(given)
+        runs = ", ".join(f"{entry.trainer} ({entry.sessions})" for entry in given)
+        notes.append(f"{_label(school)} is deploying in {wave}, not as planned: its teacher sessions go to {runs}")
+    return problems
+
+
+def _keep_leadership(
+    typed: Scenario, plan: dict[str, Any], frozen: dict[str, str], begun: list[str], past: _Past, notes: list[str]
+) -> list[str]:
+    """Leadership sessions of begun waves, for the deploying schools they served in time.
+
+    A session's schools that have not started are dropped from it: the contract cannot say that
+    a school waiting for a later wave already had its leadership trained, so the planner trains
+    it again before that wave. Deploying schools without such a session get one from the vendor
+    capacity left in a begun wave up to theirs, latest first.
+    """
+    vendors = {trainer.id for trainer in typed.vendors}
+    position = typed.wave_index
+    led: set[str] = set()
+    for entry in plan.get("leadership_training") or []:
+        if entry["wave"] not in begun or entry["vendor"] not in vendors:
+            continue
+        kept = tuple(
+            uai for uai in entry["schools"]
+            if uai in frozen and uai not in led and position[entry["wave"]] <= position[frozen[uai]]
+        )
+        if kept:
+            past.leadership_training.append(LeadershipTraining(entry["vendor"], entry["wave"], kept))
+            led.update(kept)
+    used = Counter((entry.vendor, entry.wave) for entry in past.leadership_training)
+    seats = typed.cascade.schools_per_leadership_session
+    added: list[tuple[str, str, list[str]]] = []
+    problems = []
+    schools = {school.uai: school for school in typed.schools}
+    for uai in sorted(set(frozen) - led, key=lambda u: (position[frozen[u]], u)):
+        session = next((s for s in added if position[s[1]] <= position[frozen[uai]] and len(s[2]) < seats), None)
+        if session is None:
+            session = _open_leadership_session(typed, begun[: position[frozen[uai]] + 1], used)
+            if session is None:
+                problems.append(
+                    f"{_label(schools[uai])} is deploying in {frozen[uai]}, but no vendor has a session left "
+                    "in a begun wave up to it to train its leadership: correct the progress, or raise a "
+                    "vendor's capacity_by_wave in the scenario"
+                )
+                continue
+            added.append(session)
+        session[2].append(uai)
+        notes.append(f"{_label(schools[uai])}: leadership trained by {session[0]} in {session[1]}, not as planned")
+    past.leadership_training.extend(LeadershipTraining(v, w, tuple(s)) for v, w, s in added)
+    return problems
+
+
+def _open_leadership_session(
+    typed: Scenario, waves: list[str], used: Counter[tuple[str, str]]
+) -> tuple[str, str, list[str]] | None:
+    """A new session with the first vendor (by id) that has capacity left, in the latest wave possible."""
+    for wave in reversed(waves):
+        for vendor in sorted(typed.vendors, key=lambda t: t.id):
+            if vendor.capacity_in(wave) - used[vendor.id, wave] > 0:
+                used[vendor.id, wave] += 1
+                return vendor.id, wave, []
+    return None
+
+
+def _new_scenario(
+    scenario: dict[str, Any],
+    typed: Scenario,
+    frozen: dict[str, str],
+    trained: set[str],
+    past: _Past,
+    begun: list[str],
+    first_open: str | None,
+    notes: list[str],
+) -> dict[str, Any]:
+    """The scenario as it stands: pins for the past, windows moved past it, its capacity used up."""
+    new = copy.deepcopy(scenario)
+    position = typed.wave_index
+    pupils = {school.uai: school.pupils for school in typed.schools}
+    for wave in new["waves"]:
+        if wave["id"] in begun:
+            there = [uai for uai, wave_id in frozen.items() if wave_id == wave["id"]]
+            for cap, amount in (("max_schools", len(there)), ("max_pupils", sum(pupils[uai] for uai in there))):
+                if wave.get(cap) is not None and amount > wave[cap]:
+                    notes.append(f"wave {wave['id']}: {cap} raised from {wave[cap]} to {amount}, what really happened")
+                    wave[cap] = amount
+    for school in new["schools"]:
+        if school["uai"] in frozen:
+            school.update(pinned_wave=frozen[school["uai"]], earliest_wave=None, latest_wave=None)
+            continue
+        for key, what in (("pinned_wave", "pin"), ("latest_wave", "deadline")):
+            if school.get(key) in begun:
+                notes.append(f"{school['uai']}: its {what} {school[key]} has begun without it: lifted")
+                school[key] = None
+        earliest = school.get("earliest_wave")
+        if earliest is None or position[earliest] < position[first_open]:
+            school["earliest_wave"] = first_open
+    usage: Counter[tuple[str, str]] = Counter()
+    for entry in past.teacher_sessions:
+        usage[entry.trainer, entry.wave] += entry.sessions
+    for entry in past.leadership_training:
+        usage[entry.vendor, entry.wave] += 1
+    for trainer in new["trainers"]:
+        if trainer["tier"] == "academic" and trainer["id"] in trained:
+            trainer["trained"] = True
+        trainer["capacity_by_wave"] = dict(trainer.get("capacity_by_wave") or {}) | {
+            wave_id: usage[trainer["id"], wave_id] for wave_id in begun
+        }
+    return new
+
+
+def _label(school: School) -> str:
+    return f"{school.uai} ({school.name})" if school.name else school.uai
+
+
+@click.command("replan")
+@click.argument("scenario_path", metavar="SCENARIO.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("plan_path", metavar="PLAN.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("progress_path", metavar="PROGRESS.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="New plan.")
+@click.option(
+    "--scenario-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the new scenario (what the new plan is valid for).",
+)
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def replan_command(
+    scenario_path: Path,
+    plan_path: Path,
+    progress_path: Path,
+    out_path: Path,
+    scenario_out: Path | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+) -> None:
+    """Re-plan from PROGRESS.json (rollout-progress/1): keep what has happened, plan the rest.
+
+    Exit 0: plan written; 2: invalid input, nothing written; 3: no plan (INFEASIBLE, with its
+    conflicts, or UNKNOWN), the plan file is written all the same.
+    """
+    try:
+        scenario = load_scenario(scenario_path)
+        replanning = prepare_replanning(scenario, read_json(plan_path), read_json(progress_path))
+    except InputError as error:
+        fail(str(error))
+    except PlanInputError as error:
+        fail("\n".join(f"{plan_path}: {problem}" for problem in error.problems))
+    except ProgressError as error:
+        fail("\n".join(f"{progress_path}: {problem}" for problem in error.problems))
+    for note in replanning.notes:
+        click.echo(f"note: {note}", err=True)
+    result = replanning.combine(solve(replanning.future, time_limit=time_limit, workers=workers, seed=seed))
+    write_json(out_path, result.to_json())
+    if scenario_out is not None:
+        write_json(scenario_out, replanning.scenario)
+    if result.status not in PLANNED:
+        fail(f"{result.status}: no plan for what remains; {out_path} says why", NO_PLAN_EXIT)
+    click.echo(f"{result.status}: objective {result.objective:g}, bound {result.bound:g}; plan written to {out_path}")
