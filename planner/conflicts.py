@@ -48,7 +48,7 @@ def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int = 
     phrasing = _Phrasing(scenario, built, core)
     indices = [literal.index for literal in core]
     indices += [index for index in relaxation if index not in indices]
-    return [phrasing.conflict(built.requirements[index], relaxation.get(index)) for index in indices]
+    return phrasing.conflicts([(built.requirements[index], relaxation.get(index)) for index in indices])
 
 
 def _solver(deadline: float, seed: int) -> cp_model.CpSolver:
@@ -87,7 +87,7 @@ def _shrink(built: PlanModel, core: list, deadline: float, seed: int) -> list:
 
 
 def _relaxation(built: PlanModel, deadline: float, seed: int) -> dict[int, Lifted]:
-    """The fewest requirements to lift, then the least overshoot: {literal index: {wave: slack}}."""
+    """The fewest requirements to lift, then the least overshoot of capacities and school windows."""
     model = built.model
     model.clear_assumptions()
     lifted = sum(1 - literal for literal in built.literals)
@@ -97,7 +97,9 @@ def _relaxation(built: PlanModel, deadline: float, seed: int) -> dict[int, Lifte
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}
     model.add(lifted <= round(solver.objective_value))
-    model.minimize(sum(slack for slacks in built.slacks.values() for _, slack in slacks))
+    overshoot = sum(slack for slacks in built.slacks.values() for _, slack in slacks)
+    displacement = _displacement(built)
+    model.minimize((1 + len(built.waves) * len(built.classes)) * overshoot + displacement)
     second = _solver(deadline, seed)
     if second.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solver = second
@@ -109,6 +111,18 @@ def _relaxation(built: PlanModel, deadline: float, seed: int) -> dict[int, Lifte
                 school_wave=_school_wave(built, solver, built.requirements[literal.index]),
             )
     return relaxed
+
+
+def _displacement(built: PlanModel) -> cp_model.LinearExprT:
+    """Waves by which schools end up outside their pinned, earliest or latest wave."""
+    terms = []
+    for i, c in enumerate(built.classes):
+        first, last = built.scenario.window(c.members[0])
+        for w in built.waves:
+            distance = max(0, first - w, w - last)
+            if distance:
+                terms.append(distance * built.schools[i, w])
+    return sum(terms)
 
 
 def _school_wave(built: PlanModel, solver: cp_model.CpSolver, requirement: Requirement) -> int | None:
@@ -134,6 +148,20 @@ class _Phrasing:
 
     def wave_id(self, wave: int) -> str:
         return self.scenario.waves[wave].id
+
+    def conflicts(self, entries: list[tuple[Requirement, Lifted | None]]) -> list[Conflict]:
+        """One conflict per requirement, except a basin's teacher supply, told once for all its waves."""
+        supply: dict[str, list[tuple[Requirement, Lifted | None]]] = {}
+        result: list[Conflict | str] = []
+        for requirement, lifted in entries:
+            if requirement.rule != "teacher_supply":
+                result.append(self.conflict(requirement, lifted))
+            elif requirement.basin in supply:
+                supply[requirement.basin].append((requirement, lifted))
+            else:
+                supply[requirement.basin] = [(requirement, lifted)]
+                result.append(requirement.basin)
+        return [self._teacher_supply(supply[item]) if isinstance(item, str) else item for item in result]
 
     def conflict(self, requirement: Requirement, relaxed: Lifted | None) -> Conflict:
         rule = requirement.rule
@@ -187,41 +215,62 @@ class _Phrasing:
 
     # -- trainers --------------------------------------------------------------------------
 
-    def _teacher_supply(self, r: Requirement) -> tuple:
-        basin, wave = r.basin, self.wave_id(r.wave)
+    def _teacher_supply(self, entries: list[tuple[Requirement, Lifted | None]]) -> Conflict:
+        """A basin's teacher sessions in some waves: who needs them, and what its trainers can give."""
+        basin = entries[0][0].basin
+        waves = sorted(r.wave for r, _ in entries)
+        names = self._wave_list(waves)
         serving = [t for t in self.scenario.academics if t.serves(basin)]
-        held = [
-            uai for uai, req in self.core_schools.items()
-            if self.school[uai].basin == basin and req.wave <= r.wave
-        ]
+        if len(waves) == len(self.scenario.waves):
+            held = [s.uai for s in self.scenario.schools if s.basin == basin]
+        else:
+            held = [
+                uai for uai, req in self.core_schools.items()
+                if self.school[uai].basin == basin and req.wave <= waves[-1]
+            ]
         if held:
             sessions = sum(self.scenario.sessions_needed(self.school[uai]) for uai in held)
-            demand = f"the {len(held)} school(s) of basin {basin} held to {wave} or earlier need {sessions} teacher session(s) by then"
+            demand = f"the {len(held)} school(s) of basin {basin} need {sessions} teacher session(s) in {names}"
         else:
-            demand = f"basin {basin} needs teacher sessions in {wave}"
-        return f"{demand}, but {self._supply(basin, r.wave, serving)}", held, [t.id for t in serving], [wave]
+            demand = f"basin {basin} needs teacher sessions in {names}"
+        message = f"{demand}, but {self._supply(basin, waves, serving)}"
+        missing: dict[int, int] = {}
+        for _, lifted in entries:
+            for wave, n in (lifted.overshoot if lifted else {}).items():
+                missing[wave] = missing.get(wave, 0) + n
+        relax = None
+        if any(lifted is not None for _, lifted in entries):
+            more = ", ".join(f"{n} in {self.wave_id(w)}" for w, n in sorted(missing.items()) if n)
+            relax = (
+                f"give basin {basin} more teacher sessions ({more or 'a few'}): train a trainer earlier, "
+                "add a trainer serving it, or raise a trainer's capacity"
+            )
+        return Conflict(
+            "teacher_supply", message, tuple(held), tuple(t.id for t in serving),
+            tuple(self.wave_id(w) for w in waves), relax,
+        )
 
-    def _supply(self, basin: str, wave: int, serving: list) -> str:
-        """What the trainers serving a basin can give in a wave, and why not more."""
+    def _wave_list(self, waves: list[int]) -> str:
+        if len(waves) > 2 and waves == list(range(waves[0], waves[-1] + 1)):
+            return f"{self.wave_id(waves[0])}-{self.wave_id(waves[-1])}"
+        return ", ".join(self.wave_id(w) for w in waves)
+
+    def _supply(self, basin: str, waves: list[int], serving: list) -> str:
+        """What the trainers serving a basin can give in some waves, and why not more."""
         if not serving:
             return f"no academic trainer serves basin {basin}"
         lag = self.scenario.cascade.trainer_lag
-        wave_id = self.wave_id(wave)
-        ready = [t for t in serving if t.trained or wave >= lag]
-        capacity = sum(t.capacity_in(wave_id) for t in ready)
-        if not ready:
+        capacity = sum(
+            t.capacity_in(self.wave_id(w)) for w in waves for t in serving if t.trained or w >= lag
+        )
+        names = self._wave_list(waves)
+        if not any(t.trained or w >= lag for w in waves for t in serving):
             return (
                 f"none of the {len(serving)} trainer(s) serving {basin} is trained at the start, and a "
-                f"trainer trained in a wave teaches only {lag} wave(s) later, so none is qualified in {wave_id}"
+                f"trainer trained in a wave teaches only {lag} wave(s) later, so none is qualified in {names}"
             )
-        return f"the trainers serving {basin} who can be qualified in {wave_id} run at most {capacity} session(s) then"
-
-    def _relax_teacher_supply(self, r: Requirement, relaxed: Lifted) -> str:
-        missing = relaxed.overshoot.get(r.wave, 0)
-        return (
-            f"give basin {r.basin} {missing} more teacher session(s) in {self.wave_id(r.wave)} "
-            "(a trainer trained earlier, another trainer serving it, or more capacity)"
-        )
+        ids = ", ".join(t.id for t in serving)
+        return f"the trainers serving {basin} ({ids}) can run at most {capacity} session(s) in {names}"
 
     def _trainer_capacity(self, r: Requirement) -> tuple:
         trainer = next(t for t in self.scenario.academics if t.id == r.subject)
