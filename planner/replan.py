@@ -459,5 +459,7 @@ def replan_command(
     if scenario_out is not None:
         write_json(scenario_out, replanning.scenario)
     if result.status not in PLANNED:
+        for conflict in result.conflicts:
+            click.echo(f"  conflict ({conflict.rule}): {conflict.message}", err=True)
         fail(f"{result.status}: no plan for what remains; {out_path} says why", NO_PLAN_EXIT)
     click.echo(f"{result.status}: objective {result.objective:g}, bound {result.bound:g}; plan written to {out_path}")
