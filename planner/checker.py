@@ -20,6 +20,7 @@ from typing import Any
 PLANNED_STATUSES = ("OPTIMAL", "FEASIBLE")
 NO_PLAN_STATUSES = ("INFEASIBLE", "UNKNOWN")
 OBJECTIVE_TOLERANCE = 1e-6
+LIST_FIELDS = ("assignments", "teacher_sessions", "trainer_training", "leadership_training")
 
 
 @dataclass
@@ -85,6 +86,9 @@ def check_plan(scenario: dict[str, Any], plan: dict[str, Any]) -> list[str]:
         return _check_no_plan(plan)
     if status not in PLANNED_STATUSES:
         return [f"unknown plan status {status!r}"]
+    shape = _check_shape(plan)
+    if shape:
+        return shape
     index = _Index.of(scenario)
     problems = _check_assignments(index, plan)
     problems += _check_wave_caps(scenario, index)
@@ -98,6 +102,18 @@ def check_plan(scenario: dict[str, Any], plan: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _check_shape(plan: dict[str, Any]) -> list[str]:
+    """The plan's lists hold objects; anything else would make every later message misleading."""
+    problems = []
+    for key in LIST_FIELDS:
+        entries = plan.get(key)
+        if entries is None:
+            problems.append(f"plan has no {key} list")
+        elif not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            problems.append(f"plan {key} must be a list of objects")
+    return problems
+
+
 def _check_no_plan(plan: dict[str, Any]) -> list[str]:
     """A plan that was not found must not claim an objective or carry assignments."""
     problems = [
@@ -107,7 +123,7 @@ def _check_no_plan(plan: dict[str, Any]) -> list[str]:
     ]
     problems += [
         f"{plan['status']} plan has {key}"
-        for key in ("assignments", "teacher_sessions", "trainer_training", "leadership_training")
+        for key in LIST_FIELDS
         if plan.get(key)
     ]
     return problems

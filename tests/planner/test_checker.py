@@ -79,6 +79,8 @@ VIOLATIONS: dict[str, tuple[Mutation, str]] = {
     "objective misreported": (lambda sc, p: p.update(objective=999), "plan objective 999 differs from the recomputed objective 1000"),
     "bound above objective": (lambda sc, p: p.update(status="FEASIBLE", bound=1001), "plan bound 1001 exceeds its objective 1000"),
     "optimal without proof": (lambda sc, p: p.update(bound=900), "OPTIMAL plan has bound 900"),
+    "malformed list": (lambda sc, p: p.update(assignments={"0930001W": "W1"}), "plan assignments must be a list of objects"),
+    "missing list": (lambda sc, p: p.pop("leadership_training"), "plan has no leadership_training list"),
     "infeasible with an objective": (lambda sc, p: p.update(status="INFEASIBLE"), "INFEASIBLE plan has a non-null objective"),
 }
 
