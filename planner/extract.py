@@ -5,8 +5,9 @@ module can worsen the contract's objective. What is chosen here, among the many 
 same waves, follows these tie-breakers, in this order:
 
 1. **Few trainers per school.** In each basin and wave, schools (largest need first) take their
-   sessions from the one trainer whose remaining sessions fit them most tightly (best fit), and
-   are split over several trainers only when no single trainer has enough left.
+   sessions from the one trainer whose routed sessions fit them most tightly (best fit), or from
+   one trainer whose routed plus unused capacity fits them; they are split over several
+   trainers only when no single trainer has enough left.
 2. **Home basin.** The sessions of a wave are routed from trainers to basins by a minimum-cost
    flow in which sessions outside a trainer's first listed basin cost more than any load cost.
 3. **Balanced load.** In that flow, a trainer's n-th session of the rollout costs n, so the flow
@@ -50,31 +51,42 @@ def extract_plan(built: PlanModel, value: Callable[[object], int]) -> ExtractedP
     wave_of = _school_waves(built, value)
     trained_in = _trainer_training_waves(built, value, wave_of)
     runs = _route_sessions(scenario, wave_of, trained_in)
-    used = {trainer for (trainer, _, _) in runs}
+    spare = _spare_sessions(scenario, trained_in, runs)
+    teacher_sessions = _pack_schools(scenario, wave_of, runs, spare)
+    used = {session.trainer for session in teacher_sessions}
     trained_in = {trainer: wave for trainer, wave in trained_in.items() if trainer in used}
-    teacher_sessions, pairs = _pack_schools(scenario, wave_of, runs)
     vendor_room = _vendor_room(scenario)
     trainer_training = _trainer_sessions(scenario, trained_in, vendor_room)
     leadership = _leadership_sessions(scenario, wave_of, vendor_room)
-    waves = scenario.waves
-    loads: dict[str, int] = defaultdict(int)
-    for (trainer, _, _), sessions in runs.items():
-        loads[trainer] += sessions
-    home = {t.id: (t.basins[0] if t.basins else None) for t in scenario.academics}
     return ExtractedPlan(
-        assignments={school.uai: waves[wave_of[school.uai]].id for school in scenario.schools},
+        assignments={school.uai: scenario.waves[wave_of[school.uai]].id for school in scenario.schools},
         teacher_sessions=teacher_sessions,
         trainer_training=trainer_training,
         leadership_training=leadership,
-        tie_breakers={
-            "school_trainer_pairs": pairs,
-            "sessions_outside_home_basin": sum(
-                n for (t, basin, _), n in runs.items() if home[t] is not None and home[t] != basin
-            ),
-            "max_trainer_load": max(loads.values(), default=0),
-            "min_trainer_load": min((loads.get(t.id, 0) for t in scenario.academics if t.id in used), default=0),
-        },
+        tie_breakers=_tie_breaker_figures(scenario, teacher_sessions),
     )
+
+
+def _home(trainer: Trainer) -> str | None:
+    """A trainer's home basin: the first it lists (None when it serves every basin)."""
+    return trainer.basins[0] if trainer.basins else None
+
+
+def _tie_breaker_figures(scenario: Scenario, sessions: list[TeacherSessions]) -> dict[str, int]:
+    """How the plan fares on each tie-breaker, for the plan's stats."""
+    basin = {school.uai: school.basin for school in scenario.schools}
+    home = {trainer.id: _home(trainer) for trainer in scenario.academics}
+    loads: dict[str, int] = defaultdict(int)
+    for session in sessions:
+        loads[session.trainer] += session.sessions
+    return {
+        "school_trainer_pairs": len(sessions),
+        "sessions_outside_home_basin": sum(
+            s.sessions for s in sessions if home[s.trainer] not in (None, basin[s.uai])
+        ),
+        "max_trainer_load": max(loads.values(), default=0),
+        "min_trainer_load": min(loads.values(), default=0),
+    }
 
 
 def _school_waves(built: PlanModel, value: Callable[[object], int]) -> dict[str, int]:
@@ -168,33 +180,71 @@ def _route_sessions(
     return runs
 
 
+def _spare_sessions(
+    scenario: Scenario, trained_in: dict[str, int], runs: dict[tuple[str, str, int], int]
+) -> list[dict[str, int]]:
+    """Sessions each qualified trainer could still run per wave after the routing."""
+    spare: list[dict[str, int]] = []
+    for w, wave in enumerate(scenario.waves):
+        room = {
+            t.id: t.capacity_in(wave.id) for t in scenario.academics if _qualified(scenario, t, w, trained_in)
+        }
+        for (trainer, _, k), sessions in runs.items():
+            if k == w:
+                room[trainer] -= sessions
+        spare.append(room)
+    return spare
+
+
 def _pack_schools(
-    scenario: Scenario, wave_of: dict[str, int], runs: dict[tuple[str, str, int], int]
-) -> tuple[list[TeacherSessions], int]:
-    """Split each (trainer, basin, wave) budget over the basin's schools, best fit (tie-breaker 1)."""
+    scenario: Scenario,
+    wave_of: dict[str, int],
+    runs: dict[tuple[str, str, int], int],
+    spare: list[dict[str, int]],
+) -> list[TeacherSessions]:
+    """Give each school its sessions from as few trainers as possible (tie-breaker 1).
+
+    A basin's routed sessions are its budget; a trainer's unrouted capacity in the wave may be
+    added so that a school is not split, which never takes sessions another basin was routed.
+    """
     by_basin_wave: dict[tuple[str, int], list[School]] = defaultdict(list)
     for school in scenario.schools:
         by_basin_wave[school.basin, wave_of[school.uai]].append(school)
-    budgets: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
-    for (trainer, basin, w), sessions in sorted(runs.items()):
-        budgets[basin, w][trainer] = sessions
+    trainers = {t.id: t for t in scenario.academics}
     result: list[TeacherSessions] = []
     for (basin, w), schools in sorted(by_basin_wave.items(), key=lambda item: (item[0][1], item[0][0])):
-        left = budgets[basin, w]
+        own = {t: n for (t, b, k), n in runs.items() if b == basin and k == w}
+        room = spare[w]
+        candidates = sorted(t for t in room if trainers[t].serves(basin) and (own.get(t) or room[t] > 0))
         for school in sorted(schools, key=lambda s: -scenario.sessions_needed(s)):
             need = scenario.sessions_needed(school)
             while need:
-                fitting = [t for t, n in left.items() if n >= need]
-                trainer = min(fitting, key=lambda t: (left[t], t)) if fitting else max(left, key=lambda t: (left[t], t))
-                taken = min(need, left[trainer])
+                trainer = _pick(candidates, own, room, need, basin, trainers)
+                taken = min(need, own.get(trainer, 0) + room[trainer])
+                from_own = min(taken, own.get(trainer, 0))
+                own[trainer] = own.get(trainer, 0) - from_own
+                room[trainer] -= taken - from_own
                 result.append(TeacherSessions(trainer, school.uai, scenario.waves[w].id, taken))
                 need -= taken
-                left[trainer] -= taken
-                if not left[trainer]:
-                    del left[trainer]
     order = {school.uai: n for n, school in enumerate(scenario.schools)}
     result.sort(key=lambda s: (scenario.wave_index[s.wave], order[s.uai], s.trainer))
-    return result, len(result)
+    return result
+
+
+def _pick(
+    candidates: list[str], own: dict[str, int], room: dict[str, int], need: int, basin: str, trainers: dict[str, Trainer]
+) -> str:
+    """The trainer for (part of) a school's need: one that fits it alone, from its routed budget
+    (tightest fit) or with its spare capacity, else the one with the most sessions available."""
+    away = {t: _home(trainers[t]) not in (None, basin) for t in candidates}
+    routed = [t for t in candidates if own.get(t, 0) >= need]
+    if routed:
+        return min(routed, key=lambda t: (away[t], own[t], t))
+    fitting = [t for t in candidates if own.get(t, 0) + room[t] >= need]
+    if fitting:
+        return min(fitting, key=lambda t: (away[t], -own.get(t, 0), own.get(t, 0) + room[t], t))
+    available = [t for t in candidates if own.get(t, 0) + room[t] > 0]
+    return min(available, key=lambda t: (-(own.get(t, 0) + room[t]), away[t], t))
 
 
 def _vendor_room(scenario: Scenario) -> list[dict[str, int]]:
