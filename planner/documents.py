@@ -8,6 +8,8 @@ does with the documents, not how a broken file is reported.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -65,8 +67,15 @@ def load_plan(path: Path, scenario: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write a document the way every `rollout plan` command does: UTF-8, indented, final newline."""
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    """Write a document as `rollout plan` does: UTF-8, indented, and atomically.
+
+    The file appears whole or not at all, so an interrupted run never leaves half a plan that
+    the next tool would read as a broken input.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
+        handle.write(text)
+    os.replace(handle.name, path)
 
 
 def fail(message: str, exit_code: int = INVALID_INPUT_EXIT) -> NoReturn:

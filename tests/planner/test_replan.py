@@ -128,6 +128,26 @@ def test_a_pin_or_deadline_the_past_made_impossible_is_lifted_with_a_note() -> N
     assert_valid_for(new, result)
 
 
+def test_schools_deploying_early_get_leadership_from_vendor_capacity_left_and_the_wave_caps_follow_reality() -> None:
+    data = scenario()
+    data["trainers"][1]["capacity_by_wave"] = {"W1": 3}
+    early = progress(
+        "2027-03-15",
+        [{"uai": B, "state": "in_progress", "wave": "W1"}, {"uai": C, "state": "in_progress", "wave": "W1"}],
+        ["AT-2"],
+    )
+
+    new = replan_scenario(data, make_plan(), early)
+    result = replan(data, make_plan(), early, **SOLVE).to_json()
+
+    assert waves_of(result) == {A: "W1", B: "W1", C: "W1"}
+    assert (new["waves"][0]["max_schools"], new["waves"][0]["max_pupils"]) == (3, 1200)
+    assert {"vendor": "V-1", "wave": "W1", "schools": [B]} in result["leadership_training"]
+    assert {"trainer": "AT-2", "uai": B, "wave": "W1", "sessions": 2} in result["teacher_sessions"]
+    assert result["objective"] == 0
+    assert_valid_for(new, result)
+
+
 def test_no_capacity_left_for_a_school_deploying_off_plan_is_an_input_error() -> None:
     early = progress("2027-03-15", [{"uai": C, "state": "in_progress", "wave": "W1"}])
 
