@@ -9,7 +9,8 @@ import logging
 import secrets
 import sys
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import click
 import sqlalchemy as sa
@@ -54,8 +55,15 @@ def _one_line(error: BaseException | None) -> str:
     return " ".join(str(error).split())
 
 
-def _app() -> Flask:
-    return create_app()
+@contextmanager
+def _database() -> Iterator[tuple[Flask, sa.Engine]]:
+    """The app and its engine for one command; connections are closed when it ends."""
+    app = create_app()
+    engine = get_engine(app)
+    try:
+        yield app, engine
+    finally:
+        engine.dispose()
 
 
 @click.group(cls=RolloutGroup)
@@ -74,8 +82,8 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create the database if missing and apply all migrations."""
-    app = _app()
-    upgrade(get_engine(app))
+    with _database() as (app, engine):
+        upgrade(engine)
     click.echo(f"database up to date: {_display_url(app)}")
 
 
@@ -93,11 +101,10 @@ def fixtures() -> None:
 )
 def fixtures_load(dataset: str, history: bool | None) -> None:
     """Load a dataset as a new programme (migrating the database first)."""
-    app = _app()
-    engine = get_engine(app)
-    upgrade(engine)
-    started = time.perf_counter()
-    programme = load_dataset_committed(engine, dataset, with_history=history)
+    with _database() as (_, engine):
+        upgrade(engine)
+        started = time.perf_counter()
+        programme = load_dataset_committed(engine, dataset, with_history=history)
     click.echo(f"loaded {programme.name} in {time.perf_counter() - started:.1f} s")
 
 
@@ -119,7 +126,7 @@ def districts() -> None:
 @click.argument("name")
 def districts_create(code: str, name: str) -> None:
     """Create a district, e.g. `rollout districts create 093 "Seine-Saint-Denis"`."""
-    with Session(get_engine(_app())) as session:
+    with _database() as (_, engine), Session(engine) as session:
         if session.exec(select(District).where(District.code == code)).first():
             raise click.ClickException(f"district {code} already exists")
         session.add(District(code=code, name=name))
@@ -144,7 +151,7 @@ def users_create(email: str, role: str, district_codes: tuple[str, ...], display
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with Session(get_engine(_app())) as session:
+    with _database() as (_, engine), Session(engine) as session:
         create_user(session, email=email, password=password, role=role, district_codes=district_codes, display_name=display_name)
         session.commit()
     click.echo(f"user {email.strip().lower()} created ({role})")
@@ -160,7 +167,7 @@ def tokens() -> None:
 @click.option("--name", default="API", show_default=True, help="What the token is for.")
 def tokens_create(email: str, name: str) -> None:
     """Create an API token and print it once: it is stored only as a digest."""
-    with Session(get_engine(_app())) as session:
+    with _database() as (_, engine), Session(engine) as session:
         token = create_token(session, email=email, name=name)
         session.commit()
     click.echo(token)
@@ -172,7 +179,7 @@ def tokens_create(email: str, name: str) -> None:
 @click.option("--workers", default=2, show_default=True, type=int)
 def demo(host: str, port: int, workers: int) -> None:
     """Create and migrate the database, load the demo if empty, print the accounts, and serve."""
-    app = _app()
+    app = create_app()
     prepare_demo(app, echo=click.echo)
     click.echo(f"rollout is served on http://{host}:{port}/ (Ctrl+C to stop)")
     from rollout.serve import serve

@@ -11,10 +11,10 @@ import logging
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from fixtures.datasets import Dataset
+from rollout.bulk import insert_rows
 from rollout.models import (
     Basin,
     District,
@@ -243,15 +243,8 @@ def _add_history(
             }
         )
         if len(chunk) == USAGE_CHUNK:
-            inserted += _insert_usage(session, chunk)
+            inserted += insert_rows(session, UsageRecord.__table__, chunk)
             chunk = []
-    inserted += _insert_usage(session, chunk)
+    inserted += insert_rows(session, UsageRecord.__table__, chunk)
     batch.rows_new = inserted
     log.info("loaded %d simulated usage rows", inserted)
-
-
-def _insert_usage(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Bulk insert through SQLAlchemy Core: one executemany per chunk, not one ORM object a row."""
-    if rows:
-        session.execute(sa.insert(UsageRecord), rows)
-    return len(rows)
