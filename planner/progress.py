@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from planner.uai import uai_problem
 
