@@ -281,6 +281,7 @@ def _new_scenario(
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--deterministic", is_flag=True, help="Same inputs, seed and workers give the same plan, byte for byte.")
 def replan_command(
     scenario_path: Path,
     plan_path: Path,
@@ -290,6 +291,7 @@ def replan_command(
     time_limit: float,
     workers: int,
     seed: int,
+    deterministic: bool,
 ) -> None:
     """Re-plan from PROGRESS.json (rollout-progress/1): keep what has happened, plan the rest.
 
@@ -307,12 +309,18 @@ def replan_command(
         fail("\n".join(f"{progress_path}: {problem}" for problem in error.problems))
     for note in replanning.notes:
         click.echo(f"note: {note}", err=True)
-    result = replanning.combine(solve(replanning.future, time_limit=time_limit, workers=workers, seed=seed))
+    result = replanning.combine(
+        solve(
+            replanning.future, time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic
+        )
+    )
     write_json(out_path, result.to_json())
     if scenario_out is not None:
         write_json(scenario_out, replanning.scenario)
     if result.status not in PLANNED:
         for conflict in result.conflicts:
             click.echo(f"  conflict ({conflict.rule}): {conflict.message}", err=True)
+            if conflict.relax:
+                click.echo(f"    to relax: {conflict.relax}", err=True)
         fail(f"{result.status}: no plan for what remains; {out_path} says why", NO_PLAN_EXIT)
-    click.echo(f"{result.status}: objective {result.objective:g}, bound {result.bound:g}; plan written to {out_path}")
+    click.echo(f"{result.status}: objective {result.objective:,.1f}, bound {result.bound:,.1f}; plan written to {out_path}")
