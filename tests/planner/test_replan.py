@@ -7,18 +7,22 @@ handed out capacity twice or trained someone in the past would fail here.
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
 
 from planner.checker import check_plan, plan_objective
 from planner.progress import ProgressError, parse_progress
 from planner.replan import PlanInputError, replan, replan_command, replan_scenario
 from planner.scenario import validate_scenario
-from tiny_scenarios import make_plan, make_scenario
+from planner.solve import solve
+from tiny_scenarios import make_plan, make_scenario, tiny_scenarios
 
 A, B, C = "0930001W", "0930002X", "0930003Y"
 SOLVE = {"time_limit": 10.0, "workers": 1}
@@ -250,3 +254,44 @@ def test_replan_command_exits_3_and_writes_the_conflicts_when_the_rest_cannot_be
     assert result.exit_code == 3
     new_plan = json.loads((tmp_path / "new-plan.json").read_text(encoding="utf-8"))
     assert new_plan["status"] == "INFEASIBLE" and new_plan["conflicts"]
+
+
+@given(data=st.data())
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_re_plan_of_a_tiny_rollout_passes_the_outside_checker(data: st.DataObject) -> None:
+    """Whatever happened, the new plan keeps the past and is valid for the new scenario."""
+    original = data.draw(tiny_scenarios())
+    first = solve(original, **SOLVE).to_json()
+    assume(first["status"] == "OPTIMAL")
+    starts = [datetime.date.fromisoformat(wave["start"]) for wave in original["waves"]]
+    as_of = data.draw(st.sampled_from(starts)) + datetime.timedelta(days=data.draw(st.sampled_from([0, 1])))
+    begun = [wave["id"] for wave, start in zip(original["waves"], starts) if start < as_of]
+    reports = []
+    for school in original["schools"]:
+        choice = data.draw(st.sampled_from(["unlisted", "not_started", *(["deploying"] if begun else [])]))
+        if choice == "not_started":
+            reports.append({"uai": school["uai"], "state": "not_started"})
+        elif choice == "deploying":
+            reports.append({"uai": school["uai"], "state": "live", "wave": data.draw(st.sampled_from(begun))})
+    academics = [t["id"] for t in original["trainers"] if t["tier"] == "academic"]
+    trained = data.draw(st.lists(st.sampled_from(academics), unique=True)) if academics else []
+    document = progress(as_of.isoformat(), reports, trained)
+
+    try:
+        new = replan_scenario(original, first, document)
+    except ProgressError:
+        event("refused: no capacity left in the past, or no wave left")
+        return
+    result = replan(original, first, document, **SOLVE).to_json()
+    event(f"re-plan {result['status']}")
+
+    if result["status"] in ("OPTIMAL", "FEASIBLE"):
+        assert_valid_for(new, result)
+        deploying = {s["uai"]: s["pinned_wave"] for s in new["schools"] if s["uai"] not in _waiting(new)}
+        assert all(waves_of(result)[uai] == wave for uai, wave in deploying.items())
+        assert all(waves_of(result)[uai] not in begun for uai in _waiting(new))
+
+
+def _waiting(new_scenario: dict[str, Any]) -> set[str]:
+    begun = set(new_scenario["replanning"]["begun_waves"])
+    return {s["uai"] for s in new_scenario["schools"] if s["pinned_wave"] not in begun}
