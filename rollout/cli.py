@@ -18,6 +18,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from fixtures.datasets import DATASETS, DEMO_DISTRICT_CODE, build_dataset
+from planner.cli import plan_cli
 from rollout.app import create_app
 from rollout.auth.accounts import AccountError, create_token, create_user, hash_password
 from rollout.datasets import DatasetError, load_dataset
@@ -233,3 +234,6 @@ def reset_demo_accounts(engine: sa.Engine) -> dict[str, str]:
 def _display_url(app: Flask) -> str:
     """The database URL without its password, for messages."""
     return sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URL"]).render_as_string(hide_password=True)
+
+
+main.add_command(plan_cli, "plan")

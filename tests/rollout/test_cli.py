@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash
 
+from planner.checker import check_plan
 from rollout.auth.accounts import token_digest
 from rollout.cli import main
 from rollout.models import ApiToken, District, User, UserDistrict
@@ -97,3 +100,35 @@ def test_unreachable_database_is_one_line(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("ROLLOUT_INSTANCE_PATH", str(tmp_path))
     result = CliRunner().invoke(main, ["db", "upgrade"])
     _fails_in_one_line(result, "cannot use the database")
+
+
+def test_rollout_plan_solves_a_scenario_file(tmp_path) -> None:
+    scenario = {
+        "format": "rollout-scenario/1",
+        "name": "deux collèges",
+        "waves": [
+            {"id": "W1", "start": "2015-09-01", "end": "2015-12-18", "max_schools": 1, "max_pupils": None},
+            {"id": "W2", "start": "2016-01-04", "end": "2016-03-31", "max_schools": 1, "max_pupils": None},
+        ],
+        "schools": [
+            {"uai": "0931234L", "name": "A", "basin": "N", "pupils": 300, "teachers": 20, "priority": "none",
+             "earliest_wave": None, "latest_wave": None, "pinned_wave": None},
+            {"uai": "0930001W", "name": "B", "basin": "N", "pupils": 600, "teachers": 40, "priority": "REP+",
+             "earliest_wave": None, "latest_wave": None, "pinned_wave": None},
+        ],
+        "trainers": [
+            {"id": "V-1", "name": "V", "tier": "vendor", "basins": None, "capacity": 2, "capacity_by_wave": {}, "trained": True},
+            {"id": "AT-1", "name": "A", "tier": "academic", "basins": ["N"], "capacity": 4, "capacity_by_wave": {}, "trained": True},
+        ],
+        "cascade": {"teachers_per_session": 15, "trainers_per_session": 8, "schools_per_leadership_session": 2, "trainer_lag": 1},
+        "objective": {"priority_weights": {"none": 1, "REP": 1.5, "REP+": 2}},
+    }
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(scenario), encoding="utf-8")
+    out = tmp_path / "plan.json"
+    result = CliRunner().invoke(main, ["plan", str(path), "--out", str(out), "--time-limit", "10"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(out.read_text(encoding="utf-8"))
+    assert plan["status"] == "OPTIMAL"
+    assert {row["uai"]: row["wave"] for row in plan["assignments"]} == {"0930001W": "W1", "0931234L": "W2"}
+    assert check_plan(scenario, plan) == []
