@@ -40,6 +40,7 @@ CSV_COLUMNS = (
     "leadership_wave",
 )
 PRODID = "-//rollout//Plan de déploiement ENT//FR"
+PLANNED = ("OPTIMAL", "FEASIBLE")
 
 
 def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool = False) -> str:
@@ -48,6 +49,7 @@ def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool =
     With `excel`, the text starts with a byte-order mark and uses `;`; otherwise it is plain
     RFC 4180 CSV with `,`. Either way rows end with CRLF, as the csv module writes them.
     """
+    _require_plan(plan)
     waves = {wave["id"]: wave for wave in scenario["waves"]}
     position = {wave_id: index for index, wave_id in enumerate(waves)}
     wave_of = {a["uai"]: a["wave"] for a in plan["assignments"]}
@@ -109,6 +111,7 @@ def plan_to_icalendar(
     again gives the same UIDs and a calendar that imports it twice does not show doubles.
     `stamp` (DTSTAMP, when the file was made) defaults to now.
     """
+    _require_plan(plan)
     trainer = next((t for t in scenario["trainers"] if t["id"] == trainer_id), None)
     if trainer is None:
         raise KeyError(f"{trainer_id!r} is not a trainer of the scenario")
@@ -132,6 +135,12 @@ def plan_to_icalendar(
         entry.add("transp", "TRANSPARENT")
         calendar.add_component(entry)
     return calendar.to_ical().decode("utf-8")
+
+
+def _require_plan(plan: dict[str, Any]) -> None:
+    """Only a found plan has schools and sessions to export; say so instead of failing on a key."""
+    if plan.get("status") not in PLANNED:
+        raise ValueError(f"the plan has no schools to export (status {plan.get('status')})")
 
 
 def _academic_events(scenario: dict[str, Any], plan: dict[str, Any], trainer_id: str) -> list[_Event]:
@@ -241,7 +250,7 @@ def export_command(
         plan = load_plan(plan_path, scenario)
     except InputError as error:
         fail(str(error))
-    if plan["status"] not in ("OPTIMAL", "FEASIBLE"):
+    if plan["status"] not in PLANNED:
         fail(f"{plan_path}: has no plan to export (status {plan['status']})")
     files = {calendar_file_name(trainer["id"]): trainer["id"] for trainer in scenario["trainers"]}
     if ical_dir is not None and len(files) < len(scenario["trainers"]):

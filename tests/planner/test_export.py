@@ -180,3 +180,10 @@ def test_export_command_needs_an_output(tmp_path: Path) -> None:
 
 def test_calendar_file_names_are_safe() -> None:
     assert calendar_file_name("AT/04 Nord") == "AT_04_Nord.ics"
+
+
+def test_a_plan_that_was_not_found_has_nothing_to_export() -> None:
+    plan = make_plan() | {"status": "INFEASIBLE", "assignments": []}
+
+    with pytest.raises(ValueError, match="no schools to export"):
+        plan_to_csv(make_scenario(), plan)
