@@ -187,3 +187,17 @@ def test_a_plan_that_was_not_found_has_nothing_to_export() -> None:
 
     with pytest.raises(ValueError, match="no schools to export"):
         plan_to_csv(make_scenario(), plan)
+
+
+def test_an_invalid_scenario_is_reported_with_its_file_and_path(tmp_path: Path) -> None:
+    scenario = make_scenario()
+    scenario["schools"][0]["uai"] = "0930001A"
+    _, plan_path = write_inputs(tmp_path)
+    scenario_path = tmp_path / "scenario.json"
+    scenario_path.write_text(json.dumps(scenario), encoding="utf-8")
+
+    result = CliRunner().invoke(export_command, [str(scenario_path), plan_path, "--csv", str(tmp_path / "out.csv")])
+
+    assert result.exit_code == 2
+    assert f"{scenario_path}: schools[0].uai: '0930001A' has a wrong check letter (expected W)" in result.output
+    assert not (tmp_path / "out.csv").exists()
