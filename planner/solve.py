@@ -90,20 +90,13 @@ def solve(
         result.stats["tie_breakers"] = plan.tie_breakers
     elif name == "INFEASIBLE":
         result.conflicts = explain_infeasibility(scenario, time_limit=time_limit, seed=seed)
-    result.stats.update(
-        {
-            "gap": result.gap,
-            "workers": workers,
-            "seed": seed,
-            "deterministic": deterministic,
-            "plans_found": callback.count,
-        }
-    )
-    if deterministic:
-        result.stats["deterministic_time"] = round(solver.deterministic_time, 3)
-    else:
+    result.stats.update({"gap": result.gap, "workers": workers, "seed": seed, "deterministic": deterministic})
+    if not deterministic:
+        # Timings, and how many improving plans the parallel workers happened to report, vary
+        # from run to run; a deterministic plan file must not.
         result.stats.update(
             {
+                "plans_found": callback.count,
                 "wall_time": round(time.monotonic() - started, 3),
                 "time_to_first": _rounded(callback.first),
                 "time_to_best": _rounded(callback.best),
@@ -119,6 +112,7 @@ def configure(solver: cp_model.CpSolver, *, time_limit: float, workers: int, see
     params.random_seed = seed
     if deterministic:
         params.interleave_search = True
+        params.interleave_batch_size = params.num_workers
         params.max_deterministic_time = time_limit
         params.max_time_in_seconds = max(DETERMINISTIC_WALL_FACTOR * time_limit, 60.0)
     else:
