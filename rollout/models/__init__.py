@@ -1,6 +1,6 @@
 """The product's tables. Importing this package registers every table on SQLModel.metadata."""
 
-from rollout.models.account import ROLES, ApiToken, User, UserDistrict
+from rollout.models.account import ROLES, ApiToken, LoginAttempt, User, UserDistrict
 from rollout.models.audit import AuditEvent
 from rollout.models.base import utcnow
 from rollout.models.organisation import District, Programme
@@ -14,11 +14,11 @@ from rollout.models.progress import (
 )
 from rollout.models.school import PRIORITIES, Basin, School, SchoolCreate
 from rollout.models.trainer import TIERS, Trainer, TrainerBasin, TrainerCapacity
-from rollout.models.usage import CATEGORIES, ImportBatch, ServiceCategory, UsageRecord
+from rollout.models.usage import CATEGORIES, ImportBatch, PendingImport, ServiceCategory, UsageRecord
 from rollout.models.wave import Wave
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Basin", "CATEGORIES", "District", "ImportBatch",
+    "ApiToken", "AuditEvent", "LoginAttempt", "PendingImport", "Basin", "CATEGORIES", "District", "ImportBatch",
     "MILESTONE_KINDS", "MILESTONE_STATUSES", "Milestone", "PIX_LEVELS", "PRIORITIES",
     "PixCertification", "Plan", "Programme", "ROLES", "School", "SchoolCreate",
     "ServiceCategory", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageRecord",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -82,3 +83,21 @@ class ServiceCategory(SQLModel, table=True):
         sa.UniqueConstraint("programme_id", "label_key"),
         one_of("category", CATEGORIES),
     )
+
+
+class PendingImport(SQLModel, table=True):
+    """An uploaded file parsed and previewed but not yet confirmed.
+
+    The preview shows what would change; confirming applies exactly the rows stored here, so
+    what the user approved is what gets written, even if the file on their disk changed since.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    filename: str = Field(max_length=500)
+    rows: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    __table_args__ = (one_of("kind", IMPORT_KINDS),)

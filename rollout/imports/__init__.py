@@ -1,0 +1,1 @@
+"""Reading the spreadsheets people upload (CSV or XLSX), shared by every import."""
