@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from exhaustive import brute_force_optimum
-from planner.solve import solve
+from planner import solve
 from planner.checker import check_plan
 from tiny_scenarios import make_plan, make_scenario, tiny_scenarios
 
