@@ -1,0 +1,70 @@
+"""What period a usage row covers, read from its `date` cell and optional `period` cell.
+
+A row's period is known, in this order:
+1. from its `period` cell when the file has that column and the cell is filled: `day`/`jour`,
+   `week`/`semaine`, `month`/`mois` (also `daily`/`quotidien`, `weekly`/`hebdomadaire`,
+   `monthly`/`mensuel`);
+2. else from the date's form: `YYYY-MM` is a month;
+3. else it is a day.
+A week starts on a Monday and a month on its first day: a row whose date is not the start of its
+period is refused rather than moved, so two exports of the same week always share one key.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rollout.usage.profiles import fold
+
+PERIOD_WORDS = {
+    "day": "day", "jour": "day", "daily": "day", "quotidien": "day", "journalier": "day",
+    "week": "week", "semaine": "week", "weekly": "week", "hebdomadaire": "week",
+    "month": "month", "mois": "month", "monthly": "month", "mensuel": "month",
+}
+PERIOD_NAMES_FR = {"day": "jour", "week": "semaine", "month": "mois"}
+
+ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+FRENCH_DAY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+
+
+class PeriodError(ValueError):
+    """A date or period cell that cannot be read; the message says what is expected."""
+
+
+def parse_date(text: str) -> tuple[date, bool]:
+    """The date a cell names and whether it was written as a month (`YYYY-MM`)."""
+    try:
+        if match := ISO_DAY.match(text):
+            year, month, day = (int(part) for part in match.groups())
+            return date(year, month, day), False
+        if match := FRENCH_DAY.match(text):
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day), False
+        if match := ISO_MONTH.match(text):
+            year, month = (int(part) for part in match.groups())
+            return date(year, month, 1), True
+    except ValueError:
+        raise PeriodError("not a real date") from None
+    raise PeriodError("expected YYYY-MM-DD, YYYY-MM (a month) or DD/MM/YYYY")
+
+
+def parse_period(text: str) -> str:
+    """The period a `period` cell names (French or English)."""
+    period = PERIOD_WORDS.get(fold(text))
+    if period is None:
+        raise PeriodError("expected day, week or month (jour, semaine, mois)")
+    return period
+
+
+def period_of(start: date, *, written_as_month: bool, stated: str | None) -> str:
+    """The row's period (see the module's rule); PeriodError when the date cannot start it."""
+    period = stated or ("month" if written_as_month else "day")
+    if written_as_month and period != "month":
+        raise PeriodError(f"a month (YYYY-MM) cannot start a {period} period")
+    if period == "week" and start.weekday() != 0:
+        raise PeriodError("a week starts on a Monday")
+    if period == "month" and start.day != 1:
+        raise PeriodError("a month starts on its first day (write YYYY-MM)")
+    return period

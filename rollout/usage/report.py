@@ -1,0 +1,224 @@
+"""The usage report: visits, pedagogical share and adoption per school, month or category, in SQL.
+
+Every number is aggregated by the database (GROUP BY), on SQLite and PostgreSQL alike; Python
+only builds the statement and names the columns. The taxonomy is applied in SQL as a CASE over
+the service label: the programme's distinct labels are few (tens), so their categories are
+resolved once (override, else default keywords, else `other`) and written into the statement.
+
+Definitions (docs/usage.md):
+- pedagogical visits are visits to `pedagogy` and `resources` services, administrative visits
+  those to `school_life` and `communication`; the pedagogical share is pedagogical / all visits.
+- A row's `visitors` are distinct users of one service over one period, so adding rows counts a
+  person once per service and per week. The visitors of an audience (teachers, pupils) in a
+  school over a month are therefore estimated as the largest `visitors` among that month's rows
+  for that audience (a lower bound of the true count), and monthly adoption is that estimate
+  divided by the school's enrolment (`School.teachers`, `School.pupils`).
+- Over several school-months (a school over a year, a month over all schools, a category), the
+  adoption is Σ estimated visitors / Σ enrolment over the school-months that have usage rows in
+  the group; for one school that is the mean of its monthly adoptions. School-months whose rows
+  carry no visitors count at all are left out of both sums; with none left, adoption is empty.
+- A row belongs to the month of its period start (a week starting on Monday 30 March counts in
+  March).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from calendar import monthrange
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Session
+
+from rollout.models import CATEGORIES, School, UsageRecord
+from rollout.usage import taxonomy
+from rollout.usage.periods import PeriodError, parse_date
+
+GROUPINGS = ("school", "month", "category")
+FORMATS = ("csv", "json")
+RATIO_DECIMALS = 4
+
+
+class YearMonth(FunctionElement):
+    """`YYYY-MM` of a date column, written in each database's own dialect."""
+
+    type = sa.String()
+    name = "year_month"
+    inherit_cache = True
+
+
+@compiles(YearMonth, "sqlite")
+def _year_month_sqlite(element: YearMonth, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(YearMonth, "postgresql")
+def _year_month_postgresql(element: YearMonth, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One line of the report; `group` is a UAI, a `YYYY-MM` month or a category."""
+
+    group: str
+    name: str | None
+    visits: int
+    pedagogical_visits: int
+    administrative_visits: int
+    pedagogical_share: float | None
+    teacher_adoption: float | None
+    pupil_adoption: float | None
+
+
+def parse_bound(text: str, *, end: bool) -> date:
+    """A report bound: `YYYY-MM-DD`, `DD/MM/YYYY`, or `YYYY-MM` (its first day, or last when `end`)."""
+    try:
+        day, is_month = parse_date(text.strip())
+    except PeriodError as error:
+        raise ValueError(f"{text!r}: {error}") from None
+    if is_month and end:
+        return day.replace(day=monthrange(day.year, day.month)[1])
+    return day
+
+
+def _category_case(mapping: dict[str, str]) -> sa.ColumnElement[str]:
+    """The taxonomy as a SQL CASE over the service label; unlisted labels are `other`."""
+    service = UsageRecord.__table__.c.service
+    whens = [
+        (service.in_(sorted(label for label, found in mapping.items() if found == category)), category)
+        for category in CATEGORIES
+        if category != "other" and category in mapping.values()
+    ]
+    return sa.case(*whens, else_=sa.literal("other")) if whens else sa.literal("other")
+
+
+def _visitors_of(rows: Any, audience: str) -> sa.ColumnElement[int]:
+    """The largest visitors count of `audience` in the group; 0 when the audience has no row,
+    NULL when no row of the group carries a visitors count at all (then adoption is unknown)."""
+    largest = sa.func.max(sa.case((rows.c.audience == audience, rows.c.visitors)))
+    return sa.case((sa.func.count(rows.c.visitors) > 0, sa.func.coalesce(largest, 0)))
+
+
+def _ratio(numerator: Any, denominator: Any) -> sa.ColumnElement[float]:
+    """numerator / denominator as a float (never integer division), NULL when dividing by 0."""
+    return sa.cast(numerator, sa.Float) / sa.func.nullif(denominator, 0)
+
+
+def usage_report(
+    session: Session,
+    *,
+    programme_id: int,
+    by: str = "school",
+    start: date | None = None,
+    end: date | None = None,
+) -> list[ReportRow]:
+    """The report's rows for a programme, grouped `by` school, month or category, over [start, end]."""
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r} (expected one of {', '.join(GROUPINGS)})")
+    record = UsageRecord.__table__.c
+    school = School.__table__.c
+    conditions = [school.programme_id == programme_id]
+    if start is not None:
+        conditions.append(record.period_start >= start)
+    if end is not None:
+        conditions.append(record.period_start <= end)
+    mapping = taxonomy.category_mapping(session, programme_id=programme_id)
+    rows = (
+        sa.select(
+            record.school_id,
+            YearMonth(record.period_start).label("month"),
+            _category_case(mapping).label("category"),
+            record.audience,
+            record.visits,
+            record.visitors,
+        )
+        .join(School.__table__, school.id == record.school_id)
+        .where(*conditions)
+        .subquery("rows")
+    )
+    pedagogical = sa.case((rows.c.category.in_(taxonomy.PEDAGOGICAL), rows.c.visits), else_=0)
+    administrative = sa.case((rows.c.category.in_(taxonomy.ADMINISTRATIVE), rows.c.visits), else_=0)
+    school_month_keys = [rows.c.school_id, rows.c.month] + ([rows.c.category] if by == "category" else [])
+    school_months = (
+        sa.select(
+            *school_month_keys,
+            sa.func.sum(rows.c.visits).label("visits"),
+            sa.func.sum(pedagogical).label("pedagogical"),
+            sa.func.sum(administrative).label("administrative"),
+            _visitors_of(rows, "teacher").label("teachers"),
+            _visitors_of(rows, "pupil").label("pupils"),
+        )
+        .group_by(*school_month_keys)
+        .subquery("school_months")
+    )
+    months = school_months.c
+    if by == "school":
+        group, name, keys = school.uai, school.name, [school.id, school.uai, school.name]
+    else:
+        group, name, keys = months[by], sa.null(), [months[by]]
+    teachers_known = sa.case((months.teachers.isnot(None), school.teachers))
+    pupils_known = sa.case((months.pupils.isnot(None), school.pupils))
+    statement = (
+        sa.select(
+            group.label("group"),
+            name.label("name"),
+            sa.cast(sa.func.sum(months.visits), sa.BigInteger).label("visits"),
+            sa.cast(sa.func.sum(months.pedagogical), sa.BigInteger).label("pedagogical"),
+            sa.cast(sa.func.sum(months.administrative), sa.BigInteger).label("administrative"),
+            _ratio(sa.func.sum(months.pedagogical), sa.func.sum(months.visits)).label("share"),
+            _ratio(sa.func.sum(months.teachers), sa.func.sum(teachers_known)).label("teacher_adoption"),
+            _ratio(sa.func.sum(months.pupils), sa.func.sum(pupils_known)).label("pupil_adoption"),
+        )
+        .join(School.__table__, school.id == months.school_id)
+        .group_by(*keys)
+        .order_by(group)
+    )
+    result = [ReportRow(*row) for row in session.execute(statement)]
+    if by == "category":
+        result.sort(key=lambda row: CATEGORIES.index(row.group))
+    return result
+
+
+def _rounded(row: ReportRow) -> dict[str, Any]:
+    values = asdict(row)
+    for column in ("pedagogical_share", "teacher_adoption", "pupil_adoption"):
+        if values[column] is not None:
+            values[column] = round(values[column], RATIO_DECIMALS)
+    return values
+
+
+def report_records(rows: list[ReportRow], *, by: str) -> list[dict[str, Any]]:
+    """The rows as plain records whose first column is named after the grouping (`uai`, `month`,
+    `category`); ratios rounded to four decimals."""
+    records = []
+    for row in rows:
+        values = _rounded(row)
+        group, name = values.pop("group"), values.pop("name")
+        head = {"uai": group, "name": name} if by == "school" else {by: group}
+        records.append(head | values)
+    return records
+
+
+def report_csv(rows: list[ReportRow], *, by: str) -> str:
+    """The report as CSV (comma, header row, empty cells for unknown ratios)."""
+    records = report_records(rows, by=by)
+    columns = (["uai", "name"] if by == "school" else [by]) + [
+        field for field in ReportRow.__dataclass_fields__ if field not in ("group", "name")
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return buffer.getvalue()
+
+
+def report_json(rows: list[ReportRow], *, by: str) -> str:
+    """The report as a JSON array of records."""
+    return json.dumps(report_records(rows, by=by), ensure_ascii=False, indent=2)
