@@ -98,7 +98,9 @@ class _RowReader:
         self.dates: dict[str, tuple[date, bool] | str] = {}
         self.audiences: dict[str, str | None] = {}
 
-    def read(self, number: int, cells: dict[str, str]) -> tuple[Key, Values] | list[Problem]:
+    def read(self, number: int, cells: dict[str, str]) -> tuple[Key | None, Values | None, list[Problem]]:
+        """The row's key (None when a key cell is invalid), its values (None when any cell is),
+        and its problems: a row with a bad count still has a key a later row may repeat."""
         problems: list[Problem] = []
 
         def problem(column: str, reason: str) -> None:
@@ -126,12 +128,11 @@ class _RowReader:
         if visits is not None and visitors is not None and visitors > visits:
             problem("visitors", f"more visitors than visits ({visits})")
         page_views = _count(cells, "page_views", problem)
+        key_known = school_id is not None and start is not None and service and audience is not None
+        key = Key(school_id, start[0], service, cells["profile"]) if key_known else None
         if problems:
-            return problems
-        return (
-            Key(school_id, start[0], service, cells["profile"]),
-            Values(period, audience, visits, visitors, page_views),
-        )
+            return key, None, problems
+        return key, Values(period, audience, visits, visitors, page_views), problems
 
     def _date(self, text: str, problem: Any) -> tuple[date, bool] | None:
         known = self.dates.get(text)
@@ -198,18 +199,16 @@ def read_rows(table: Table, *, schools: dict[str, int], programme_name: str) -> 
     first_row: dict[Key, int] = {}
     problems: list[Problem] = []
     for number, cells in table.rows:
-        outcome = reader.read(number, cells)
-        if isinstance(outcome, list):
-            problems.extend(outcome)
+        key, values, row_problems = reader.read(number, cells)
+        problems.extend(row_problems)
+        if key is None:
             continue
-        key, values = outcome
         if key in first_row:
-            problems.append(
-                Problem(f"same date, UAI, service and profile as row {first_row[key]}", row=number)
-            )
+            problems.append(Problem(f"same date, UAI, service and profile as row {first_row[key]}", row=number))
             continue
         first_row[key] = number
-        rows[key] = values
+        if values is not None:
+            rows[key] = values
     if problems:
         raise TableError(table.filename, problems)
     return rows

@@ -46,7 +46,7 @@ def _programme(session: Session, code: str, name: str, schools: list[tuple[str, 
 
 
 @pytest.fixture
-def world(engine: sa.Engine) -> World:
+def usage_world(engine: sa.Engine) -> World:
     with Session(engine) as session:
         programme_id, schools = _programme(
             session, "093", "Seine-Saint-Denis", [(SCHOOL_A, 10, 100), (SCHOOL_B, 20, 400), (SCHOOL_C, 5, 50)]

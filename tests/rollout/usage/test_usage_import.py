@@ -53,13 +53,13 @@ def _count(engine: sa.Engine, model) -> int:
         return session.exec(select(func.count()).select_from(model)).one()
 
 
-def test_french_excel_csv_in_windows_1252_with_semicolons(engine, world) -> None:
+def test_french_excel_csv_in_windows_1252_with_semicolons(engine, usage_world) -> None:
     data = (
         "Jour;Code UAI;Outil;Profil;Visites;Visiteurs uniques;Pages vues\r\n"
         f"07/03/2016;{A.lower()};Cahier de textes;Élève;1 234;56;3 000\r\n"
         f"07/03/2016;{A};Emploi du temps;Enseignant;12;3;\r\n"
     ).encode("cp1252")
-    summary = _import(engine, world.programme_id, data, "statistiques.csv")
+    summary = _import(engine, usage_world.programme_id, data, "statistiques.csv")
     assert (summary.new, summary.replaced, summary.unchanged) == (2, 0, 0)
     assert _stored(engine) == [
         (date(2016, 3, 7), "day", "Cahier de textes", "Élève", "pupil", 1234, 56, 3000),
@@ -67,7 +67,7 @@ def test_french_excel_csv_in_windows_1252_with_semicolons(engine, world) -> None
     ]
 
 
-def test_xlsx_first_sheet_with_english_headers_and_typed_cells(engine, world) -> None:
+def test_xlsx_first_sheet_with_english_headers_and_typed_cells(engine, usage_world) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Date", "UAI", "Service", "Profile", "Visits", "Visitors"])
@@ -76,7 +76,7 @@ def test_xlsx_first_sheet_with_english_headers_and_typed_cells(engine, world) ->
     workbook.create_sheet("Notes").append(["ignored"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    summary = _import(engine, world.programme_id, buffer.getvalue(), "export.xlsx")
+    summary = _import(engine, usage_world.programme_id, buffer.getvalue(), "export.xlsx")
     assert summary.new == 2
     assert _stored(engine) == [
         (date(2016, 3, 7), "day", "Messagerie", "National_ENS", "teacher", 40, 9, None),
@@ -84,7 +84,7 @@ def test_xlsx_first_sheet_with_english_headers_and_typed_cells(engine, world) ->
     ]
 
 
-def test_every_header_alias_and_the_period_column(engine, world) -> None:
+def test_every_header_alias_and_the_period_column(engine, usage_world) -> None:
     header = "Période;Period Start;Numéro UAI;OUTIL;profil;VISITES;visiteurs;pages_vues;Commentaire"
     data = _csv(
         f"semaine;2016-03-07;{A};Notes;National_TUT;9;4;20;x",
@@ -92,7 +92,7 @@ def test_every_header_alias_and_the_period_column(engine, world) -> None:
         f";2016-03-08;{A};Notes;parent;2;1;3;",
         header=header,
     )
-    summary = _import(engine, world.programme_id, data)
+    summary = _import(engine, usage_world.programme_id, data)
     assert summary.ignored_columns == ["Commentaire"]
     assert [(row[0], row[1], row[3]) for row in _stored(engine)] == [
         (date(2016, 3, 1), "month", "parent"),
@@ -102,13 +102,13 @@ def test_every_header_alias_and_the_period_column(engine, world) -> None:
     with Session(engine) as session:
         programme_header = "etablissement_uai,mois,outil,profil,visites"
         other = import_usage(
-            session, programme=session.get(Programme, world.programme_id), actor="x", via="cli",
+            session, programme=session.get(Programme, usage_world.programme_id), actor="x", via="cli",
             data=_csv(f"{B},2016-05,Notes,staff,3", header=programme_header), filename="m.csv", dry_run=True,
         )
     assert (other.new, other.first_date) == (1, date(2016, 5, 1))
 
 
-def test_every_invalid_row_is_reported_in_one_pass_and_nothing_is_written(engine, world) -> None:
+def test_every_invalid_row_is_reported_in_one_pass_and_nothing_is_written(engine, usage_world) -> None:
     data = _csv(
         f"2016-03-07,{A},Notes,National_ENS,10,5,20",
         f"2016-03-07,{OTHER_DISTRICT},Notes,National_ENS,10,5,20",
@@ -124,7 +124,7 @@ def test_every_invalid_row_is_reported_in_one_pass_and_nothing_is_written(engine
         f",,Notes,National_ENS,,,",
     )
     with pytest.raises(TableError) as raised:
-        _import(engine, world.programme_id, data, "mars.csv")
+        _import(engine, usage_world.programme_id, data, "mars.csv")
     found = [(p.row, p.column, p.value, p.reason) for p in raised.value.problems]
     assert found == [
         (3, "uai", OTHER_DISTRICT, "not a school of the programme 'ENT Seine-Saint-Denis'"),
@@ -150,27 +150,27 @@ def test_every_invalid_row_is_reported_in_one_pass_and_nothing_is_written(engine
     assert _count(engine, AuditEvent) == 0
 
 
-def test_one_bad_row_rejects_the_whole_file_and_keeps_what_was_stored(engine, world) -> None:
-    _import(engine, world.programme_id, _csv(f"2016-03-07,{A},Notes,National_ENS,10,5,20"))
+def test_one_bad_row_rejects_the_whole_file_and_keeps_what_was_stored(engine, usage_world) -> None:
+    _import(engine, usage_world.programme_id, _csv(f"2016-03-07,{A},Notes,National_ENS,10,5,20"))
     before = _stored(engine)
     lines = [f"2016-03-{day:02d},{school},Notes,National_ELV,{day},1," for day in range(1, 29) for school in (A, B, C)]
     lines.append(f"2016-03-07,{A},Notes,National_ENS,5,9,")
     with pytest.raises(TableError) as raised:
-        _import(engine, world.programme_id, _csv(*lines))
+        _import(engine, usage_world.programme_id, _csv(*lines))
     assert [(p.row, p.column) for p in raised.value.problems] == [(len(lines) + 1, "visitors")]
     assert _stored(engine) == before
     assert _count(engine, ImportBatch) == 1
 
 
-def test_importing_the_same_file_twice_changes_nothing_and_says_so(engine, world) -> None:
+def test_importing_the_same_file_twice_changes_nothing_and_says_so(engine, usage_world) -> None:
     data = _csv(
         f"2016-03-07,{A},Notes,National_ENS,10,5,20",
         f"2016-03-07,{B},Notes,National_ENS,11,6,",
         f"2016-03,{C},Cahier de textes,National_ELV,300,40,900",
     )
-    first = _import(engine, world.programme_id, data)
+    first = _import(engine, usage_world.programme_id, data)
     stored = _stored(engine)
-    second = _import(engine, world.programme_id, data)
+    second = _import(engine, usage_world.programme_id, data)
     assert (first.new, first.replaced, first.unchanged) == (3, 0, 0)
     assert (second.new, second.replaced, second.unchanged) == (0, 0, 3)
     assert "nothing changed" in second.describe() and "0 new, 0 replaced, 3 unchanged" in second.describe()
@@ -180,12 +180,12 @@ def test_importing_the_same_file_twice_changes_nothing_and_says_so(engine, world
     assert record_batches == {first.batch_id}
 
 
-def test_a_row_with_an_existing_key_replaces_it(engine, world) -> None:
-    _import(engine, world.programme_id, _csv(
+def test_a_row_with_an_existing_key_replaces_it(engine, usage_world) -> None:
+    _import(engine, usage_world.programme_id, _csv(
         f"2016-03-07,{A},Notes,National_ENS,10,5,20",
         f"2016-03-07,{B},Notes,National_ENS,11,6,",
     ))
-    summary = _import(engine, world.programme_id, _csv(
+    summary = _import(engine, usage_world.programme_id, _csv(
         f"07/03/2016,{A},Notes,National_ENS,12,5,20",
         f"2016-03-07,{B},Notes,National_ENS,11,6,",
         f"2016-03-14,{B},Notes,National_ENS,8,4,",
@@ -198,7 +198,7 @@ def test_a_row_with_an_existing_key_replaces_it(engine, world) -> None:
             "usage", "corrections.csv", 1, 1, 1,
         )
         event = session.exec(select(AuditEvent).where(AuditEvent.import_batch_id == batch.id)).one()
-        programme = session.get(Programme, world.programme_id)
+        programme = session.get(Programme, usage_world.programme_id)
     assert (event.actor, event.channel, event.entity, event.action, event.district_id) == (
         "lea@example.fr", "import", "import_batch", "create", programme.district_id,
     )
@@ -206,9 +206,9 @@ def test_a_row_with_an_existing_key_replaces_it(engine, world) -> None:
     assert event.changes["first_date"] == [None, "2016-03-07"]
 
 
-def test_a_dry_run_counts_and_writes_nothing(engine, world) -> None:
-    _import(engine, world.programme_id, _csv(f"2016-03-07,{A},Notes,National_ENS,10,5,20"))
-    summary = _import(engine, world.programme_id, _csv(
+def test_a_dry_run_counts_and_writes_nothing(engine, usage_world) -> None:
+    _import(engine, usage_world.programme_id, _csv(f"2016-03-07,{A},Notes,National_ENS,10,5,20"))
+    summary = _import(engine, usage_world.programme_id, _csv(
         f"2016-03-07,{A},Notes,National_ENS,10,5,25",
         f"2016-03-14,{A},Notes,National_ENS,10,5,25",
     ), dry_run=True)
@@ -226,24 +226,24 @@ def test_a_dry_run_counts_and_writes_nothing(engine, world) -> None:
         ("2016-03", "week", "a month (YYYY-MM) cannot start a week period"),
     ],
 )
-def test_a_date_that_does_not_start_its_period_is_refused(engine, world, date_cell, period_cell, reason) -> None:
+def test_a_date_that_does_not_start_its_period_is_refused(engine, usage_world, date_cell, period_cell, reason) -> None:
     data = _csv(f"{date_cell},{A},Notes,National_ENS,10,{period_cell}", header="date,uai,service,profile,visits,period")
     with pytest.raises(TableError) as raised:
-        _import(engine, world.programme_id, data)
+        _import(engine, usage_world.programme_id, data)
     assert [(p.column, p.value, p.reason) for p in raised.value.problems] == [("date", date_cell, reason)]
 
 
-def test_an_unreadable_period_and_an_empty_file_are_refused(engine, world) -> None:
+def test_an_unreadable_period_and_an_empty_file_are_refused(engine, usage_world) -> None:
     with pytest.raises(TableError, match="column period = 'fortnight': expected day, week or month"):
-        _import(engine, world.programme_id, _csv(f"2016-03-07,{A},Notes,National_ENS,10,fortnight", header="date,uai,service,profile,visits,period"))
+        _import(engine, usage_world.programme_id, _csv(f"2016-03-07,{A},Notes,National_ENS,10,fortnight", header="date,uai,service,profile,visits,period"))
     with pytest.raises(TableError, match="empty.csv: the file has a header but no data rows"):
-        _import(engine, world.programme_id, _csv(), "empty.csv")
+        _import(engine, usage_world.programme_id, _csv(), "empty.csv")
     with pytest.raises(TableError, match="required column 'profile' is missing"):
-        _import(engine, world.programme_id, _csv(f"2016-03-07,{A},Notes,10", header="date,uai,service,visits"))
+        _import(engine, usage_world.programme_id, _csv(f"2016-03-07,{A},Notes,10", header="date,uai,service,visits"))
 
 
-def test_labels_the_taxonomy_does_not_know_are_listed(engine, world) -> None:
-    summary = _import(engine, world.programme_id, _csv(
+def test_labels_the_taxonomy_does_not_know_are_listed(engine, usage_world) -> None:
+    summary = _import(engine, usage_world.programme_id, _csv(
         f"2016-03-07,{A},Cahier de Textes,National_ENS,10,5,",
         f"2016-03-07,{A},Jeux sérieux,National_ELV,10,5,",
         f"2016-03-07,{A},Porte-documents,National_ELV,10,5,",
