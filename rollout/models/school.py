@@ -73,19 +73,72 @@ class School(SchoolBase, table=True):
     )
 
 
+def _known_priority(value: str | None) -> str | None:
+    if value is not None and value not in PRIORITIES:
+        raise ValueError(f"{value!r} is not one of {', '.join(PRIORITIES)}")
+    return value
+
+
 class SchoolCreate(SchoolBase):
-    """A school as submitted by a form, an import or the API: the UAI is normalised and checked."""
+    """A school as submitted by a form, an import or the API: the UAI is normalised and checked.
+
+    `basin`, `pinned_wave` and `latest_wave` are codes of the programme's basins and waves.
+    """
 
     basin: str = Field(min_length=1, max_length=32)
+    pinned_wave: str | None = Field(default=None, max_length=32, description="Wave the school must go live in.")
+    latest_wave: str | None = Field(default=None, max_length=32, description="Latest wave the school may go live in.")
 
     @field_validator("uai", mode="before")
     @classmethod
     def _valid_uai(cls, value: str) -> str:
         return normalise_uai(value)
 
-    @field_validator("priority")
-    @classmethod
-    def _known_priority(cls, value: str) -> str:
-        if value not in PRIORITIES:
-            raise ValueError(f"{value!r} is not one of {', '.join(PRIORITIES)}")
-        return value
+    _priority = field_validator("priority")(_known_priority)
+
+
+class SchoolUpdate(SQLModel):
+    """A change to a school: only the fields given change. `version` is the version the change
+    was based on; if the school changed since, the edit is refused instead of overwriting."""
+
+    version: int = Field(ge=1)
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    commune: str | None = Field(default=None, max_length=200)
+    commune_code: str | None = Field(default=None, max_length=5)
+    pupils: int | None = Field(default=None, ge=0)
+    teachers: int | None = Field(default=None, ge=1)
+    priority: str | None = Field(default=None, max_length=8)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    equipment_ready_on: date | None = None
+    previous_platform: str | None = Field(default=None, max_length=200)
+    head_teacher_name: str | None = Field(default=None, max_length=200)
+    head_teacher_email: str | None = Field(default=None, max_length=320)
+    basin: str | None = Field(default=None, min_length=1, max_length=32)
+    pinned_wave: str | None = Field(default=None, max_length=32)
+    latest_wave: str | None = Field(default=None, max_length=32)
+
+    _priority = field_validator("priority")(_known_priority)
+
+
+class SchoolPublic(SchoolBase):
+    """A school as the API returns it."""
+
+    programme_id: int
+    basin: str
+    pinned_wave: str | None = None
+    latest_wave: str | None = None
+    version: int
+
+
+class BasinCreate(SQLModel):
+    """A basin as a district leader names it."""
+
+    code: str = Field(min_length=1, max_length=32, regex=r"^\S+$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class BasinUpdate(SQLModel):
+    """A basin renamed (its code is its identity in imports and plans)."""
+
+    name: str = Field(min_length=1, max_length=200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from rollout.models.base import check, one_of
@@ -55,3 +56,76 @@ class TrainerCapacity(SQLModel, table=True):
     capacity: int
 
     __table_args__ = (check("capacity_not_negative", "capacity >= 0"),)
+
+
+def _known_tier(value: str | None) -> str | None:
+    if value is not None and value not in TIERS:
+        raise ValueError(f"{value!r} is not one of {', '.join(TIERS)}")
+    return value
+
+
+def _distinct_basins(value: list[str] | None) -> list[str] | None:
+    if value is not None:
+        if not value:
+            raise ValueError("name at least one basin, or none at all for every basin")
+        repeated = sorted({code for code in value if value.count(code) > 1})
+        if repeated:
+            raise ValueError(f"basin {repeated[0]!r} is named twice")
+    return value
+
+
+def _capacities_not_negative(value: dict[str, int] | None) -> dict[str, int] | None:
+    negative = sorted(code for code, sessions in (value or {}).items() if sessions < 0)
+    if negative:
+        raise ValueError(f"capacity in wave {negative[0]!r} must be ≥ 0")
+    return value
+
+
+class TrainerFields(SQLModel):
+    """Fields a user gives for a trainer; validated here, not on the table model.
+
+    `basins` lists the codes of the basins served, home basin first (rank 0); None means every
+    basin. `capacities` overrides `capacity` in the waves named (wave code → sessions, 0 =
+    unavailable).
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    tier: str = Field(max_length=16)
+    capacity: int = Field(default=0, ge=0, description="Training sessions per wave.")
+    trained: bool = False
+    email: str | None = Field(default=None, max_length=320)
+    basins: list[str] | None = Field(default=None, description="Basin codes served, home basin first; null = every basin.")
+    capacities: dict[str, int] = Field(default_factory=dict, description="Capacity in given waves (wave code → sessions).")
+
+    _tier = field_validator("tier")(_known_tier)
+    _basins = field_validator("basins")(_distinct_basins)
+    _capacities = field_validator("capacities")(_capacities_not_negative)
+
+
+class TrainerCreate(TrainerFields):
+    """A new trainer; its code is unique in the programme."""
+
+    code: str = Field(min_length=1, max_length=32, regex=r"^\S+$")
+
+
+class TrainerUpdate(SQLModel):
+    """A change to a trainer: only the fields given change."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    tier: str | None = Field(default=None, max_length=16)
+    capacity: int | None = Field(default=None, ge=0)
+    trained: bool | None = None
+    email: str | None = Field(default=None, max_length=320)
+    basins: list[str] | None = Field(default=None, description="Basin codes served, home basin first; null = every basin.")
+    capacities: dict[str, int] | None = None
+
+    _tier = field_validator("tier")(_known_tier)
+    _basins = field_validator("basins")(_distinct_basins)
+    _capacities = field_validator("capacities")(_capacities_not_negative)
+
+
+class TrainerPublic(TrainerFields):
+    """A trainer as the API returns it."""
+
+    code: str
+    programme_id: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from rollout.models.base import check
@@ -31,3 +32,44 @@ class Wave(SQLModel, table=True):
         check("max_schools_not_negative", "max_schools IS NULL OR max_schools >= 0"),
         check("max_pupils_not_negative", "max_pupils IS NULL OR max_pupils >= 0"),
     )
+
+
+def _ends_after_start(end: date | None, info: ValidationInfo) -> date | None:
+    start = info.data.get("start_date")
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"ends before it starts ({start})")
+    return end
+
+
+class WaveCreate(SQLModel):
+    """A new wave; its code and position are unique in the programme and its dates follow the
+    order of positions (checked against the other waves by `rollout.programmes.waves`)."""
+
+    code: str = Field(min_length=1, max_length=32, regex=r"^\S+$")
+    label: str | None = Field(default=None, max_length=200)
+    position: int = Field(ge=0, description="0-based order of the wave.")
+    start_date: date
+    end_date: date
+    max_schools: int | None = Field(default=None, ge=0)
+    max_pupils: int | None = Field(default=None, ge=0)
+
+    _end = field_validator("end_date")(_ends_after_start)
+
+
+class WaveUpdate(SQLModel):
+    """A change to a wave: only the fields given change."""
+
+    label: str | None = Field(default=None, max_length=200)
+    position: int | None = Field(default=None, ge=0)
+    start_date: date | None = None
+    end_date: date | None = None
+    max_schools: int | None = Field(default=None, ge=0)
+    max_pupils: int | None = Field(default=None, ge=0)
+
+    _end = field_validator("end_date")(_ends_after_start)
+
+
+class WavePublic(WaveCreate):
+    """A wave as the API returns it."""
+
+    programme_id: int
