@@ -31,6 +31,7 @@ from rollout.models import (
     utcnow,
 )
 from rollout.planning.scenario import build_scenario
+from rollout.tracking.schedule import planned_dates
 from rollout.usage.profiles import audience_of
 
 log = logging.getLogger(__name__)
@@ -205,13 +206,14 @@ def _add_history(
         )
         for uai, school in schools.items()
     ]
+    planned = {uai: planned_dates(wave.start_date, wave.end_date) for uai, wave in wave_of.items()}
     for row in simulation.simulate_milestones(sim_schools, as_of=HISTORY_END):
         session.add(
             Milestone(
                 school_id=schools[row.uai].id,
                 kind=row.kind,
                 status=row.status,
-                planned_on=row.planned_on,
+                planned_on=planned[row.uai][row.kind],
                 actual_on=row.actual_on,
                 count=row.count,
                 note=row.note,

@@ -1,0 +1,43 @@
+"""A school's history: the audit events of its milestones, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from rollout.models import AuditEvent, Milestone, School
+from rollout.tracking.author import MILESTONE_ENTITY
+
+SCHOOL_ENTITY = "school"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """An audit event with the milestone it concerns (None for the school's own events)."""
+
+    event: AuditEvent
+    kind: str | None
+
+
+def school_history(session: Session, *, school: School, limit: int = 200) -> list[HistoryEntry]:
+    """The newest `limit` audit events of the school itself and of its milestones.
+
+    Audit events name their entity by id as text, so the school's milestone ids are matched as
+    text, in one query.
+    """
+    kinds = dict(session.exec(select(Milestone.id, Milestone.kind).where(Milestone.school_id == school.id)).all())
+    milestone_ids = [str(milestone_id) for milestone_id in kinds]
+    events = session.exec(
+        select(AuditEvent)
+        .where(
+            ((AuditEvent.entity == MILESTONE_ENTITY) & col(AuditEvent.entity_id).in_(milestone_ids))
+            | ((AuditEvent.entity == SCHOOL_ENTITY) & (AuditEvent.entity_id == str(school.id)))
+        )
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)
+    ).all()
+    return [
+        HistoryEntry(event=event, kind=kinds.get(int(event.entity_id)) if event.entity == MILESTONE_ENTITY else None)
+        for event in events
+    ]

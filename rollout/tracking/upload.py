@@ -1,0 +1,399 @@
+"""Bulk progress updates from a CSV or XLSX file, keyed on UAI and milestone.
+
+A file is read, checked against the database and previewed (rows new, changed, unchanged,
+invalid) before anything is written. Confirming applies exactly the rows that were previewed
+(kept in a `PendingImport`), each milestone at the version it had in the preview, in one
+transaction with one `ImportBatch`: any invalid row, or any milestone changed by someone else
+since the preview, rejects the whole file. The format is documented in docs/tracking.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from rollout.imports.tabular import Column, Problem, TableError, read_table
+from rollout.models import PIX_LEVELS, ImportBatch, Milestone, PendingImport, PixCertification, Programme, School
+from rollout.tracking.author import Author
+from rollout.tracking.updates import (
+    PIX_KIND,
+    InvalidProgress,
+    MilestoneChange,
+    VersionConflict,
+    apply_change,
+    check_state,
+    snapshot,
+    update_milestone,
+)
+from rollout.tracking.vocabulary import milestone_kind, pix_level, status_code
+
+IMPORT_KIND = "progress"
+OUTCOMES = ("new", "changed", "unchanged")
+COLUMNS = (
+    Column("uai", ("code_uai", "numero_uai", "etablissement_uai", "rne")),
+    Column("jalon", ("milestone", "etape", "kind")),
+    Column("statut", ("status", "etat"), required=False),
+    Column("date", ("date_realisation", "date_reelle", "actual_on", "realise_le"), required=False),
+    Column("nombre", ("count", "effectif", "nb"), required=False),
+    Column("note", ("commentaire", "comment", "remarque", "notes"), required=False),
+    Column("niveau", ("level", "niveau_pix", "pix_level"), required=False),
+    *(Column(f"pix_{level}", (level,), required=False) for level in PIX_LEVELS),
+)
+FIELD_COLUMNS = {"status": "statut", "actual_on": "date", "count": "nombre", "note": "note", "pix": "niveau"}
+_INTEGER = re.compile(r"^[0-9]+$")
+
+
+class UploadRejected(ValueError):
+    """The file cannot be applied; `problems` lists every invalid row (row, column, value, reason)."""
+
+    def __init__(self, filename: str, problems: list[Problem]) -> None:
+        self.filename = filename
+        self.problems = problems
+        super().__init__("\n".join(problem.describe(filename) for problem in problems))
+
+
+@dataclass
+class UploadRow:
+    """One row of the file as understood: which milestone, and what it changes."""
+
+    row: int
+    uai: str
+    school_id: int
+    kind: str
+    level: str | None
+    change: dict[str, Any]
+    columns: dict[str, str]  # field of the change -> column of the file that gave it
+    outcome: str = "unchanged"
+    version: int = 0
+    differences: dict[str, list[Any]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """What a PendingImport keeps of the row."""
+        return {
+            "row": self.row, "uai": self.uai, "school_id": self.school_id, "kind": self.kind, "level": self.level,
+            "change": MilestoneChange.model_validate(self.change).model_dump(mode="json", exclude_unset=True),
+            "columns": self.columns, "outcome": self.outcome, "version": self.version,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> UploadRow:
+        change = MilestoneChange.model_validate(data["change"])
+        return cls(
+            row=data["row"], uai=data["uai"], school_id=data["school_id"], kind=data["kind"], level=data["level"],
+            change={name: getattr(change, name) for name in change.model_fields_set}, columns=data["columns"],
+            outcome=data["outcome"], version=data["version"],
+        )
+
+
+@dataclass
+class Preview:
+    """What applying a file would do: rows by outcome, and every invalid row."""
+
+    filename: str
+    rows: list[UploadRow]
+    problems: list[Problem]
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows new, changed, unchanged and invalid (rows with at least one problem)."""
+        counts = {outcome: self.count(outcome) for outcome in OUTCOMES}
+        counts["invalid"] = len({problem.row for problem in self.problems})
+        return counts
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def preview_upload(session: Session, *, programme: Programme, data: bytes, filename: str, today: date) -> Preview:
+    """Read and check a file against the programme without writing anything."""
+    try:
+        table = read_table(data, filename, COLUMNS)
+    except TableError as error:
+        return Preview(filename=filename, rows=[], problems=error.problems)
+    schools = {school.uai: school for school in session.exec(select(School).where(School.programme_id == programme.id))}
+    problems: list[Problem] = []
+    rows: list[UploadRow] = []
+    seen: dict[tuple[int, str, str | None], int] = {}
+    for number, cells in table.rows:
+        row, row_problems = _parse_row(number, cells, schools)
+        problems.extend(row_problems)
+        if row is None:
+            continue
+        key = (row.school_id, row.kind, row.level)
+        if key in seen:
+            problems.append(Problem(f"ce jalon est déjà donné ligne {seen[key]}", row=number, column="jalon",
+                                    value=cells.get("jalon")))
+            continue
+        seen[key] = number
+        rows.append(row)
+    problems.extend(_check_against_database(session, programme=programme, rows=rows, schools=schools, today=today))
+    invalid = {problem.row for problem in problems}
+    valid_rows = [row for row in rows if row.row not in invalid]
+    problems.sort(key=lambda problem: (problem.row or 0, problem.column or ""))
+    return Preview(filename=filename, rows=valid_rows, problems=problems, ignored_columns=table.ignored_columns)
+
+
+def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -> tuple[UploadRow | None, list[Problem]]:
+    """Type one row's cells; every problem of the row is reported, not only the first."""
+    problems: list[Problem] = []
+
+    def problem(column: str, reason: str) -> None:
+        problems.append(Problem(reason, row=number, column=column, value=cells.get(column)))
+
+    uai = cells["uai"].strip().upper()
+    school = schools.get(uai)
+    if not uai:
+        problem("uai", "UAI manquant")
+    elif school is None:
+        problem("uai", "aucun établissement de ce programme n'a cet UAI")
+    kind = milestone_kind(cells["jalon"]) if cells["jalon"] else None
+    if kind is None:
+        problem("jalon", "jalon inconnu (voir la liste des jalons dans la documentation)" if cells["jalon"] else "jalon manquant")
+    change: dict[str, Any] = {}
+    columns: dict[str, str] = {}
+    if cells.get("statut"):
+        status = status_code(cells["statut"])
+        if status is None:
+            problem("statut", "statut inconnu (non commencé, en cours, terminé, bloqué)")
+        else:
+            change["status"], columns["status"] = status, "statut"
+    if cells.get("date"):
+        actual_on = _parse_date(cells["date"])
+        if actual_on is None:
+            problem("date", "date illisible (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
+        else:
+            change["actual_on"], columns["actual_on"] = actual_on, "date"
+    if cells.get("note"):
+        if len(cells["note"]) > 2000:
+            problem("note", "note trop longue (2 000 caractères au plus)")
+        else:
+            change["note"], columns["note"] = cells["note"], "note"
+    count = _parse_count(cells, "nombre", problem)
+    level = None
+    if cells.get("niveau"):
+        level = pix_level(cells["niveau"])
+        if level is None:
+            problem("niveau", "niveau Pix+ Édu inconnu (initié, confirmé, avancé, expert)")
+        elif kind is not None and kind != PIX_KIND:
+            problem("niveau", "un niveau Pix+ Édu ne va qu'avec le jalon « Enseignants certifiés Pix+ Édu »")
+        elif count is None:
+            problem("nombre", "donnez le nombre d'enseignants certifiés à ce niveau")
+        else:
+            change["pix"], columns[f"pix_{level}"] = {level: count}, "nombre"
+    elif count is not None:
+        if kind == PIX_KIND:
+            problem("nombre", "le nombre de certifiés se donne par niveau (colonne niveau, ou colonnes pix_initie…)")
+        else:
+            change["count"], columns["count"] = count, "nombre"
+    for pix in PIX_LEVELS:
+        certified = _parse_count(cells, f"pix_{pix}", problem)
+        if certified is None:
+            continue
+        if kind is not None and kind != PIX_KIND:
+            problem(f"pix_{pix}", "les niveaux Pix+ Édu ne vont qu'avec le jalon « Enseignants certifiés Pix+ Édu »")
+        else:
+            change.setdefault("pix", {})[pix] = certified
+            columns[f"pix_{pix}"] = f"pix_{pix}"
+    if not change and not problems:
+        problem("jalon", "la ligne ne donne rien à enregistrer (statut, date, nombre, niveaux ou note)")
+    if problems or school is None or kind is None:
+        return None, problems
+    return UploadRow(row=number, uai=uai, school_id=school.id, kind=kind, level=level, change=change, columns=columns), []
+
+
+def _parse_date(text: str) -> date | None:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_count(cells: dict[str, str], column: str, problem: Any) -> int | None:
+    text = cells.get(column, "").strip().replace(" ", "").replace("\u202f", "")
+    if not text:
+        return None
+    if not _INTEGER.match(text):
+        problem(column, "nombre entier positif ou nul attendu")
+        return None
+    return int(text)
+
+
+def _merge(rows: list[UploadRow]) -> tuple[MilestoneChange, dict[str, int], list[Problem]]:
+    """One milestone's change from all its rows, the row that gave each field, and clashes."""
+    merged: dict[str, Any] = {}
+    given_by: dict[str, int] = {}
+    problems: list[Problem] = []
+    for row in rows:
+        for name, value in row.change.items():
+            if name == "pix":
+                for level, certified in value.items():
+                    key = f"pix_{level}"
+                    if key in given_by and merged["pix"][level] != certified:
+                        problems.append(_clash(row, key, given_by[key], certified))
+                    else:
+                        merged.setdefault("pix", {})[level] = certified
+                        given_by.setdefault(key, row.row)
+            elif name in given_by and merged[name] != value:
+                problems.append(_clash(row, name, given_by[name], value))
+            else:
+                merged[name] = value
+                given_by.setdefault(name, row.row)
+    return MilestoneChange(**merged), given_by, problems
+
+
+def _clash(row: UploadRow, name: str, first_row: int, value: Any) -> Problem:
+    return Problem(f"déjà donné ligne {first_row} avec une autre valeur", row=row.row,
+                   column=row.columns.get(name, FIELD_COLUMNS.get(name)), value=str(value))
+
+
+def _groups(rows: list[UploadRow]) -> dict[tuple[int, str], list[UploadRow]]:
+    groups: dict[tuple[int, str], list[UploadRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.school_id, row.kind].append(row)
+    return groups
+
+
+def _check_against_database(
+    session: Session, *, programme: Programme, rows: list[UploadRow], schools: dict[str, School], today: date
+) -> list[Problem]:
+    """Validate each milestone's merged change on its current state; set each row's outcome."""
+    school_ids = select(School.id).where(School.programme_id == programme.id)
+    milestones = {
+        (milestone.school_id, milestone.kind): milestone
+        for milestone in session.exec(select(Milestone).where(col(Milestone.school_id).in_(school_ids)))
+    }
+    pix: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PIX_LEVELS, 0))
+    for certification in session.exec(select(PixCertification).where(col(PixCertification.school_id).in_(school_ids))):
+        pix[certification.school_id][certification.level] = certification.certified
+    by_id = {school.id: school for school in schools.values()}
+    problems: list[Problem] = []
+    for (school_id, kind), group in _groups(rows).items():
+        change, given_by, clashes = _merge(group)
+        problems.extend(clashes)
+        milestone = milestones.get((school_id, kind))
+        before = snapshot(milestone, dict(pix[school_id]) if kind == PIX_KIND else None)
+        after = apply_change(before, kind=kind, change=change)
+        for state_problem in check_state(after, kind=kind, school=by_id[school_id], programme=programme, today=today,
+                                         change=change):
+            row_number = given_by.get(state_problem.column or "") or given_by.get("status") or group[0].row
+            row = next(row for row in group if row.row == row_number)
+            column = row.columns.get(state_problem.column or "", FIELD_COLUMNS.get(state_problem.column or ""))
+            value = state_problem.value
+            problems.append(Problem(state_problem.reason, row=row_number, column=column, value=value))
+        for row in group:
+            row.version = milestone.version if milestone else 0
+            row.differences = _differences(row, before, after)
+            row.outcome = "new" if milestone is None else ("changed" if row.differences else "unchanged")
+    return problems
+
+
+def _differences(row: UploadRow, before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` for the fields this row gives that differ from the database."""
+    names = [name for name in row.change if name != "pix"]
+    names += [f"pix_{level}" for level in row.change.get("pix", {})]
+    if "pix" in row.change:
+        names.append("count")
+    return {name: [before.get(name), after.get(name)] for name in names if before.get(name) != after.get(name)}
+
+
+def save_pending(session: Session, *, programme: Programme, preview: Preview, user_id: int | None) -> PendingImport:
+    """Keep a valid preview's rows until the user confirms them. Does not commit."""
+    if not preview.valid:
+        raise UploadRejected(preview.filename, preview.problems)
+    pending = PendingImport(
+        programme_id=programme.id, user_id=user_id, kind=IMPORT_KIND, filename=preview.filename[:500],
+        rows=[row.as_json() for row in preview.rows],
+    )
+    session.add(pending)
+    session.flush()
+    return pending
+
+
+def pending_import(session: Session, *, programme: Programme, pending_id: int, user_id: int | None) -> PendingImport | None:
+    """A progress upload awaiting confirmation by this user in this programme (None otherwise)."""
+    return session.exec(
+        select(PendingImport).where(
+            PendingImport.id == pending_id,
+            PendingImport.programme_id == programme.id,
+            PendingImport.kind == IMPORT_KIND,
+            PendingImport.user_id == user_id,
+        )
+    ).first()
+
+
+def confirm_pending(
+    session: Session, *, programme: Programme, pending: PendingImport, author: Author, today: date
+) -> ImportBatch:
+    """Apply exactly the previewed rows and forget the pending import. Does not commit; on
+    UploadRejected the caller rolls back and nothing is written."""
+    rows = [UploadRow.from_json(data) for data in pending.rows]
+    batch = apply_rows(session, programme=programme, rows=rows, filename=pending.filename, author=author, today=today)
+    session.delete(pending)
+    session.flush()
+    return batch
+
+
+def apply_upload(
+    session: Session, *, programme: Programme, data: bytes, filename: str, author: Author, today: date
+) -> tuple[Preview, ImportBatch]:
+    """Preview and apply a file at once (the API without dry_run). Does not commit."""
+    preview = preview_upload(session, programme=programme, data=data, filename=filename, today=today)
+    if not preview.valid:
+        raise UploadRejected(filename, preview.problems)
+    batch = apply_rows(session, programme=programme, rows=preview.rows, filename=filename, author=author, today=today)
+    return preview, batch
+
+
+def apply_rows(
+    session: Session, *, programme: Programme, rows: list[UploadRow], filename: str, author: Author, today: date
+) -> ImportBatch:
+    """Write the rows as one ImportBatch, each milestone at the version seen when previewing.
+
+    Every refused milestone is reported (not only the first) before UploadRejected is raised;
+    the caller then rolls back the whole transaction.
+    """
+    batch = ImportBatch(
+        programme_id=programme.id, kind=IMPORT_KIND, source=filename[:500], user_id=author.user_id,
+        rows_new=sum(row.outcome == "new" for row in rows),
+        rows_replaced=sum(row.outcome == "changed" for row in rows),
+        rows_unchanged=sum(row.outcome == "unchanged" for row in rows),
+    )
+    session.add(batch)
+    session.flush()
+    batch_author = author.for_batch(batch.id)
+    schools = {school.id: school for school in session.exec(select(School).where(School.programme_id == programme.id))}
+    problems: list[Problem] = []
+    for (school_id, kind), group in _groups(rows).items():
+        change, _, clashes = _merge(group)
+        problems.extend(clashes)
+        try:
+            update_milestone(
+                session, programme=programme, school=schools[school_id], kind=kind, change=change,
+                version=group[0].version, author=batch_author, today=today,
+            )
+        except InvalidProgress as error:
+            problems.extend(
+                Problem(problem.reason, row=group[0].row, column=FIELD_COLUMNS.get(problem.column or "", problem.column),
+                        value=problem.value)
+                for problem in error.problems
+            )
+        except VersionConflict as error:
+            problems.append(Problem(
+                f"modifié depuis l'aperçu (version {error.current_version} au lieu de {error.expected}) : "
+                "relancez l'aperçu", row=group[0].row, column="jalon", value=group[0].kind,
+            ))
+    if problems:
+        raise UploadRejected(filename, problems)
+    return batch
