@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-from flask import Flask
+from flask import Flask, current_app, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
 
-from rollout import config, db, security
+from rollout import api, config, db, errors, i18n, security
+from rollout.auth import access, identity
+
+csrf = CSRFProtect()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
@@ -25,14 +30,37 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config is not None:
         app.config.update(test_config)
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # protect_forms decides
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the session's idle timeout bounds it
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 
     db.init_app(app)
     security.init_app(app)
+    i18n.init_app(app)
+    identity.init_app(app)
+    access.init_app(app)
+    csrf.init_app(app)
+    app.before_request(protect_forms)
+    errors.init_app(app)
 
+    from rollout.auth.routes import bp as auth_bp
     from rollout.home import bp as home_bp
 
-    for blueprint in (home_bp,):
+    for blueprint in (home_bp, auth_bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)
     return app
+
+
+def protect_forms() -> None:
+    """CSRF on every state-changing request made with a browser session.
+
+    Calls authenticated by an API token carry no cookie, so a third-party page cannot forge
+    them; they are the only ones exempt.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    if current_user.is_authenticated and current_user.via_token:
+        return
+    csrf.protect()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
@@ -86,3 +87,165 @@ def app(engine: sa.Engine, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+WORLD_PASSWORD = "mot de passe de test"
+WORLD_EMAILS = {
+    "admin": "admin@test.invalid",
+    "district_leader": "direction@test.invalid",
+    "project_manager": "projet@test.invalid",
+    "stakeholder": "partenaire@test.invalid",
+    "other_leader": "direction94@test.invalid",
+}
+_WORLD_HASH = None
+
+
+def _password_hash() -> str:
+    """One scrypt hash for every test user: hashing is slow on purpose."""
+    global _WORLD_HASH
+    if _WORLD_HASH is None:
+        from rollout.auth.accounts import hash_password
+
+        _WORLD_HASH = hash_password(WORLD_PASSWORD)
+    return _WORLD_HASH
+
+
+@dataclass
+class World:
+    """Ids of the small programme every tracker test starts from."""
+
+    programme_id: int
+    other_programme_id: int
+    district_id: int
+    other_district_id: int
+    uais: list[str]
+    other_uai: str
+    user_ids: dict[str, int]
+
+
+@pytest.fixture
+def world(engine: sa.Engine) -> World:
+    """District 093 with a programme of six real collèges (two basins, three waves, trainers),
+    users of every role there, and district 094 with its own programme and leader."""
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from fixtures.colleges import public_colleges
+    from fixtures.datasets import estimated_teachers
+    from rollout.models import Basin, District, Programme, School, Trainer, TrainerBasin, User, UserDistrict, Wave
+
+    colleges = public_colleges(departments=["093"])[:6]
+    other_college = public_colleges(departments=["094"])[0]
+    with Session(engine) as session:
+        districts = [District(code="093", name="Seine-Saint-Denis"), District(code="094", name="Val-de-Marne")]
+        session.add_all(districts)
+        session.flush()
+        programmes = [
+            Programme(district_id=district.id, name=f"ENT {district.code}", platform="ENT", start_date=date(2015, 9, 1))
+            for district in districts
+        ]
+        session.add_all(programmes)
+        session.flush()
+        programme, other = programmes
+        basins = [Basin(programme_id=programme.id, code=code, name=name) for code, name in (("N", "Nord"), ("S", "Sud"))]
+        other_basin = Basin(programme_id=other.id, code="N", name="Nord")
+        session.add_all([*basins, other_basin])
+        waves = [
+            Wave(programme_id=programme.id, code=f"W{i + 1}", label=f"Vague {i + 1}", position=i,
+                 start_date=start, end_date=end, max_schools=3)
+            for i, (start, end) in enumerate(
+                [(date(2015, 9, 1), date(2015, 12, 18)), (date(2016, 1, 4), date(2016, 3, 31)), (date(2016, 4, 4), date(2016, 7, 7))]
+            )
+        ]
+        session.add_all(waves)
+        session.add(Wave(programme_id=other.id, code="W1", position=0, start_date=date(2015, 9, 1), end_date=date(2015, 12, 18)))
+        session.flush()
+
+        def school(college, programme_id: int, basin_id: int) -> School:
+            return School(
+                programme_id=programme_id, basin_id=basin_id, uai=college.uai, name=college.name,
+                commune=college.commune, commune_code=college.commune_code, pupils=college.pupils,
+                teachers=estimated_teachers(college.pupils, college.priority), priority=college.priority,
+                latitude=college.latitude, longitude=college.longitude,
+            )
+
+        session.add_all(school(c, programme.id, basins[i % 2].id) for i, c in enumerate(colleges))
+        session.add(school(other_college, other.id, other_basin.id))
+        trainers = [
+            Trainer(programme_id=programme.id, code="V-1", name="Éditeur", tier="vendor", capacity=6, trained=True, all_basins=True),
+            Trainer(programme_id=programme.id, code="AT-001", name="Formatrice Nord", tier="academic", capacity=8, trained=True),
+            Trainer(programme_id=programme.id, code="AT-002", name="Formateur Sud", tier="academic", capacity=8, trained=False),
+        ]
+        session.add_all(trainers)
+        session.flush()
+        session.add_all([
+            TrainerBasin(trainer_id=trainers[1].id, basin_id=basins[0].id, rank=0),
+            TrainerBasin(trainer_id=trainers[1].id, basin_id=basins[1].id, rank=1),
+            TrainerBasin(trainer_id=trainers[2].id, basin_id=basins[1].id, rank=0),
+        ])
+        user_ids = {}
+        for key, email in WORLD_EMAILS.items():
+            role = "district_leader" if key == "other_leader" else key
+            user = User(email=email, password_hash=_password_hash(), role=role, display_name=key)
+            session.add(user)
+            session.flush()
+            user_ids[key] = user.id
+            if role != "admin":
+                district = districts[1] if key == "other_leader" else districts[0]
+                session.add(UserDistrict(user_id=user.id, district_id=district.id))
+        session.commit()
+        return World(
+            programme_id=programme.id, other_programme_id=other.id, district_id=districts[0].id,
+            other_district_id=districts[1].id, uais=[c.uai for c in colleges], other_uai=other_college.uai,
+            user_ids=user_ids,
+        )
+
+
+@pytest.fixture
+def login(world: World):
+    """`login(client, "project_manager")` signs a test client in through the real login form."""
+
+    def sign_in(client, role: str | None = None, *, email: str | None = None):
+        address = email or WORLD_EMAILS[role]
+        response = client.post("/login", data={"email": address, "password": WORLD_PASSWORD, "csrf_token": _csrf_token(client)})
+        assert response.status_code == 302, response.text
+        return response
+
+    return sign_in
+
+
+def _csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of the client's session, as a form on the page at `path` carries it."""
+    import re
+
+    if not client.application.config.get("WTF_CSRF_ENABLED", True):
+        return ""
+    page = client.get(path).text
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert match, "no CSRF token on the login page"
+    return match.group(1)
+
+
+@pytest.fixture
+def token(engine: sa.Engine, world: World):
+    """`token("stakeholder")` → headers with a fresh API token of that world user."""
+    from sqlmodel import Session
+
+    from rollout.auth.accounts import create_token
+
+    def headers(role: str) -> dict[str, str]:
+        with Session(engine) as session:
+            secret = create_token(session, email=WORLD_EMAILS[role], name="tests")
+            session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+    return headers
+
+
+@pytest.fixture
+def csrf():
+    """`csrf(client, path)` → the CSRF token a form on that page would submit."""
+    return _csrf_token

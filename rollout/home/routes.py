@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from sqlmodel import select
 
+from rollout.auth.access import access
 from rollout.db import current_revision, get_engine, get_session, head_revision
 from rollout.models import Programme
 
@@ -13,6 +14,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
+@access(public=True)
 def index() -> str:
     """Product welcome; tells visitors when the data shown is the simulated demo."""
     simulated = get_session().exec(select(Programme.id).where(Programme.simulated)).first() is not None
@@ -20,6 +22,7 @@ def index() -> str:
 
 
 @bp.get("/healthz")
+@access(public=True)
 def healthz():
     """200 when the database answers and is migrated to the code's schema, else 503."""
     try:

@@ -12,7 +12,7 @@ from rollout.models.progress import (
     Milestone,
     PixCertification,
 )
-from rollout.models.school import PRIORITIES, Basin, School, SchoolCreate
+from rollout.models.school import PRIORITIES, Basin, School, SchoolCreate, SchoolPublic
 from rollout.models.trainer import TIERS, Trainer, TrainerBasin, TrainerCapacity
 from rollout.models.usage import CATEGORIES, ImportBatch, PendingImport, ServiceCategory, UsageRecord
 from rollout.models.wave import Wave
@@ -20,7 +20,7 @@ from rollout.models.wave import Wave
 __all__ = [
     "ApiToken", "AuditEvent", "LoginAttempt", "PendingImport", "Basin", "CATEGORIES", "District", "ImportBatch",
     "MILESTONE_KINDS", "MILESTONE_STATUSES", "Milestone", "PIX_LEVELS", "PRIORITIES",
-    "PixCertification", "Plan", "Programme", "ROLES", "School", "SchoolCreate",
+    "PixCertification", "Plan", "Programme", "ROLES", "School", "SchoolCreate", "SchoolPublic",
     "ServiceCategory", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageRecord",
     "User", "UserDistrict", "Wave", "utcnow",
 ]

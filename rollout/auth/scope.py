@@ -1,0 +1,64 @@
+"""District scoping: what the current user may see, loaded so that anything else is a 404.
+
+Answering 404 (not 403) for another district's data means a user cannot even learn that a
+school or programme exists elsewhere.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from rollout.db import get_session
+from rollout.models import Programme, School
+
+
+def visible_district_ids() -> set[int] | None:
+    """The districts the current user may see, or None for an admin (all of them)."""
+    if current_user.role == "admin":
+        return None
+    return set(current_user.district_ids)
+
+
+def scoped_programmes() -> SelectOfScalar[Programme]:
+    """A query of the programmes the current user may see."""
+    query = select(Programme).order_by(col(Programme.id))
+    districts = visible_district_ids()
+    if districts is not None:
+        query = query.where(col(Programme.district_id).in_(districts))
+    return query
+
+
+def programme_or_404(programme_id: int) -> Programme:
+    """The programme if the current user may see it; 404 otherwise."""
+    programme = get_session().exec(scoped_programmes().where(Programme.id == programme_id)).first()
+    if programme is None:
+        abort(404)
+    return programme
+
+
+def school_or_404(programme: Programme, uai: str) -> School:
+    """A school of a programme the user may see (check the programme first); 404 otherwise."""
+    school = get_session().exec(
+        select(School).where(School.programme_id == programme.id, School.uai == uai.upper())
+    ).first()
+    if school is None:
+        abort(404)
+    return school
+
+
+def single_programme_or_404(programme_id: int | None) -> Programme:
+    """`programme_id` when given; otherwise the user's only programme (API convenience).
+
+    With several visible programmes and none named, the caller must choose: 400 says so.
+    """
+    if programme_id is not None:
+        return programme_or_404(programme_id)
+    programmes = get_session().exec(scoped_programmes().limit(2)).all()
+    if not programmes:
+        abort(404)
+    if len(programmes) > 1:
+        abort(400, description="several programmes are visible: name one with ?programme=ID")
+    return programmes[0]

@@ -1,0 +1,141 @@
+"""Signing in and out, sessions, throttling, CSRF and API tokens."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from rollout.auth.routes import safe_next
+from rollout.auth.throttle import MAX_FAILURES_PER_EMAIL
+from rollout.models import ApiToken, LoginAttempt
+
+from conftest import WORLD_EMAILS, WORLD_PASSWORD
+
+
+def _post_login(client, csrf, email: str, password: str, next_url: str = ""):
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf(client), "next": next_url})
+
+
+def test_sign_in_starts_a_fresh_session_and_sign_out_ends_it(client, world, csrf) -> None:
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker before sign-in"
+    response = _post_login(client, csrf, WORLD_EMAILS["stakeholder"], WORLD_PASSWORD)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    with client.session_transaction() as session:
+        assert "planted" not in session and session["_user_id"]
+    assert client.get("/account/tokens").status_code == 200
+    assert client.post("/logout", data={"csrf_token": csrf(client, "/account/tokens")}).status_code == 302
+    assert client.get("/account/tokens").status_code == 302
+
+
+def test_wrong_password_is_refused_without_saying_which_part(client, world, csrf) -> None:
+    wrong = _post_login(client, csrf, WORLD_EMAILS["stakeholder"], "not the password at all")
+    unknown = _post_login(client, csrf, "nobody@test.invalid", "not the password at all")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Adresse ou mot de passe incorrect" in wrong.text and "Adresse ou mot de passe incorrect" in unknown.text
+
+
+def test_throttling_is_stored_in_the_database(client, world, csrf, engine: sa.Engine) -> None:
+    for _ in range(MAX_FAILURES_PER_EMAIL):
+        assert _post_login(client, csrf, WORLD_EMAILS["project_manager"], "wrong password!!").status_code == 401
+    blocked = _post_login(client, csrf, WORLD_EMAILS["project_manager"], WORLD_PASSWORD)
+    assert blocked.status_code == 429 and "Trop de tentatives" in blocked.text
+    with Session(engine) as session:
+        assert len(session.exec(select(LoginAttempt).where(~LoginAttempt.succeeded)).all()) == MAX_FAILURES_PER_EMAIL + 1
+    # another account from another address is not blocked by these failures
+    other = client.post("/login", data={"email": WORLD_EMAILS["stakeholder"], "password": WORLD_PASSWORD, "csrf_token": csrf(client)},
+                        environ_overrides={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 302
+
+
+def test_login_form_requires_csrf(client, world) -> None:
+    response = client.post("/login", data={"email": WORLD_EMAILS["stakeholder"], "password": WORLD_PASSWORD})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/account/tokens", "/account/tokens"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("", "/"),
+    ],
+)
+def test_next_only_redirects_within_the_site(app, target: str, expected: str) -> None:
+    with app.test_request_context():
+        assert safe_next(target) == expected
+
+
+def test_anonymous_page_redirects_to_login_with_next(client, world) -> None:
+    response = client.get("/account/tokens")
+    assert response.status_code == 302 and response.headers["Location"] == "/login?next=/account/tokens"
+
+
+def test_idle_sessions_end(client, world, login, app) -> None:
+    login(client, "stakeholder")
+    with client.session_transaction() as session:
+        session["seen"] -= app.permanent_session_lifetime.total_seconds() + 60
+    response = client.get("/account/tokens")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert client.get("/account/tokens").status_code == 302
+
+
+def test_session_cookie_flags(client, world, csrf) -> None:
+    response = _post_login(client, csrf, WORLD_EMAILS["stakeholder"], WORLD_PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_tokens_page_creates_shows_once_and_revokes(client, world, login, csrf, engine: sa.Engine) -> None:
+    login(client, "project_manager")
+    page = client.post("/account/tokens", data={"name": "import nocturne", "csrf_token": csrf(client, "/account/tokens")})
+    secret = re.search(r'<code id="new-token">([^<]+)</code>', page.text).group(1)
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/account/tokens").text.count(secret) == 0
+    api = client.application.test_client()
+    assert api.get("/api/v1/schools", headers=headers).status_code == 200
+    with Session(engine) as session:
+        token = session.exec(select(ApiToken)).one()
+        assert token.token_hash != secret and token.last_used_at is not None
+    client.post(f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf(client, "/account/tokens")})
+    assert api.get("/api/v1/schools", headers=headers).status_code == 401
+
+
+def test_cannot_revoke_someone_elses_token(client, world, login, token, csrf, engine: sa.Engine) -> None:
+    token("district_leader")
+    with Session(engine) as session:
+        other_id = session.exec(select(ApiToken.id)).one()
+    login(client, "project_manager")
+    response = client.post(f"/account/tokens/{other_id}/revoke", data={"csrf_token": csrf(client, "/account/tokens")})
+    assert response.status_code == 404
+
+
+def test_api_without_or_with_a_bad_token_is_401_json(client, world) -> None:
+    for headers in ({}, {"Authorization": "Bearer rlt_not-a-real-token"}, {"Authorization": "Basic abc"}):
+        response = client.get("/api/v1/schools", headers=headers)
+        assert response.status_code == 401
+        assert response.get_json()["message"].startswith("authentication required")
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_token_calls_need_no_csrf_but_session_calls_do(client, world, login, token, app) -> None:
+    # POST to a route that exists for every signed-in user: revoking an unknown token is a 404,
+    # which shows the request got past CSRF; the same with a session and no CSRF is a 400.
+    assert client.post("/account/tokens/999999/revoke", headers=token("stakeholder")).status_code in (400, 404)
+    login(client, "stakeholder")
+    assert client.post("/account/tokens/999999/revoke").status_code == 400
+
+
+def test_language_is_french_first_and_english_on_request(client, world) -> None:
+    assert '<html lang="fr">' in client.get("/login").text
+    assert '<html lang="en">' in client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
+    client.get("/login?lang=fr")
+    assert '<html lang="fr">' in client.get("/login", headers={"Accept-Language": "en"}).text
