@@ -60,25 +60,26 @@ class InvalidProgress(ValueError):
 
 
 class VersionConflict(Exception):
-    """The milestone changed since the version the change started from."""
+    """The milestone changed since the version the change started from.
+
+    Carries what the database holds now (plain values, usable after the session closes) so the
+    form can show it beside what the person typed, and the API can return the current version.
+    """
 
     def __init__(self, *, current: Milestone | None, expected: int, last_change: AuditEvent | None) -> None:
-        self.current = current
+        self.current_version = current.version if current else 0
+        self.current = snapshot(current, None)
         self.expected = expected
-        self.last_change = last_change
+        self.last_actor = last_change.actor if last_change else None
+        self.last_at = last_change.at if last_change else None
         super().__init__(conflict_message(self))
-
-    @property
-    def current_version(self) -> int:
-        return self.current.version if self.current else 0
 
 
 def conflict_message(conflict: VersionConflict) -> str:
     """The French explanation shown to the person whose change was refused."""
     who = ""
-    if conflict.last_change is not None:
-        at = conflict.last_change.at.strftime("%d/%m/%Y à %H:%M UTC")
-        who = f" par {conflict.last_change.actor} le {at}"
+    if conflict.last_actor is not None and conflict.last_at is not None:
+        who = f" par {conflict.last_actor} le {conflict.last_at:%d/%m/%Y à %H:%M} UTC"
     return (
         f"Ce jalon a été modifié{who} pendant que vous le modifiiez (version {conflict.current_version}, "
         f"vous partiez de la version {conflict.expected}). Rien n'a été enregistré : vérifiez les valeurs "
