@@ -87,11 +87,15 @@ def _check_order(session: Session, *, programme: Programme, changed: WaveDates) 
         raise InvalidChange(list(problems.values()))
 
 
-def create_wave(session: Session, *, programme: Programme, data: WaveCreate, author: Author) -> Wave:
-    """Add a wave; refused when its code exists or its dates break the order of the waves."""
+def create_wave(
+    session: Session, *, programme: Programme, data: WaveCreate, author: Author, check_order: bool = True
+) -> Wave:
+    """Add a wave; refused when its code exists or its dates break the order of the waves. An
+    import, which checks the order once for all its rows, passes `check_order=False`."""
     if wave_or_none(session, programme=programme, code=data.code) is not None:
         raise refuse("ce code de vague existe déjà dans le programme", column="code", value=data.code)
-    _check_order(session, programme=programme, changed=WaveDates(data.code, data.position, data.start_date, data.end_date))
+    if check_order:
+        _check_order(session, programme=programme, changed=WaveDates(data.code, data.position, data.start_date, data.end_date))
     wave = Wave(programme_id=programme.id, **data.model_dump())
     session.add(wave)
     session.flush()
@@ -100,15 +104,19 @@ def create_wave(session: Session, *, programme: Programme, data: WaveCreate, aut
     return wave
 
 
-def update_wave(session: Session, *, programme: Programme, wave: Wave, data: WaveUpdate, author: Author) -> Wave:
-    """Change the fields given; the result must keep the waves in order."""
+def update_wave(
+    session: Session, *, programme: Programme, wave: Wave, data: WaveUpdate, author: Author, check_order: bool = True
+) -> Wave:
+    """Change the fields given; the result must keep the waves in order (checked here unless
+    an import checked the whole file's waves already)."""
     given = data.model_dump(exclude_unset=True)
     after = {field: given.get(field, getattr(wave, field)) for field in FIELDS}
     if after["end_date"] < after["start_date"]:
         raise refuse(f"finit avant de commencer ({after['start_date'].isoformat()})", column="end_date",
                      value=after["end_date"].isoformat())
-    _check_order(session, programme=programme,
-                 changed=WaveDates(wave.code, after["position"], after["start_date"], after["end_date"]))
+    if check_order:
+        _check_order(session, programme=programme,
+                     changed=WaveDates(wave.code, after["position"], after["start_date"], after["end_date"]))
     before = {field: getattr(wave, field) for field in FIELDS}
     changes = audit.diff(before, after)
     if changes:

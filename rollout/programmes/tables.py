@@ -1,0 +1,143 @@
+"""The trainers and waves imports: one row per trainer or wave, keyed on its code (header
+aliases in docs/reference-data.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from rollout.imports.tabular import Column, Problem
+from rollout.models import Basin, Programme, Trainer, Wave
+from rollout.models.trainer import TrainerCreate, TrainerUpdate
+from rollout.models.wave import WaveCreate, WaveUpdate
+from rollout.programmes import cells
+from rollout.programmes.imports import Entry, Existing, ImportColumn, ReferenceTable, Row
+from rollout.programmes.problems import InvalidChange, refuse
+from rollout.programmes.trainers import (
+    create_trainer, programme_trainers, reference_problems, trainer_or_none, trainer_snapshot, update_trainer,
+)
+from rollout.programmes.waves import FIELDS as WAVE_FIELDS
+from rollout.programmes.waves import WaveDates, create_wave, order_problems, programme_waves, update_wave, wave_or_none
+from rollout.tracking.author import Author
+
+# Far above any real position: waves changing places are parked there first, so that the
+# uniqueness of positions holds at every step of the import.
+PARKED_POSITION = 1_000_000
+
+
+class TrainerTable(ReferenceTable):
+    """Trainers keyed on code; `basins` lists basin codes, home basin first, `*` for all."""
+
+    kind = "trainers"
+    entity = "trainer"
+    key = "code"
+    create_model = TrainerCreate
+    columns = (
+        ImportColumn(Column("code", ("code_formateur", "identifiant", "trainer_code"))),
+        ImportColumn(Column("name", ("nom", "formateur", "nom_formateur", "trainer"))),
+        ImportColumn(Column("tier", ("niveau", "type", "categorie"))),
+        ImportColumn(Column("capacity", ("capacite", "sessions_par_vague", "sessions"), required=False), cells.integer),
+        ImportColumn(Column("trained", ("forme", "deja_forme"), required=False), cells.yes_no),
+        ImportColumn(Column("email", ("courriel", "adresse_electronique", "mail"), required=False)),
+        ImportColumn(Column("basins", ("bassins", "bassins_servis")), cells.codes, converts_blank=True),
+        ImportColumn(Column("capacities", ("capacites_par_vague", "capacite_par_vague"), required=False), cells.capacities),
+    )
+
+    def existing(self, session: Session, programme: Programme) -> dict[str, Existing]:
+        return {trainer.code: Existing(values=trainer_snapshot(session, trainer))
+                for trainer in programme_trainers(session, programme=programme)}
+
+    def cross_problems(self, session: Session, programme: Programme, rows: dict[str, Row],
+                       existing: dict[str, Existing]) -> list[Problem]:
+        basin_codes = set(session.exec(select(Basin.code).where(Basin.programme_id == programme.id)))
+        wave_codes = set(session.exec(select(Wave.code).where(Wave.programme_id == programme.id)))
+        return [
+            Problem(problem.reason, row=row.number, column=problem.column, value=problem.value)
+            for row in rows.values()
+            for problem in reference_problems(basins=row.values.get("basins"), capacities=row.values.get("capacities"),
+                                              basin_codes=basin_codes, wave_codes=wave_codes)
+            if problem.column not in row.failed
+        ]
+
+    def create(self, session: Session, programme: Programme, data: dict[str, Any], author: Author) -> None:
+        create_trainer(session, programme=programme, data=TrainerCreate.model_validate(data), author=author)
+
+    def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
+        trainer = trainer_or_none(session, programme=programme, code=entry.key)
+        if trainer is None:
+            raise refuse("ce formateur a été supprimé depuis l'aperçu", column="code", value=entry.key)
+        update_trainer(session, programme=programme, trainer=trainer, data=TrainerUpdate.model_validate(entry.data), author=author)
+
+
+class WaveTable(ReferenceTable):
+    """Waves keyed on code; the order rule is checked on the waves as the whole file leaves them."""
+
+    kind = "waves"
+    entity = "wave"
+    key = "code"
+    create_model = WaveCreate
+    columns = (
+        ImportColumn(Column("code", ("code_vague", "vague", "wave"))),
+        ImportColumn(Column("label", ("libelle", "nom", "name"), required=False)),
+        ImportColumn(Column("position", ("ordre", "rang", "numero")), cells.integer),
+        ImportColumn(Column("start_date", ("debut", "date_debut", "start")), cells.day),
+        ImportColumn(Column("end_date", ("fin", "date_fin", "end")), cells.day),
+        ImportColumn(Column("max_schools", ("etablissements_max", "max_etablissements", "plafond_etablissements"), required=False), cells.integer),
+        ImportColumn(Column("max_pupils", ("eleves_max", "max_eleves", "plafond_eleves"), required=False), cells.integer),
+    )
+
+    def existing(self, session: Session, programme: Programme) -> dict[str, Existing]:
+        return {code: Existing(values={field: getattr(wave, field) for field in WAVE_FIELDS})
+                for code, wave in programme_waves(session, programme=programme).items()}
+
+    def cross_problems(self, session: Session, programme: Programme, rows: dict[str, Row],
+                       existing: dict[str, Existing]) -> list[Problem]:
+        final = {code: WaveDates(code, current.values["position"], current.values["start_date"], current.values["end_date"])
+                 for code, current in existing.items()}
+        for code, row in rows.items():
+            if row.valid:
+                values = row.values
+                final[code] = WaveDates(code, values["position"], date.fromisoformat(values["start_date"]),
+                                        date.fromisoformat(values["end_date"]))
+        checked = {code for code, row in rows.items() if row.valid}
+        return [
+            Problem(problem.reason, row=rows[code].number, column=problem.column, value=problem.value)
+            for code, problem in order_problems(list(final.values()), checked=checked).items()
+        ]
+
+    def create(self, session: Session, programme: Programme, data: dict[str, Any], author: Author) -> None:
+        create_wave(session, programme=programme, data=WaveCreate.model_validate(data), author=author, check_order=False)
+
+    def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
+        wave = wave_or_none(session, programme=programme, code=entry.key)
+        if wave is None:
+            raise refuse("cette vague a été supprimée depuis l'aperçu", column="code", value=entry.key)
+        update_wave(session, programme=programme, wave=wave, data=WaveUpdate.model_validate(entry.data), author=author,
+                    check_order=False)
+
+    def apply(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
+        """Check the order of the waves as the file leaves them (the programme may have changed
+        since the preview), park the waves that move, then apply the rows."""
+        existing = self.existing(session, programme)
+        rows = {entry.key: Row(number=entry.row, values=self._final(existing.get(entry.key), entry)) for entry in entries}
+        problems = self.cross_problems(session, programme, rows, existing)
+        if problems:
+            raise InvalidChange(problems)
+        moving = [entry.key for entry in entries if entry.action == "changed" and "position" in entry.data]
+        for offset, code in enumerate(moving):
+            # Behind the ORM's back, so that the audit still sees the position the wave had.
+            session.execute(
+                sa.update(Wave).where(Wave.programme_id == programme.id, Wave.code == code)
+                .values(position=PARKED_POSITION + offset).execution_options(synchronize_session=False)
+            )
+        super().apply(session, programme, entries, author)
+
+    @staticmethod
+    def _final(current: Existing | None, entry: Entry) -> dict[str, Any]:
+        """The wave's values after the entry, JSON-typed as a row's."""
+        base = {field: (value.isoformat() if isinstance(value, date) else value)
+                for field, value in (current.values.items() if current else ())}
+        return {**base, **entry.data}
