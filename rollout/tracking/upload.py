@@ -38,7 +38,7 @@ COLUMNS = (
     Column("uai", ("code_uai", "numero_uai", "etablissement_uai", "rne")),
     Column("jalon", ("milestone", "etape", "kind")),
     Column("statut", ("status", "etat"), required=False),
-    Column("date", ("date_realisation", "date_reelle", "actual_on", "realise_le"), required=False),
+    Column("date", ("date_realisation", "date_de_realisation", "date_reelle", "actual_on", "realise_le"), required=False),
     Column("nombre", ("count", "effectif", "nb"), required=False),
     Column("note", ("commentaire", "comment", "remarque", "notes"), required=False),
     Column("niveau", ("level", "niveau_pix", "pix_level"), required=False),

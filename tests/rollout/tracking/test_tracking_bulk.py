@@ -1,0 +1,145 @@
+"""Bulk progress upload: French or English words, preview counts, every invalid row at once,
+all-or-nothing, idempotent re-upload, one ImportBatch whose id every audit event carries."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import Session, func, select
+
+from rollout.models import AuditEvent, ImportBatch, Milestone, PendingImport, PixCertification
+from rollout.tracking.author import Author
+from rollout.tracking.updates import MilestoneChange, update_milestone
+from rollout.tracking.upload import UploadRejected, apply_upload, confirm_pending, preview_upload, save_pending
+
+TODAY = date(2016, 6, 1)
+PM = Author(actor="projet@test.invalid", channel="form")
+
+
+def _csv(text: str) -> bytes:
+    return text.strip().encode("utf-8")
+
+
+def _file(uais: list[str]) -> bytes:
+    a, b = uais[0], uais[1]
+    return _csv(f"""
+UAI;Jalon;Statut;Date;Nombre;Niveau;Note
+{a};Équipe de direction informée;Terminé;10/08/2015;;;Réunion de rentrée
+{a};enseignants formes;EN COURS;;12;;
+{a};Pix;;;3;initié;
+{a};Pix;;;1;Confirmé;
+{b};school live;done;2015-12-18;;;
+""")
+
+
+def _counts(session: Session, model) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_preview_then_confirm_applies_exactly_the_previewed_rows(session, programme, schools) -> None:
+    uais = [school.uai for school in schools]
+    preview = preview_upload(session, programme=programme, data=_file(uais), filename="avancement.csv", today=TODAY)
+    assert preview.problems == []
+    assert preview.counts == {"new": 0, "changed": 5, "unchanged": 0, "invalid": 0}
+    assert _counts(session, AuditEvent) == 6 * 7  # only the baseline's creations: the preview wrote nothing
+    pending = save_pending(session, programme=programme, preview=preview, user_id=None)
+    session.commit()
+
+    batch = confirm_pending(session, programme=programme, pending=pending, author=PM, today=TODAY)
+    session.commit()
+    assert (batch.kind, batch.source, batch.rows_replaced, batch.rows_new, batch.rows_unchanged) == ("progress", "avancement.csv", 5, 0, 0)
+    assert _counts(session, PendingImport) == 0
+    stored = {(m.school_id, m.kind): m for m in session.exec(select(Milestone))}
+    briefed = stored[schools[0].id, "leadership_briefed"]
+    assert (briefed.status, briefed.actual_on, briefed.note) == ("done", date(2015, 8, 10), "Réunion de rentrée")
+    assert (stored[schools[0].id, "teachers_trained"].status, stored[schools[0].id, "teachers_trained"].count) == ("in_progress", 12)
+    assert stored[schools[0].id, "pix_certified"].count == 4
+    assert stored[schools[1].id, "school_live"].status == "done"
+    assert dict(session.exec(select(PixCertification.level, PixCertification.certified)
+                             .where(PixCertification.school_id == schools[0].id)).all()) == {"initie": 3, "confirme": 1}
+    events = session.exec(select(AuditEvent).where(AuditEvent.import_batch_id == batch.id)).all()
+    assert len(events) == 4  # one per milestone: the two Pix rows change one milestone
+    assert {(event.channel, event.actor) for event in events} == {("import", "projet@test.invalid")}
+
+
+def test_re_uploading_the_same_file_changes_nothing(session, programme, schools) -> None:
+    data = _file([school.uai for school in schools])
+    apply_upload(session, programme=programme, data=data, filename="a.csv", author=PM, today=TODAY)
+    session.commit()
+    events = _counts(session, AuditEvent)
+    preview, batch = apply_upload(session, programme=programme, data=data, filename="a.csv", author=PM, today=TODAY)
+    session.commit()
+    assert preview.counts == {"new": 0, "changed": 0, "unchanged": 5, "invalid": 0}
+    assert (batch.rows_unchanged, batch.rows_replaced) == (5, 0)
+    assert _counts(session, AuditEvent) == events
+    assert set(session.exec(select(Milestone.version).where(Milestone.kind == "school_live",
+                                                            Milestone.school_id == schools[1].id))) == {2}
+
+
+def test_every_invalid_row_is_listed_and_one_rejects_the_whole_file(session, programme, schools, world) -> None:
+    a, b = schools[0].uai, schools[1].uai
+    data = _csv(f"""
+uai,milestone,status,date,count,note
+{a},leadership briefed,done,2015-08-10,,
+{a},school live,done,,,
+{b},teachers trained,in progress,,999,
+0930000Z,school live,done,2015-12-18,,
+{world.other_uai},school live,done,2015-12-18,,
+{b},décollage,fini,31/02/2016,douze,
+{b},school live,done,2030-01-01,,
+{a},leadership briefed,done,2015-08-11,,
+""")
+    preview = preview_upload(session, programme=programme, data=data, filename="progress.csv", today=TODAY)
+    found = {(problem.row, problem.column) for problem in preview.problems}
+    assert found == {
+        (3, "date"),  # done without a date
+        (4, "nombre"),  # more than the school's teachers
+        (5, "uai"), (6, "uai"),  # unknown, and another district's school
+        (7, "jalon"), (7, "statut"), (7, "date"), (7, "nombre"),  # every problem of the row at once
+        (8, "date"),  # in the future
+        (9, "jalon"),  # the same milestone twice
+    }
+    assert preview.counts["invalid"] == 7 and preview.counts["changed"] == 1
+    problem = next(p for p in preview.problems if p.row == 7 and p.column == "statut")
+    assert problem.value == "fini" and "statut inconnu" in problem.reason
+    with pytest.raises(UploadRejected) as rejected:
+        apply_upload(session, programme=programme, data=data, filename="progress.csv", author=PM, today=TODAY)
+    assert "progress.csv, row 4, column nombre = '999'" in str(rejected.value)
+    session.rollback()
+    assert _counts(session, ImportBatch) == 0
+    assert session.exec(select(func.max(Milestone.version))).one() == 1
+
+
+def test_a_header_problem_is_reported_and_xlsx_with_pix_columns_works(session, programme, schools) -> None:
+    preview = preview_upload(session, programme=programme, data=_csv("uai,statut\n0930000Z,fait"), filename="x.csv", today=TODAY)
+    assert [(p.row, "jalon" in p.reason) for p in preview.problems] == [(1, True)]
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Code UAI", "Étape", "État", "Date de réalisation", "Pix initié", "Pix avancé"])
+    sheet.append([schools[2].uai, "Certification Pix+ Édu", "en cours", None, 4, 2])
+    sheet.append([schools[2].uai, "Plateforme paramétrée", "terminé", date(2016, 1, 20), None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    preview = preview_upload(session, programme=programme, data=buffer.getvalue(), filename="suivi.xlsx", today=TODAY)
+    assert preview.problems == [] and preview.counts["changed"] == 2
+
+
+def test_confirming_after_someone_changed_a_previewed_milestone_applies_nothing(session, programme, schools) -> None:
+    preview = preview_upload(session, programme=programme, data=_file([s.uai for s in schools]), filename="a.csv", today=TODAY)
+    pending = save_pending(session, programme=programme, preview=preview, user_id=None)
+    session.commit()
+    update_milestone(session, programme=programme, school=schools[1], kind="school_live",
+                     change=MilestoneChange(note="Ouverture reportée"), version=1,
+                     author=Author(actor="direction@test.invalid", channel="form"), today=TODAY)
+    session.commit()
+    with pytest.raises(UploadRejected) as rejected:
+        confirm_pending(session, programme=programme, pending=pending, author=PM, today=TODAY)
+    session.rollback()
+    assert [(p.row, p.column) for p in rejected.value.problems] == [(6, "jalon")]
+    assert _counts(session, ImportBatch) == 0
+    assert session.exec(select(Milestone.status).where(Milestone.school_id == schools[0].id,
+                                                       Milestone.kind == "leadership_briefed")).one() == "not_started"
