@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from rollout import api, config, db, errors, i18n, security
 from rollout.auth import access, identity
@@ -35,6 +36,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 
+    if app.config.get("BEHIND_PROXY"):
+        # Procfile hosts terminate TLS at their router: trust its X-Forwarded-* headers so
+        # that HTTPS is recognised (HSTS, secure redirects) and throttling sees client addresses.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)

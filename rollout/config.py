@@ -55,6 +55,9 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("ROLLOUT_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_SECURE": env.get("ROLLOUT_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "BEHIND_PROXY": env.get("ROLLOUT_BEHIND_PROXY", "0") == "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("ROLLOUT_IDLE_MINUTES", "60"))),
         "MAX_CONTENT_LENGTH": int(env.get("ROLLOUT_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
     }

@@ -77,3 +77,12 @@ def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch) ->
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     assert create_app(instance_path=str(tmp_path)).config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_behind_a_proxy_https_is_recognised(sqlite_url: str, tmp_path) -> None:
+    config = {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URL": sqlite_url}
+    direct = create_app(config, instance_path=str(tmp_path)).test_client()
+    proxied = create_app({**config, "BEHIND_PROXY": True}, instance_path=str(tmp_path)).test_client()
+    forwarded = {"X-Forwarded-Proto": "https"}
+    assert "Strict-Transport-Security" not in direct.get("/login", headers=forwarded).headers
+    assert "Strict-Transport-Security" in proxied.get("/login", headers=forwarded).headers
