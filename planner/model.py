@@ -185,6 +185,42 @@ class PlanModel:
             if c.basin == basin and (i, wave) in self.schools
         )
 
+    def add_hint(self, plan: dict) -> None:
+        """Hint CP-SAT with a complete valid plan (e.g. the greedy one) so that it starts from it.
+
+        A plan is mapped onto the aggregated variables: counts per school class and wave, trainees
+        per group and wave, sessions per group, basin and wave, vendor sessions per wave.
+        """
+        wave = self.scenario.wave_index
+        class_of = {school.uai: i for i, c in enumerate(self.classes) for school in c.members}
+        group_of = {trainer.id: g for g, group in enumerate(self.groups) for trainer in group.members}
+        basin = {school.uai: school.basin for school in self.scenario.schools}
+        values: dict[object, int] = defaultdict(int)
+        for entry in plan["assignments"]:
+            values[self.schools[class_of[entry["uai"]], wave[entry["wave"]]]] += 1
+        trainees = [0] * len(self.waves)
+        for session in plan["trainer_training"]:
+            for trainer in session["trainers"]:
+                key = (group_of[trainer], wave[session["wave"]])
+                if key in self.trained:
+                    values[self.trained[key]] += 1
+                    trainees[key[1]] += 1
+        for entry in plan["teacher_sessions"]:
+            key = (group_of[entry["trainer"]], basin[entry["uai"]], wave[entry["wave"]])
+            values[self.sessions[key]] += entry["sessions"]
+        per_session = self.scenario.cascade.trainers_per_session
+        leadership = [0] * len(self.waves)
+        for session in plan["leadership_training"]:
+            leadership[wave[session["wave"]]] += 1
+        for k in self.waves:
+            values[self.training_sessions[k]] = -(-trainees[k] // per_session)
+            values[self.leadership_sessions[k]] = leadership[k]
+        for variable in [*self.schools.values(), *self.trained.values(), *self.sessions.values()]:
+            self.model.add_hint(variable, values[variable])
+        for k in self.waves:
+            self.model.add_hint(self.training_sessions[k], values[self.training_sessions[k]])
+            self.model.add_hint(self.leadership_sessions[k], values[self.leadership_sessions[k]])
+
     # -- requirements (explain mode) -------------------------------------------------------
 
     def _guard(self, requirement: Requirement) -> cp_model.IntVar | None:

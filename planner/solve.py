@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from planner.conflicts import explain_infeasibility
 from planner.extract import extract_plan
+from planner.greedy import greedy_plan
 from planner.model import MAX_WEIGHT_SCALE, PlanModel
 from planner.plan import PlanResult, Progress
 from planner.scenario import Scenario, validate_scenario
@@ -67,6 +68,9 @@ def solve(
         scenario = validate_scenario(scenario)
     started = time.monotonic()
     built = PlanModel(scenario)
+    start = greedy_plan(scenario.model_dump(mode="json"))
+    if start is not None:
+        built.add_hint(start)
     if built.scale == MAX_WEIGHT_SCALE:
         logger.warning("priority weights rounded to 1e-6 for the solver; the reported objective stays exact")
     solver = cp_model.CpSolver()
