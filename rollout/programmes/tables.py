@@ -79,6 +79,7 @@ class WaveTable(ReferenceTable):
     entity = "wave"
     key = "code"
     create_model = WaveCreate
+    _loaded: dict[str, Wave] = {}
     columns = (
         ImportColumn(Column("code", ("code_vague", "vague", "wave"))),
         ImportColumn(Column("label", ("libelle", "nom", "name"), required=False)),
@@ -112,7 +113,7 @@ class WaveTable(ReferenceTable):
         create_wave(session, programme=programme, data=WaveCreate.model_validate(data), author=author, check_order=False)
 
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
-        wave = wave_or_none(session, programme=programme, code=entry.key)
+        wave = self._loaded.get(entry.key) or wave_or_none(session, programme=programme, code=entry.key)
         if wave is None:
             raise refuse("cette vague a été supprimée depuis l'aperçu", column="code", value=entry.key)
         update_wave(session, programme=programme, wave=wave, data=WaveUpdate.model_validate(entry.data), author=author,
@@ -120,7 +121,11 @@ class WaveTable(ReferenceTable):
 
     def apply(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
         """Check the order of the waves as the file leaves them (the programme may have changed
-        since the preview), park the waves that move, then apply the rows."""
+        since the preview), park the waves that move, then apply the rows.
+
+        Parking is done in SQL behind the ORM while the waves stay loaded (`_loaded`), so that
+        their audit events show the position they really had, not the parking one."""
+        self._loaded = programme_waves(session, programme=programme)
         existing = self.existing(session, programme)
         rows = {entry.key: Row(number=entry.row, values=self._final(existing.get(entry.key), entry)) for entry in entries}
         problems = self.cross_problems(session, programme, rows, existing)
@@ -129,9 +134,10 @@ class WaveTable(ReferenceTable):
         moving = [entry.key for entry in entries if entry.action == "changed" and "position" in entry.data]
         for offset, code in enumerate(moving):
             # Behind the ORM's back, so that the audit still sees the position the wave had.
+            table = Wave.__table__
             session.execute(
-                sa.update(Wave).where(Wave.programme_id == programme.id, Wave.code == code)
-                .values(position=PARKED_POSITION + offset).execution_options(synchronize_session=False)
+                sa.update(table).where(table.c.programme_id == programme.id, table.c.code == code)
+                .values(position=PARKED_POSITION + offset)
             )
         super().apply(session, programme, entries, author)
 

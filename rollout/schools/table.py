@@ -18,7 +18,7 @@ from rollout.tracking.author import Author
 
 COLUMNS = (
     ImportColumn(Column("uai", ("code_uai", "uai_etablissement", "numero_uai", "rne"))),
-    ImportColumn(Column("name", ("nom", "nom_etablissement", "appellation", "etablissement", "school", "school_name"))),
+    ImportColumn(Column("name", ("nom", "nom_etablissement", "nom_de_l_etablissement", "appellation", "etablissement", "school", "school_name"))),
     ImportColumn(Column("commune", ("ville", "city", "nom_commune", "libelle_commune"))),
     ImportColumn(Column("commune_code", ("code_commune", "code_insee", "insee"), required=False)),
     ImportColumn(Column("pupils", ("eleves", "effectif", "nombre_eleves", "nb_eleves")), cells.integer),
