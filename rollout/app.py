@@ -51,8 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
 
     from rollout.auth.routes import bp as auth_bp
     from rollout.home import bp as home_bp
+    from rollout.tracking.routes import bp as tracking_bp
 
-    for blueprint in (home_bp, auth_bp):
+    for blueprint in (home_bp, auth_bp, tracking_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app
