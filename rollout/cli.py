@@ -25,6 +25,7 @@ from rollout.datasets import DatasetError, load_dataset
 from rollout.db import get_engine, upgrade
 from rollout.models import District, Programme, User
 from rollout.planning.scenario import ScenarioDataError
+from rollout.schools.cli import schools_cli
 from rollout.usage.cli import usage_cli
 
 DEMO_DATASET = "seine-saint-denis"
@@ -238,4 +239,5 @@ def _display_url(app: Flask) -> str:
 
 
 main.add_command(plan_cli, "plan")
+main.add_command(schools_cli)
 main.add_command(usage_cli)
