@@ -52,8 +52,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.auth.routes import bp as auth_bp
     from rollout.home import bp as home_bp
     from rollout.tracking.routes import bp as tracking_bp
+    from rollout.usage.routes import bp as usage_bp
 
-    for blueprint in (home_bp, auth_bp, tracking_bp):
+    for blueprint in (home_bp, auth_bp, tracking_bp, usage_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app

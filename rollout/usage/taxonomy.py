@@ -28,14 +28,6 @@ from rollout.usage.profiles import fold
 PEDAGOGICAL = ("pedagogy", "resources")
 ADMINISTRATIVE = ("school_life", "communication")
 
-CATEGORY_LABELS = {
-    "pedagogy": "Pédagogie",
-    "resources": "Ressources",
-    "school_life": "Vie scolaire",
-    "communication": "Communication",
-    "other": "Autre",
-}
-
 DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "pedagogy": (
         "espaces de classe", "espace classe", "espace pedagogique", "classe virtuelle", "cours",

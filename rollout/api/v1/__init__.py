@@ -1,5 +1,5 @@
 """API resources, one module each; importing them registers their routes on `rollout.api.api_v1`."""
 
-from rollout.api.v1 import schools
+from rollout.api.v1 import schools, usage
 
-RESOURCES = (schools,)
+RESOURCES = (schools, usage)

@@ -1,0 +1,225 @@
+"""Usage statistics: `POST /api/v1/usage/imports`, `GET /api/v1/usage/report`, and the taxonomy
+(`GET /api/v1/usage/taxonomy`, `PUT /api/v1/usage/taxonomy/{label_key}`).
+
+The same functions as the command line and the pages: an import is all rows or none (422 lists
+every invalid row), `dry_run` counts without writing, and the report is aggregated in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from flask import request
+from flask_login import current_user
+from pydantic import BaseModel, ConfigDict, Field
+from spectree import Response
+from spectree.model_adapter.pydantic_adapter import BaseFile
+
+from rollout.api import ErrorBody, api_v1, spec
+from rollout.auth.access import EDITORS, LEADERS, READERS, access
+from rollout.auth.scope import single_programme_or_404
+from rollout.db import get_session
+from rollout.errors import ApiError
+from rollout.imports.tabular import TableError
+from rollout.models import CATEGORIES
+from rollout.usage import taxonomy
+from rollout.usage.importing import ImportSummary, import_usage
+from rollout.usage.report import parse_bound, usage_report
+
+Category = Literal["pedagogy", "resources", "school_life", "communication", "other"]
+assert set(CATEGORIES) == set(Category.__args__)  # the API's vocabulary is the database's
+
+
+class ProgrammeQuery(BaseModel):
+    """`programme` may be left out when the caller sees a single programme."""
+
+    programme: int | None = None
+
+
+class UsageImportForm(BaseModel):
+    """A multipart upload: the usage file (CSV or XLSX) and whether to only count."""
+
+    file: BaseFile
+    dry_run: bool = False
+
+
+class UsageImportResult(BaseModel):
+    """What the import did (201) or, for a dry run, would do (200)."""
+
+    programme_id: int
+    filename: str
+    rows: int
+    new: int
+    replaced: int
+    unchanged: int
+    dry_run: bool
+    batch_id: int | None
+    first_date: date | None
+    last_date: date | None
+    unknown_labels: list[str] = Field(description="Services the taxonomy does not know, counted as `other`.")
+    ignored_columns: list[str]
+
+
+class ImportProblem(BaseModel):
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    reason: str
+
+
+class ImportErrorBody(ErrorBody):
+    """422: the file is refused and nothing is written; `problems` lists every invalid row."""
+
+    problems: list[ImportProblem] = []
+
+
+class ReportQuery(BaseModel):
+    """The report's grouping and inclusive period (`YYYY-MM-DD`, `YYYY-MM` or `DD/MM/YYYY`)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    programme: int | None = None
+    by: Literal["school", "month", "category"] = "school"
+    start: str | None = Field(default=None, alias="from")
+    end: str | None = Field(default=None, alias="to")
+
+
+class ReportLine(BaseModel):
+    group: str = Field(description="A UAI, a month (`YYYY-MM`) or a category, after `by`.")
+    name: str | None = Field(description="The school's name when grouping by school.")
+    visits: int
+    pedagogical_visits: int
+    administrative_visits: int
+    pedagogical_share: float | None
+    teacher_adoption: float | None
+    pupil_adoption: float | None
+
+
+class UsageReport(BaseModel):
+    programme_id: int
+    by: str
+    start: date | None
+    end: date | None
+    rows: list[ReportLine]
+
+
+class TaxonomyLine(BaseModel):
+    label: str
+    label_key: str
+    visits: int
+    category: Category
+    source: Literal["override", "default", "unknown"]
+    default_category: Category | None
+
+
+class Taxonomy(BaseModel):
+    programme_id: int
+    labels: list[TaxonomyLine]
+
+
+class CategoryChoice(BaseModel):
+    """The label as exported (its key must be the URL's) and its category; null goes back to the default."""
+
+    label: str = Field(min_length=1, max_length=200)
+    category: Category | None
+
+
+def _summary(programme_id: int, summary: ImportSummary) -> UsageImportResult:
+    return UsageImportResult(
+        programme_id=programme_id, filename=summary.filename, rows=summary.rows, new=summary.new,
+        replaced=summary.replaced, unchanged=summary.unchanged, dry_run=summary.dry_run,
+        batch_id=summary.batch_id, first_date=summary.first_date, last_date=summary.last_date,
+        unknown_labels=summary.unknown_labels, ignored_columns=summary.ignored_columns,
+    )
+
+
+@api_v1.post("/usage/imports")
+@access(*EDITORS)
+@spec.validate(
+    query=ProgrammeQuery,
+    form=UsageImportForm,
+    resp=Response(
+        HTTP_200=UsageImportResult, HTTP_201=UsageImportResult, HTTP_400=ErrorBody, HTTP_404=ErrorBody,
+        HTTP_413=ErrorBody, HTTP_422=ImportErrorBody,
+    ),
+    tags=["usage"],
+)
+def post_usage_import(query: ProgrammeQuery, form: UsageImportForm):
+    """Import a usage file (multipart `file`, optional `dry_run`): all rows or none."""
+    programme = single_programme_or_404(query.programme)
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(422, "a usage file is required (multipart field 'file')", field="file")
+    db = get_session()
+    try:
+        summary = import_usage(
+            db, programme=programme, data=upload.read(), filename=upload.filename or "upload",
+            actor=current_user.email, via="api", user_id=current_user.id, dry_run=bool(form and form.dry_run),
+        )
+    except TableError as error:
+        db.rollback()
+        count = len(error.problems)
+        raise ApiError(
+            422, f"{error.filename}: {count} problem{'s' if count > 1 else ''}, nothing imported", field="file",
+            problems=[ImportProblem(row=p.row, column=p.column, value=p.value, reason=p.reason).model_dump() for p in error.problems],
+        ) from None
+    if summary.dry_run:
+        return _summary(programme.id, summary)
+    db.commit()
+    return _summary(programme.id, summary), 201
+
+
+@api_v1.get("/usage/report")
+@access(*READERS)
+@spec.validate(query=ReportQuery, resp=Response(HTTP_200=UsageReport, HTTP_400=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody), tags=["usage"])
+def get_usage_report(query: ReportQuery) -> UsageReport:
+    """Visits, pedagogical share and adoption per school, month or category, over an optional period."""
+    programme = single_programme_or_404(query.programme)
+    bounds: dict[str, date | None] = {}
+    for field, text, end in (("from", query.start, False), ("to", query.end, True)):
+        try:
+            bounds[field] = parse_bound(text, end=end) if text else None
+        except ValueError as error:
+            raise ApiError(422, str(error), field=field) from None
+    rows = usage_report(get_session(), programme_id=programme.id, by=query.by, start=bounds["from"], end=bounds["to"])
+    return UsageReport(
+        programme_id=programme.id, by=query.by, start=bounds["from"], end=bounds["to"],
+        rows=[ReportLine(**row.__dict__) for row in rows],
+    )
+
+
+def _taxonomy(programme_id: int) -> Taxonomy:
+    entries = taxonomy.taxonomy_entries(get_session(), programme_id=programme_id)
+    return Taxonomy(
+        programme_id=programme_id,
+        labels=[TaxonomyLine(label_key=taxonomy.label_key(entry.label), **entry.__dict__) for entry in entries],
+    )
+
+
+@api_v1.get("/usage/taxonomy")
+@access(*READERS)
+@spec.validate(query=ProgrammeQuery, resp=Response(HTTP_200=Taxonomy, HTTP_400=ErrorBody, HTTP_404=ErrorBody), tags=["usage"])
+def get_usage_taxonomy(query: ProgrammeQuery) -> Taxonomy:
+    """Every service label of the programme's usage with its category; unknown labels first."""
+    return _taxonomy(single_programme_or_404(query.programme).id)
+
+
+@api_v1.put("/usage/taxonomy/<label_key>")
+@access(*LEADERS)
+@spec.validate(
+    query=ProgrammeQuery, json=CategoryChoice,
+    resp=Response(HTTP_200=Taxonomy, HTTP_400=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody), tags=["usage"],
+)
+def put_usage_category(label_key: str, query: ProgrammeQuery, json: CategoryChoice) -> Taxonomy:
+    """Map a service label to a category for the programme (null: back to the default taxonomy)."""
+    programme = single_programme_or_404(query.programme)
+    if taxonomy.label_key(json.label) != label_key:
+        raise ApiError(422, f"the label {json.label!r} does not match the URL's key {label_key!r}", field="label")
+    db = get_session()
+    taxonomy.set_category(
+        db, programme=programme, label=json.label, category=json.category,
+        actor=current_user.email, channel="api", user_id=current_user.id,
+    )
+    db.commit()
+    return _taxonomy(programme.id)

@@ -1,0 +1,107 @@
+"""Usage pages as people use them: upload (dry run, import, every invalid row), the taxonomy a
+district leader edits, and the report; another district's programme answers 404."""
+
+from __future__ import annotations
+
+import io
+
+from sqlmodel import Session, func, select
+
+from rollout.models import AuditEvent, ServiceCategory, UsageRecord
+
+
+def _usage_file(world, *, bad: bool = False) -> bytes:
+    first, second = world.uais[:2]
+    lines = [
+        "Jour;Code UAI;Outil;Profil;Visites;Visiteurs",
+        f"07/03/2016;{first};Cahier de textes;Enseignant;30;6",
+        f"07/03/2016;{second};Jeux sérieux;Élève;12;5",
+    ]
+    if bad:
+        lines.append(f"07/03/2016;{world.other_uai};Notes;Élève;-1;5")
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def _upload(client, csrf, world, data: bytes, *, dry_run: bool = False):
+    path = f"/programmes/{world.programme_id}/usage/import"
+    form = {"csrf_token": csrf(client, path), "file": (io.BytesIO(data), "mars.csv")}
+    if dry_run:
+        form["dry_run"] = "y"
+    return client.post(path, data=form, content_type="multipart/form-data")
+
+
+def _records(engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(UsageRecord)).one()
+
+
+def test_project_manager_checks_then_imports_a_file(client, engine, world, login, csrf) -> None:
+    login(client, "project_manager")
+    checked = _upload(client, csrf, world, _usage_file(world), dry_run=True)
+    assert checked.status_code == 200
+    assert "rien n&#39;a été enregistré" in checked.text and "Nouvelles lignes : 2" in checked.text
+    assert _records(engine) == 0
+    imported = _upload(client, csrf, world, _usage_file(world))
+    assert imported.status_code == 200 and "mars.csv importé" in imported.text
+    assert "Jeux sérieux" in imported.text  # unknown label, listed for the leader to map
+    assert _records(engine) == 2
+    again = _upload(client, csrf, world, _usage_file(world))
+    assert "Lignes inchangées : 2" in again.text and "Rien n&#39;a changé" in again.text
+    with Session(engine) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.entity == "import_batch")).first()
+    assert event.actor == "projet@test.invalid" and event.changes["via"] == [None, "form"]
+
+
+def test_an_invalid_file_lists_every_problem_and_writes_nothing(client, engine, world, login, csrf) -> None:
+    login(client, "district_leader")
+    response = _upload(client, csrf, world, _usage_file(world, bad=True))
+    assert response.status_code == 422
+    assert "mars.csv n&#39;a pas été importé" in response.text
+    assert world.other_uai in response.text and "must be ≥ 0" in response.text
+    assert _records(engine) == 0
+
+
+def test_stakeholders_read_but_do_not_import(client, world, login) -> None:
+    login(client, "stakeholder")
+    assert client.get(f"/programmes/{world.programme_id}/usage/import").status_code == 403
+    assert client.get(f"/programmes/{world.programme_id}/usage/report").status_code == 200
+    assert client.get(f"/programmes/{world.other_programme_id}/usage/report").status_code == 404
+
+
+def test_leader_maps_an_unknown_label_and_the_report_follows(client, engine, world, login, csrf) -> None:
+    login(client, "district_leader")
+    _upload(client, csrf, world, _usage_file(world))
+    taxonomy_path = f"/programmes/{world.programme_id}/usage/taxonomy"
+    page = client.get(taxonomy_path).text
+    assert page.index("Jeux sérieux") < page.index("Cahier de textes")  # unknown first
+    assert "inconnu" in page
+    report_path = f"/programmes/{world.programme_id}/usage/report?by=category&format=json"
+    assert [row["category"] for row in client.get(report_path).get_json()] == ["pedagogy", "other"]
+
+    response = client.post(
+        f"{taxonomy_path}/jeux%20serieux",
+        data={"csrf_token": csrf(client, taxonomy_path), "label": "Jeux sérieux", "category": "pedagogy"},
+    )
+    assert response.status_code == 302
+    with Session(engine) as session:
+        override = session.exec(select(ServiceCategory)).one()
+    assert (override.label_key, override.category) == ("jeux serieux", "pedagogy")
+    assert "choix du programme" in client.get(taxonomy_path).text
+    after = client.get(report_path).get_json()
+    assert [(row["category"], row["visits"], row["pedagogical_share"]) for row in after] == [("pedagogy", 42, 1.0)]
+    report = client.get(f"/programmes/{world.programme_id}/usage/report?by=school&from=2016-03&to=2016-03")
+    assert report.status_code == 200 and "100,0" in report.text
+
+
+def test_only_leaders_edit_the_taxonomy(client, world, login, csrf) -> None:
+    login(client, "project_manager")
+    taxonomy_path = f"/programmes/{world.programme_id}/usage/taxonomy"
+    assert client.get(taxonomy_path).status_code == 200
+    response = client.post(f"{taxonomy_path}/notes", data={"csrf_token": csrf(client, taxonomy_path), "label": "Notes", "category": "other"})
+    assert response.status_code == 403
+
+
+def test_report_page_explains_an_unreadable_date(client, world, login) -> None:
+    login(client, "stakeholder")
+    response = client.get(f"/programmes/{world.programme_id}/usage/report?from=mars")
+    assert response.status_code == 400 and "mars" in response.text
