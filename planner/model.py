@@ -106,6 +106,7 @@ class PlanModel:
         self.sessions: dict[tuple[int, str, int], cp_model.IntVar] = {}
         self.training_sessions: list[cp_model.IntVar] = []
         self.leadership_sessions: list[cp_model.IntVar] = []
+        self.starting: list[cp_model.IntVar] = []
         self._add_school_waves()
         self._add_wave_caps()
         self._add_teacher_sessions()
@@ -217,7 +218,11 @@ class PlanModel:
             values[self.leadership_sessions[k]] = leadership[k]
         for variable in [*self.schools.values(), *self.trained.values(), *self.sessions.values()]:
             self.model.add_hint(variable, values[variable])
+        starting = [0] * len(self.waves)
+        for entry in plan["assignments"]:
+            starting[wave[entry["wave"]]] += 1
         for k in self.waves:
+            self.model.add_hint(self.starting[k], starting[k])
             self.model.add_hint(self.training_sessions[k], values[self.training_sessions[k]])
             self.model.add_hint(self.leadership_sessions[k], values[self.leadership_sessions[k]])
 
@@ -267,13 +272,20 @@ class PlanModel:
                 self.model.add(sum(self.schools[i, w] for w in range(latest + 1, len(self.waves))) == 0).only_enforce_if(literal)
 
     def _add_wave_caps(self) -> None:
-        """Rule 2: at most max_schools schools and max_pupils pupils per wave."""
+        """Rule 2: at most max_schools schools and max_pupils pupils per wave.
+
+        The number of schools per wave is a variable of its own, so that the leadership prefix
+        sums (rule 5) are written over a few wave totals instead of every school variable.
+        """
         for w, wave in enumerate(self.scenario.waves):
             members = [(c, self.schools[i, w]) for i, c in enumerate(self.classes) if (i, w) in self.schools]
+            starting = self.model.new_int_var(0, len(self.scenario.schools), f"starting[{wave.id}]")
+            self.model.add(starting == sum(x for _, x in members))
+            self.starting.append(starting)
             if wave.max_schools is not None:
                 literal = self._guard(Requirement("max_schools", wave.id, wave=w))
                 slack = self._slack(literal, w, len(self.scenario.schools))
-                self.model.add(sum(x for _, x in members) <= wave.max_schools + slack)
+                self.model.add(starting <= wave.max_schools + slack)
             if wave.max_pupils is not None:
                 literal = self._guard(Requirement("max_pupils", wave.id, wave=w))
                 total = sum(school.pupils for school in self.scenario.schools)
@@ -323,8 +335,7 @@ class PlanModel:
         for k in self.waves:
             self.leadership_sessions.append(self.model.new_int_var(0, upper, f"leadership[{self.scenario.waves[k].id}]"))
         for w in self.waves:
-            started = sum(x for (i, k), x in self.schools.items() if k <= w)
-            self.model.add(started <= per_session * sum(self.leadership_sessions[: w + 1]))
+            self.model.add(sum(self.starting[: w + 1]) <= per_session * sum(self.leadership_sessions[: w + 1]))
 
     def _add_capacity(self) -> None:
         """Rule 6: academic trainers run at most their capacity of teacher sessions, vendors of both kinds."""
