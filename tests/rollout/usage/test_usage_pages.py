@@ -39,14 +39,14 @@ def test_project_manager_checks_then_imports_a_file(client, engine, world, login
     login(client, "project_manager")
     checked = _upload(client, csrf, world, _usage_file(world), dry_run=True)
     assert checked.status_code == 200
-    assert "rien n&#39;a été enregistré" in checked.text and "Nouvelles lignes : 2" in checked.text
+    assert "rien n'a été enregistré" in checked.text and "Nouvelles lignes : 2" in checked.text
     assert _records(engine) == 0
     imported = _upload(client, csrf, world, _usage_file(world))
     assert imported.status_code == 200 and "mars.csv importé" in imported.text
     assert "Jeux sérieux" in imported.text  # unknown label, listed for the leader to map
     assert _records(engine) == 2
     again = _upload(client, csrf, world, _usage_file(world))
-    assert "Lignes inchangées : 2" in again.text and "Rien n&#39;a changé" in again.text
+    assert "Lignes inchangées : 2" in again.text and "Rien n'a changé" in again.text
     with Session(engine) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.entity == "import_batch")).first()
     assert event.actor == "projet@test.invalid" and event.changes["via"] == [None, "form"]
@@ -56,7 +56,7 @@ def test_an_invalid_file_lists_every_problem_and_writes_nothing(client, engine, 
     login(client, "district_leader")
     response = _upload(client, csrf, world, _usage_file(world, bad=True))
     assert response.status_code == 422
-    assert "mars.csv n&#39;a pas été importé" in response.text
+    assert "mars.csv n'a pas été importé" in response.text
     assert world.other_uai in response.text and "must be ≥ 0" in response.text
     assert _records(engine) == 0
 
