@@ -1,0 +1,248 @@
+"""Progress per school: `GET /api/v1/schools/{uai}/milestones`,
+`PATCH /api/v1/schools/{uai}/milestones/{kind}` (optimistic locking on `version`: 409 with the
+current version when someone changed the milestone since), and bulk uploads at
+`POST /api/v1/progress/imports` (`dry_run` previews; otherwise applied, or 422 with every
+invalid row, all or nothing)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Any, Callable, Literal
+
+from flask import abort, request
+from flask_login import current_user
+from pydantic import BaseModel, Field
+from sqlmodel import select
+from spectree import Response
+from spectree.model_adapter.pydantic_adapter import BaseFile
+from werkzeug.datastructures import FileStorage
+
+from rollout.api import ErrorBody, Id, api_v1, spec
+from rollout.auth.access import EDITORS, READERS, access
+from rollout.auth.scope import school_or_404, single_programme_or_404
+from rollout.db import get_session
+from rollout.errors import ApiError
+from rollout.models import MILESTONE_KINDS, Milestone, Programme
+from rollout.tracking.author import Author
+from rollout.tracking.colour import evaluation_date, programme_progress
+from rollout.tracking.updates import (
+    InvalidProgress,
+    MilestoneChange,
+    VersionConflict,
+    blank_milestone,
+    pix_counts,
+    update_milestone,
+)
+from rollout.tracking.upload import Preview, UploadRejected, apply_upload, preview_upload
+from rollout.tracking.vocabulary import MILESTONE_LABELS
+
+Kind = Literal[MILESTONE_KINDS]  # type: ignore[valid-type]
+Status = Literal["not_started", "in_progress", "done", "blocked"]
+Count = Field(default=None, ge=0, le=2**31 - 1)
+
+
+class ProgrammeQuery(BaseModel):
+    """`programme` may be left out when the caller sees a single programme."""
+
+    programme: Id | None = None
+
+
+class ProgressQuery(ProgrammeQuery):
+    as_of: date | None = Field(default=None, description="Evaluate the colour at this date (default: today, "
+                               "or a simulated programme's last recorded date).")
+
+
+class PixLevels(BaseModel):
+    """Teachers certified per Pix+ Édu level."""
+
+    initie: int | None = Count
+    confirme: int | None = Count
+    avance: int | None = Count
+    expert: int | None = Count
+
+
+class MilestonePublic(BaseModel):
+    kind: Kind
+    label: str
+    status: Status
+    planned_on: date | None
+    actual_on: date | None
+    count: int | None
+    note: str | None
+    version: int = Field(description="Send it back in PATCH; 0 means the milestone has no row yet.")
+
+
+class SchoolMilestones(BaseModel):
+    programme_id: int
+    uai: str
+    wave: str | None
+    colour: Literal["green", "amber", "red"]
+    as_of: date
+    milestones: list[MilestonePublic]
+    pix: PixLevels
+
+
+class MilestoneUpdate(BaseModel):
+    """The fields to change (the others stay as they are) and the version they start from."""
+
+    version: int = Field(ge=0, le=2**31 - 1, description="The milestone's version as last read (0: no row yet).")
+    status: Status | None = None
+    actual_on: date | None = None
+    count: int | None = Field(default=None, ge=0, le=2**31 - 1, description="Teachers trained (teachers_trained only).")
+    note: str | None = Field(default=None, max_length=2000)
+    pix: PixLevels | None = Field(default=None, description="Teachers certified per level (pix_certified only).")
+
+
+class ConflictBody(ErrorBody):
+    current_version: int
+
+
+class ProblemBody(BaseModel):
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+
+class UploadCounts(BaseModel):
+    new: int
+    changed: int
+    unchanged: int
+    invalid: int
+
+
+class UploadResult(BaseModel):
+    filename: str
+    dry_run: bool
+    applied: bool
+    batch_id: int | None = None
+    counts: UploadCounts
+    problems: list[ProblemBody]
+
+
+class UploadErrorBody(ErrorBody):
+    problems: list[ProblemBody] = []
+
+
+class ProgressUpload(BaseModel):
+    file: BaseFile
+    dry_run: bool = False
+
+
+def _public(milestone: Milestone) -> MilestonePublic:
+    return MilestonePublic(
+        kind=milestone.kind, label=MILESTONE_LABELS[milestone.kind], status=milestone.status,
+        planned_on=milestone.planned_on, actual_on=milestone.actual_on, count=milestone.count, note=milestone.note,
+        version=milestone.version,
+    )
+
+
+def school_in_scope(view: Callable) -> Callable:
+    """Answer 404 for a school outside the caller's programmes before the body is validated, so
+    another district's school is not found whatever is sent (and its existence never shows)."""
+
+    @functools.wraps(view)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        programme = request.args.get("programme", "")
+        if programme == "" or programme.isdigit():
+            school_or_404(single_programme_or_404(int(programme) if programme else None), kwargs["uai"])
+        return view(*args, **kwargs)
+
+    return scoped
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in MILESTONE_KINDS:
+        abort(404, description=f"unknown milestone {kind!r}: one of {', '.join(MILESTONE_KINDS)}")
+    return kind
+
+
+@api_v1.get("/schools/<uai>/milestones")
+@access(*READERS)
+@spec.validate(query=ProgressQuery, resp=Response(HTTP_200=SchoolMilestones, HTTP_400=ErrorBody, HTTP_401=ErrorBody,
+                                                  HTTP_404=ErrorBody), tags=["progress"])
+def list_milestones(uai: str, query: ProgressQuery) -> SchoolMilestones:
+    db = get_session()
+    programme = single_programme_or_404(query.programme)
+    school = school_or_404(programme, uai)
+    as_of = query.as_of or evaluation_date(db, programme=programme, today=date.today())
+    [progress] = programme_progress(db, programme=programme, as_of=as_of, school_id=school.id)
+    stored = {m.kind: m for m in db.exec(select(Milestone).where(Milestone.school_id == school.id))}
+    return SchoolMilestones(
+        programme_id=programme.id, uai=school.uai, wave=progress.wave.code if progress.wave else None,
+        colour=progress.colour, as_of=as_of,
+        milestones=[_public(stored.get(kind) or blank_milestone(school_id=school.id, kind=kind)) for kind in MILESTONE_KINDS],
+        pix=PixLevels(**pix_counts(db, school_id=school.id)),
+    )
+
+
+@api_v1.patch("/schools/<uai>/milestones/<kind>")
+@access(*EDITORS)
+@school_in_scope
+@spec.validate(query=ProgrammeQuery, json=MilestoneUpdate,
+               resp=Response(HTTP_200=MilestonePublic, HTTP_400=ErrorBody, HTTP_401=ErrorBody, HTTP_403=ErrorBody,
+                             HTTP_404=ErrorBody, HTTP_409=ConflictBody, HTTP_422=ErrorBody), tags=["progress"])
+def patch_milestone(uai: str, kind: str, query: ProgrammeQuery, json: MilestoneUpdate) -> MilestonePublic:
+    db = get_session()
+    programme = single_programme_or_404(query.programme)
+    school = school_or_404(programme, uai)
+    _kind_or_404(kind)
+    given = json.model_fields_set - {"version"}
+    fields = {name: getattr(json, name) for name in given if name != "pix"}
+    if "pix" in given and json.pix is not None:
+        fields["pix"] = json.pix.model_dump(exclude_unset=True, exclude_none=True)
+    author = Author(actor=current_user.email, channel="api", user_id=current_user.id)
+    try:
+        milestone = update_milestone(db, programme=programme, school=school, kind=kind,
+                                     change=MilestoneChange(**fields), version=json.version, author=author,
+                                     today=date.today())
+        db.commit()
+    except InvalidProgress as error:
+        db.rollback()
+        raise ApiError(422, "; ".join(problem.reason for problem in error.problems),
+                       field=error.problems[0].column) from None
+    except VersionConflict as conflict:
+        db.rollback()
+        raise ApiError(409, str(conflict), field="version", current_version=conflict.current_version) from None
+    return _public(milestone)
+
+
+def _result(preview: Preview, *, dry_run: bool, batch_id: int | None) -> UploadResult:
+    return UploadResult(
+        filename=preview.filename, dry_run=dry_run, applied=batch_id is not None, batch_id=batch_id,
+        counts=UploadCounts(**preview.counts), problems=[_problem(problem) for problem in preview.problems],
+    )
+
+
+def _problem(problem) -> ProblemBody:
+    return ProblemBody(row=problem.row, column=problem.column, value=problem.value, reason=problem.reason)
+
+
+@api_v1.post("/progress/imports")
+@access(*EDITORS)
+@spec.validate(query=ProgrammeQuery, form=ProgressUpload,
+               resp=Response(HTTP_200=UploadResult, HTTP_400=ErrorBody, HTTP_401=ErrorBody, HTTP_403=ErrorBody,
+                             HTTP_404=ErrorBody, HTTP_422=UploadErrorBody), tags=["progress"])
+def upload_progress(query: ProgrammeQuery, form: ProgressUpload) -> UploadResult:
+    """Bulk progress (docs/tracking.md): with `dry_run`, the preview; without, applied as one
+    import batch, or 422 listing every invalid row and nothing written."""
+    db = get_session()
+    programme: Programme = single_programme_or_404(query.programme)
+    if form is None or not isinstance(form.file, FileStorage):
+        raise ApiError(422, "send the file as multipart/form-data in the field 'file'", field="file")
+    filename, data = form.file.filename or "upload", form.file.read()
+    if form.dry_run:
+        preview = preview_upload(db, programme=programme, data=data, filename=filename, today=date.today())
+        return _result(preview, dry_run=True, batch_id=None)
+    author = Author(actor=current_user.email, channel="import", user_id=current_user.id)
+    try:
+        preview, batch = apply_upload(db, programme=programme, data=data, filename=filename, author=author,
+                                      today=date.today())
+        db.commit()
+    except UploadRejected as rejected:
+        db.rollback()
+        first = rejected.problems[0]
+        raise ApiError(422, f"{len(rejected.problems)} problème(s) : rien n'a été enregistré", field=first.column,
+                       problems=[_problem(problem).model_dump() for problem in rejected.problems]) from None
+    return _result(preview, dry_run=False, batch_id=batch.id)
