@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rollout.audit import record
 from rollout.tracking.author import Author
 from rollout.tracking.history import school_history
 from rollout.tracking.updates import MilestoneChange, update_milestone
@@ -20,10 +21,14 @@ def test_history_is_the_schools_own_events_newest_first(session, programme, scho
                      author=bob, today=TODAY)
     update_milestone(session, programme=programme, school=schools[1], kind="admins_trained",
                      change=MilestoneChange(status="blocked"), version=1, author=alice, today=TODAY)
+    record(session, actor="direction@test.invalid", channel="form", entity="school", entity_id=schools[0].id,
+           action="update", changes={"teachers": [40, 42]})
     session.commit()
 
     history = school_history(session, school=schools[0])
-    assert len(history) == 7 + 2  # the baseline's creations, then the two changes
+    assert len(history) == 7 + 3  # the baseline's creations, the two changes, the school's own
+    assert (history[0].kind, history[0].event.changes) == (None, {"teachers": [40, 42]})
+    history = history[1:]
     assert [(entry.event.actor, entry.kind) for entry in history[:2]] == [
         ("bob@test.invalid", "admins_trained"), ("alice@test.invalid", "admins_trained")]
     assert history[0].event.changes == {"status": ["in_progress", "done"], "actual_on": [None, "2015-09-20"]}
