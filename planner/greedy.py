@@ -44,8 +44,10 @@ class _State:
 
 
 class _Greedy:
+    """Places schools one at a time, committing a school's sessions only once all of them fit,
+    so that a wave that does not fit leaves no trace."""
+
     def __init__(self, scenario: dict[str, Any]) -> None:
-        self.scenario = scenario
         self.waves = scenario["waves"]
         self.position = {wave["id"]: k for k, wave in enumerate(self.waves)}
         cascade = scenario["cascade"]
