@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 # In deterministic mode the wall clock only guards against a runaway solve.
 DETERMINISTIC_WALL_FACTOR = 10.0
+MIN_SEARCH_SECONDS = 0.5
 
 
 class _ProgressCallback(cp_model.CpSolverSolutionCallback):
@@ -74,7 +75,10 @@ def solve(
     if built.scale == MAX_WEIGHT_SCALE:
         logger.warning("priority weights rounded to 1e-6 for the solver; the reported objective stays exact")
     solver = cp_model.CpSolver()
-    configure(solver, time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic)
+    # The wall-clock limit covers the whole call, model building and greedy start included; a
+    # deterministic limit counts solver work only, so that it does not depend on the machine.
+    search_limit = time_limit if deterministic else _remaining(started, time_limit)
+    configure(solver, time_limit=search_limit, workers=workers, seed=seed, deterministic=deterministic)
     callback = _ProgressCallback(built.scale, progress)
     status = solver.solve(built.model, callback)
     name = solver.status_name(status)
@@ -93,7 +97,8 @@ def solve(
         result.bound = result.objective if name == "OPTIMAL" else min(bound, result.objective)
         result.stats["tie_breakers"] = plan.tie_breakers
     elif name == "INFEASIBLE":
-        result.conflicts = explain_infeasibility(scenario, time_limit=time_limit, seed=seed)
+        explain_limit = time_limit if deterministic else _remaining(started, time_limit)
+        result.conflicts = explain_infeasibility(scenario, time_limit=explain_limit, seed=seed)
     result.stats.update({"gap": result.gap, "workers": workers, "seed": seed, "deterministic": deterministic})
     if not deterministic:
         # Timings, and how many improving plans the parallel workers happened to report, vary
@@ -130,6 +135,11 @@ def exact_objective(scenario: Scenario, assignments: dict[str, str]) -> float:
         weight = Fraction(repr(scenario.objective.weight(school.priority)))
         total += weight * school.pupils * scenario.wave_index[assignments[school.uai]]
     return float(total)
+
+
+def _remaining(started: float, time_limit: float) -> float:
+    """Seconds left of the call's time limit, at least MIN_SEARCH_SECONDS so that a search happens."""
+    return max(MIN_SEARCH_SECONDS, time_limit - (time.monotonic() - started))
 
 
 def _rounded(seconds: float | None) -> float | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -114,3 +116,10 @@ def test_load_is_spread_over_the_qualified_trainers() -> None:
     plan = solve(data, time_limit=5).to_json()
     loads = {t: sum(s["sessions"] for s in plan["teacher_sessions"] if s["trainer"] == t) for t in ("AT-1", "AT-2")}
     assert loads == {"AT-1": 2, "AT-2": 2}
+
+
+def test_the_planner_imports_no_web_or_database_library() -> None:
+    """The planner runs in the CLI and in workers without the web application's stack."""
+    code = "import sys, planner, planner.cli; print(sorted(m for m in ('flask', 'sqlmodel', 'sqlalchemy') if m in sys.modules))"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"
