@@ -31,10 +31,14 @@ Category = Literal["pedagogy", "resources", "school_life", "communication", "oth
 assert set(CATEGORIES) == set(Category.__args__)  # the API's vocabulary is the database's
 
 
+DATE_PATTERN = r"^(\d{4}-\d{2}(-\d{2})?|\d{2}/\d{2}/\d{4})$"
+PROGRAMME_ID = Field(default=None, ge=1, le=2**31 - 1, description="Optional when the caller sees one programme.")
+
+
 class ProgrammeQuery(BaseModel):
     """`programme` may be left out when the caller sees a single programme."""
 
-    programme: int | None = None
+    programme: int | None = PROGRAMME_ID
 
 
 class UsageImportForm(BaseModel):
@@ -75,14 +79,15 @@ class ImportErrorBody(ErrorBody):
 
 
 class ReportQuery(BaseModel):
-    """The report's grouping and inclusive period (`YYYY-MM-DD`, `YYYY-MM` or `DD/MM/YYYY`)."""
+    """The report's grouping and inclusive period (`YYYY-MM-DD`, `YYYY-MM` or `DD/MM/YYYY`); a
+    well-formed date that does not exist (2016-02-30) answers 400."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    programme: int | None = None
+    programme: int | None = PROGRAMME_ID
     by: Literal["school", "month", "category"] = "school"
-    start: str | None = Field(default=None, alias="from")
-    end: str | None = Field(default=None, alias="to")
+    start: str | None = Field(default=None, alias="from", pattern=DATE_PATTERN)
+    end: str | None = Field(default=None, alias="to", pattern=DATE_PATTERN)
 
 
 class ReportLine(BaseModel):
@@ -119,9 +124,8 @@ class Taxonomy(BaseModel):
 
 
 class CategoryChoice(BaseModel):
-    """The label as exported (its key must be the URL's) and its category; null goes back to the default."""
+    """The category of the label whose key is in the URL; null goes back to the default taxonomy."""
 
-    label: str = Field(min_length=1, max_length=200)
     category: Category | None
 
 
@@ -140,8 +144,8 @@ def _summary(programme_id: int, summary: ImportSummary) -> UsageImportResult:
     query=ProgrammeQuery,
     form=UsageImportForm,
     resp=Response(
-        HTTP_200=UsageImportResult, HTTP_201=UsageImportResult, HTTP_400=ErrorBody, HTTP_404=ErrorBody,
-        HTTP_413=ErrorBody, HTTP_422=ImportErrorBody,
+        HTTP_200=UsageImportResult, HTTP_201=UsageImportResult, HTTP_400=ErrorBody, HTTP_403=ErrorBody,
+        HTTP_404=ErrorBody, HTTP_413=ErrorBody, HTTP_422=ImportErrorBody,
     ),
     tags=["usage"],
 )
@@ -180,8 +184,8 @@ def get_usage_report(query: ReportQuery) -> UsageReport:
     for field, text, end in (("from", query.start, False), ("to", query.end, True)):
         try:
             bounds[field] = parse_bound(text, end=end) if text else None
-        except ValueError as error:
-            raise ApiError(422, str(error), field=field) from None
+        except ValueError as error:  # well formed but not a real date, e.g. 2016-02-30
+            raise ApiError(400, str(error), field=field) from None
     rows = usage_report(get_session(), programme_id=programme.id, by=query.by, start=bounds["from"], end=bounds["to"])
     return UsageReport(
         programme_id=programme.id, by=query.by, start=bounds["from"], end=bounds["to"],
@@ -209,16 +213,24 @@ def get_usage_taxonomy(query: ProgrammeQuery) -> Taxonomy:
 @access(*LEADERS)
 @spec.validate(
     query=ProgrammeQuery, json=CategoryChoice,
-    resp=Response(HTTP_200=Taxonomy, HTTP_400=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody), tags=["usage"],
+    resp=Response(HTTP_200=Taxonomy, HTTP_400=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_422=ErrorBody),
+    tags=["usage"],
 )
 def put_usage_category(label_key: str, query: ProgrammeQuery, json: CategoryChoice) -> Taxonomy:
-    """Map a service label to a category for the programme (null: back to the default taxonomy)."""
+    """Map a service label to a category for the programme (null: back to the default taxonomy).
+
+    The URL names the label by its key (folded: lower case, no accents, e.g. `cahier de textes`);
+    the override keeps the label as the usage spells it, or the key for a label not seen yet.
+    """
     programme = single_programme_or_404(query.programme)
-    if taxonomy.label_key(json.label) != label_key:
-        raise ApiError(422, f"the label {json.label!r} does not match the URL's key {label_key!r}", field="label")
+    key = taxonomy.label_key(label_key)
+    if not key or len(key) > 200:
+        raise ApiError(400, "a label key is 1 to 200 characters", field="label_key")
     db = get_session()
+    seen = taxonomy.programme_labels(db, programme_id=programme.id)
+    label = next((label for label in sorted(seen) if taxonomy.label_key(label) == key), key)
     taxonomy.set_category(
-        db, programme=programme, label=json.label, category=json.category,
+        db, programme=programme, label=label, category=json.category,
         actor=current_user.email, channel="api", user_id=current_user.id,
     )
     db.commit()
