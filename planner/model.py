@@ -100,6 +100,9 @@ class PlanModel:
         self.classes = self._school_classes()
         self.groups = self._trainer_groups()
         self.basins = sorted({c.basin for c in self.classes})
+        self.classes_in: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(self.classes):
+            self.classes_in[c.basin].append(i)
         self.total_need = sum(c.need * len(c.members) for c in self.classes)
         self.schools: dict[tuple[int, int], cp_model.IntVar] = {}
         self.trained: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -181,9 +184,7 @@ class PlanModel:
     def demand(self, basin: str, wave: int) -> cp_model.LinearExprT:
         """Teacher sessions the schools of a basin need in a wave."""
         return sum(
-            c.need * self.schools[i, wave]
-            for i, c in enumerate(self.classes)
-            if c.basin == basin and (i, wave) in self.schools
+            self.classes[i].need * self.schools[i, wave] for i in self.classes_in[basin] if (i, wave) in self.schools
         )
 
     def add_hint(self, plan: dict) -> None:
@@ -308,14 +309,16 @@ class PlanModel:
                 for basin in sorted(group.basins):
                     upper = self.total_need if self.explain else group.capacity[w] * len(group.members)
                     self.sessions[g, basin, w] = self.model.new_int_var(0, upper, f"sessions[{group.key},{basin},{self.scenario.waves[w].id}]")
+        supply: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+        for (_, basin, w), sessions in self.sessions.items():
+            supply[basin, w].append(sessions)
         for basin in self.basins:
             for w in self.waves:
-                if not any(c.basin == basin and (i, w) in self.schools for i, c in enumerate(self.classes)):
+                if not any((i, w) in self.schools for i in self.classes_in[basin]):
                     continue
                 literal = self._guard(Requirement("teacher_supply", basin, wave=w, basin=basin))
                 slack = self._slack(literal, w, self.total_need)
-                supply = sum(x for (g, b, k), x in self.sessions.items() if b == basin and k == w)
-                self.model.add(self.demand(basin, w) <= supply + slack)
+                self.model.add(self.demand(basin, w) <= sum(supply[basin, w]) + slack)
 
     def _add_trainer_training(self) -> None:
         """Rule 4: a vendor session in wave k trains at most trainers_per_session academic trainers."""
@@ -339,10 +342,13 @@ class PlanModel:
 
     def _add_capacity(self) -> None:
         """Rule 6: academic trainers run at most their capacity of teacher sessions, vendors of both kinds."""
+        runs_of: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        for (g, _, w), sessions in self.sessions.items():
+            runs_of[g, w].append(sessions)
         for g, group in enumerate(self.groups):
             literal = self._guard(Requirement("trainer_capacity", group.key))
             for w in self.waves:
-                runs = [x for (h, b, k), x in self.sessions.items() if h == g and k == w]
+                runs = runs_of[g, w]
                 if not runs:
                     continue
                 if self.explain:
