@@ -20,6 +20,9 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+INT32_MAX = 2**31 - 1  # the largest INTEGER both databases store; bounds API inputs
+
+
 def utcnow() -> datetime:
     """The current instant, timezone-aware in UTC (audit and timestamps are always UTC)."""
     return datetime.now(timezone.utc)

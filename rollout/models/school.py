@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from planner.uai import CHECK_LETTERS, normalise_uai
-from rollout.models.base import check, one_of
+from rollout.models.base import INT32_MAX, check, one_of
 
 PRIORITIES = ("none", "REP", "REP+")
+Priority = Literal["none", "REP", "REP+"]
 
 
 class Basin(SQLModel, table=True):
@@ -32,8 +34,8 @@ class SchoolBase(SQLModel):
     name: str = Field(min_length=1, max_length=300)
     commune: str = Field(max_length=200)
     commune_code: str | None = Field(default=None, max_length=5)
-    pupils: int = Field(ge=0)
-    teachers: int = Field(ge=1)
+    pupils: int = Field(ge=0, le=INT32_MAX)
+    teachers: int = Field(ge=1, le=INT32_MAX)
     priority: str = Field(default="none", max_length=8)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
@@ -73,18 +75,13 @@ class School(SchoolBase, table=True):
     )
 
 
-def _known_priority(value: str | None) -> str | None:
-    if value is not None and value not in PRIORITIES:
-        raise ValueError(f"{value!r} is not one of {', '.join(PRIORITIES)}")
-    return value
-
-
 class SchoolCreate(SchoolBase):
     """A school as submitted by a form, an import or the API: the UAI is normalised and checked.
 
     `basin`, `pinned_wave` and `latest_wave` are codes of the programme's basins and waves.
     """
 
+    priority: Priority = "none"
     basin: str = Field(min_length=1, max_length=32)
     pinned_wave: str | None = Field(default=None, max_length=32, description="Wave the school must go live in.")
     latest_wave: str | None = Field(default=None, max_length=32, description="Latest wave the school may go live in.")
@@ -94,20 +91,18 @@ class SchoolCreate(SchoolBase):
     def _valid_uai(cls, value: str) -> str:
         return normalise_uai(value)
 
-    _priority = field_validator("priority")(_known_priority)
-
 
 class SchoolUpdate(SQLModel):
     """A change to a school: only the fields given change. `version` is the version the change
     was based on; if the school changed since, the edit is refused instead of overwriting."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=INT32_MAX)
     name: str | None = Field(default=None, min_length=1, max_length=300)
     commune: str | None = Field(default=None, max_length=200)
     commune_code: str | None = Field(default=None, max_length=5)
-    pupils: int | None = Field(default=None, ge=0)
-    teachers: int | None = Field(default=None, ge=1)
-    priority: str | None = Field(default=None, max_length=8)
+    pupils: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    teachers: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    priority: Priority | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     equipment_ready_on: date | None = None
@@ -117,8 +112,6 @@ class SchoolUpdate(SQLModel):
     basin: str | None = Field(default=None, min_length=1, max_length=32)
     pinned_wave: str | None = Field(default=None, max_length=32)
     latest_wave: str | None = Field(default=None, max_length=32)
-
-    _priority = field_validator("priority")(_known_priority)
 
 
 class SchoolPublic(SchoolBase):
@@ -134,7 +127,7 @@ class SchoolPublic(SchoolBase):
 class BasinCreate(SQLModel):
     """A basin as a district leader names it."""
 
-    code: str = Field(min_length=1, max_length=32, regex=r"^\S+$")
+    code: str = Field(min_length=1, max_length=32, schema_extra={"pattern": r"^\S+$"})
     name: str = Field(min_length=1, max_length=200)
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from typing import Annotated, Literal
+
+from pydantic import Field as PydanticField
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from rollout.models.base import check, one_of
+from rollout.models.base import INT32_MAX, check, one_of
 
 TIERS = ("vendor", "academic", "relay")
 
@@ -58,12 +61,6 @@ class TrainerCapacity(SQLModel, table=True):
     __table_args__ = (check("capacity_not_negative", "capacity >= 0"),)
 
 
-def _known_tier(value: str | None) -> str | None:
-    if value is not None and value not in TIERS:
-        raise ValueError(f"{value!r} is not one of {', '.join(TIERS)}")
-    return value
-
-
 def _distinct_basins(value: list[str] | None) -> list[str] | None:
     if value is not None:
         if not value:
@@ -74,11 +71,9 @@ def _distinct_basins(value: list[str] | None) -> list[str] | None:
     return value
 
 
-def _capacities_not_negative(value: dict[str, int] | None) -> dict[str, int] | None:
-    negative = sorted(code for code, sessions in (value or {}).items() if sessions < 0)
-    if negative:
-        raise ValueError(f"capacity in wave {negative[0]!r} must be ≥ 0")
-    return value
+Sessions = Annotated[int, PydanticField(ge=0, le=INT32_MAX)]
+Tier = Literal["vendor", "academic", "relay"]
+BASINS_DESCRIPTION = "Basin codes served, home basin first; null = every basin."
 
 
 class TrainerFields(SQLModel):
@@ -90,38 +85,34 @@ class TrainerFields(SQLModel):
     """
 
     name: str = Field(min_length=1, max_length=200)
-    tier: str = Field(max_length=16)
-    capacity: int = Field(default=0, ge=0, description="Training sessions per wave.")
+    tier: Tier
+    capacity: int = Field(default=0, ge=0, le=INT32_MAX, description="Training sessions per wave.")
     trained: bool = False
     email: str | None = Field(default=None, max_length=320)
-    basins: list[str] | None = Field(default=None, description="Basin codes served, home basin first; null = every basin.")
-    capacities: dict[str, int] = Field(default_factory=dict, description="Capacity in given waves (wave code → sessions).")
+    basins: list[str] | None = Field(default=None, min_length=1, description=BASINS_DESCRIPTION, schema_extra={"json_schema_extra": {"uniqueItems": True}})
+    capacities: dict[str, Sessions] = Field(default_factory=dict, description="Capacity in given waves (wave code → sessions).")
 
-    _tier = field_validator("tier")(_known_tier)
     _basins = field_validator("basins")(_distinct_basins)
-    _capacities = field_validator("capacities")(_capacities_not_negative)
 
 
 class TrainerCreate(TrainerFields):
     """A new trainer; its code is unique in the programme."""
 
-    code: str = Field(min_length=1, max_length=32, regex=r"^\S+$")
+    code: str = Field(min_length=1, max_length=32, schema_extra={"pattern": r"^\S+$"})
 
 
 class TrainerUpdate(SQLModel):
     """A change to a trainer: only the fields given change."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    tier: str | None = Field(default=None, max_length=16)
-    capacity: int | None = Field(default=None, ge=0)
+    tier: Tier | None = None
+    capacity: int | None = Field(default=None, ge=0, le=INT32_MAX)
     trained: bool | None = None
     email: str | None = Field(default=None, max_length=320)
-    basins: list[str] | None = Field(default=None, description="Basin codes served, home basin first; null = every basin.")
-    capacities: dict[str, int] | None = None
+    basins: list[str] | None = Field(default=None, min_length=1, description=BASINS_DESCRIPTION, schema_extra={"json_schema_extra": {"uniqueItems": True}})
+    capacities: dict[str, Sessions] | None = None
 
-    _tier = field_validator("tier")(_known_tier)
     _basins = field_validator("basins")(_distinct_basins)
-    _capacities = field_validator("capacities")(_capacities_not_negative)
 
 
 class TrainerPublic(TrainerFields):

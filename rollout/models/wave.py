@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
-from rollout.models.base import check
+from rollout.models.base import INT32_MAX, check
 
 
 class Wave(SQLModel, table=True):
@@ -34,39 +33,29 @@ class Wave(SQLModel, table=True):
     )
 
 
-def _ends_after_start(end: date | None, info: ValidationInfo) -> date | None:
-    start = info.data.get("start_date")
-    if start is not None and end is not None and end < start:
-        raise ValueError(f"ends before it starts ({start})")
-    return end
-
-
 class WaveCreate(SQLModel):
-    """A new wave; its code and position are unique in the programme and its dates follow the
-    order of positions (checked against the other waves by `rollout.programmes.waves`)."""
+    """A new wave; its code and position are unique in the programme, it ends after it starts
+    and its dates follow the order of positions (checked with the other waves by
+    `rollout.programmes.waves`, so that an API caller gets 409 like any conflict of order)."""
 
-    code: str = Field(min_length=1, max_length=32, regex=r"^\S+$")
+    code: str = Field(min_length=1, max_length=32, schema_extra={"pattern": r"^\S+$"})
     label: str | None = Field(default=None, max_length=200)
-    position: int = Field(ge=0, description="0-based order of the wave.")
+    position: int = Field(ge=0, le=INT32_MAX, description="0-based order of the wave.")
     start_date: date
     end_date: date
-    max_schools: int | None = Field(default=None, ge=0)
-    max_pupils: int | None = Field(default=None, ge=0)
-
-    _end = field_validator("end_date")(_ends_after_start)
+    max_schools: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    max_pupils: int | None = Field(default=None, ge=0, le=INT32_MAX)
 
 
 class WaveUpdate(SQLModel):
     """A change to a wave: only the fields given change."""
 
     label: str | None = Field(default=None, max_length=200)
-    position: int | None = Field(default=None, ge=0)
+    position: int | None = Field(default=None, ge=0, le=INT32_MAX)
     start_date: date | None = None
     end_date: date | None = None
-    max_schools: int | None = Field(default=None, ge=0)
-    max_pupils: int | None = Field(default=None, ge=0)
-
-    _end = field_validator("end_date")(_ends_after_start)
+    max_schools: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    max_pupils: int | None = Field(default=None, ge=0, le=INT32_MAX)
 
 
 class WavePublic(WaveCreate):

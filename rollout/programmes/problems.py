@@ -32,6 +32,8 @@ def _reason(kind: str, bounds: Mapping[str, Any]) -> str | None:
         return f"doit être ≥ {bounds['ge']}"
     if kind == "less_than_equal":
         return f"doit être ≤ {bounds['le']}"
+    if kind == "literal_error":
+        return f"valeur attendue : {bounds['expected']}"
     if kind == "string_too_long":
         return f"au plus {bounds['max_length']} caractères"
     return _REASONS.get(kind)

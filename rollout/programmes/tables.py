@@ -104,10 +104,16 @@ class WaveTable(ReferenceTable):
                 final[code] = WaveDates(code, values["position"], date.fromisoformat(values["start_date"]),
                                         date.fromisoformat(values["end_date"]))
         checked = {code for code, row in rows.items() if row.valid}
-        return [
+        problems = [
             Problem(problem.reason, row=rows[code].number, column=problem.column, value=problem.value)
             for code, problem in order_problems(list(final.values()), checked=checked).items()
         ]
+        for row in rows.values():  # rows invalid otherwise: their dates are still checked
+            start, end = row.values.get("start_date"), row.values.get("end_date")
+            if not row.valid and isinstance(start, date) and isinstance(end, date) and end < start:
+                problems.append(Problem(f"finit avant de commencer ({start.isoformat()})", row=row.number,
+                                        column="end_date", value=end.isoformat()))
+        return problems
 
     def create(self, session: Session, programme: Programme, data: dict[str, Any], author: Author) -> None:
         create_wave(session, programme=programme, data=WaveCreate.model_validate(data), author=author, check_order=False)

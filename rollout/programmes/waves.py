@@ -49,8 +49,8 @@ def wave_public(wave: Wave) -> WavePublic:
 
 
 def order_problems(waves: list[WaveDates], *, checked: set[str] | None = None) -> dict[str, Problem]:
-    """Problems of the order rule, by the code of the wave at fault: positions unique, and each
-    wave starting after the previous one (by position) ends. Only waves in `checked` (default:
+    """Problems of the order rule, by the code of the wave at fault: each wave ends after it
+    starts, positions are unique, and each wave starts after the previous one (by position) ends. Only waves in `checked` (default:
     all) are blamed, so that an import reports the rows it brings, not the waves already there."""
     problems: dict[str, Problem] = {}
 
@@ -58,6 +58,10 @@ def order_problems(waves: list[WaveDates], *, checked: set[str] | None = None) -
         if checked is None or code in checked:
             problems.setdefault(code, problem)
 
+    for wave in waves:
+        if wave.end_date < wave.start_date:
+            blame(wave.code, Problem(f"finit avant de commencer ({wave.start_date.isoformat()})", column="end_date",
+                                     value=wave.end_date.isoformat()))
     ordered = sorted(waves, key=lambda wave: (wave.position, wave.code))
     for previous, wave in zip(ordered, ordered[1:]):
         if wave.position == previous.position:
@@ -111,9 +115,6 @@ def update_wave(
     an import checked the whole file's waves already)."""
     given = data.model_dump(exclude_unset=True)
     after = {field: given.get(field, getattr(wave, field)) for field in FIELDS}
-    if after["end_date"] < after["start_date"]:
-        raise refuse(f"finit avant de commencer ({after['start_date'].isoformat()})", column="end_date",
-                     value=after["end_date"].isoformat())
     if check_order:
         _check_order(session, programme=programme,
                      changed=WaveDates(wave.code, after["position"], after["start_date"], after["end_date"]))

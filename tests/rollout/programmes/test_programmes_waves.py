@@ -44,9 +44,13 @@ def test_a_wave_breaking_uniqueness_or_order_is_refused(engine, world, data, col
     assert refused.value.field == column
 
 
-def test_a_wave_cannot_end_before_it_starts():
-    with pytest.raises(ValueError, match="end_date"):
-        WaveCreate(code="W9", position=9, start_date=date(2017, 2, 1), end_date=date(2017, 1, 1))
+def test_a_wave_cannot_end_before_it_starts(engine, world):
+    with Session(engine) as session:
+        programme = session.get(Programme, world.programme_id)
+        with pytest.raises(InvalidChange, match="finit avant de commencer") as refused:
+            create_wave(session, programme=programme, author=LEADER,
+                        data=WaveCreate(code="W9", position=9, start_date=date(2017, 2, 1), end_date=date(2017, 1, 1)))
+    assert refused.value.field == "end_date"
 
 
 def test_moving_a_wave_into_the_next_one_is_refused(engine, world):
