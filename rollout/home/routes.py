@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
-from sqlmodel import select
+from flask_login import current_user
+from sqlmodel import func, select
 
 from rollout.auth.access import access
 from rollout.db import current_revision, get_engine, get_session, head_revision
-from rollout.models import Programme
+from rollout.auth.scope import scoped_programmes
+from rollout.models import Programme, School
 
 bp = Blueprint("home", __name__)
 
@@ -16,9 +18,20 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @access(public=True)
 def index() -> str:
-    """Product welcome; tells visitors when the data shown is the simulated demo."""
-    simulated = get_session().exec(select(Programme.id).where(Programme.simulated)).first() is not None
-    return render_template("home/index.html", simulated=simulated)
+    """Product welcome, or the signed-in user's programmes; says when data is the simulated demo."""
+    db = get_session()
+    simulated = db.exec(select(Programme.id).where(Programme.simulated)).first() is not None
+    programmes = []
+    if current_user.is_authenticated:
+        visible = scoped_programmes().subquery()
+        programmes = db.exec(
+            select(Programme, func.count(School.id))
+            .join(visible, visible.c.id == Programme.id)
+            .outerjoin(School, School.programme_id == Programme.id)
+            .group_by(Programme.id)
+            .order_by(Programme.id)
+        ).all()
+    return render_template("home/index.html", simulated=simulated, programmes=programmes)
 
 
 @bp.get("/healthz")

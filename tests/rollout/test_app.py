@@ -86,3 +86,10 @@ def test_behind_a_proxy_https_is_recognised(sqlite_url: str, tmp_path) -> None:
     forwarded = {"X-Forwarded-Proto": "https"}
     assert "Strict-Transport-Security" not in direct.get("/login", headers=forwarded).headers
     assert "Strict-Transport-Security" in proxied.get("/login", headers=forwarded).headers
+
+
+def test_home_lists_only_the_users_programmes(client, world, login) -> None:
+    login(client, "other_leader")
+    page = client.get("/").text
+    assert "ENT 094" in page and "ENT 093" not in page
+    assert f"/programmes/{world.other_programme_id}/progress" in page
