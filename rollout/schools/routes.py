@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from wtforms.fields.choices import SelectChoice
 
 from rollout.auth.access import LEADERS, READERS, access
@@ -62,7 +62,7 @@ def index(programme_id: int):
     schools = sorted(db.exec(query.order_by(col(School.uai))).all(), key=lambda s: SORTS.get(chosen["sort"], SORTS["uai"])(s, basin_codes))
     as_of = evaluation_date(db, programme=programme, today=date.today())
     colours = {row.school_id: row.colour for row in programme_progress(db, programme=programme, as_of=as_of)}
-    total = len(db.exec(select(School.id).where(School.programme_id == programme.id)).all())
+    total = db.exec(select(func.count()).select_from(School).where(School.programme_id == programme.id)).one()
     return render_template(
         "schools/index.html", programme=programme, simulated=programme.simulated, schools=schools, total=total,
         basins=basins, basin_codes=basin_codes, wave_codes=wave_codes, chosen=chosen, priorities=PRIORITY_NAMES,
