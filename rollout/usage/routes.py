@@ -69,7 +69,7 @@ def taxonomy_page(programme_id: int):
     )
 
 
-@bp.post("/programmes/<int:programme_id>/usage/taxonomy/<label_key>")
+@bp.post("/programmes/<int:programme_id>/usage/taxonomy/<path:label_key>")
 @access(*LEADERS)
 def set_label_category(programme_id: int, label_key: str):
     """A leader maps a label to a category (or back to the default taxonomy)."""

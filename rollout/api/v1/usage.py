@@ -209,7 +209,7 @@ def get_usage_taxonomy(query: ProgrammeQuery) -> Taxonomy:
     return _taxonomy(single_programme_or_404(query.programme).id)
 
 
-@api_v1.put("/usage/taxonomy/<label_key>")
+@api_v1.put("/usage/taxonomy/<path:label_key>")
 @access(*LEADERS)
 @spec.validate(
     query=ProgrammeQuery, json=CategoryChoice,

@@ -11,6 +11,7 @@ from sqlmodel import Session, delete, func, select
 
 from rollout.cli import main
 from rollout.models import ImportBatch, Programme, School, UsageRecord
+from usage_world import usage_world  # noqa: F401  (the fixture)
 
 A, B = "0930001W", "0930002X"
 GOOD = f"date,uai,service,profile,visits,visitors\n2016-03-07,{A},Notes,National_ENS,60,8\n2016-03-07,{B},Devoirs,National_ELV,40,30\n"

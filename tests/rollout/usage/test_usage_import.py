@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 from rollout.imports.tabular import TableError
 from rollout.models import AuditEvent, ImportBatch, Programme, UsageRecord
 from rollout.usage.importing import ImportSummary, import_usage
+from usage_world import usage_world  # noqa: F401  (the fixture)
 
 A, B, C = "0930001W", "0930002X", "0930003Y"
 OTHER_DISTRICT = "0940001R"

@@ -93,6 +93,21 @@ def test_leader_maps_an_unknown_label_and_the_report_follows(client, engine, wor
     assert report.status_code == 200 and "100,0" in report.text
 
 
+def test_a_label_with_a_slash_can_be_mapped(client, engine, world, login, csrf) -> None:
+    login(client, "district_leader")
+    data = f"date;uai;service;profile;visits\n2016-03-07;{world.uais[0]};Outils / Sondages;Élève;4\n".encode()
+    _upload(client, csrf, world, data)
+    taxonomy_path = f"/programmes/{world.programme_id}/usage/taxonomy"
+    assert 'action="/programmes/%d/usage/taxonomy/outils%%20/%%20sondages"' % world.programme_id in client.get(taxonomy_path).text
+    response = client.post(
+        f"{taxonomy_path}/outils%20/%20sondages",
+        data={"csrf_token": csrf(client, taxonomy_path), "label": "Outils / Sondages", "category": "pedagogy"},
+    )
+    assert response.status_code == 302
+    with Session(engine) as session:
+        assert session.exec(select(ServiceCategory.label_key)).one() == "outils / sondages"
+
+
 def test_only_leaders_edit_the_taxonomy(client, world, login, csrf) -> None:
     login(client, "project_manager")
     taxonomy_path = f"/programmes/{world.programme_id}/usage/taxonomy"

@@ -16,6 +16,7 @@ from rollout.models import Programme
 from rollout.usage.importing import import_usage
 from rollout.usage.report import ReportRow, parse_bound, report_csv, report_json, usage_report
 from rollout.usage.taxonomy import set_category
+from usage_world import usage_world  # noqa: F401  (the fixture)
 
 A, B, C = "0930001W", "0930002X", "0930003Y"
 ROWS = (

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from rollout.models import AuditEvent, Programme, ServiceCategory
 from rollout.usage.importing import import_usage
 from rollout.usage.taxonomy import default_category, set_category, taxonomy_entries
+from usage_world import usage_world  # noqa: F401  (the fixture)
 
 A = "0930001W"
 

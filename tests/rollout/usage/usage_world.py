@@ -1,5 +1,9 @@
 """A small programme to import usage into: three schools whose enrolment the report tests use,
-and a school of another district's programme whose UAI this programme must refuse."""
+and a school of another district's programme whose UAI this programme must refuse.
+
+A module, not a conftest.py: `tests/rollout/test_access.py` imports `conftest` by name, so a
+second conftest.py would shadow the root one. Test modules import the fixture from here.
+"""
 
 from __future__ import annotations
 
