@@ -23,7 +23,6 @@ from rollout.models import Milestone, Programme, School, UsageRecord, Wave
 from rollout.tracking.schedule import baseline_waves
 
 COLOURS = ("green", "amber", "red")
-COLOUR_LABELS = {"green": "Dans les temps", "amber": "En retard", "red": "En difficulté"}
 RED_LATENESS_PERCENT = 10
 
 

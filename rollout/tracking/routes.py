@@ -44,7 +44,9 @@ from rollout.tracking.upload import (
 
 bp = Blueprint("tracking", __name__)
 
-FORM_FIELDS = {"status": "status", "actual_on": "actual_on", "count": "count", "note": "note"}
+# Where a refused field's reason is shown in the form (the Pix total under the first level).
+FORM_FIELDS = {"status": "status", "actual_on": "actual_on", "count": "count", "note": "note", "pix": "pix_initie",
+               **{f"pix_{level}": f"pix_{level}" for level in PIX_LEVELS}}
 
 
 def _author(channel: str) -> Author:

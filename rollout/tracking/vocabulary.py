@@ -21,15 +21,6 @@ MILESTONE_LABELS: dict[str, str] = {
     "relays_active": "Relais numériques actifs",
     "pix_certified": "Enseignants certifiés Pix+ Édu",
 }
-MILESTONE_HINTS: dict[str, str] = {
-    "leadership_briefed": "Pourquoi cette plateforme, ce qui change, ce qu'on y gagne.",
-    "admins_trained": "Les administrateurs de l'établissement formés par l'éditeur.",
-    "platform_provisioned": "Comptes, emploi du temps, authentification unique.",
-    "teachers_trained": "Nombre d'enseignants formés sur l'effectif de l'établissement.",
-    "school_live": "L'établissement utilise la plateforme au quotidien.",
-    "relays_active": "Ambassadeurs numériques ou « pauses numériques » en place.",
-    "pix_certified": "Enseignants certifiés Pix+ Édu, par niveau.",
-}
 STATUS_LABELS: dict[str, str] = {
     "not_started": "Non commencé",
     "in_progress": "En cours",
