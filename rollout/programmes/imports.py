@@ -20,8 +20,9 @@ column clears the value (and the preview shows it).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Iterator, Mapping
 
 from pydantic import ValidationError
 from sqlmodel import Session, SQLModel
@@ -140,28 +141,24 @@ class ReferenceTable:
     def apply(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
         """Apply the entries in file order; a table may order them otherwise (e.g. basins first)."""
         for entry in entries:
-            with placed(entry.row):
+            with at_row(entry.row):
                 if entry.action == "new":
                     self.create(session, programme, entry.data, author)
                 elif entry.action == "changed":
                     self.update(session, programme, entry, author)
 
 
-class placed:
+@contextmanager
+def at_row(row: int) -> Iterator[None]:
     """Give the row number to the problems of a change refused while applying that row."""
-
-    def __init__(self, row: int) -> None:
-        self.row = row
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, error: BaseException | None, traceback: object) -> bool:
-        if isinstance(error, InvalidChange):
-            for index, problem in enumerate(error.problems):
-                if problem.row is None:
-                    error.problems[index] = Problem(problem.reason, row=self.row, column=problem.column, value=problem.value)
-        return False
+    try:
+        yield
+    except InvalidChange as error:
+        error.problems = [
+            problem if problem.row is not None else Problem(problem.reason, row=row, column=problem.column, value=problem.value)
+            for problem in error.problems
+        ]
+        raise
 
 
 def typed_row(table: ReferenceTable, cells: Mapping[str, str], row: int) -> tuple[Row, list[Problem]]:

@@ -79,7 +79,6 @@ class WaveTable(ReferenceTable):
     entity = "wave"
     key = "code"
     create_model = WaveCreate
-    _loaded: dict[str, Wave] = {}
     columns = (
         ImportColumn(Column("code", ("code_vague", "vague", "wave"))),
         ImportColumn(Column("label", ("libelle", "nom", "name"), required=False)),
@@ -89,6 +88,9 @@ class WaveTable(ReferenceTable):
         ImportColumn(Column("max_schools", ("etablissements_max", "max_etablissements", "plafond_etablissements"), required=False), cells.integer),
         ImportColumn(Column("max_pupils", ("eleves_max", "max_eleves", "plafond_eleves"), required=False), cells.integer),
     )
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Wave] = {}
 
     def existing(self, session: Session, programme: Programme) -> dict[str, Existing]:
         return {code: Existing(values={field: getattr(wave, field) for field in WAVE_FIELDS})

@@ -11,7 +11,7 @@ from rollout.models import Basin, Programme, School, Wave
 from rollout.models.school import BasinCreate, SchoolCreate, SchoolUpdate
 from rollout.programmes import cells
 from rollout.programmes.basins import create_basin
-from rollout.programmes.imports import Entry, Existing, ImportColumn, ReferenceTable, Row, placed
+from rollout.programmes.imports import Entry, Existing, ImportColumn, ReferenceTable, Row, at_row
 from rollout.programmes.problems import refuse
 from rollout.schools.records import code_maps, create_school, reference_problems, school_or_none, school_snapshot, update_school
 from rollout.tracking.author import Author
@@ -82,6 +82,6 @@ class SchoolTable(ReferenceTable):
         """Basins the import creates first, then the schools in file order."""
         for entry in entries:
             if entry.entity == "basin":
-                with placed(entry.row):
+                with at_row(entry.row):
                     create_basin(session, programme=programme, data=BasinCreate.model_validate(entry.data), author=author)
         super().apply(session, programme, [entry for entry in entries if entry.entity != "basin"], author)
