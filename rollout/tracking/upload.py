@@ -309,9 +309,14 @@ def _differences(row: UploadRow, before: dict[str, Any], after: dict[str, Any]) 
 
 
 def save_pending(session: Session, *, programme: Programme, preview: Preview, user_id: int | None) -> PendingImport:
-    """Keep a valid preview's rows until the user confirms them. Does not commit."""
+    """Keep a valid preview's rows until the user confirms them, in place of any earlier
+    upload of theirs still awaiting confirmation in this programme. Does not commit."""
     if not preview.valid:
         raise UploadRejected(preview.filename, preview.problems)
+    for earlier in session.exec(select(PendingImport).where(
+        PendingImport.programme_id == programme.id, PendingImport.kind == IMPORT_KIND, PendingImport.user_id == user_id,
+    )):
+        session.delete(earlier)
     pending = PendingImport(
         programme_id=programme.id, user_id=user_id, kind=IMPORT_KIND, filename=preview.filename[:500],
         rows=[row.as_json() for row in preview.rows],

@@ -45,8 +45,10 @@ def test_preview_then_confirm_applies_exactly_the_previewed_rows(session, progra
     assert preview.problems == []
     assert preview.counts == {"new": 0, "changed": 5, "unchanged": 0, "invalid": 0}
     assert _counts(session, AuditEvent) == 6 * 7  # only the baseline's creations: the preview wrote nothing
+    save_pending(session, programme=programme, preview=preview, user_id=None)
     pending = save_pending(session, programme=programme, preview=preview, user_id=None)
     session.commit()
+    assert _counts(session, PendingImport) == 1  # a new upload replaces the one not confirmed
 
     batch = confirm_pending(session, programme=programme, pending=pending, author=PM, today=TODAY)
     session.commit()
