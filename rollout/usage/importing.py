@@ -25,7 +25,7 @@ from rollout.imports.tabular import Column, Problem, Table, TableError, read_tab
 from rollout.models import ImportBatch, Programme, School, UsageRecord
 from rollout.usage import taxonomy
 from rollout.usage.periods import PeriodError, parse_date, parse_period, period_of
-from rollout.usage.profiles import audience_of
+from rollout.usage.profiles import audience_of, canonical_profile
 
 COLUMNS = (
     Column("date", ("jour", "mois", "period_start")),
@@ -38,7 +38,6 @@ COLUMNS = (
     Column("period", ("periode", "granularite", "periodicite"), required=False),
 )
 SERVICE_MAX = 200  # the length of usagerecord.service
-PROFILE_MAX = 32  # the length of usagerecord.profile
 DELETE_CHUNK = 5_000
 INSERT_CHUNK = 20_000
 
@@ -73,7 +72,7 @@ class ImportSummary:
         """One line for a person: the counts, and whether anything was written."""
         verb = "would import" if self.dry_run else "imported"
         counts = f"{self.new} new, {self.replaced} replaced, {self.unchanged} unchanged"
-        if self.rows and not self.new and not self.replaced:
+        if not self.new and not self.replaced:
             counts += " (nothing changed: every row is already stored)"
         return f"{self.filename}: {verb} {self.rows} rows: {counts}"
 
@@ -89,7 +88,7 @@ class _RowReader:
         self.programme_name = programme_name
         self.dates: dict[str, tuple[date, bool] | str] = {}
         self.periods: dict[str, tuple[str | None, str | None]] = {}
-        self.audiences: dict[str, str | None] = {}
+        self.profiles: dict[str, tuple[str, str] | None] = {}
 
     def read(self, number: int, cells: dict[str, str]) -> tuple[Key | None, Values | None, list[Problem]]:
         """The row's key (None when a key cell is invalid), its values (None when any cell is),
@@ -115,14 +114,14 @@ class _RowReader:
             problem("service", "required")
         elif len(service) > SERVICE_MAX:
             problem("service", f"longer than {SERVICE_MAX} characters")
-        audience = self._audience(cells["profile"], problem)
+        profile, audience = self._profile(cells["profile"], problem)
         visits = _count(cells, "visits", problem, required=True)
         visitors = _count(cells, "visitors", problem)
         if visits is not None and visitors is not None and visitors > visits:
             problem("visitors", f"more visitors than visits ({visits})")
         page_views = _count(cells, "page_views", problem)
         key_known = school_id is not None and start is not None and service and audience is not None
-        key = (school_id, start[0], service, cells["profile"]) if key_known else None
+        key = (school_id, start[0], service, profile) if key_known else None
         if problems:
             return key, None, problems
         return key, (period, audience, visits, visitors, page_views), problems
@@ -155,21 +154,23 @@ class _RowReader:
             return False
         return period
 
-    def _audience(self, profile: str, problem: Any) -> str | None:
-        if profile not in self.audiences:
+    def _profile(self, text: str, problem: Any) -> tuple[str | None, str | None]:
+        """The profile as stored (canonical spelling) and its audience."""
+        if text not in self.profiles:
             try:
-                self.audiences[profile] = audience_of(profile) if len(profile) <= PROFILE_MAX else None
+                self.profiles[text] = (canonical_profile(text), audience_of(text))
             except ValueError:
-                self.audiences[profile] = None
-        audience = self.audiences[profile]
-        if audience is None:
+                self.profiles[text] = None
+        known = self.profiles[text]
+        if known is None:
             problem(
                 "profile",
-                "required" if not profile else
+                "required" if not text else
                 "unknown profile (expected an SDET code such as National_ELV or National_ENS, "
                 "or eleve/pupil, enseignant/teacher, parent, personnel/staff)",
             )
-        return audience
+            return None, None
+        return known
 
 
 def _count(cells: dict[str, str], column: str, problem: Any, *, required: bool = False) -> int | None:

@@ -43,3 +43,18 @@ def audience_of(profile: str) -> str:
     if audience is None:
         raise ValueError(f"unknown profile {profile!r}")
     return audience
+
+
+def canonical_profile(profile: str) -> str:
+    """How a profile is stored: SDET codes as `National_XXX`, plain words folded (`eleve`).
+
+    The profile is part of the usage key, so `Élève`, `ELEVE` and `eleve` must be one key: a
+    re-import spelled differently then replaces its rows instead of counting them twice.
+    ValueError names the profile when it is unknown.
+    """
+    key = fold(profile)
+    if key in SDET_AUDIENCES:
+        return "National_" + key.removeprefix("national_").upper()
+    if key in WORD_AUDIENCES:
+        return key
+    raise ValueError(f"unknown profile {profile!r}")

@@ -63,8 +63,8 @@ def test_french_excel_csv_in_windows_1252_with_semicolons(engine, usage_world) -
     summary = _import(engine, usage_world.programme_id, data, "statistiques.csv")
     assert (summary.new, summary.replaced, summary.unchanged) == (2, 0, 0)
     assert _stored(engine) == [
-        (date(2016, 3, 7), "day", "Cahier de textes", "Élève", "pupil", 1234, 56, 3000),
-        (date(2016, 3, 7), "day", "Emploi du temps", "Enseignant", "teacher", 12, 3, None),
+        (date(2016, 3, 7), "day", "Cahier de textes", "eleve", "pupil", 1234, 56, 3000),
+        (date(2016, 3, 7), "day", "Emploi du temps", "enseignant", "teacher", 12, 3, None),
     ]
 
 
@@ -250,3 +250,16 @@ def test_labels_the_taxonomy_does_not_know_are_listed(engine, usage_world) -> No
         f"2016-03-07,{A},Porte-documents,National_ELV,10,5,",
     ))
     assert summary.unknown_labels == ["Jeux sérieux"]
+
+
+def test_spellings_of_one_profile_share_one_key(engine, usage_world) -> None:
+    _import(engine, usage_world.programme_id, _csv(
+        f"2016-03-07,{A},Notes,Élève,10,5,",
+        f"2016-03-07,{A},Notes,national_ens,10,5,",
+    ))
+    again = _import(engine, usage_world.programme_id, _csv(
+        f"2016-03-07,{A},Notes,ELEVE,10,5,",
+        f"2016-03-07,{A},Notes,NATIONAL_ENS,12,5,",
+    ))
+    assert (again.new, again.replaced, again.unchanged) == (0, 1, 1)
+    assert [(row[3], row[5]) for row in _stored(engine)] == [("National_ENS", 12), ("eleve", 10)]
