@@ -8,6 +8,7 @@ import io
 from sqlmodel import Session, func, select
 
 from rollout.models import AuditEvent, ImportBatch, Milestone
+from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 
 def _url(world, uai: str, kind: str = "") -> str:

@@ -14,6 +14,7 @@ from rollout.models import AuditEvent, ImportBatch, Milestone, PendingImport, Pi
 from rollout.tracking.author import Author
 from rollout.tracking.updates import MilestoneChange, update_milestone
 from rollout.tracking.upload import UploadRejected, apply_upload, confirm_pending, preview_upload, save_pending
+from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 TODAY = date(2016, 6, 1)
 PM = Author(actor="projet@test.invalid", channel="form")

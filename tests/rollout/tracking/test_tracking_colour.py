@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from rollout.models import Milestone, UsageRecord
 from rollout.tracking.colour import colour_of, evaluation_date, programme_progress
+from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 BRIEFING_W1 = date(2015, 8, 4)  # leadership briefing of W1 schools (W1: 108 days)
 

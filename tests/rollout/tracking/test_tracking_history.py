@@ -8,6 +8,7 @@ from rollout.audit import record
 from rollout.tracking.author import Author
 from rollout.tracking.history import school_history
 from rollout.tracking.updates import MilestoneChange, update_milestone
+from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 TODAY = date(2016, 6, 1)
 

@@ -11,6 +11,7 @@ from sqlmodel import select
 import fixtures.simulation as simulation
 from rollout.models import MILESTONE_KINDS, AuditEvent, Milestone, Wave
 from rollout.tracking.schedule import planned_dates
+from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 
 def test_the_rule_on_a_wave() -> None:

@@ -12,6 +12,7 @@ import rollout.tracking.updates as updates
 from rollout.models import AuditEvent, Milestone, PixCertification, Programme, School
 from rollout.tracking.author import Author
 from rollout.tracking.updates import InvalidProgress, MilestoneChange, VersionConflict, update_milestone
+from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 TODAY = date(2016, 6, 1)
 ALICE = Author(actor="alice@test.invalid", channel="form", user_id=None)

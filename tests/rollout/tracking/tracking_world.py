@@ -1,5 +1,9 @@
 """The `world` programme with an adopted baseline: schools in UAI order go to W1, W1, W2, W2,
-W3, W3 (W1 runs 2015-09-01 → 2015-12-18, 108 days), every milestone planned."""
+W3, W3 (W1 runs 2015-09-01 → 2015-12-18, 108 days), every milestone planned.
+
+A module, not a conftest.py: `tests/rollout/test_access.py` imports `conftest` by name, so a
+second conftest.py would shadow the root one. Test modules import the fixtures from here.
+"""
 
 from __future__ import annotations
 
