@@ -26,6 +26,7 @@ from rollout.db import get_engine, upgrade
 from rollout.models import District, Programme, User
 from rollout.planning.scenario import ScenarioDataError
 from rollout.schools.cli import schools_cli
+from rollout.tracking.cli import progress_cli
 from rollout.usage.cli import usage_cli
 
 DEMO_DATASET = "seine-saint-denis"
@@ -241,3 +242,4 @@ def _display_url(app: Flask) -> str:
 main.add_command(plan_cli, "plan")
 main.add_command(schools_cli)
 main.add_command(usage_cli)
+main.add_command(progress_cli)

@@ -1,0 +1,98 @@
+"""`rollout progress import` and `rollout progress baseline`: thin wrappers over the upload and
+schedule functions, for scripted updates and for plans adopted outside the web pages.
+
+`import` exits 0 when the file is applied (or would be, with --dry-run) and 2 when it is
+invalid, with every invalid row on stderr and nothing written, like `rollout usage import`.
+"""
+
+from __future__ import annotations
+
+import getpass
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+import click
+from sqlmodel import Session
+
+from rollout.app import create_app
+from rollout.db import get_engine
+from rollout.tracking.author import Author
+from rollout.tracking.schedule import apply_baseline, baseline
+from rollout.tracking.upload import UploadRejected, apply_upload, preview_upload
+from rollout.usage.cli import choose_programme
+
+EXIT_INVALID = 2
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    """A session on the configured database for one command; connections closed at the end."""
+    engine = get_engine(create_app())
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _author() -> Author:
+    """The person at the terminal, for the audit trail."""
+    try:
+        who = f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):
+        who = "command line"
+    return Author(actor=who, channel="cli")
+
+
+@click.group("progress")
+def progress_cli() -> None:
+    """Progress per school: bulk updates and planned dates from the baseline."""
+
+
+@progress_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Preview and count, write nothing.")
+@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
+    """Apply a progress file (CSV or XLSX, see docs/tracking.md): all rows or none."""
+    with _session() as session:
+        programme = choose_programme(session, programme_id)
+        data, today = file.read_bytes(), date.today()
+        try:
+            if dry_run:
+                preview = preview_upload(session, programme=programme, data=data, filename=file.name, today=today)
+                if not preview.valid:
+                    raise UploadRejected(file.name, preview.problems)
+                batch_id = None
+            else:
+                preview, batch = apply_upload(session, programme=programme, data=data, filename=file.name,
+                                              author=_author(), today=today)
+                session.commit()
+                batch_id = batch.id
+        except UploadRejected as rejected:
+            session.rollback()
+            count = len(rejected.problems)
+            click.echo(f"Error: {file.name}: {count} problem{'s' if count > 1 else ''}, nothing written:", err=True)
+            for problem in rejected.problems:
+                click.echo(f"  {problem.describe(file.name)}", err=True)
+            raise SystemExit(EXIT_INVALID) from None
+    counts = preview.counts
+    verb = "would apply" if dry_run else f"applied as import batch {batch_id}"
+    click.echo(f"{file.name}: {verb}: {counts['new']} new, {counts['changed']} changed, "
+               f"{counts['unchanged']} unchanged")
+
+
+@progress_cli.command("baseline")
+@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+def baseline_command(programme_id: int | None) -> None:
+    """Set every milestone's planned date from the adopted plan (creating missing milestones)."""
+    with _session() as session:
+        programme = choose_programme(session, programme_id)
+        plan = baseline(session, programme)
+        if plan is None:
+            raise click.ClickException(f"programme {programme.name!r} has no adopted plan")
+        changed = apply_baseline(session, programme=programme, plan=plan, author=_author())
+        session.commit()
+    click.echo(f"{changed} milestone(s) created or re-planned from {plan.name!r}")
