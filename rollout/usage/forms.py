@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField
+from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
@@ -14,10 +14,13 @@ from rollout.usage.display import CATEGORY_NAMES
 
 
 class UsageUploadForm(FlaskForm):
-    """A usage file; `dry_run` validates and counts without writing anything."""
+    """A usage file, previewed before anything is written."""
 
     file = FileField(_l("Fichier CSV ou XLSX"), validators=[FileRequired()])
-    dry_run = BooleanField(_l("Vérifier seulement : compter sans rien enregistrer"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form (confirm or abandon a previewed upload): just the CSRF token."""
 
 
 class CategoryForm(FlaskForm):

@@ -40,6 +40,7 @@ COLUMNS = (
 SERVICE_MAX = 200  # the length of usagerecord.service
 DELETE_CHUNK = 5_000
 INSERT_CHUNK = 20_000
+REPLACEMENTS_SHOWN = 100
 
 
 # Plain tuples rather than NamedTuples: building 250,000 NamedTuples costs seconds.
@@ -50,6 +51,18 @@ Values = tuple[str, str, int, "int | None", "int | None"]
 """What a row says about its key (period, audience, visits, visitors, page_views); equal values
 mean the row is unchanged."""
 VALUE_COLUMNS = ("period", "audience", "visits", "visitors", "page_views")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A stored row a file replaces, before and after: what the preview shows before confirming."""
+
+    school_id: int
+    period_start: date
+    service: str
+    profile: str
+    before: Values
+    after: Values
 
 
 @dataclass
@@ -67,6 +80,7 @@ class ImportSummary:
     last_date: date | None = None
     unknown_labels: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    replacements: list[Replacement] = field(default_factory=list)
 
     def describe(self) -> str:
         """One line for a person: the counts, and whether anything was written."""
@@ -233,6 +247,15 @@ def stored_rows(
     return {tuple(row[1:5]): (row[0], tuple(row[5:])) for row in session.execute(statement).all()}
 
 
+def read_file(session: Session, *, programme: Programme, data: bytes, filename: str) -> tuple[dict[Key, Values], list[str]]:
+    """The file's rows by key and the columns it ignored; TableError lists every problem."""
+    table = read_table(data, filename, COLUMNS)
+    if not table.rows:
+        raise TableError(filename, [Problem("the file has a header but no data rows")])
+    rows = read_rows(table, schools=programme_schools(session, programme_id=programme.id), programme_name=programme.name)
+    return rows, table.ignored_columns
+
+
 def import_usage(
     session: Session,
     *,
@@ -247,17 +270,32 @@ def import_usage(
     """Validate and import a usage file into `programme`, in the caller's transaction.
 
     TableError lists every problem and nothing is written. A dry run reports the same counts and
-    writes nothing. Otherwise an ImportBatch (kind "usage") and its audit event are added, with
-    channel "import" and `via` (cli, form or api) saying how the file arrived. Does not commit.
+    writes nothing. Does not commit.
     """
-    table = read_table(data, filename, COLUMNS)
-    if not table.rows:
-        raise TableError(filename, [Problem("the file has a header but no data rows")])
-    rows = read_rows(
-        table,
-        schools=programme_schools(session, programme_id=programme.id),
-        programme_name=programme.name,
+    rows, ignored = read_file(session, programme=programme, data=data, filename=filename)
+    return import_rows(
+        session, programme=programme, rows=rows, filename=filename, actor=actor, via=via,
+        user_id=user_id, dry_run=dry_run, ignored_columns=ignored,
     )
+
+
+def import_rows(
+    session: Session,
+    *,
+    programme: Programme,
+    rows: dict[Key, Values],
+    filename: str,
+    actor: str,
+    via: str,
+    user_id: int | None = None,
+    dry_run: bool = False,
+    ignored_columns: list[str] | None = None,
+) -> ImportSummary:
+    """Compare valid rows with the stored ones and, unless a dry run, write the difference.
+
+    An ImportBatch (kind "usage") and its audit event are added, with channel "import" and
+    `via` (cli, form or api) saying how the file arrived. Does not commit.
+    """
     dates = [key[1] for key in rows]
     first, last = min(dates), max(dates)
     stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
@@ -277,7 +315,10 @@ def import_usage(
         first_date=first,
         last_date=last,
         unknown_labels=sorted(label for label, found in labels.items() if found.source == "unknown"),
-        ignored_columns=table.ignored_columns,
+        ignored_columns=ignored_columns or [],
+        replacements=[
+            Replacement(*key, before=stored[key][1], after=rows[key]) for key in replaced[:REPLACEMENTS_SHOWN]
+        ],
     )
     if dry_run:
         return summary

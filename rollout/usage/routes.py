@@ -1,4 +1,5 @@
-"""Usage pages: import a usage file, map service labels to categories, read the report.
+"""Usage pages: import a usage file (preview, then confirm), map service labels to categories,
+read the report.
 
 Project managers and district leaders import (admins too, as on every route); only district
 leaders change the taxonomy; everyone who may see a programme reads the taxonomy and the report.
@@ -18,8 +19,9 @@ from rollout.auth.scope import programme_or_404
 from rollout.db import get_session
 from rollout.imports.tabular import TableError
 from rollout.usage import display, taxonomy
-from rollout.usage.forms import CategoryForm, UsageUploadForm
-from rollout.usage.importing import COLUMNS, import_usage
+from rollout.usage.forms import CategoryForm, ConfirmForm, UsageUploadForm
+from rollout.usage.importing import COLUMNS, import_rows, programme_schools, read_file
+from rollout.usage.pending import pending_rows, pending_upload, save_pending
 from rollout.usage.report import GROUPINGS, parse_bound, report_csv, report_json, usage_report
 
 bp = Blueprint("usage", __name__)
@@ -28,26 +30,78 @@ bp = Blueprint("usage", __name__)
 @bp.route("/programmes/<int:programme_id>/usage/import", methods=["GET", "POST"])
 @access(*EDITORS)
 def upload(programme_id: int):
-    """Upload a usage file: all rows or none, every invalid row listed at once."""
+    """Upload a usage file and see what it would change; nothing is written before confirming."""
     db = get_session()
     programme = programme_or_404(programme_id)
     form = UsageUploadForm()
-    context = dict(programme=programme, simulated=programme.simulated, columns=COLUMNS, form=form, summary=None, problems=[])
+    context = dict(programme=programme, simulated=programme.simulated, columns=COLUMNS, form=form, problems=[])
     if not form.validate_on_submit():
         return render_template("usage/upload.html", **context), (422 if request.method == "POST" else 200)
     file = form.file.data
     filename = file.filename or "envoi"
     try:
-        summary = import_usage(
-            db, programme=programme, data=file.read(), filename=filename, actor=current_user.email,
-            via="form", user_id=current_user.id, dry_run=form.dry_run.data,
-        )
+        rows, ignored = read_file(db, programme=programme, data=file.read(), filename=filename)
+    except TableError as error:
+        return render_template("usage/upload.html", **(context | {"problems": error.problems, "filename": filename})), 422
+    summary = import_rows(
+        db, programme=programme, rows=rows, filename=filename, actor=current_user.email, via="form",
+        user_id=current_user.id, dry_run=True, ignored_columns=ignored,
+    )
+    pending = save_pending(db, programme=programme, filename=filename, rows=rows, user_id=current_user.id)
+    db.commit()
+    uais = {school_id: uai for uai, school_id in programme_schools(db, programme_id=programme.id).items()}
+    return render_template(
+        "usage/preview.html", programme=programme, simulated=programme.simulated, summary=summary, pending=pending,
+        confirm_form=ConfirmForm(), uais=uais,
+    )
+
+
+@bp.post("/programmes/<int:programme_id>/usage/imports/<int:pending_id>/confirm")
+@access(*EDITORS)
+def confirm_upload(programme_id: int, pending_id: int):
+    """Write exactly the previewed rows, all or nothing, and forget the preview."""
+    db = get_session()
+    programme = programme_or_404(programme_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    pending = pending_upload(db, programme=programme, pending_id=pending_id, user_id=current_user.id)
+    if pending is None:
+        abort(404)
+    try:
+        rows = pending_rows(db, programme=programme, pending=pending)
     except TableError as error:
         db.rollback()
-        return render_template("usage/upload.html", **(context | {"problems": error.problems, "filename": filename})), 422
-    if not summary.dry_run:
-        db.commit()
-    return render_template("usage/upload.html", **(context | {"summary": summary}))
+        form = UsageUploadForm(formdata=None)
+        return render_template(
+            "usage/upload.html", programme=programme, simulated=programme.simulated, columns=COLUMNS, form=form,
+            problems=error.problems, filename=error.filename,
+        ), 422
+    summary = import_rows(
+        db, programme=programme, rows=rows, filename=pending.filename, actor=current_user.email, via="form",
+        user_id=current_user.id,
+    )
+    db.delete(pending)
+    db.commit()
+    flash(_("%(file)s importé : %(new)d nouvelles lignes, %(replaced)d remplacées, %(unchanged)d inchangées.",
+            file=summary.filename, new=summary.new, replaced=summary.replaced, unchanged=summary.unchanged), "info")
+    return redirect(url_for("usage.report_page", programme_id=programme.id))
+
+
+@bp.post("/programmes/<int:programme_id>/usage/imports/<int:pending_id>/cancel")
+@access(*EDITORS)
+def cancel_upload(programme_id: int, pending_id: int):
+    """Abandon a previewed upload: nothing was written, and its rows are forgotten."""
+    db = get_session()
+    programme = programme_or_404(programme_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    pending = pending_upload(db, programme=programme, pending_id=pending_id, user_id=current_user.id)
+    if pending is None:
+        abort(404)
+    db.delete(pending)
+    db.commit()
+    flash(_("Import abandonné : rien n'a été enregistré."), "info")
+    return redirect(url_for("usage.upload", programme_id=programme.id))
 
 
 @bp.get("/programmes/<int:programme_id>/usage/taxonomy")

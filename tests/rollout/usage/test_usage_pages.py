@@ -4,10 +4,11 @@ district leader edits, and the report; another district's programme answers 404.
 from __future__ import annotations
 
 import io
+import re
 
 from sqlmodel import Session, func, select
 
-from rollout.models import AuditEvent, ServiceCategory, UsageRecord
+from rollout.models import AuditEvent, PendingImport, School, ServiceCategory, UsageRecord
 
 
 def _usage_file(world, *, bad: bool = False) -> bytes:
@@ -22,12 +23,20 @@ def _usage_file(world, *, bad: bool = False) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
-def _upload(client, csrf, world, data: bytes, *, dry_run: bool = False):
+def _upload(client, csrf, world, data: bytes):
     path = f"/programmes/{world.programme_id}/usage/import"
     form = {"csrf_token": csrf(client, path), "file": (io.BytesIO(data), "mars.csv")}
-    if dry_run:
-        form["dry_run"] = "y"
     return client.post(path, data=form, content_type="multipart/form-data")
+
+
+def _confirm(client, csrf, world, preview, action: str = "confirm"):
+    pending_id = re.search(r"/usage/imports/(\d+)/confirm", preview.text).group(1)
+    path = f"/programmes/{world.programme_id}/usage/imports/{pending_id}/{action}"
+    return client.post(path, data={"csrf_token": csrf(client, f"/programmes/{world.programme_id}/usage/import")})
+
+
+def _import(client, csrf, world, data: bytes):
+    return _confirm(client, csrf, world, _upload(client, csrf, world, data))
 
 
 def _records(engine) -> int:
@@ -35,21 +44,40 @@ def _records(engine) -> int:
         return session.exec(select(func.count()).select_from(UsageRecord)).one()
 
 
-def test_project_manager_checks_then_imports_a_file(client, engine, world, login, csrf) -> None:
+def test_project_manager_previews_then_confirms_a_file(client, engine, world, login, csrf) -> None:
     login(client, "project_manager")
-    checked = _upload(client, csrf, world, _usage_file(world), dry_run=True)
-    assert checked.status_code == 200
-    assert "rien n'a été enregistré" in checked.text and "Nouvelles lignes : 2" in checked.text
+    preview = _upload(client, csrf, world, _usage_file(world))
+    assert preview.status_code == 200
+    assert "Rien n'est encore enregistré." in preview.text and "Nouvelles lignes : 2" in preview.text
+    assert "Jeux sérieux" in preview.text  # unknown label, listed for the leader to map
     assert _records(engine) == 0
-    imported = _upload(client, csrf, world, _usage_file(world))
-    assert imported.status_code == 200 and "mars.csv importé" in imported.text
-    assert "Jeux sérieux" in imported.text  # unknown label, listed for the leader to map
+    confirmed = _confirm(client, csrf, world, preview)
+    assert confirmed.status_code == 302
+    assert "mars.csv importé : 2 nouvelles lignes, 0 remplacées, 0 inchangées." in client.get(confirmed.headers["Location"]).text
     assert _records(engine) == 2
-    again = _upload(client, csrf, world, _usage_file(world))
-    assert "Lignes inchangées : 2" in again.text and "Rien n'a changé" in again.text
     with Session(engine) as session:
-        event = session.exec(select(AuditEvent).where(AuditEvent.entity == "import_batch")).first()
+        event = session.exec(select(AuditEvent).where(AuditEvent.entity == "import_batch")).one()
+        assert session.exec(select(func.count()).select_from(PendingImport)).one() == 0
     assert event.actor == "projet@test.invalid" and event.changes["via"] == [None, "form"]
+
+    again = _upload(client, csrf, world, _usage_file(world))
+    assert "Lignes inchangées : 2" in again.text and "Rien ne changerait" in again.text
+    changed = _usage_file(world).replace(b";30;6", b";35;6")
+    replacing = _upload(client, csrf, world, changed)
+    assert "Lignes remplacées : 1" in replacing.text and "30 → 35" in replacing.text
+    abandoned = _confirm(client, csrf, world, replacing, "cancel")
+    assert abandoned.status_code == 302
+    with Session(engine) as session:
+        assert sorted(session.exec(select(UsageRecord.visits))) == [12, 30]
+
+
+def test_a_preview_is_confirmed_only_by_its_author(client, app, engine, world, login, csrf) -> None:
+    login(client, "project_manager")
+    preview = _upload(client, csrf, world, _usage_file(world))
+    leader = app.test_client()
+    login(leader, "district_leader")
+    assert _confirm(leader, csrf, world, preview).status_code == 404
+    assert _records(engine) == 0
 
 
 def test_an_invalid_file_lists_every_problem_and_writes_nothing(client, engine, world, login, csrf) -> None:
@@ -70,7 +98,7 @@ def test_stakeholders_read_but_do_not_import(client, world, login) -> None:
 
 def test_leader_maps_an_unknown_label_and_the_report_follows(client, engine, world, login, csrf) -> None:
     login(client, "district_leader")
-    _upload(client, csrf, world, _usage_file(world))
+    _import(client, csrf, world, _usage_file(world))
     taxonomy_path = f"/programmes/{world.programme_id}/usage/taxonomy"
     page = client.get(taxonomy_path).text
     assert page.index("Jeux sérieux") < page.index("Cahier de textes")  # unknown first
@@ -96,7 +124,7 @@ def test_leader_maps_an_unknown_label_and_the_report_follows(client, engine, wor
 def test_a_label_with_a_slash_can_be_mapped(client, engine, world, login, csrf) -> None:
     login(client, "district_leader")
     data = f"date;uai;service;profile;visits\n2016-03-07;{world.uais[0]};Outils / Sondages;Élève;4\n".encode()
-    _upload(client, csrf, world, data)
+    _import(client, csrf, world, data)
     taxonomy_path = f"/programmes/{world.programme_id}/usage/taxonomy"
     assert 'action="/programmes/%d/usage/taxonomy/outils%%20/%%20sondages"' % world.programme_id in client.get(taxonomy_path).text
     response = client.post(
@@ -120,3 +148,14 @@ def test_report_page_explains_an_unreadable_date(client, world, login) -> None:
     login(client, "stakeholder")
     response = client.get(f"/programmes/{world.programme_id}/usage/report?from=mars")
     assert response.status_code == 400 and "mars" in response.text
+
+
+def test_a_school_removed_since_the_preview_refuses_the_confirmation(client, engine, world, login, csrf) -> None:
+    login(client, "project_manager")
+    preview = _upload(client, csrf, world, _usage_file(world))
+    with Session(engine) as session:
+        session.delete(session.exec(select(School).where(School.uai == world.uais[1])).one())
+        session.commit()
+    refused = _confirm(client, csrf, world, preview)
+    assert refused.status_code == 422 and "removed since the preview" in refused.text
+    assert _records(engine) == 0
