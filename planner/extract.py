@@ -121,7 +121,7 @@ def _trainer_training_waves(
             continue
         queue = sorted(
             group.members,
-            key=lambda t: -basin_load[t.basins[0]] if t.basins else 0,
+            key=lambda t: -basin_load[_home(t)] if _home(t) else 0,
         )
         for k in built.waves:
             for _ in range(value(built.trained[g, k]) if (g, k) in built.trained else 0):
