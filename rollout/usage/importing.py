@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
+from planner.uai import uai_problem
 from rollout import audit
 from rollout.bulk import insert_rows
 from rollout.imports.tabular import Column, Problem, Table, TableError, read_table
@@ -114,7 +115,7 @@ class _RowReader:
 
         school_id = self.schools.get(cells["uai"].upper())
         if school_id is None:
-            problem("uai", "required" if not cells["uai"] else f"not a school of the programme {self.programme_name!r}")
+            problem("uai", self._unknown_uai(cells["uai"]))
         start = self._date(cells["date"], problem)
         stated = self._stated_period(cells.get("period", ""), problem)
         period = None
@@ -139,6 +140,15 @@ class _RowReader:
         if problems:
             return key, None, problems
         return key, (period, audience, visits, visitors, page_views), problems
+
+    def _unknown_uai(self, text: str) -> str:
+        """Why a UAI matches no school: empty, malformed (wrong check letter…), or elsewhere."""
+        if not text:
+            return "required"
+        malformed = uai_problem(text.upper())
+        if malformed is not None:
+            return malformed.replace(f"{text.upper()!r} ", "", 1)
+        return f"not a school of the programme {self.programme_name!r}"
 
     def _date(self, text: str, problem: Any) -> tuple[date, bool] | None:
         known = self.dates.get(text)

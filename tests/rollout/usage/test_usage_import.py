@@ -123,6 +123,7 @@ def test_every_invalid_row_is_reported_in_one_pass_and_nothing_is_written(engine
         f"2016-03-07,{A},Notes,National_ENS,99,5,20",
         f"2016-03-07,{A},,National_ENS,10,5,20",
         f",,Notes,National_ENS,,,",
+        f"2016-03-07,0930001A,Notes,National_ENS,1,,",
     )
     with pytest.raises(TableError) as raised:
         _import(engine, usage_world.programme_id, data, "mars.csv")
@@ -142,10 +143,11 @@ def test_every_invalid_row_is_reported_in_one_pass_and_nothing_is_written(engine
         (13, "uai", "", "required"),
         (13, "date", "", "required"),
         (13, "visits", "", "required"),
+        (14, "uai", "0930001A", "has a wrong check letter (expected W)"),
     ]
     message = str(raised.value)
     assert f"mars.csv, row 3, column uai = '{OTHER_DISTRICT}': not a school of the programme" in message
-    assert len(message.splitlines()) == len(found) == 14
+    assert len(message.splitlines()) == len(found) == 15
     assert _count(engine, UsageRecord) == 0
     assert _count(engine, ImportBatch) == 0
     assert _count(engine, AuditEvent) == 0
