@@ -17,6 +17,7 @@ from sqlmodel import select
 from rollout.auth.accounts import token_digest
 from rollout.db import get_engine, get_session
 from rollout.models import ApiToken, User, UserDistrict, utcnow
+from rollout.tracking.author import Author
 
 login_manager = LoginManager()
 login_manager.session_protection = "strong"
@@ -111,3 +112,8 @@ def end_idle_sessions():
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.before_request(end_idle_sessions)
+
+
+def current_author(channel: str) -> Author:
+    """The signed-in user as the author of a change made through `channel` (form, api, import)."""
+    return Author(actor=current_user.email, channel=channel, user_id=current_user.id)

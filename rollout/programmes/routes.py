@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from sqlmodel import SQLModel
 
+from rollout.auth.identity import current_author
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.scope import programme_or_404
 from rollout.db import get_session
@@ -46,7 +47,7 @@ LISTS = {"schools": "schools.index", "trainers": "programmes.trainers", "waves":
 
 def author() -> Author:
     """The signed-in user, writing through a page."""
-    return Author(actor=current_user.email, channel="form", user_id=current_user.id)
+    return current_author("form")
 
 
 def can_edit() -> bool:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from rollout.imports.tabular import Column, Problem
-from rollout.models import Basin, Programme, Trainer, Wave
+from rollout.models import Basin, Programme, Wave
 from rollout.models.trainer import TrainerCreate, TrainerUpdate
 from rollout.models.wave import WaveCreate, WaveUpdate
 from rollout.programmes import cells

@@ -22,7 +22,7 @@ from rollout.imports.tabular import TableError
 from rollout.models import PRIORITIES, District, Programme, School
 from rollout.models.school import SchoolCreate, SchoolUpdate
 from rollout.programmes.basins import programme_basins
-from rollout.programmes.forms import PRIORITY_NAMES, ButtonForm, NationalForm, SchoolForm, show_problems
+from rollout.programmes.forms import PRIORITY_NAMES, ButtonForm, NationalForm, SchoolForm
 from rollout.programmes.problems import InvalidChange, StaleVersion
 from rollout.programmes.routes import author, can_edit, save_form, show_preview, upload_page
 from rollout.programmes.waves import programme_waves

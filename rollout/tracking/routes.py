@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import col, select
 
+from rollout.auth.identity import current_author
 from rollout.auth.access import EDITORS, READERS, access
 from rollout.auth.scope import programme_or_404, school_or_404
 from rollout.db import get_session
@@ -50,7 +51,7 @@ FORM_FIELDS = {"status": "status", "actual_on": "actual_on", "count": "count", "
 
 
 def _author(channel: str) -> Author:
-    return Author(actor=current_user.email, channel=channel, user_id=current_user.id)
+    return current_author(channel)
 
 
 def _as_of(programme: Programme) -> date:

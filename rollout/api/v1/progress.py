@@ -11,20 +11,19 @@ from datetime import date
 from typing import Any, Callable, Literal
 
 from flask import abort, request
-from flask_login import current_user
 from pydantic import BaseModel, Field
 from sqlmodel import select
 from spectree import Response
 from spectree.model_adapter.pydantic_adapter import BaseFile
 from werkzeug.datastructures import FileStorage
 
+from rollout.auth.identity import current_author
 from rollout.api import ErrorBody, Id, api_v1, spec
 from rollout.auth.access import EDITORS, READERS, access
 from rollout.auth.scope import school_or_404, single_programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
 from rollout.models import MILESTONE_KINDS, Milestone, Programme
-from rollout.tracking.author import Author
 from rollout.tracking.colour import evaluation_date, programme_progress
 from rollout.tracking.updates import (
     InvalidProgress,
@@ -192,7 +191,7 @@ def patch_milestone(uai: str, kind: str, query: ProgrammeQuery, json: MilestoneU
     fields = {name: getattr(json, name) for name in given if name != "pix"}
     if "pix" in given and json.pix is not None:
         fields["pix"] = json.pix.model_dump(exclude_unset=True, exclude_none=True)
-    author = Author(actor=current_user.email, channel="api", user_id=current_user.id)
+    author = current_author("api")
     try:
         milestone = update_milestone(db, programme=programme, school=school, kind=kind,
                                      change=MilestoneChange(**fields), version=json.version, author=author,
@@ -235,7 +234,7 @@ def upload_progress(query: ProgrammeQuery, form: ProgressUpload) -> UploadResult
     if form.dry_run:
         preview = preview_upload(db, programme=programme, data=data, filename=filename, today=date.today())
         return _result(preview, dry_run=True, batch_id=None)
-    author = Author(actor=current_user.email, channel="import", user_id=current_user.id)
+    author = current_author("import")
     try:
         preview, batch = apply_upload(db, programme=programme, data=data, filename=filename, author=author,
                                       today=date.today())

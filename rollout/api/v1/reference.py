@@ -14,9 +14,9 @@ from typing import Any, Callable, TypeVar
 
 import sqlalchemy as sa
 from flask import request
-from flask_login import current_user
 from pydantic import BaseModel
 
+from rollout.auth.identity import current_author
 from rollout.api import ErrorBody, Id
 from rollout.auth.scope import school_or_404, single_programme_or_404
 from rollout.db import get_session
@@ -54,7 +54,7 @@ def school_in_scope(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def api_author() -> Author:
-    return Author(actor=current_user.email, channel="api", user_id=current_user.id)
+    return current_author("api")
 
 
 def commit_change(change: Callable[[], Result]) -> Result:
