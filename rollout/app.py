@@ -51,12 +51,13 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
 
     from rollout.auth.routes import bp as auth_bp
     from rollout.home import bp as home_bp
+    from rollout.planning.routes import bp as planning_bp
     from rollout.programmes.routes import bp as programmes_bp
     from rollout.schools.routes import bp as schools_bp
     from rollout.tracking.routes import bp as tracking_bp
     from rollout.usage.routes import bp as usage_bp
 
-    for blueprint in (home_bp, auth_bp, tracking_bp, usage_bp, schools_bp, programmes_bp):
+    for blueprint in (home_bp, auth_bp, tracking_bp, usage_bp, schools_bp, programmes_bp, planning_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app

@@ -1,0 +1,17 @@
+"""Forms of the plans page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FloatField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from rollout.planning.plans import MAX_TIME_LIMIT
+
+
+class NewPlanForm(FlaskForm):
+    name = StringField(_l("Nom du scénario"), validators=[DataRequired(), Length(max=200)])
+    time_limit = FloatField(
+        _l("Temps de calcul maximal (secondes)"), default=10, validators=[NumberRange(min=1, max=MAX_TIME_LIMIT)]
+    )

@@ -1,0 +1,117 @@
+"""Plans of a programme: solving its current data into a stored plan, and adopting one as the
+baseline that milestones' planned dates follow.
+
+Solving here is synchronous and bounded (`MAX_TIME_LIMIT`), which suits the programmes of a
+district; solving in the background with live progress is the task queue's job, later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from planner import ScenarioError, solve
+from rollout import audit
+from rollout.models import Plan, Programme, utcnow
+from rollout.planning.scenario import ScenarioDataError, build_scenario
+from rollout.tracking.author import Author
+from rollout.tracking.schedule import apply_baseline
+
+MAX_TIME_LIMIT = 30.0
+ADOPTABLE = ("OPTIMAL", "FEASIBLE")
+
+
+class PlanningError(ValueError):
+    """A plan cannot be made or adopted; the message says why, for a district leader."""
+
+
+def programme_plans(session: Session, programme: Programme) -> list[Plan]:
+    """The programme's plans, newest first."""
+    return list(
+        session.exec(select(Plan).where(Plan.programme_id == programme.id).order_by(col(Plan.created_at).desc(), col(Plan.id).desc()))
+    )
+
+
+def create_plan(session: Session, *, programme: Programme, name: str, time_limit: float, author: Author) -> Plan:
+    """Build the scenario from the programme's current data, solve it and store the result.
+
+    An infeasible programme still gets its plan stored: its conflicts say what to relax.
+    Does not commit.
+    """
+    if not 1 <= time_limit <= MAX_TIME_LIMIT:
+        raise PlanningError(f"time limit must be between 1 and {MAX_TIME_LIMIT:g} seconds")
+    try:
+        scenario = build_scenario(session, programme, name=name)
+        result = solve(scenario, time_limit=time_limit, workers=2, seed=0)
+    except (ScenarioDataError, ScenarioError) as error:
+        raise PlanningError(str(error)) from None
+    document = result.to_json()
+    plan = Plan(
+        programme_id=programme.id,
+        name=name,
+        status=document["status"],
+        scenario=scenario,
+        result=document,
+        objective=document["objective"],
+        bound=document["bound"],
+        created_by_id=author.user_id,
+    )
+    session.add(plan)
+    session.flush()
+    _record(session, programme, plan, author, "create", {"status": [None, plan.status], "objective": [None, plan.objective]})
+    return plan
+
+
+def adopt_plan(session: Session, *, programme: Programme, plan: Plan, author: Author) -> int:
+    """Make `plan` the programme's baseline and re-plan milestones' dates from it.
+
+    Returns the number of milestones created or re-dated. Does not commit.
+    """
+    if plan.programme_id != programme.id:
+        raise PlanningError("this plan belongs to another programme")
+    if plan.status not in ADOPTABLE:
+        raise PlanningError(f"a plan with status {plan.status} has no assignment to adopt")
+    previous = session.exec(select(Plan).where(Plan.programme_id == programme.id, Plan.is_baseline)).first()
+    if previous is not None and previous.id == plan.id:
+        return 0
+    # Clear the old baseline with its own statement first: the partial unique index allows
+    # one baseline per programme at every moment, whatever order the ORM would flush in.
+    session.execute(
+        sa.update(Plan).where(Plan.programme_id == programme.id, Plan.is_baseline).values(is_baseline=False)
+    )
+    plan.is_baseline = True
+    plan.adopted_at = utcnow()
+    plan.adopted_by_id = author.user_id
+    session.add(plan)
+    session.flush()
+    _record(session, programme, plan, author, "update", {"is_baseline": [False, True]})
+    if previous is not None:
+        session.refresh(previous)
+        _record(session, programme, previous, author, "update", {"is_baseline": [True, False]})
+    return apply_baseline(session, programme=programme, plan=plan, author=author)
+
+
+def schools_per_wave(plan: Plan) -> list[tuple[str, int, int]]:
+    """(wave, schools, pupils) in wave order, for showing a plan."""
+    pupils = {school["uai"]: school["pupils"] for school in plan.scenario.get("schools", [])}
+    counts: dict[str, list[int]] = {wave["id"]: [0, 0] for wave in plan.scenario.get("waves", [])}
+    for row in (plan.result or {}).get("assignments", []):
+        counts[row["wave"]][0] += 1
+        counts[row["wave"]][1] += pupils.get(row["uai"], 0)
+    return [(wave, values[0], values[1]) for wave, values in counts.items()]
+
+
+def _record(session: Session, programme: Programme, plan: Plan, author: Author, action: str, changes: dict[str, Any]) -> None:
+    audit.record(
+        session,
+        actor=author.actor,
+        channel=author.channel,
+        user_id=author.user_id,
+        district_id=programme.district_id,
+        entity="plan",
+        entity_id=plan.id,
+        action=action,
+        changes=changes,
+    )
