@@ -9,6 +9,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from rollout import api, config, db, errors, i18n, security
 from rollout.auth import access, identity
@@ -40,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
         # Procfile hosts terminate TLS at their router: trust its X-Forwarded-* headers so
         # that HTTPS is recognised (HSTS, secure redirects) and throttling sees client addresses.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.url_map.converters["int"] = DatabaseIdConverter
     db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
@@ -61,6 +63,14 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` URL parts limited to what an id column holds (32-bit): a larger number is a
+    404 from routing, not a PostgreSQL error from the query."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def protect_forms() -> None:

@@ -113,3 +113,10 @@ def test_api_reads_for_every_role(client, world: World, token, role: str) -> Non
     response = client.get(f"/api/v1/schools?programme={world.programme_id}", headers=token(role))
     assert response.status_code == 200
     assert sorted(s["uai"] for s in response.get_json()["schools"]) == sorted(world.uais)
+
+
+def test_ids_beyond_the_database_range_are_404(client, world: World, login, token) -> None:
+    login(client, "district_leader")
+    assert client.get("/programmes/99999999999/progress").status_code == 404
+    assert client.get(f"/programmes/{world.programme_id}/plans/99999999999").status_code == 404
+    assert client.get("/api/v1/plans/99999999999", headers=token("admin")).status_code == 404
