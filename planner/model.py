@@ -174,6 +174,15 @@ class PlanModel:
         wave_id = self.scenario.waves[wave].id
         return sum(vendor.capacity_in(wave_id) for vendor in self.scenario.vendors)
 
+    def training_waves(self) -> list[int]:
+        """Waves in which training trainers can still qualify them for a later wave."""
+        return sorted({k for _, k in self.trained})
+
+    def training_upper(self) -> int:
+        """Most training sessions a wave can need: enough for every untrained trainer."""
+        untrained = sum(len(group.members) for group in self.groups if not group.trained)
+        return -(-untrained // self.scenario.cascade.trainers_per_session)
+
     def qualified(self, group: int, wave: int) -> cp_model.LinearExprT:
         """Members of a group qualified in a wave: trained at the start, or trained lag waves before."""
         trainers = self.groups[group]
@@ -323,8 +332,7 @@ class PlanModel:
     def _add_trainer_training(self) -> None:
         """Rule 4: a vendor session in wave k trains at most trainers_per_session academic trainers."""
         per_session = self.scenario.cascade.trainers_per_session
-        untrained = sum(len(group.members) for group in self.groups if not group.trained)
-        upper = -(-untrained // per_session)
+        upper = self.training_upper()
         for k in self.waves:
             trainees = [x for (g, wave), x in self.trained.items() if wave == k]
             sessions = self.model.new_int_var(0, upper, f"trainer_training[{self.scenario.waves[k].id}]")
