@@ -15,8 +15,7 @@ from typing import Iterator
 import click
 from sqlmodel import Session
 
-from rollout.app import create_app
-from rollout.db import get_engine
+from rollout.cli_support import EXIT_INVALID, choose_programme, command_session
 from rollout.imports.tabular import Problem, TableError
 from rollout.models import PendingImport, Programme
 from rollout.programmes.imports import Preview, confirm_import, preview_import
@@ -25,20 +24,11 @@ from rollout.schools.national import SCHOOLS_PER_BASIN, national_preview
 from rollout.schools.table import SchoolTable
 from rollout.tracking.author import Author
 
-EXIT_INVALID = 2
-
 
 @contextmanager
 def _programme_session(programme_id: int) -> Iterator[tuple[Session, Programme]]:
-    engine = get_engine(create_app())
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            programme = session.get(Programme, programme_id)
-            if programme is None:
-                raise click.ClickException(f"no programme with id {programme_id}")
-            yield session, programme
-    finally:
-        engine.dispose()
+    with command_session() as session:
+        yield session, choose_programme(session, programme_id)
 
 
 def _author() -> Author:

@@ -7,43 +7,19 @@ invalid, with every invalid row on stderr and nothing written, like `rollout usa
 
 from __future__ import annotations
 
-import getpass
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 import click
-from sqlmodel import Session
 
-from rollout.app import create_app
-from rollout.db import get_engine
+from rollout.cli_support import choose_programme, command_session, exit_invalid, terminal_actor
 from rollout.tracking.author import Author
 from rollout.tracking.schedule import apply_baseline, baseline
 from rollout.tracking.upload import UploadRejected, apply_upload, preview_upload
-from rollout.usage.cli import choose_programme
-
-EXIT_INVALID = 2
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """A session on the configured database for one command; connections closed at the end."""
-    engine = get_engine(create_app())
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def _author() -> Author:
-    """The person at the terminal, for the audit trail."""
-    try:
-        who = f"command line ({getpass.getuser()})"
-    except (KeyError, OSError):
-        who = "command line"
-    return Author(actor=who, channel="cli")
+    return Author(actor=terminal_actor(), channel="cli")
 
 
 @click.group("progress")
@@ -57,7 +33,7 @@ def progress_cli() -> None:
 @click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
 def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
     """Apply a progress file (CSV or XLSX, see docs/tracking.md): all rows or none."""
-    with _session() as session:
+    with command_session() as session:
         programme = choose_programme(session, programme_id)
         data, today = file.read_bytes(), date.today()
         try:
@@ -73,11 +49,7 @@ def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
                 batch_id = batch.id
         except UploadRejected as rejected:
             session.rollback()
-            count = len(rejected.problems)
-            click.echo(f"Error: {file.name}: {count} problem{'s' if count > 1 else ''}, nothing written:", err=True)
-            for problem in rejected.problems:
-                click.echo(f"  {problem.describe(file.name)}", err=True)
-            raise SystemExit(EXIT_INVALID) from None
+            exit_invalid(file.name, rejected.problems, nothing="written")
     counts = preview.counts
     verb = "would apply" if dry_run else f"applied as import batch {batch_id}"
     click.echo(f"{file.name}: {verb}: {counts['new']} new, {counts['changed']} changed, "
@@ -88,7 +60,7 @@ def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
 @click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
 def baseline_command(programme_id: int | None) -> None:
     """Set every milestone's planned date from the adopted plan (creating missing milestones)."""
-    with _session() as session:
+    with command_session() as session:
         programme = choose_programme(session, programme_id)
         plan = baseline(session, programme)
         if plan is None:

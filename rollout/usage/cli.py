@@ -6,57 +6,14 @@ Exit codes follow the usage contract: 0 when the file is imported (or would be, 
 
 from __future__ import annotations
 
-import getpass
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import click
-from sqlmodel import Session, select
 
-from rollout.app import create_app
-from rollout.db import get_engine
+from rollout.cli_support import choose_programme, command_session, exit_invalid, terminal_actor
 from rollout.imports.tabular import TableError
-from rollout.models import Programme
 from rollout.usage.importing import import_usage
 from rollout.usage.report import FORMATS, GROUPINGS, parse_bound, report_csv, report_json, usage_report
-
-EXIT_INVALID = 2
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """A session on the configured database for one command; connections closed at the end."""
-    engine = get_engine(create_app())
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def choose_programme(session: Session, programme_id: int | None) -> Programme:
-    """The programme a command works on: the one given, or the only one the database holds."""
-    if programme_id is not None:
-        programme = session.get(Programme, programme_id)
-        if programme is None:
-            raise click.ClickException(f"no programme with id {programme_id}")
-        return programme
-    programmes = session.exec(select(Programme).order_by(Programme.id)).all()
-    if len(programmes) == 1:
-        return programmes[0]
-    if not programmes:
-        raise click.ClickException("the database holds no programme (load one with `rollout fixtures load`)")
-    listed = ", ".join(f"{programme.id} ({programme.name})" for programme in programmes)
-    raise click.ClickException(f"the database holds several programmes: choose one with --programme ID among {listed}")
-
-
-def _who() -> str:
-    """The person at the terminal, for the audit trail."""
-    try:
-        return f"command line ({getpass.getuser()})"
-    except (KeyError, OSError):
-        return "command line"
 
 
 @click.group("usage")
@@ -70,7 +27,7 @@ def usage_cli() -> None:
 @click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
 def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
     """Import a usage file (CSV or XLSX, see docs/usage.md): all rows or none."""
-    with _session() as session:
+    with command_session() as session:
         programme = choose_programme(session, programme_id)
         try:
             summary = import_usage(
@@ -78,17 +35,13 @@ def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
                 programme=programme,
                 data=file.read_bytes(),
                 filename=file.name,
-                actor=_who(),
+                actor=terminal_actor(),
                 via="cli",
                 dry_run=dry_run,
             )
         except TableError as error:
             session.rollback()
-            count = len(error.problems)
-            click.echo(f"Error: {file.name}: {count} problem{'s' if count > 1 else ''}, nothing imported:", err=True)
-            for problem in error.problems:
-                click.echo(f"  {problem.describe(file.name)}", err=True)
-            raise SystemExit(EXIT_INVALID) from None
+            exit_invalid(file.name, error.problems, nothing="imported")
         if not dry_run:
             session.commit()
     click.echo(summary.describe())
@@ -114,7 +67,7 @@ def report_command(by: str, start: str | None, end: str | None, output_format: s
         last = parse_bound(end, end=True) if end else None
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-    with _session() as session:
+    with command_session() as session:
         programme = choose_programme(session, programme_id)
         rows = usage_report(session, programme_id=programme.id, by=by, start=first, end=last)
     render = report_csv if output_format == "csv" else report_json

@@ -1,0 +1,68 @@
+"""What the feature commands (`rollout progress …`, `rollout usage …`) share: a session on the
+configured database, the programme a command works on, the person at the terminal, and the
+refusal of an invalid file.
+
+Invalid files exit 2 with every problem on stderr and nothing written: the contract scripts
+rely on, the same for every import.
+"""
+
+from __future__ import annotations
+
+import getpass
+from contextlib import contextmanager
+from typing import Iterator, NoReturn, Sequence
+
+import click
+from sqlmodel import Session, select
+
+from rollout.app import create_app
+from rollout.db import get_engine
+from rollout.imports.tabular import Problem
+from rollout.models import Programme
+
+EXIT_INVALID = 2
+
+
+@contextmanager
+def command_session() -> Iterator[Session]:
+    """A session on the configured database for one command; connections closed at the end."""
+    engine = get_engine(create_app())
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def choose_programme(session: Session, programme_id: int | None) -> Programme:
+    """The programme a command works on: the one given, or the only one the database holds."""
+    if programme_id is not None:
+        programme = session.get(Programme, programme_id)
+        if programme is None:
+            raise click.ClickException(f"no programme with id {programme_id}")
+        return programme
+    programmes = session.exec(select(Programme).order_by(Programme.id)).all()
+    if len(programmes) == 1:
+        return programmes[0]
+    if not programmes:
+        raise click.ClickException("the database holds no programme (load one with `rollout fixtures load`)")
+    listed = ", ".join(f"{programme.id} ({programme.name})" for programme in programmes)
+    raise click.ClickException(f"the database holds several programmes: choose one with --programme ID among {listed}")
+
+
+def terminal_actor() -> str:
+    """The person at the terminal, for the audit trail."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "command line"
+
+
+def exit_invalid(filename: str, problems: Sequence[Problem], *, nothing: str) -> NoReturn:
+    """List every problem of `filename` on stderr and exit 2; `nothing` says what was not done
+    ("written", "imported")."""
+    count = len(problems)
+    click.echo(f"Error: {filename}: {count} problem{'s' if count > 1 else ''}, nothing {nothing}:", err=True)
+    for problem in problems:
+        click.echo(f"  {problem.describe(filename)}", err=True)
+    raise SystemExit(EXIT_INVALID) from None
