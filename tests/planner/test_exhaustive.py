@@ -7,14 +7,18 @@ brute-force optimum as its objective. This is what lets a district leader trust 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from exhaustive import brute_force_optimum
-from planner import solve
+from planner import solve, validate_scenario
 from planner.checker import check_plan
+from planner.extract import extract_plan
+from planner.model import PlanModel
+from planner.solve import _Budget, _Outcome, _ProgressCallback, _TrainingSearch, exact_objective
 from tiny_scenarios import make_plan, make_scenario, tiny_scenarios
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -44,3 +48,29 @@ def test_exhaustive_search_sees_vendor_capacity_shared_by_both_kinds_of_session(
     scenario = make_scenario()
     scenario["trainers"][0]["capacity"] = 1
     assert brute_force_optimum(scenario) is None
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_scenarios())
+def test_training_search_alone_matches_exhaustive_search(scenario: dict[str, Any]) -> None:
+    """The training search from nothing (no plan, no bound), as if the whole model had timed out.
+
+    On tiny scenarios the whole model is solved before the search would start, so this is
+    what checks that the search's leaves cover every plan and that its LP pruning is valid.
+    """
+    validated = validate_scenario(scenario)
+    built = PlanModel(validated)
+    if not built.training_waves():
+        return
+    budget = _Budget(time.monotonic(), 20.0, deterministic=True)
+    callback = _ProgressCallback(built.scale, None, time.monotonic())
+    outcome = _TrainingSearch(built).run(
+        _Outcome(status="UNKNOWN"), workers=2, seed=0, deterministic=True, budget=budget, callback=callback
+    )
+    optimum = brute_force_optimum(scenario)
+    if optimum is None:
+        assert outcome.status == "INFEASIBLE"
+        return
+    assert outcome.status == "OPTIMAL"
+    plan = extract_plan(built, lambda variable: outcome.values[variable.index])
+    assert exact_objective(validated, plan.assignments) == pytest.approx(optimum.objective, rel=1e-9, abs=1e-9)
