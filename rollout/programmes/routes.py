@@ -81,6 +81,26 @@ def _programme_page(template: str, programme: Programme, **context: Any) -> str:
                            button=ButtonForm(), **context)
 
 
+def _form_page(programme: Programme, form: FlaskForm, *, title: str, listing: str, delete: str | None = None):
+    """A create or edit form, back to `listing`; 422 when a submission is shown again (refused)."""
+    return _programme_page("programmes/form.html", programme, form=form, title=title,
+                           back=url_for(listing, programme_id=programme.id), delete=delete), \
+        422 if request.method == "POST" else 200
+
+
+def delete_refusal(delete: Callable[[], Any]) -> str | None:
+    """Run `delete` and commit; when the domain refuses (the record is still in use), roll back
+    and give the reason to show."""
+    db = get_session()
+    try:
+        delete()
+        db.commit()
+    except InvalidChange as error:
+        db.rollback()
+        return error.problems[0].reason
+    return None
+
+
 # Trainers --------------------------------------------------------------------------------------
 
 @bp.get("/programmes/<int:programme_id>/trainers")
@@ -120,8 +140,7 @@ def new_trainer(programme_id: int):
                 db, programme=programme, data=data, author=author())):
             flash(_("Formateur %(code)s créé.", code=values["code"]), "info")
             return redirect(url_for("programmes.trainers", programme_id=programme.id))
-    return _programme_page("programmes/form.html", programme, form=form, title=_("Nouveau formateur"),
-                           back=url_for("programmes.trainers", programme_id=programme.id)), 422 if request.method == "POST" else 200
+    return _form_page(programme, form, title=_("Nouveau formateur"), listing="programmes.trainers")
 
 
 @bp.route("/programmes/<int:programme_id>/trainers/<code>/edit", methods=["GET", "POST"])
@@ -145,10 +164,8 @@ def edit_trainer(programme_id: int, code: str):
                 db, programme=programme, trainer=trainer, data=data, author=author())):
             flash(_("Formateur %(code)s enregistré.", code=code), "info")
             return redirect(url_for("programmes.trainers", programme_id=programme.id))
-    return _programme_page("programmes/form.html", programme, form=form, title=_("Formateur %(code)s", code=code),
-                           back=url_for("programmes.trainers", programme_id=programme.id),
-                           delete=url_for("programmes.remove_trainer", programme_id=programme.id, code=code)), \
-        422 if request.method == "POST" else 200
+    return _form_page(programme, form, title=_("Formateur %(code)s", code=code), listing="programmes.trainers",
+                      delete=url_for("programmes.remove_trainer", programme_id=programme.id, code=code))
 
 
 @bp.post("/programmes/<int:programme_id>/trainers/<code>/delete")
@@ -193,8 +210,7 @@ def new_wave(programme_id: int):
         if save_form(form, WaveCreate, values, lambda data: create_wave(db, programme=programme, data=data, author=author())):
             flash(_("Vague %(code)s créée.", code=values["code"]), "info")
             return redirect(url_for("programmes.waves", programme_id=programme.id))
-    return _programme_page("programmes/form.html", programme, form=form, title=_("Nouvelle vague"),
-                           back=url_for("programmes.waves", programme_id=programme.id)), 422 if request.method == "POST" else 200
+    return _form_page(programme, form, title=_("Nouvelle vague"), listing="programmes.waves")
 
 
 @bp.route("/programmes/<int:programme_id>/waves/<code>/edit", methods=["GET", "POST"])
@@ -210,10 +226,8 @@ def edit_wave(programme_id: int, code: str):
         if save_form(form, WaveUpdate, values, lambda data: update_wave(db, programme=programme, wave=wave, data=data, author=author())):
             flash(_("Vague %(code)s enregistrée.", code=code), "info")
             return redirect(url_for("programmes.waves", programme_id=programme.id))
-    return _programme_page("programmes/form.html", programme, form=form, title=_("Vague %(code)s", code=code),
-                           back=url_for("programmes.waves", programme_id=programme.id),
-                           delete=url_for("programmes.remove_wave", programme_id=programme.id, code=code)), \
-        422 if request.method == "POST" else 200
+    return _form_page(programme, form, title=_("Vague %(code)s", code=code), listing="programmes.waves",
+                      delete=url_for("programmes.remove_wave", programme_id=programme.id, code=code))
 
 
 @bp.post("/programmes/<int:programme_id>/waves/<code>/delete")
@@ -225,14 +239,11 @@ def remove_wave(programme_id: int, code: str):
     wave = wave_or_none(db, programme=programme, code=code) or abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        delete_wave(db, programme=programme, wave=wave, author=author())
-        db.commit()
-    except InvalidChange as error:
-        db.rollback()
-        flash(_("La vague %(code)s n'est pas supprimée : %(reason)s", code=code, reason=error.problems[0].reason), "error")
-        return redirect(url_for("programmes.waves", programme_id=programme.id))
-    flash(_("Vague %(code)s supprimée.", code=code), "info")
+    reason = delete_refusal(lambda: delete_wave(db, programme=programme, wave=wave, author=author()))
+    if reason is None:
+        flash(_("Vague %(code)s supprimée.", code=code), "info")
+    else:
+        flash(_("La vague %(code)s n'est pas supprimée : %(reason)s", code=code, reason=reason), "error")
     return redirect(url_for("programmes.waves", programme_id=programme.id))
 
 
@@ -256,8 +267,7 @@ def new_basin(programme_id: int):
         if save_form(form, BasinCreate, values, lambda data: create_basin(db, programme=programme, data=data, author=author())):
             flash(_("Bassin %(code)s créé.", code=values["code"]), "info")
             return redirect(url_for("programmes.basins", programme_id=programme.id))
-    return _programme_page("programmes/form.html", programme, form=form, title=_("Nouveau bassin"),
-                           back=url_for("programmes.basins", programme_id=programme.id)), 422 if request.method == "POST" else 200
+    return _form_page(programme, form, title=_("Nouveau bassin"), listing="programmes.basins")
 
 
 @bp.route("/programmes/<int:programme_id>/basins/<code>/edit", methods=["GET", "POST"])
@@ -273,10 +283,8 @@ def edit_basin(programme_id: int, code: str):
                      lambda data: update_basin(db, programme=programme, basin=basin, data=data, author=author())):
             flash(_("Bassin %(code)s enregistré.", code=code), "info")
             return redirect(url_for("programmes.basins", programme_id=programme.id))
-    return _programme_page("programmes/form.html", programme, form=form, title=_("Bassin %(code)s", code=code),
-                           back=url_for("programmes.basins", programme_id=programme.id),
-                           delete=url_for("programmes.remove_basin", programme_id=programme.id, code=code)), \
-        422 if request.method == "POST" else 200
+    return _form_page(programme, form, title=_("Bassin %(code)s", code=code), listing="programmes.basins",
+                      delete=url_for("programmes.remove_basin", programme_id=programme.id, code=code))
 
 
 @bp.post("/programmes/<int:programme_id>/basins/<code>/delete")
@@ -287,14 +295,11 @@ def remove_basin(programme_id: int, code: str):
     basin = basin_or_none(db, programme=programme, code=code) or abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        delete_basin(db, programme=programme, basin=basin, author=author())
-        db.commit()
-    except InvalidChange as error:
-        db.rollback()
-        flash(_("Le bassin %(code)s n'est pas supprimé : %(reason)s", code=code, reason=error.problems[0].reason), "error")
-        return redirect(url_for("programmes.basins", programme_id=programme.id))
-    flash(_("Bassin %(code)s supprimé.", code=code), "info")
+    reason = delete_refusal(lambda: delete_basin(db, programme=programme, basin=basin, author=author()))
+    if reason is None:
+        flash(_("Bassin %(code)s supprimé.", code=code), "info")
+    else:
+        flash(_("Le bassin %(code)s n'est pas supprimé : %(reason)s", code=code, reason=reason), "error")
     return redirect(url_for("programmes.basins", programme_id=programme.id))
 
 
@@ -307,21 +312,30 @@ def show_preview(programme: Programme, preview: Preview):
                            back=url_for(LISTS[preview.kind], programme_id=programme.id)), 422 if preview.invalid else 200
 
 
+def stored_preview(form: FlaskForm, build: Callable[[], Preview]) -> Preview | None:
+    """The preview `build` makes of the uploaded file, committed so that it can be confirmed
+    later; None when the file cannot be read, its problems then shown under the file field."""
+    db = get_session()
+    try:
+        preview = build()
+    except TableError as error:
+        db.rollback()
+        form.file.errors = [problem.describe(error.filename) for problem in error.problems]
+        return None
+    db.commit()
+    return preview
+
+
 def upload_page(programme: Programme, kind: str):
     """Upload a file of `kind` and show what it would change; nothing is written before confirming."""
-    db = get_session()
     table = TABLES[kind]()
     form = UploadForm()
     if form.validate_on_submit():
         file = form.file.data
-        try:
-            preview = preview_import(db, programme=programme, table=table, data=file.read(),
-                                     filename=file.filename or "envoi", user_id=current_user.id)
-        except TableError as error:
-            db.rollback()
-            form.file.errors = [problem.describe(error.filename) for problem in error.problems]
-        else:
-            db.commit()
+        preview = stored_preview(form, lambda: preview_import(
+            get_session(), programme=programme, table=table, data=file.read(), filename=file.filename or "envoi",
+            user_id=current_user.id))
+        if preview is not None:
             return show_preview(programme, preview)
     return _programme_page("programmes/upload.html", programme, form=form, kind=kind, columns=table.columns,
                            back=url_for(LISTS[kind], programme_id=programme.id)), 422 if request.method == "POST" else 200

@@ -18,13 +18,12 @@ from wtforms.fields.choices import SelectChoice
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.scope import programme_or_404, school_or_404
 from rollout.db import get_session
-from rollout.imports.tabular import TableError
 from rollout.models import PRIORITIES, District, Programme, School
 from rollout.models.school import SchoolCreate, SchoolUpdate
 from rollout.programmes.basins import programme_basins
 from rollout.programmes.forms import PRIORITY_NAMES, ButtonForm, NationalForm, SchoolForm
-from rollout.programmes.problems import InvalidChange, StaleVersion
-from rollout.programmes.routes import author, can_edit, save_form, show_preview, upload_page
+from rollout.programmes.problems import StaleVersion
+from rollout.programmes.routes import author, can_edit, delete_refusal, save_form, show_preview, stored_preview, upload_page
 from rollout.programmes.waves import programme_waves
 from rollout.schools.national import SCHOOLS_PER_BASIN, national_preview
 from rollout.schools.records import FIELDS, code_maps, create_school, delete_school, school_snapshot, update_school
@@ -153,12 +152,9 @@ def remove(programme_id: int, uai: str):
     school = school_or_404(programme, uai)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        delete_school(db, programme=programme, school=school, author=author())
-        db.commit()
-    except InvalidChange as error:
-        db.rollback()
-        flash(_("L'établissement %(uai)s n'est pas supprimé : %(reason)s", uai=school.uai, reason=error.problems[0].reason), "error")
+    reason = delete_refusal(lambda: delete_school(db, programme=programme, school=school, author=author()))
+    if reason is not None:
+        flash(_("L'établissement %(uai)s n'est pas supprimé : %(reason)s", uai=school.uai, reason=reason), "error")
         return redirect(url_for("schools.edit", programme_id=programme.id, uai=school.uai))
     flash(_("Établissement %(uai)s supprimé.", uai=uai), "info")
     return redirect(url_for("schools.index", programme_id=programme.id))
@@ -187,17 +183,12 @@ def import_national(programme_id: int):
         else:
             data = resources.files(NATIONAL_FILE[0]).joinpath(*NATIONAL_FILE[1:]).read_bytes()
             filename = NATIONAL_FILE[-1]
-        try:
-            preview = national_preview(
-                db, programme=programme, data=data, filename=filename, departments=form.departments.data.split(),
-                include_private=form.include_private.data, schools_per_basin=max(1, form.schools_per_basin.data or SCHOOLS_PER_BASIN),
-                user_id=current_user.id,
-            )
-        except TableError as error:
-            db.rollback()
-            form.file.errors = [problem.describe(error.filename) for problem in error.problems]
-        else:
-            db.commit()
+        preview = stored_preview(form, lambda: national_preview(
+            db, programme=programme, data=data, filename=filename, departments=form.departments.data.split(),
+            include_private=form.include_private.data, schools_per_basin=max(1, form.schools_per_basin.data or SCHOOLS_PER_BASIN),
+            user_id=current_user.id,
+        ))
+        if preview is not None:
             return show_preview(programme, preview)
     return render_template("schools/national.html", programme=programme, simulated=programme.simulated, form=form,
                            shipped=NATIONAL_FILE[-1]), 422 if request.method == "POST" else 200
