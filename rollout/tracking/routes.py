@@ -18,7 +18,7 @@ from rollout.auth.identity import current_author
 from rollout.auth.access import EDITORS, READERS, access
 from rollout.auth.scope import programme_or_404, school_or_404
 from rollout.db import get_session
-from rollout.models import MILESTONE_KINDS, PIX_LEVELS, Basin, Milestone, Programme, School, Wave
+from rollout.models import MILESTONE_KINDS, PIX_LEVELS, Basin, Milestone, PendingImport, Programme, School, Wave
 from rollout.tracking import display
 from rollout.tracking.author import Author
 from rollout.tracking.colour import COLOURS, RED_LATENESS_PERCENT, evaluation_date, programme_progress
@@ -198,17 +198,23 @@ def upload(programme_id: int):
     ), (200 if preview.valid else 422)
 
 
+def _submitted_pending(programme: Programme, pending_id: int) -> PendingImport:
+    """The user's own pending upload (404 for any other), once the confirm form is valid (400 otherwise)."""
+    pending = pending_import(get_session(), programme=programme, pending_id=pending_id, user_id=current_user.id)
+    if pending is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return pending
+
+
 @bp.post("/programmes/<int:programme_id>/progress/imports/<int:pending_id>/confirm")
 @access(*EDITORS)
 def confirm_upload(programme_id: int, pending_id: int):
     """Apply exactly the previewed rows, all or nothing, as one import batch."""
     db = get_session()
     programme = programme_or_404(programme_id)
-    pending = pending_import(db, programme=programme, pending_id=pending_id, user_id=current_user.id)
-    if pending is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    pending = _submitted_pending(programme, pending_id)
     try:
         batch = confirm_pending(db, programme=programme, pending=pending, author=_author("import"), today=date.today())
         db.commit()
@@ -229,12 +235,7 @@ def confirm_upload(programme_id: int, pending_id: int):
 def cancel_upload(programme_id: int, pending_id: int):
     db = get_session()
     programme = programme_or_404(programme_id)
-    pending = pending_import(db, programme=programme, pending_id=pending_id, user_id=current_user.id)
-    if pending is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    db.delete(pending)
+    db.delete(_submitted_pending(programme, pending_id))
     db.commit()
     flash(_("Import abandonné : rien n'a été enregistré."), "info")
     return redirect(url_for("tracking.upload", programme_id=programme.id))

@@ -9,6 +9,7 @@ Programmes are loaded through the user's districts, so another district's answer
 from __future__ import annotations
 
 from datetime import date
+from typing import Sequence
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +18,8 @@ from flask_login import current_user
 from rollout.auth.access import EDITORS, LEADERS, READERS, access
 from rollout.auth.scope import programme_or_404
 from rollout.db import get_session
-from rollout.imports.tabular import TableError
+from rollout.imports.tabular import Problem, TableError
+from rollout.models import PendingImport, Programme
 from rollout.usage import display, taxonomy
 from rollout.usage.forms import CategoryForm, ConfirmForm, UsageUploadForm
 from rollout.usage.importing import COLUMNS, import_rows, programme_schools, read_file
@@ -27,6 +29,23 @@ from rollout.usage.report import GROUPINGS, parse_bound, report_csv, report_json
 bp = Blueprint("usage", __name__)
 
 
+def _upload_page(programme: Programme, form: UsageUploadForm, *, problems: Sequence[Problem] = (),
+                 filename: str | None = None) -> str:
+    """The upload form, under the problems of the file `filename` when it was refused."""
+    return render_template("usage/upload.html", programme=programme, simulated=programme.simulated, columns=COLUMNS,
+                           form=form, problems=problems, filename=filename)
+
+
+def _submitted_pending(programme: Programme, pending_id: int) -> PendingImport:
+    """The user's own pending upload (404 for any other), once the confirm form is valid (400 otherwise)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    pending = pending_upload(get_session(), programme=programme, pending_id=pending_id, user_id=current_user.id)
+    if pending is None:
+        abort(404)
+    return pending
+
+
 @bp.route("/programmes/<int:programme_id>/usage/import", methods=["GET", "POST"])
 @access(*EDITORS)
 def upload(programme_id: int):
@@ -34,15 +53,14 @@ def upload(programme_id: int):
     db = get_session()
     programme = programme_or_404(programme_id)
     form = UsageUploadForm()
-    context = dict(programme=programme, simulated=programme.simulated, columns=COLUMNS, form=form, problems=[])
     if not form.validate_on_submit():
-        return render_template("usage/upload.html", **context), (422 if request.method == "POST" else 200)
+        return _upload_page(programme, form), (422 if request.method == "POST" else 200)
     file = form.file.data
     filename = file.filename or "envoi"
     try:
         rows, ignored = read_file(db, programme=programme, data=file.read(), filename=filename)
     except TableError as error:
-        return render_template("usage/upload.html", **(context | {"problems": error.problems, "filename": filename})), 422
+        return _upload_page(programme, form, problems=error.problems, filename=filename), 422
     summary = import_rows(
         db, programme=programme, rows=rows, filename=filename, actor=current_user.email, via="form",
         user_id=current_user.id, dry_run=True, ignored_columns=ignored,
@@ -62,20 +80,12 @@ def confirm_upload(programme_id: int, pending_id: int):
     """Write exactly the previewed rows, all or nothing, and forget the preview."""
     db = get_session()
     programme = programme_or_404(programme_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    pending = pending_upload(db, programme=programme, pending_id=pending_id, user_id=current_user.id)
-    if pending is None:
-        abort(404)
+    pending = _submitted_pending(programme, pending_id)
     try:
         rows = pending_rows(db, programme=programme, pending=pending)
     except TableError as error:
         db.rollback()
-        form = UsageUploadForm(formdata=None)
-        return render_template(
-            "usage/upload.html", programme=programme, simulated=programme.simulated, columns=COLUMNS, form=form,
-            problems=error.problems, filename=error.filename,
-        ), 422
+        return _upload_page(programme, UsageUploadForm(formdata=None), problems=error.problems, filename=error.filename), 422
     summary = import_rows(
         db, programme=programme, rows=rows, filename=pending.filename, actor=current_user.email, via="form",
         user_id=current_user.id,
@@ -93,12 +103,7 @@ def cancel_upload(programme_id: int, pending_id: int):
     """Abandon a previewed upload: nothing was written, and its rows are forgotten."""
     db = get_session()
     programme = programme_or_404(programme_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    pending = pending_upload(db, programme=programme, pending_id=pending_id, user_id=current_user.id)
-    if pending is None:
-        abort(404)
-    db.delete(pending)
+    db.delete(_submitted_pending(programme, pending_id))
     db.commit()
     flash(_("Import abandonné : rien n'a été enregistré."), "info")
     return redirect(url_for("usage.upload", programme_id=programme.id))
