@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterator, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 from sqlmodel import Session, SQLModel
@@ -111,6 +111,17 @@ class Row:
     values: dict[str, Any]
     valid: bool = True
     failed: set[str] = field(default_factory=set)
+
+
+def placed_problems(rows: Iterable[Row], check: Callable[[Row], Iterable[Problem]]) -> list[Problem]:
+    """What `check` finds in each row, placed at that row. A column that could not be typed is
+    already reported with its own reason; what `check` says of it is left out."""
+    return [
+        Problem(problem.reason, row=row.number, column=problem.column, value=problem.value)
+        for row in rows
+        for problem in check(row)
+        if problem.column not in row.failed
+    ]
 
 
 class ReferenceTable:

@@ -14,7 +14,7 @@ from rollout.models import Basin, Programme, Wave
 from rollout.models.trainer import TrainerCreate, TrainerUpdate
 from rollout.models.wave import WaveCreate, WaveUpdate
 from rollout.programmes import cells
-from rollout.programmes.imports import Entry, Existing, ImportColumn, ReferenceTable, Row
+from rollout.programmes.imports import Entry, Existing, ImportColumn, ReferenceTable, Row, placed_problems
 from rollout.programmes.problems import InvalidChange, refuse
 from rollout.programmes.trainers import (
     create_trainer, programme_trainers, reference_problems, trainer_or_none, trainer_snapshot, update_trainer,
@@ -54,13 +54,8 @@ class TrainerTable(ReferenceTable):
                        existing: dict[str, Existing]) -> list[Problem]:
         basin_codes = set(session.exec(select(Basin.code).where(Basin.programme_id == programme.id)))
         wave_codes = set(session.exec(select(Wave.code).where(Wave.programme_id == programme.id)))
-        return [
-            Problem(problem.reason, row=row.number, column=problem.column, value=problem.value)
-            for row in rows.values()
-            for problem in reference_problems(basins=row.values.get("basins"), capacities=row.values.get("capacities"),
-                                              basin_codes=basin_codes, wave_codes=wave_codes)
-            if problem.column not in row.failed
-        ]
+        return placed_problems(rows.values(), lambda row: reference_problems(
+            basins=row.values.get("basins"), capacities=row.values.get("capacities"), basin_codes=basin_codes, wave_codes=wave_codes))
 
     def create(self, session: Session, programme: Programme, data: dict[str, Any], author: Author) -> None:
         create_trainer(session, programme=programme, data=TrainerCreate.model_validate(data), author=author)

@@ -11,7 +11,7 @@ from rollout.models import Basin, Programme, School, Wave
 from rollout.models.school import BasinCreate, SchoolCreate, SchoolUpdate
 from rollout.programmes import cells
 from rollout.programmes.basins import create_basin
-from rollout.programmes.imports import Entry, Existing, ImportColumn, ReferenceTable, Row, at_row
+from rollout.programmes.imports import Entry, Existing, ImportColumn, ReferenceTable, Row, at_row, placed_problems
 from rollout.programmes.problems import refuse
 from rollout.schools.records import code_maps, create_school, reference_problems, school_or_none, school_snapshot, update_school
 from rollout.tracking.author import Author
@@ -61,12 +61,8 @@ class SchoolTable(ReferenceTable):
                        existing: dict[str, Existing]) -> list[Problem]:
         basin_codes = set(session.exec(select(Basin.code).where(Basin.programme_id == programme.id))) | set(self.new_basins)
         positions = dict(session.exec(select(Wave.code, Wave.position).where(Wave.programme_id == programme.id)).all())
-        return [
-            Problem(problem.reason, row=row.number, column=problem.column, value=problem.value)
-            for row in rows.values()
-            for problem in reference_problems(row.values, basin_codes=basin_codes, wave_positions=positions)
-            if problem.column not in row.failed
-        ]
+        return placed_problems(rows.values(), lambda row: reference_problems(
+            row.values, basin_codes=basin_codes, wave_positions=positions))
 
     def create(self, session: Session, programme: Programme, data: dict[str, Any], author: Author) -> None:
         create_school(session, programme=programme, data=SchoolCreate.model_validate(data), author=author)

@@ -6,11 +6,10 @@ invalid row, all or nothing)."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date
-from typing import Any, Callable, Literal
+from typing import Literal
 
-from flask import abort, request
+from flask import abort
 from pydantic import BaseModel, Field
 from sqlmodel import select
 from spectree import Response
@@ -18,7 +17,8 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 from werkzeug.datastructures import FileStorage
 
 from rollout.auth.identity import current_author
-from rollout.api import ErrorBody, Id, api_v1, spec
+from rollout.api import ErrorBody, api_v1, spec
+from rollout.api.v1.reference import ProgrammeQuery, school_in_scope
 from rollout.auth.access import EDITORS, READERS, access
 from rollout.auth.scope import school_or_404, single_programme_or_404
 from rollout.db import get_session
@@ -39,12 +39,6 @@ from rollout.tracking.vocabulary import MILESTONE_LABELS
 Kind = Literal[MILESTONE_KINDS]  # type: ignore[valid-type]
 Status = Literal["not_started", "in_progress", "done", "blocked"]
 Count = Field(default=None, ge=0, le=2**31 - 1)
-
-
-class ProgrammeQuery(BaseModel):
-    """`programme` may be left out when the caller sees a single programme."""
-
-    programme: Id | None = None
 
 
 class ProgressQuery(ProgrammeQuery):
@@ -135,20 +129,6 @@ def _public(milestone: Milestone) -> MilestonePublic:
         planned_on=milestone.planned_on, actual_on=milestone.actual_on, count=milestone.count, note=milestone.note,
         version=milestone.version,
     )
-
-
-def school_in_scope(view: Callable) -> Callable:
-    """Answer 404 for a school outside the caller's programmes before the body is validated, so
-    another district's school is not found whatever is sent (and its existence never shows)."""
-
-    @functools.wraps(view)
-    def scoped(*args: Any, **kwargs: Any) -> Any:
-        programme = request.args.get("programme", "")
-        if programme == "" or programme.isdigit():
-            school_or_404(single_programme_or_404(int(programme) if programme else None), kwargs["uai"])
-        return view(*args, **kwargs)
-
-    return scoped
 
 
 def _kind_or_404(kind: str) -> str:

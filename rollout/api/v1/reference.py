@@ -1,5 +1,6 @@
-"""What the schools, trainers and waves resources share: the programme query, the author of an
-API change, and how refusals of the domain become API errors.
+"""What the schools, trainers and waves resources share: the programme query, the school scope
+(both used by progress too), the author of an API change, and how refusals of the domain become
+API errors.
 
 Status codes: 422 when the body does not match its schema; 409 when it does but conflicts with
 the programme's data (key taken, unknown basin or wave, waves out of order, a school edited
