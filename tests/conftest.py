@@ -35,18 +35,47 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_postgres)
 
 
-def _fresh_postgres_database() -> Iterator[str]:
+_LEFTOVER_DATABASES: list[str] = []
+
+
+def _drop_database(admin: sa.Engine, name: str) -> bool:
+    """Drop a test database; False when the server refuses (e.g. an autovacuum worker, which a
+    non-superuser may not terminate, is still attached)."""
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return True
+    except sa.exc.DBAPIError:
+        return False
+
+
+def _admin_engine() -> sa.Engine:
     admin_url = sa.engine.make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    return sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+
+
+def _fresh_postgres_database() -> Iterator[str]:
+    admin = _admin_engine()
     name = f"rollout_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not _drop_database(admin, name):
+            _LEFTOVER_DATABASES.append(name)
         admin.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the test databases the server would not drop at their test's end."""
+    if not _LEFTOVER_DATABASES:
+        return
+    admin = _admin_engine()
+    remaining = [name for name in _LEFTOVER_DATABASES if not _drop_database(admin, name)]
+    admin.dispose()
+    if remaining:
+        print(f"\nPostgreSQL test databases left behind: {', '.join(remaining)}")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
