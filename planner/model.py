@@ -183,6 +183,10 @@ class PlanModel:
         untrained = sum(len(group.members) for group in self.groups if not group.trained)
         return -(-untrained // self.scenario.cascade.trainers_per_session)
 
+    def variable_count(self) -> int:
+        """How many CP-SAT variables the model has, counted without exporting its proto."""
+        return len(self.schools) + len(self.trained) + len(self.sessions) + len(self.training_sessions) + len(self.leadership_sessions) + len(self.starting)
+
     def qualified(self, group: int, wave: int) -> cp_model.LinearExprT:
         """Members of a group qualified in a wave: trained at the start, or trained lag waves before."""
         trainers = self.groups[group]

@@ -204,7 +204,7 @@ class _TrainingSearch:
         and on France (50,000) one LP takes 3-6 s, where the gap is on the plan's side anyway:
         the LP bound is within 0.1 % of CP-SAT's.
         """
-        return bool(built.training_waves()) and len(built.model.proto.variables) <= MAX_SEARCH_VARIABLES
+        return bool(built.training_waves()) and built.variable_count() <= MAX_SEARCH_VARIABLES
 
     def __init__(self, built: PlanModel) -> None:
         self.built = built
