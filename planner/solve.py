@@ -3,6 +3,10 @@
 The solver always runs under a limit: wall-clock seconds normally, or, with `deterministic`,
 CP-SAT's deterministic time (a work count) with interleaved search, so that the same scenario,
 seed and worker count give the same plan byte for byte on any machine.
+
+On small models the whole model only gets the first quarter of that limit; a branch and bound
+over the vendor sessions spent on training trainers (`_TrainingSearch`) gets the rest, because
+the model's linear relaxation is weak exactly there.
 """
 
 from __future__ import annotations
