@@ -184,7 +184,7 @@ class PlanModel:
         return -(-untrained // self.scenario.cascade.trainers_per_session)
 
     def variable_count(self) -> int:
-        """How many CP-SAT variables the model has, counted without exporting its proto."""
+        """How many CP-SAT variables the model has (every variable is in one of these maps)."""
         return len(self.schools) + len(self.trained) + len(self.sessions) + len(self.training_sessions) + len(self.leadership_sessions) + len(self.starting)
 
     def qualified(self, group: int, wave: int) -> cp_model.LinearExprT:
