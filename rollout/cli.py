@@ -36,7 +36,7 @@ DEMO_ACCOUNTS = (
     ("chef.projet@demo.rollout.invalid", "project_manager", "Cheffe de projet (démo)"),
     ("partenaire@demo.rollout.invalid", "stakeholder", "Partenaire (démo)"),
 )
-USER_ERRORS = (AccountError, DatasetError, ScenarioDataError, KeyError)
+USER_ERRORS = (AccountError, DatasetError, ScenarioDataError)
 
 
 class RolloutGroup(click.Group):
@@ -46,8 +46,7 @@ class RolloutGroup(click.Group):
         try:
             return super().invoke(ctx)
         except USER_ERRORS as error:
-            message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
-            raise click.ClickException(str(message)) from None
+            raise click.ClickException(str(error)) from None
         except sa.exc.IntegrityError as error:
             raise click.ClickException(f"the database refused the change: {_one_line(error.orig)}") from None
         except sa.exc.OperationalError as error:
