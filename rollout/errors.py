@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, jsonify, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Conflict, HTTPException
 
 from rollout.auth.access import wants_json
+from rollout.db import get_session
 
 
 class ApiError(Exception):
@@ -33,6 +35,18 @@ def http_error_response(error: HTTPException):
     return render_template("errors/error.html", error=error), error.code or 500
 
 
+def busy_database_response(error: sa.exc.OperationalError):
+    """SQLite refuses a write whose transaction read data another request has since changed
+    ("database is locked"): nothing was written, so answer it as the edit conflict it is."""
+    if "database is locked" not in str(error.orig):
+        raise error
+    get_session().rollback()
+    return http_error_response(
+        Conflict(description="quelqu'un d'autre enregistre une modification en même temps : rechargez la page et réessayez")
+    )
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(ApiError, api_error_response)
     app.register_error_handler(HTTPException, http_error_response)
+    app.register_error_handler(sa.exc.OperationalError, busy_database_response)
