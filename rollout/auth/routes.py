@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -20,8 +21,11 @@ from rollout.models import ApiToken, User, utcnow
 
 bp = Blueprint("auth", __name__)
 
-# Checked when the email is unknown, so that both cases take the same time.
-_DUMMY_HASH = generate_password_hash("no account has this password", method="scrypt")
+@cache
+def _dummy_hash() -> str:
+    """Checked when the email is unknown, so that both cases take the same time; made on first
+    use rather than at import, which every CLI call and worker start would pay for."""
+    return generate_password_hash("no account has this password", method="scrypt")
 
 
 def safe_next(target: str | None) -> str:
@@ -50,7 +54,7 @@ def login():
             db.commit()
             return render_template("auth/login.html", form=form, throttled=True), 429
         user = db.exec(select(User).where(User.email == email)).first()
-        valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, form.password.data)
+        valid = check_password_hash(user.password_hash if user else _dummy_hash(), form.password.data)
         if user is None or not valid or not user.active:
             record_attempt(db, email=email, ip=ip, succeeded=False)
             db.commit()
