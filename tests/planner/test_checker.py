@@ -7,7 +7,6 @@ checker that silently accepted that kind of violation fails its own case.
 from __future__ import annotations
 
 import ast
-import copy
 from pathlib import Path
 from typing import Any, Callable
 

@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from exhaustive import brute_force_optimum
 from planner import solve, validate_scenario
 from planner.checker import check_plan
-from planner.extract import extract_plan
 from planner.model import PlanModel
-from planner.solve import _Budget, _Outcome, _ProgressCallback, _TrainingSearch, exact_objective
+from planner.subsolve import Budget, Outcome, ProgressCallback
+from planner.training_search import TrainingSearch
+from search_checks import assert_search_matches_exhaustive
 from tiny_scenarios import make_plan, make_scenario, tiny_scenarios
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -62,15 +63,9 @@ def test_training_search_alone_matches_exhaustive_search(scenario: dict[str, Any
     built = PlanModel(validated)
     if not built.training_waves():
         return
-    budget = _Budget(time.monotonic(), 20.0, deterministic=True)
-    callback = _ProgressCallback(built.scale, None, time.monotonic())
-    outcome = _TrainingSearch(built).run(
-        _Outcome(status="UNKNOWN"), workers=2, seed=0, deterministic=True, budget=budget, callback=callback
+    budget = Budget(time.monotonic(), 20.0, deterministic=True)
+    callback = ProgressCallback(built.scale, None, time.monotonic())
+    outcome = TrainingSearch(built).run(
+        Outcome(status="UNKNOWN"), workers=2, seed=0, deterministic=True, budget=budget, callback=callback
     )
-    optimum = brute_force_optimum(scenario)
-    if optimum is None:
-        assert outcome.status == "INFEASIBLE"
-        return
-    assert outcome.status == "OPTIMAL"
-    plan = extract_plan(built, lambda variable: outcome.values[variable.index])
-    assert exact_objective(validated, plan.assignments) == pytest.approx(optimum.objective, rel=1e-9, abs=1e-9)
+    assert_search_matches_exhaustive(scenario, validated, built, outcome)

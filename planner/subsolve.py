@@ -1,0 +1,153 @@
+"""One CP-SAT solve within a call's budget, and the pieces every search of `planner.solve` shares.
+
+A call to `planner.solve` may run several CP-SAT solves (the whole model, the training search's
+leaves, the neighbourhood search's sub-models); they share one budget (wall-clock seconds, or
+deterministic work), one progress callback and one way of reporting what was found.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from ortools.sat.python import cp_model
+
+from planner.plan import Progress
+
+# In deterministic mode the wall clock only guards against a runaway solve.
+DETERMINISTIC_WALL_FACTOR = 10.0
+MIN_SEARCH_SECONDS = 0.5
+
+
+class ProgressCallback(cp_model.CpSolverSolutionCallback):
+    """Records when improving plans arrive and forwards them to the caller's progress hook.
+
+    One callback serves every solve of a call, so times count from the call's start. When a
+    solve covers only part of the plans (a leaf, a neighbourhood), its own bound is not a bound
+    of the problem; `floor` then holds the last bound proven for the whole problem.
+    """
+
+    def __init__(self, scale: int, hook: Callable[[Progress], None] | None, started: float) -> None:
+        super().__init__()
+        self.scale = scale
+        self.hook = hook
+        self.started = started
+        self.floor: float | None = None
+        self.first: float | None = None
+        self.best: float | None = None
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        elapsed = time.monotonic() - self.started
+        self.count += 1
+        if self.first is None:
+            self.first = elapsed
+        self.best = elapsed
+        if self.hook is not None:
+            self.hook(
+                Progress(
+                    objective=self.objective_value / self.scale,
+                    bound=(self.best_objective_bound if self.floor is None else self.floor) / self.scale,
+                    elapsed=elapsed,
+                )
+            )
+
+
+@dataclass
+class Outcome:
+    """The best plan known (CP-SAT values by variable index) and the bound proven so far."""
+
+    status: str
+    values: list[int] | None = None
+    objective: int | None = None
+    bound: float = -math.inf
+
+
+class Budget:
+    """What is left of the call's limit: wall-clock seconds, or deterministic solver work."""
+
+    def __init__(self, started: float, time_limit: float, deterministic: bool) -> None:
+        self.started = started
+        self.time_limit = time_limit
+        self.deterministic = deterministic
+        self.spent = 0.0
+
+    def left(self) -> float:
+        if self.deterministic:
+            return max(0.0, self.time_limit - self.spent)
+        return max(0.0, self.time_limit - (time.monotonic() - self.started))
+
+    def spend(self, solver: cp_model.CpSolver) -> None:
+        self.spent += solver.deterministic_time
+
+
+def solve_part(
+    model: cp_model.CpModel, limit: float, workers: int, seed: int, deterministic: bool,
+    budget: Budget, callback: ProgressCallback,
+) -> Outcome:
+    """One CP-SAT solve under `limit` (at least MIN_SEARCH_SECONDS, so that a search happens)."""
+    solver = cp_model.CpSolver()
+    configure(solver, time_limit=max(MIN_SEARCH_SECONDS, limit), workers=workers, seed=seed, deterministic=deterministic)
+    status = solver.solve(model, callback)
+    budget.spend(solver)
+    outcome = Outcome(status=solver.status_name(status))
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        outcome.values = list(solver.response_proto.solution)
+        outcome.objective = round(solver.objective_value)
+        outcome.bound = solver.best_objective_bound
+    elif status == cp_model.UNKNOWN:
+        outcome.bound = solver.best_objective_bound
+    return outcome
+
+
+def restricted(
+    model: cp_model.CpModel, fixed: Mapping[int, int], *, below: float = math.inf, hint: list[int] | None = None,
+) -> cp_model.CpModel:
+    """A copy of `model` with some variables fixed (by proto index), only plans whose objective
+    is below `below` allowed, and `hint` (values by index) as the hint when given.
+
+    Fixing narrows the variables' domains rather than adding constraints, so that presolve
+    removes them at no cost even when most of a large model is fixed.
+    """
+    copy = model.clone()
+    proto = copy.proto
+    for index, value in fixed.items():
+        domain = proto.variables[index].domain
+        domain.clear()
+        domain.extend([value, value])
+    if below < math.inf:
+        objective = model.proto.objective
+        copy.add(
+            sum(c * copy.get_int_var_from_proto_index(v) for v, c in zip(objective.vars, objective.coeffs))
+            <= int(below - objective.offset) - 1
+        )
+    if hint is not None:
+        copy.clear_hints()
+        proto.solution_hint.vars.extend(range(len(hint)))
+        proto.solution_hint.values.extend(hint)
+    return copy
+
+
+def better(first: Outcome, second: Outcome) -> Outcome:
+    """The outcome with the better plan, carrying the stronger of the two bounds."""
+    best = second if second.objective is not None and (first.objective is None or second.objective < first.objective) else first
+    bound = max(first.bound, second.bound)
+    if second.status == "OPTIMAL":
+        return second
+    return Outcome(status=best.status, values=best.values, objective=best.objective, bound=bound)
+
+
+def configure(solver: cp_model.CpSolver, *, time_limit: float, workers: int, seed: int, deterministic: bool) -> None:
+    """Set the limits and reproducibility parameters shared by every solve of this package."""
+    params = solver.parameters
+    params.num_workers = max(1, workers)
+    params.random_seed = seed
+    if deterministic:
+        params.interleave_search = True
+        params.interleave_batch_size = params.num_workers
+        params.max_deterministic_time = time_limit
+        params.max_time_in_seconds = max(DETERMINISTIC_WALL_FACTOR * time_limit, 60.0)
+    else:
+        params.max_time_in_seconds = time_limit

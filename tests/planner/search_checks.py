@@ -1,0 +1,25 @@
+"""Holding one of the planner's searches, run on its own, to the exhaustive search's answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from exhaustive import brute_force_optimum
+from planner.extract import extract_plan
+from planner.model import PlanModel
+from planner.scenario import Scenario
+from planner.solve import exact_objective
+from planner.subsolve import Outcome
+
+
+def assert_search_matches_exhaustive(scenario: dict[str, Any], validated: Scenario, built: PlanModel, outcome: Outcome) -> None:
+    """INFEASIBLE exactly when there is no plan; otherwise OPTIMAL at the brute-force optimum."""
+    optimum = brute_force_optimum(scenario)
+    if optimum is None:
+        assert outcome.status == "INFEASIBLE"
+        return
+    assert outcome.status == "OPTIMAL"
+    plan = extract_plan(built, lambda variable: outcome.values[variable.index])
+    assert exact_objective(validated, plan.assignments) == pytest.approx(optimum.objective, rel=1e-9, abs=1e-9)

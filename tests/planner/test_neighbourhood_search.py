@@ -1,0 +1,77 @@
+"""The neighbourhood search that `planner.solve` runs on large models (France).
+
+It is only chosen from 20,000 CP-SAT variables, which no test can afford to solve, so these
+tests lower that threshold: the search then runs on tiny scenarios against exhaustive search
+(where its first neighbourhood is the whole model) and on the Seine-Saint-Denis district with
+small neighbourhoods (where most of the plan is fixed at each step).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from planner import Progress, solve, validate_scenario
+from planner import neighbourhood_search
+from planner.model import PlanModel
+from planner.relaxation import LinearRelaxation
+from planner.subsolve import Budget, ProgressCallback
+from scenario_builders import assert_valid, seine_saint_denis
+from search_checks import assert_search_matches_exhaustive
+from tiny_scenarios import tiny_scenarios
+
+
+@pytest.fixture
+def every_model_is_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(neighbourhood_search, "MIN_NEIGHBOURHOOD_VARIABLES", 0)
+
+
+@pytest.fixture
+def small_neighbourhoods(monkeypatch: pytest.MonkeyPatch, every_model_is_large: None) -> None:
+    """Neighbourhoods of one or two basins of the 130-school district, as in France's
+    départements, and steps short enough for many of them in a few seconds."""
+    monkeypatch.setattr(neighbourhood_search, "FIRST_SIZE", 20)
+    monkeypatch.setattr(neighbourhood_search, "GROW", 1.0)
+    monkeypatch.setattr(neighbourhood_search, "STEP_LIMIT", 0.5)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_scenarios())
+def test_neighbourhood_search_alone_matches_exhaustive_search(scenario: dict[str, Any]) -> None:
+    """From the LP-guided plan, a neighbourhood holding every basin is the whole model: the
+    search must then prove the brute-force optimum, and say INFEASIBLE exactly when there is none."""
+    validated = validate_scenario(scenario)
+    built = PlanModel(validated)
+    budget = Budget(time.monotonic(), 20.0, deterministic=True)
+    callback = ProgressCallback(built.scale, None, time.monotonic())
+    outcome = neighbourhood_search.NeighbourhoodSearch(built, seed=0).run(
+        workers=2, seed=0, deterministic=True, budget=budget, callback=callback
+    )
+    assert_search_matches_exhaustive(scenario, validated, built, outcome)
+
+
+def test_small_neighbourhoods_only_improve_a_valid_plan(small_neighbourhoods: None) -> None:
+    district = seine_saint_denis()
+    seen: list[Progress] = []
+    result = solve(district, time_limit=8, workers=2, progress=seen.append)
+    plan = result.to_json()
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert_valid(district, plan)
+    objectives = [p.objective for p in seen]
+    assert len(objectives) > 1 and objectives == sorted(objectives, reverse=True)
+    assert objectives[-1] == pytest.approx(result.objective)
+    # The bound reported all along, and in the plan, is the LP's: no neighbourhood bounds the problem.
+    built = PlanModel(validate_scenario(district))
+    lp_bound = LinearRelaxation(built.model).bound({}) / built.scale
+    assert {p.bound for p in seen} == {lp_bound}
+    assert plan["bound"] == pytest.approx(lp_bound) and plan["bound"] <= plan["objective"]
+
+
+def test_the_search_is_reproducible_in_deterministic_mode(small_neighbourhoods: None) -> None:
+    district = seine_saint_denis()
+    runs = [json.dumps(solve(district, time_limit=3, workers=2, seed=5, deterministic=True).to_json()) for _ in range(2)]
+    assert runs[0] == runs[1]
