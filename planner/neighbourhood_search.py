@@ -53,16 +53,16 @@ class NeighbourhoodSearch:
     def __init__(self, built: PlanModel, seed: int) -> None:
         self.built = built
         self.random = random.Random(seed)
-        self.basins_of: dict[int, frozenset[str]] = {}
-        for (i, _), variable in built.schools.items():
-            self.basins_of[variable.index] = frozenset([built.classes[i].basin])
-        for (_, basin, _), variable in built.sessions.items():
-            self.basins_of[variable.index] = frozenset([basin])
+        # Where each variable lies: its basins and its wave (None: every wave). Variables of
+        # no basin (wave totals, vendor sessions) are never fixed.
+        self.place: dict[int, tuple[frozenset[str], int | None]] = {}
+        for (i, w), variable in built.schools.items():
+            self.place[variable.index] = (frozenset([built.classes[i].basin]), w)
+        for (_, basin, w), variable in built.sessions.items():
+            self.place[variable.index] = (frozenset([basin]), w)
         for (g, _), variable in built.trained.items():
-            self.basins_of[variable.index] = built.groups[g].basins
-        self.schools_in: dict[str, int] = defaultdict(int)
-        for school_class in built.classes:
-            self.schools_in[school_class.basin] += len(school_class.members)
+            self.place[variable.index] = (built.groups[g].basins, None)
+        self.basins = sorted({c.basin for c in built.classes})
 
     def run(self, *, workers: int, seed: int, deterministic: bool, budget: Budget, callback: ProgressCallback) -> Outcome:
         """The best plan found within the budget, with the LP's bound (or a proof of optimality)."""
@@ -74,16 +74,33 @@ class NeighbourhoodSearch:
             return solve_part(self.built.model, budget.left(), workers, seed, deterministic, budget, callback)
         callback.floor = bound
         best = self._first_plan(relaxation.values(), workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
+        callback.floor = None
         if best.objective is None:
-            callback.floor = None
             return best
         best.bound = max(best.bound, bound)
+        return self.improve(best, workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
+
+    def improve(
+        self, best: Outcome, *, workers: int, seed: int, deterministic: bool, budget: Budget, callback: ProgressCallback,
+    ) -> Outcome:
+        """Improve a plan, whose proven bound is `best.bound`, neighbourhood by neighbourhood.
+
+        Steps alternate between a set of basins in every wave (trades within basins and between
+        trainers) and a set of basins in two consecutive waves, which holds more basins for the
+        same number of schools (trades between basins under the national wave caps).
+        """
+        callback.floor = best.bound
         size = float(FIRST_SIZE)
         steps = improvements = 0
         while best.objective > best.bound and budget.left() > MIN_SEARCH_SECONDS:
             steps += 1
-            chosen = self._neighbourhood(size)
-            fixed = {index: best.values[index] for index, basins in self.basins_of.items() if not basins & chosen}
+            waves = None if steps % 2 else self._consecutive_waves()
+            chosen = self._basins(size, best.values, waves)
+            fixed = {
+                index: best.values[index]
+                for index, (basins, wave) in self.place.items()
+                if not basins & chosen or (waves is not None and wave is not None and wave not in waves)
+            }
             sub = restricted(self.built.model, fixed, hint=best.values)
             outcome = solve_part(sub, min(STEP_LIMIT, budget.left()), workers, seed + steps, deterministic, budget, callback)
             if outcome.objective is not None and outcome.objective < best.objective:
@@ -91,7 +108,7 @@ class NeighbourhoodSearch:
                 best = Outcome(status="FEASIBLE", values=outcome.values, objective=outcome.objective, bound=best.bound)
             if outcome.status == "OPTIMAL":
                 if not fixed:
-                    best.bound = best.objective  # every basin was free: the sub-model was the whole model
+                    best.bound = best.objective  # nothing was fixed: the sub-model was the whole model
                 size *= GROW
             else:
                 size = max(SMALLEST, size * SHRINK)
@@ -128,9 +145,20 @@ class NeighbourhoodSearch:
             outcome = solve_part(restricted(built.model, dict(zip(hint.vars, hint.values))), limit, workers, seed, deterministic, budget, callback)
         return Outcome(status="FEASIBLE" if outcome.objective is not None else "UNKNOWN", values=outcome.values, objective=outcome.objective)
 
-    def _neighbourhood(self, size: float) -> frozenset[str]:
-        """Random basins holding at least `size` schools (every basin when there are fewer)."""
-        basins = sorted(self.schools_in)
+    def _consecutive_waves(self) -> frozenset[int]:
+        """Two consecutive waves, at random (the only wave when there is one)."""
+        last = len(self.built.scenario.waves) - 1
+        first = self.random.randint(0, max(0, last - 1))
+        return frozenset({first, min(first + 1, last)})
+
+    def _basins(self, size: float, values: list[int], waves: frozenset[int] | None) -> frozenset[str]:
+        """Random basins holding at least `size` schools in `waves` (None: in any wave) in the
+        plan `values`; every basin when there are fewer."""
+        held: dict[str, int] = defaultdict(int)
+        for (i, w), variable in self.built.schools.items():
+            if waves is None or w in waves:
+                held[self.built.classes[i].basin] += values[variable.index]
+        basins = list(self.basins)
         self.random.shuffle(basins)
         chosen: set[str] = set()
         schools = 0
@@ -138,5 +166,5 @@ class NeighbourhoodSearch:
             if schools >= size:
                 break
             chosen.add(basin)
-            schools += self.schools_in[basin]
+            schools += held[basin]
         return frozenset(chosen)

@@ -4,16 +4,18 @@ The solver always runs under a limit: wall-clock seconds normally, or, with `det
 CP-SAT's deterministic time (a work count) with interleaved search, so that the same scenario,
 seed and worker count give the same plan byte for byte on any machine.
 
-Which search runs depends on the model's size, as measured on the benchmarks
-(`docs/benchmarks.md`):
+Which search runs depends on the model's size in CP-SAT variables, as measured on the
+benchmarks (`docs/benchmarks.md`):
 
-- small models (up to 5,000 variables, Seine-Saint-Denis, Créteil): the whole model gets the
+- small models (up to 5,000 variables: Seine-Saint-Denis, Créteil): the whole model gets the
   first quarter of the limit, then a branch and bound over the vendor sessions spent on
   training trainers (`planner.training_search`) gets the rest, because the model's linear
   relaxation is weak exactly there;
-- large models (from 20,000 variables, France): an LP-guided first plan, then a large
-  neighbourhood search by basin (`planner.neighbourhood_search`);
-- in between (Île-de-France): CP-SAT on the whole model, from the greedy plan.
+- mid-sized models (Île-de-France, 8,000): the whole model gets half of the limit, for its
+  bound and its first plans, then a large neighbourhood search (`planner.neighbourhood_search`)
+  improves its best plan;
+- large models (from 20,000 variables: France): an LP-guided first plan, then the
+  neighbourhood search, the LP giving the bound.
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ from planner.training_search import TrainingSearch
 
 logger = logging.getLogger(__name__)
 
-# With a training search ahead, the whole model's share of the time.
+# With a training search ahead, the whole model's share of the time; above POLISH_FROM_VARIABLES,
+# its share before the neighbourhood search.
 FIRST_PHASE_SHARE = 0.25
+POLISH_FROM_VARIABLES = 5_000
+WHOLE_MODEL_SHARE = 0.5
 
 
 def solve(
@@ -99,6 +104,8 @@ def _search(
     """The best plan and bound the search suited to the model's size finds within the budget."""
     if NeighbourhoodSearch.pays_off(built):
         return NeighbourhoodSearch(built, seed).run(workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
+    if built.variable_count() > POLISH_FROM_VARIABLES:
+        return _mid_sized_search(built, workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
     search = TrainingSearch(built) if TrainingSearch.pays_off(built) else None
     # With a training search ahead, the whole model only gets a share of the time: enough to
     # find a good plan (the incumbent that prunes the search) and to prove the easy cases.
@@ -108,6 +115,20 @@ def _search(
     if search is not None and outcome.status in ("FEASIBLE", "UNKNOWN"):
         outcome = search.run(outcome, workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
     return outcome
+
+
+def _mid_sized_search(
+    built: PlanModel, *, workers: int, seed: int, deterministic: bool, budget: Budget, callback: ProgressCallback,
+) -> Outcome:
+    """CP-SAT on the whole model for its bound and first plans, then neighbourhoods from its best plan."""
+    outcome = solve_part(built.model, budget.left() * WHOLE_MODEL_SHARE, workers, seed, deterministic, budget, callback)
+    logger.info("CP-SAT %s on the whole model (%d plans so far)", outcome.status, callback.count)
+    if outcome.status == "UNKNOWN":
+        # No plan yet: the neighbourhood search has nothing to start from, the whole model keeps going.
+        return solve_part(built.model, budget.left(), workers, seed, deterministic, budget, callback)
+    if outcome.status != "FEASIBLE":
+        return outcome
+    return NeighbourhoodSearch(built, seed).improve(outcome, workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
 
 
 def exact_objective(scenario: Scenario, assignments: dict[str, str]) -> float:

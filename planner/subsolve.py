@@ -48,7 +48,9 @@ class ProgressCallback(cp_model.CpSolverSolutionCallback):
         if self.hook is not None:
             self.hook(
                 Progress(
-                    objective=self.objective_value / self.scale,
+                    # The model's objective is an integer; a sub-model whose fixed terms
+                    # presolve folded into a float offset may report it a hair off.
+                    objective=round(self.objective_value) / self.scale,
                     bound=(self.best_objective_bound if self.floor is None else self.floor) / self.scale,
                     elapsed=elapsed,
                 )
