@@ -1,5 +1,8 @@
 """A large neighbourhood search by basin, for models too large for CP-SAT on its own.
 
+Used by `planner.solve` from the LP on large models (`NeighbourhoodSearch.run`) and after
+CP-SAT on the whole model on mid-sized ones (`NeighbourhoodSearch.improve`).
+
 On the France benchmark (5,287 schools, 50,000 variables) CP-SAT on the whole model ends five
 minutes 4-8 % above its bound: its LP is slow at that size and its generic neighbourhoods do
 not follow the problem's structure. Two observations make a better search:
@@ -7,15 +10,16 @@ not follow the problem's structure. Two observations make a better search:
 - the LP relaxation is nearly integral there (329 of 47,374 school variables fractional): the
   binding constraints are the national wave caps and the vendors' sessions, and putting the
   schools where the LP puts them, leaving only the fractional ones and the trainer training
-  to CP-SAT, gives a plan about 1 % above the LP bound within seconds (RENS, "relaxation
-  enforced neighbourhood search");
+  to CP-SAT, gives a plan about 1 % above the LP bound within seconds (as RENS, "relaxation
+  enforced neighbourhood search", does in MIP solvers);
 - basins are nearly independent once the other basins' schools are fixed: freeing the
   schools, sessions and trainer training of a few basins gives CP-SAT a sub-model the size of
   one département, which it improves or proves in a second or two.
 
 So the search takes the LP's value as the proven bound, builds the first plan from the LP, then
-repeatedly frees a random set of basins around the best plan. The set grows while CP-SAT
-proves its sub-models optimal and shrinks when it does not, so that each step stays short.
+repeatedly frees a random set of basins (in every wave, or in two consecutive waves) around
+the best plan. The set grows while CP-SAT proves its sub-models optimal and shrinks when it
+does not, so that each step stays short.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from planner.subsolve import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallba
 
 logger = logging.getLogger(__name__)
 
-# The smallest model (in CP-SAT variables) the search is used on: Île-de-France (8,000) does
-# better with CP-SAT on the whole model, France (50,000) far better with this search.
+# The smallest model (in CP-SAT variables) the search starts from the LP on: Île-de-France
+# (8,000) does better starting from CP-SAT on the whole model, France (50,000) far better here.
 MIN_NEIGHBOURHOOD_VARIABLES = 20_000
 # The first plan's share of the time, the time of one neighbourhood, the schools freed in the
 # first neighbourhood, and how the size follows the sub-models' outcome.
