@@ -33,14 +33,14 @@ from planner.neighbourhood_search import NeighbourhoodSearch
 from planner.plan import PlanResult, Progress
 from planner.scenario import Scenario, validate_scenario
 from planner.subsolve import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, solve_part
-from planner.training_search import TrainingSearch
+from planner.training_search import MAX_SEARCH_VARIABLES, TrainingSearch
 
 logger = logging.getLogger(__name__)
 
-# With a training search ahead, the whole model's share of the time; above POLISH_FROM_VARIABLES,
-# its share before the neighbourhood search.
+# With a training search ahead, the whole model's share of the time; on models too large for
+# the training search, its share before the neighbourhood search.
 FIRST_PHASE_SHARE = 0.25
-POLISH_FROM_VARIABLES = 5_000
+POLISH_FROM_VARIABLES = MAX_SEARCH_VARIABLES
 WHOLE_MODEL_SHARE = 0.5
 
 
