@@ -65,5 +65,9 @@ class LinearRelaxation:
         return math.ceil(value - self.MARGIN * max(1.0, abs(value)))
 
     def values(self) -> list[float]:
-        """The last solve's value of every variable, by proto index."""
+        """The last solve's value of every variable, by proto index.
+
+        Only valid after `bound({})`: restoring the bounds of fixed variables counts as a change
+        of the model for GLOP, which then discards its solution.
+        """
         return [column.solution_value() for column in self.columns]
