@@ -184,8 +184,8 @@ class PlanModel:
         return -(-untrained // self.scenario.cascade.trainers_per_session)
 
     def variable_count(self) -> int:
-        """How many CP-SAT variables the model has (every variable is in one of these maps)."""
-        return len(self.schools) + len(self.trained) + len(self.sessions) + len(self.training_sessions) + len(self.leadership_sessions) + len(self.starting)
+        """How many CP-SAT variables the model has."""
+        return len(self.model.proto.variables)
 
     def qualified(self, group: int, wave: int) -> cp_model.LinearExprT:
         """Members of a group qualified in a wave: trained at the start, or trained lag waves before."""
@@ -211,8 +211,10 @@ class PlanModel:
         group_of = {trainer.id: g for g, group in enumerate(self.groups) for trainer in group.members}
         basin = {school.uai: school.basin for school in self.scenario.schools}
         values: dict[object, int] = defaultdict(int)
+        starting = [0] * len(self.waves)
         for entry in plan["assignments"]:
             values[self.schools[class_of[entry["uai"]], wave[entry["wave"]]]] += 1
+            starting[wave[entry["wave"]]] += 1
         trainees = [0] * len(self.waves)
         for session in plan["trainer_training"]:
             for trainer in session["trainers"]:
@@ -232,9 +234,6 @@ class PlanModel:
             values[self.leadership_sessions[k]] = leadership[k]
         for variable in [*self.schools.values(), *self.trained.values(), *self.sessions.values()]:
             self.model.add_hint(variable, values[variable])
-        starting = [0] * len(self.waves)
-        for entry in plan["assignments"]:
-            starting[wave[entry["wave"]]] += 1
         for k in self.waves:
             self.model.add_hint(self.starting[k], starting[k])
             self.model.add_hint(self.training_sessions[k], values[self.training_sessions[k]])

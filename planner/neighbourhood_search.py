@@ -66,7 +66,6 @@ class NeighbourhoodSearch:
             self.place[variable.index] = (frozenset([basin]), w)
         for (g, _), variable in built.trained.items():
             self.place[variable.index] = (built.groups[g].basins, None)
-        self.basins = sorted({c.basin for c in built.classes})
 
     def run(self, *, workers: int, seed: int, deterministic: bool, budget: Budget, callback: ProgressCallback) -> Outcome:
         """The best plan found within the budget, with the LP's bound (or a proof of optimality)."""
@@ -162,7 +161,7 @@ class NeighbourhoodSearch:
         for (i, w), variable in self.built.schools.items():
             if waves is None or w in waves:
                 held[self.built.classes[i].basin] += values[variable.index]
-        basins = list(self.basins)
+        basins = list(self.built.basins)
         self.random.shuffle(basins)
         chosen: set[str] = set()
         schools = 0
