@@ -16,6 +16,10 @@ benchmarks (`docs/benchmarks.md`):
   improves its best plan;
 - large models (from 20,000 variables: France): an LP-guided first plan, then the
   neighbourhood search, the LP giving the bound.
+
+Below 20,000 variables, with two workers or more and outside deterministic mode, SCIP solves
+the same model on one of the workers (`planner.mip_proof`), because there the bound, not the
+plan, was what CP-SAT could not close; its proof ends the CP-SAT search.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Callable
 from planner.conflicts import explain_infeasibility
 from planner.extract import extract_plan
 from planner.greedy import greedy_plan
+from planner.mip_proof import MipProof, MipRounds, combine
 from planner.model import MAX_WEIGHT_SCALE, PlanModel
 from planner.neighbourhood_search import NeighbourhoodSearch
 from planner.plan import PlanResult, Progress
@@ -42,6 +47,8 @@ logger = logging.getLogger(__name__)
 FIRST_PHASE_SHARE = 0.25
 POLISH_FROM_VARIABLES = MAX_SEARCH_VARIABLES
 WHOLE_MODEL_SHARE = 0.5
+# On small models, SCIP's first round (before it starts again cut at the best plan known).
+MIP_FIRST_ROUND_SHARE = 0.4
 
 
 def solve(
@@ -104,6 +111,30 @@ def _search(
     """The best plan and bound the search suited to the model's size finds within the budget."""
     if NeighbourhoodSearch.pays_off(built):
         return NeighbourhoodSearch(built, seed).run(workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
+    if deterministic or workers < 2 or not MipProof.available(built.model):
+        return _cp_sat_search(built, workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
+    # SCIP takes one of the workers, in the background, for its bound (`planner.mip_proof`);
+    # on small models a proof is in reach and a second round, cut at the best plan, gets it.
+    small = built.variable_count() <= POLISH_FROM_VARIABLES
+    rounds = MipRounds(
+        built.model, seed=seed, budget=budget, incumbent=lambda: callback.incumbent,
+        first_share=MIP_FIRST_ROUND_SHARE if small else 1.0,
+    )
+    try:
+        outcome = _cp_sat_search(built, workers=workers - 1, seed=seed, deterministic=False, budget=budget, callback=callback)
+    finally:
+        mip = rounds.finish()
+    logger.info("SCIP %s, CP-SAT %s", mip.status, outcome.status)
+    if mip.objective is not None and (outcome.objective is None or mip.objective < outcome.objective):
+        callback.report(mip.objective, max(mip.bound, outcome.bound))
+    # Infeasibility is CP-SAT's to prove (and then to explain); SCIP's floating-point one is not used.
+    return outcome if outcome.status in ("INFEASIBLE", "MODEL_INVALID") else combine(outcome, mip)
+
+
+def _cp_sat_search(
+    built: PlanModel, *, workers: int, seed: int, deterministic: bool, budget: Budget, callback: ProgressCallback,
+) -> Outcome:
+    """The CP-SAT search suited to a model too small for the neighbourhood search from the LP."""
     if built.variable_count() > POLISH_FROM_VARIABLES:
         return _mid_sized_search(built, workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
     search = TrainingSearch(built) if TrainingSearch.pays_off(built) else None
@@ -112,7 +143,7 @@ def _search(
     first_limit = budget.left() * (FIRST_PHASE_SHARE if search else 1.0)
     outcome = solve_part(built.model, first_limit, workers, seed, deterministic, budget, callback)
     logger.info("CP-SAT %s on the whole model (%d plans so far)", outcome.status, callback.count)
-    if search is not None and outcome.status in ("FEASIBLE", "UNKNOWN"):
+    if search is not None and outcome.status in ("FEASIBLE", "UNKNOWN") and budget.left() > 0:
         outcome = search.run(outcome, workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
     return outcome
 

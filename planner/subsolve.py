@@ -8,6 +8,7 @@ deterministic work), one progress callback and one way of reporting what was fou
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Mapping
@@ -19,6 +20,8 @@ from planner.plan import Progress
 # In deterministic mode the wall clock only guards against a runaway solve.
 DETERMINISTIC_WALL_FACTOR = 10.0
 MIN_SEARCH_SECONDS = 0.5
+# How often a stop is repeated until a solver running in another thread has heard it.
+STOP_POLL = 0.01
 
 
 class ProgressCallback(cp_model.CpSolverSolutionCallback):
@@ -37,24 +40,24 @@ class ProgressCallback(cp_model.CpSolverSolutionCallback):
         self.floor: float | None = None
         self.first: float | None = None
         self.best: float | None = None
+        self.incumbent: int | None = None
         self.count = 0
 
     def on_solution_callback(self) -> None:
+        # The model's objective is an integer; a sub-model whose fixed terms presolve folded
+        # into a float offset may report it a hair off.
+        self.report(round(self.objective_value), self.best_objective_bound if self.floor is None else self.floor)
+
+    def report(self, objective: int, bound: float) -> None:
+        """Record an improving plan (in the model's scaled units) and tell the caller's hook."""
         elapsed = time.monotonic() - self.started
         self.count += 1
         if self.first is None:
             self.first = elapsed
         self.best = elapsed
+        self.incumbent = objective if self.incumbent is None else min(self.incumbent, objective)
         if self.hook is not None:
-            self.hook(
-                Progress(
-                    # The model's objective is an integer; a sub-model whose fixed terms
-                    # presolve folded into a float offset may report it a hair off.
-                    objective=round(self.objective_value) / self.scale,
-                    bound=(self.best_objective_bound if self.floor is None else self.floor) / self.scale,
-                    elapsed=elapsed,
-                )
-            )
+            self.hook(Progress(objective=objective / self.scale, bound=bound / self.scale, elapsed=elapsed))
 
 
 @dataclass
@@ -68,15 +71,35 @@ class Outcome:
 
 
 class Budget:
-    """What is left of the call's limit: wall-clock seconds, or deterministic solver work."""
+    """What is left of the call's limit: wall-clock seconds, or deterministic solver work.
+
+    Another thread (the MIP prover, `planner.mip_proof`) may end the budget early once the
+    best plan is proven optimal: `cancel()` stops the CP-SAT solve under way and leaves
+    nothing for the next ones.
+    """
 
     def __init__(self, started: float, time_limit: float, deterministic: bool) -> None:
         self.started = started
         self.time_limit = time_limit
         self.deterministic = deterministic
         self.spent = 0.0
+        self.cancelled = threading.Event()
+        self.active: cp_model.CpSolver | None = None
+
+    def cancel(self) -> None:
+        """End the budget from another thread and wait until the CP-SAT solve under way stops.
+
+        A stop that reaches CP-SAT before its solve has set up is lost, so it is repeated
+        until the solve returns (`solve_part` checks `cancelled` before starting a new one).
+        """
+        self.cancelled.set()
+        while (active := self.active) is not None:
+            active.stop_search()
+            time.sleep(STOP_POLL)
 
     def left(self) -> float:
+        if self.cancelled.is_set():
+            return 0.0
         if self.deterministic:
             return max(0.0, self.time_limit - self.spent)
         return max(0.0, self.time_limit - (time.monotonic() - self.started))
@@ -92,7 +115,12 @@ def solve_part(
     """One CP-SAT solve under `limit` (at least MIN_SEARCH_SECONDS, so that a search happens)."""
     solver = cp_model.CpSolver()
     configure(solver, time_limit=max(MIN_SEARCH_SECONDS, limit), workers=workers, seed=seed, deterministic=deterministic)
+    budget.active = solver
+    if budget.cancelled.is_set():
+        budget.active = None
+        return Outcome(status="UNKNOWN")
     status = solver.solve(model, callback)
+    budget.active = None
     budget.spend(solver)
     outcome = Outcome(status=solver.status_name(status))
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -1,0 +1,242 @@
+"""The same CP-SAT model solved by a MIP solver (SCIP, shipped with OR-Tools), for its bound.
+
+On the mid-sized and small benchmarks CP-SAT finds near-optimal plans but its proven bound
+stalls (Île-de-France: 1,355,040-1,355,480 after two minutes, while the best plans are near
+1,356,300); SCIP's branch and bound, with its cutting planes and the objective cut below the
+best plan, proves 1,355,700-1,356,100 in the same time on one thread (`docs/benchmarks.md`).
+The model is purely linear over integers, so it is the same problem: every CP-SAT variable
+becomes an integer column, every linear constraint a row, and SCIP's solutions map back onto
+the CP-SAT variables by index.
+
+SCIP runs in a background thread (OR-Tools releases the interpreter lock while it solves), so
+that CP-SAT keeps improving plans on the other worker. What it returns is used only as:
+
+- a proven lower bound (rounded up with a margin for SCIP's tolerances, like the LP's);
+- a plan, after an exact check of every domain and constraint of the CP-SAT model in integers,
+  so that a solution within SCIP's floating-point tolerance but outside the model is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Callable
+
+from ortools.linear_solver.python import model_builder as mb
+from ortools.sat.python import cp_model
+
+from planner.subsolve import STOP_POLL, Budget, Outcome
+
+# SCIP's feasibility and optimality tolerances are relative, around 1e-6: a bound is lowered
+# by that much before being rounded up, so that it never exceeds the true optimum.
+MARGIN = 1e-6
+
+
+class MipProof:
+    """SCIP on a CP-SAT model, run in the background within a time limit."""
+
+    @staticmethod
+    def available(model: cp_model.CpModel) -> bool:
+        """Whether the model is linear and SCIP is in this OR-Tools build.
+
+        The planner's models are: linear constraints, and the clauses CP-SAT writes for a
+        constant comparison (`add(True)`, `add(False)`, e.g. a basin with no supply term).
+        """
+        kinds = {"linear", "bool_or"}
+        return all(_kind(constraint) in kinds for constraint in model.proto.constraints) and mb.Solver("scip").solver_is_supported()
+
+    def __init__(self, model: cp_model.CpModel, *, below: int | None = None, hint: list[int] | None = None, seed: int = 0) -> None:
+        """`below`: only plans whose objective is at most this (the best plan known); `hint`: a
+        plan (values by CP-SAT variable index) SCIP starts from."""
+        self.proto = model.proto
+        self.mip = mb.Model()
+        # (The proto's repeated fields are not Python lists: no negative indices on them.)
+        self.columns = []
+        for variable in self.proto.variables:
+            domain = list(variable.domain)
+            self.columns.append(self.mip.new_int_var(domain[0], domain[-1]))
+        for constraint in self.proto.constraints:
+            variables, coefficients, lower, upper = _as_row(constraint)
+            self.mip.add_linear_constraint(
+                mb.LinearExpr.weighted_sum([self.columns[i] for i in variables], coefficients),
+                -math.inf if lower <= cp_model.INT_MIN else lower,
+                math.inf if upper >= cp_model.INT_MAX else upper,
+            )
+        objective = self.proto.objective
+        self.objective = mb.LinearExpr.weighted_sum([self.columns[i] for i in objective.vars], list(objective.coeffs))
+        self.mip.minimize(self.objective)
+        if below is not None:
+            self.mip.add_linear_constraint(self.objective, -math.inf, below - objective.offset)
+        for index, value in enumerate(hint or []):
+            self.mip.add_hint(self.columns[index], value)
+        self.solver = mb.Solver("scip")
+        # A relative gap of 0: "optimal" must mean proven, not within the default 0.01 %.
+        self.solver.set_solver_specific_parameters(f"limits/gap = 0\nrandomization/randomseedshift = {seed}")
+        self.below = below
+        self.thread: threading.Thread | None = None
+        self.status: mb.SolveStatus | None = None
+
+    def start(self, limit: float) -> None:
+        """Solve in a background thread for at most `limit` seconds."""
+        self.solver.set_time_limit_in_seconds(max(limit, 0.0))
+        self.thread = threading.Thread(target=self._solve, name="scip", daemon=True)
+        self.thread.start()
+
+    def _solve(self) -> None:
+        self.status = self.solver.solve(self.mip)
+
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop SCIP and wait for it (the result then holds what it had found).
+
+        An interrupt that reaches SCIP before its solve has set up is lost, so it is repeated
+        until the solve returns.
+        """
+        while self.running():
+            self.solver.stop_search()
+            self.thread.join(STOP_POLL)
+
+    def result(self) -> Outcome:
+        """Wait for SCIP and return its plan (checked) and the bound it proves for the whole model.
+
+        With `below` set, SCIP searched only plans at most `below`; a bound b of that search
+        proves min(b, below) for the whole model, and "no plan" proves `below` itself.
+        """
+        if self.thread is not None:
+            self.thread.join()
+        status = self.status
+        offset = self.proto.objective.offset
+        outcome = Outcome(status="UNKNOWN")
+        if status in (mb.SolveStatus.OPTIMAL, mb.SolveStatus.FEASIBLE):
+            values = [round(self.solver.value(column)) for column in self.columns]
+            if satisfies(self.proto, values):
+                outcome.values = values
+                outcome.objective = round(sum(c * values[i] for i, c in zip(self.proto.objective.vars, self.proto.objective.coeffs)) + offset)
+        if status == mb.SolveStatus.OPTIMAL and outcome.objective is not None:
+            outcome.status, outcome.bound = "OPTIMAL", outcome.objective
+        elif status == mb.SolveStatus.INFEASIBLE:
+            outcome.status = "INFEASIBLE"
+            outcome.bound = math.inf if self.below is None else self.below
+        elif status in (mb.SolveStatus.OPTIMAL, mb.SolveStatus.FEASIBLE, mb.SolveStatus.NOT_SOLVED):
+            bound = self.solver.best_objective_bound + offset
+            if math.isfinite(bound):
+                outcome.bound = math.ceil(bound - MARGIN * max(1.0, abs(bound)))
+            if outcome.objective is not None:
+                outcome.status = "FEASIBLE"
+        if self.below is not None and outcome.bound > self.below:
+            outcome.bound = self.below
+        return outcome
+
+
+def satisfies(proto, values: list[int]) -> bool:
+    """Whether integer values meet every variable domain and linear constraint of a CP-SAT model."""
+    for variable, value in zip(proto.variables, values):
+        domain = list(variable.domain)
+        if not any(low <= value <= high for low, high in zip(domain[::2], domain[1::2])):
+            return False
+    for constraint in proto.constraints:
+        if _kind(constraint) == "bool_or":
+            variables, coefficients, lower, upper = _as_row(constraint)
+            domain = [lower, upper]
+        else:
+            linear = constraint.linear
+            variables, coefficients, domain = linear.vars, linear.coeffs, list(linear.domain)
+        total = sum(c * values[i] for i, c in zip(variables, coefficients))
+        if not any(low <= total <= high for low, high in zip(domain[::2], domain[1::2])):
+            return False
+    return True
+
+
+def _kind(constraint) -> str:
+    if constraint.has_linear():
+        return "linear"
+    if constraint.has_bool_or() and all(literal >= 0 for literal in constraint.bool_or.literals):
+        return "bool_or"
+    return "other"
+
+
+def _as_row(constraint) -> tuple[list[int], list[int], int, int]:
+    """A linear constraint, or a clause of positive literals (at least one true), as one row
+    `lower <= sum(coefficient * variable) <= upper`; a linear domain with holes keeps its hull."""
+    if _kind(constraint) == "bool_or":
+        literals = list(constraint.bool_or.literals)
+        return literals, [1] * len(literals), 1, len(literals) if literals else 0
+    linear = constraint.linear
+    domain = list(linear.domain)
+    return list(linear.vars), list(linear.coeffs), domain[0], domain[-1]
+
+
+class MipRounds:
+    """SCIP beside the CP-SAT search, ending the search once it proves the optimum.
+
+    With `first_share` below 1, in two rounds: round 1 solves the model as it is for that
+    share of the time (SCIP finds good plans of its own and raises the bound); round 2 starts
+    again with the objective cut at the best plan known by then (SCIP's or CP-SAT's, read from
+    the progress callback) and SCIP's plan as the hint. Measured on Créteil, that cut makes the
+    proof come within the minute (31-48 s) where one round takes 150 s: the closer the cut to
+    the optimum, the more of the tree it closes without branching. Where no proof is in reach
+    in the time (Île-de-France), restarting only loses the tree, so one round runs throughout.
+    """
+
+    def __init__(
+        self, model: cp_model.CpModel, *, seed: int, budget: Budget, incumbent: Callable[[], int | None],
+        first_share: float = 1.0,
+    ) -> None:
+        self.model = model
+        self.seed = seed
+        self.budget = budget
+        self.incumbent = incumbent
+        self.first_share = first_share
+        self.current: MipProof | None = None
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.outcome = Outcome(status="UNKNOWN")
+        self.thread = threading.Thread(target=self._run, name="mip-rounds", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        first = self._round(MipProof(self.model, seed=self.seed), self.budget.left() * min(1.0, self.first_share))
+        if first.status == "OPTIMAL" or self.stopped.is_set() or self.budget.left() <= 0:
+            return
+        known = [value for value in (first.objective, self.incumbent()) if value is not None]
+        if not known:
+            # No plan to cut at: a second round would be the first one again, for longer.
+            self._round(MipProof(self.model, seed=self.seed), self.budget.left())
+            return
+        self._round(MipProof(self.model, below=min(known), hint=first.values, seed=self.seed), self.budget.left())
+
+    def _round(self, proof: MipProof, limit: float) -> Outcome:
+        with self.lock:
+            # Under the lock, `finish` either sees this round running or stops it from starting.
+            if self.stopped.is_set():
+                return Outcome(status="UNKNOWN")
+            self.current = proof
+            proof.start(limit)
+        outcome = proof.result()
+        self.outcome = combine(self.outcome, outcome)
+        if self.outcome.status == "OPTIMAL" or (proof.below is not None and outcome.status == "INFEASIBLE"):
+            self.budget.cancel()
+        return outcome
+
+    def finish(self) -> Outcome:
+        """Stop SCIP (the CP-SAT search is over) and return the best of its rounds."""
+        with self.lock:
+            self.stopped.set()
+            current = self.current
+        if current is not None:
+            current.stop()
+        self.thread.join()
+        return self.outcome
+
+
+def combine(first: Outcome, second: Outcome) -> Outcome:
+    """The better plan of two searches of the same model, with the stronger of their bounds."""
+    plans = [o for o in (first, second) if o.objective is not None]
+    best = min(plans, key=lambda o: o.objective) if plans else None
+    bound = max(first.bound, second.bound)
+    if best is None:
+        return Outcome(status="UNKNOWN", bound=bound)
+    status = "OPTIMAL" if bound >= best.objective else "FEASIBLE"
+    return Outcome(status=status, values=best.values, objective=best.objective, bound=min(bound, best.objective))
