@@ -22,9 +22,10 @@ import math
 import threading
 from typing import Callable
 
-from ortools.linear_solver.python import model_builder as mb
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from planner.relaxation import copy_model, linear_rows
 from planner.subsolve import STOP_POLL, Budget, Outcome
 
 # SCIP's feasibility and optimality tolerances are relative, around 1e-6: a bound is lowered
@@ -37,53 +38,42 @@ class MipProof:
 
     @staticmethod
     def available(model: cp_model.CpModel) -> bool:
-        """Whether the model is linear and SCIP is in this OR-Tools build.
-
-        The planner's models are: linear constraints, and the clauses CP-SAT writes for a
-        constant comparison (`add(True)`, `add(False)`, e.g. a basin with no supply term).
-        """
-        kinds = {"linear", "bool_or"}
-        return all(_kind(constraint) in kinds for constraint in model.proto.constraints) and mb.Solver("scip").solver_is_supported()
+        """Whether every constraint of the model is a row (see `linear_rows`) and SCIP is in
+        this OR-Tools build."""
+        return linear_rows(model.proto)[1] and pywraplp.Solver.SupportsProblemType(pywraplp.Solver.SCIP_MIXED_INTEGER_PROGRAMMING)
 
     def __init__(self, model: cp_model.CpModel, *, below: int | None = None, hint: list[int] | None = None, seed: int = 0) -> None:
         """`below`: only plans whose objective is at most this (the best plan known); `hint`: a
         plan (values by CP-SAT variable index) SCIP starts from."""
         self.proto = model.proto
-        self.mip = mb.Model()
-        # (The proto's repeated fields are not Python lists: no negative indices on them.)
-        self.columns = []
-        for variable in self.proto.variables:
-            domain = list(variable.domain)
-            self.columns.append(self.mip.new_int_var(domain[0], domain[-1]))
-        for constraint in self.proto.constraints:
-            variables, coefficients, lower, upper = _as_row(constraint)
-            self.mip.add_linear_constraint(
-                mb.LinearExpr.weighted_sum([self.columns[i] for i in variables], coefficients),
-                -math.inf if lower <= cp_model.INT_MIN else lower,
-                math.inf if upper >= cp_model.INT_MAX else upper,
-            )
+        rows, complete = linear_rows(self.proto)
+        if not complete:
+            raise ValueError("the model holds constraints that are not linear rows")
+        self.solver = pywraplp.Solver.CreateSolver("SCIP")
+        self.columns = copy_model(self.proto, self.solver, rows, integer=True)
         objective = self.proto.objective
-        self.objective = mb.LinearExpr.weighted_sum([self.columns[i] for i in objective.vars], list(objective.coeffs))
-        self.mip.minimize(self.objective)
         if below is not None:
-            self.mip.add_linear_constraint(self.objective, -math.inf, below - objective.offset)
-        for index, value in enumerate(hint or []):
-            self.mip.add_hint(self.columns[index], value)
-        self.solver = mb.Solver("scip")
+            cut = self.solver.Constraint(-self.solver.infinity(), below - objective.offset)
+            for index, coefficient in zip(objective.vars, objective.coeffs):
+                cut.SetCoefficient(self.columns[index], coefficient)
+        if hint is not None:
+            self.solver.SetHint(self.columns, [float(value) for value in hint])
         # A relative gap of 0: "optimal" must mean proven, not within the default 0.01 %.
-        self.solver.set_solver_specific_parameters(f"limits/gap = 0\nrandomization/randomseedshift = {seed}")
+        self.parameters = pywraplp.MPSolverParameters()
+        self.parameters.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
+        self.solver.SetSolverSpecificParametersAsString(f"limits/gap = 0\nrandomization/randomseedshift = {seed}")
         self.below = below
         self.thread: threading.Thread | None = None
-        self.status: mb.SolveStatus | None = None
+        self.status: int | None = None
 
     def start(self, limit: float) -> None:
         """Solve in a background thread for at most `limit` seconds."""
-        self.solver.set_time_limit_in_seconds(max(limit, 0.0))
+        self.solver.SetTimeLimit(max(0, int(limit * 1000)))
         self.thread = threading.Thread(target=self._solve, name="scip", daemon=True)
         self.thread.start()
 
     def _solve(self) -> None:
-        self.status = self.solver.solve(self.mip)
+        self.status = self.solver.Solve(self.parameters)
 
     def running(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
@@ -91,11 +81,11 @@ class MipProof:
     def stop(self) -> None:
         """Stop SCIP and wait for it (the result then holds what it had found).
 
-        An interrupt that reaches SCIP before its solve has set up is lost, so it is repeated
-        until the solve returns.
+        An interrupt that reaches SCIP before its solve has set up may be lost, so it is
+        repeated until the solve returns.
         """
         while self.running():
-            self.solver.stop_search()
+            self.solver.InterruptSolve()
             self.thread.join(STOP_POLL)
 
     def result(self) -> Outcome:
@@ -107,20 +97,20 @@ class MipProof:
         if self.thread is not None:
             self.thread.join()
         status = self.status
-        offset = self.proto.objective.offset
+        objective = self.proto.objective
         outcome = Outcome(status="UNKNOWN")
-        if status in (mb.SolveStatus.OPTIMAL, mb.SolveStatus.FEASIBLE):
-            values = [round(self.solver.value(column)) for column in self.columns]
+        if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            values = [round(column.solution_value()) for column in self.columns]
             if satisfies(self.proto, values):
                 outcome.values = values
-                outcome.objective = round(sum(c * values[i] for i, c in zip(self.proto.objective.vars, self.proto.objective.coeffs)) + offset)
-        if status == mb.SolveStatus.OPTIMAL and outcome.objective is not None:
+                outcome.objective = round(sum(c * values[i] for i, c in zip(objective.vars, objective.coeffs)) + objective.offset)
+        if status == pywraplp.Solver.OPTIMAL and outcome.objective is not None:
             outcome.status, outcome.bound = "OPTIMAL", outcome.objective
-        elif status == mb.SolveStatus.INFEASIBLE:
+        elif status == pywraplp.Solver.INFEASIBLE:
             outcome.status = "INFEASIBLE"
             outcome.bound = math.inf if self.below is None else self.below
-        elif status in (mb.SolveStatus.OPTIMAL, mb.SolveStatus.FEASIBLE, mb.SolveStatus.NOT_SOLVED):
-            bound = self.solver.best_objective_bound + offset
+        elif status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE, pywraplp.Solver.NOT_SOLVED):
+            bound = self.solver.Objective().BestBound() + objective.offset
             if math.isfinite(bound):
                 outcome.bound = math.ceil(bound - MARGIN * max(1.0, abs(bound)))
             if outcome.objective is not None:
@@ -131,41 +121,22 @@ class MipProof:
 
 
 def satisfies(proto, values: list[int]) -> bool:
-    """Whether integer values meet every variable domain and linear constraint of a CP-SAT model."""
+    """Whether integer values meet every variable domain and every constraint of a CP-SAT
+    model made of rows (see `linear_rows`; a linear constraint's domain is checked in full)."""
+    rows, complete = linear_rows(proto)
+    if not complete:
+        return False
     for variable, value in zip(proto.variables, values):
         domain = list(variable.domain)
         if not any(low <= value <= high for low, high in zip(domain[::2], domain[1::2])):
             return False
-    for constraint in proto.constraints:
-        if _kind(constraint) == "bool_or":
-            variables, coefficients, lower, upper = _as_row(constraint)
-            domain = [lower, upper]
-        else:
-            linear = constraint.linear
-            variables, coefficients, domain = linear.vars, linear.coeffs, list(linear.domain)
+    linear = (list(c.linear.domain) if c.has_linear() else None for c in proto.constraints)
+    for (variables, coefficients, lower, upper), domain in zip(rows, linear):
         total = sum(c * values[i] for i, c in zip(variables, coefficients))
-        if not any(low <= total <= high for low, high in zip(domain[::2], domain[1::2])):
+        intervals = zip(domain[::2], domain[1::2]) if domain is not None else [(lower, upper)]
+        if not any(low <= total <= high for low, high in intervals):
             return False
     return True
-
-
-def _kind(constraint) -> str:
-    if constraint.has_linear():
-        return "linear"
-    if constraint.has_bool_or() and all(literal >= 0 for literal in constraint.bool_or.literals):
-        return "bool_or"
-    return "other"
-
-
-def _as_row(constraint) -> tuple[list[int], list[int], int, int]:
-    """A linear constraint, or a clause of positive literals (at least one true), as one row
-    `lower <= sum(coefficient * variable) <= upper`; a linear domain with holes keeps its hull."""
-    if _kind(constraint) == "bool_or":
-        literals = list(constraint.bool_or.literals)
-        return literals, [1] * len(literals), 1, len(literals) if literals else 0
-    linear = constraint.linear
-    domain = list(linear.domain)
-    return list(linear.vars), list(linear.coeffs), domain[0], domain[-1]
 
 
 class MipRounds:

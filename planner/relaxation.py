@@ -14,6 +14,54 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 
+Row = tuple[list[int], list[int], int, int]
+
+
+def linear_rows(proto) -> tuple[list[Row], bool]:
+    """A CP-SAT model's constraints as rows `(variables, coefficients, lower, upper)`, meaning
+    `lower <= sum(coefficient * variable) <= upper`, and whether every constraint became one.
+
+    The planner's models hold linear constraints and the clauses CP-SAT writes for a constant
+    comparison (`add(True)`, `add(False)`: a basin with no supply term, say), a clause of
+    positive literals being the row "at least one is 1". A linear domain with holes keeps its
+    hull, and any other constraint is left out: a relaxation of the model either way.
+    """
+    rows: list[Row] = []
+    complete = True
+    for constraint in proto.constraints:
+        if constraint.has_linear():
+            # (The proto's repeated fields are not Python lists: no negative indices on them.)
+            domain = list(constraint.linear.domain)
+            rows.append((list(constraint.linear.vars), list(constraint.linear.coeffs), domain[0], domain[-1]))
+        elif constraint.has_bool_or() and all(literal >= 0 for literal in constraint.bool_or.literals):
+            literals = list(constraint.bool_or.literals)
+            rows.append((literals, [1] * len(literals), 1, len(literals)))
+        else:
+            complete = False
+    return rows, complete
+
+
+def copy_model(proto, solver: pywraplp.Solver, rows: list[Row], *, integer: bool) -> list:
+    """Copy a CP-SAT model into an OR-Tools linear solver: one column per variable (integer or
+    continuous), `rows`, and the objective to minimise. Returns the columns by proto index."""
+    columns = []
+    for variable in proto.variables:
+        domain = list(variable.domain)
+        columns.append((solver.IntVar if integer else solver.NumVar)(domain[0], domain[-1], ""))
+    for variables, coefficients, lower, upper in rows:
+        row = solver.Constraint(
+            -solver.infinity() if lower <= cp_model.INT_MIN else lower,
+            solver.infinity() if upper >= cp_model.INT_MAX else upper,
+        )
+        for index, coefficient in zip(variables, coefficients):
+            row.SetCoefficient(columns[index], coefficient)
+    objective = solver.Objective()
+    for index, coefficient in zip(proto.objective.vars, proto.objective.coeffs):
+        objective.SetCoefficient(columns[index], coefficient)
+    objective.SetMinimization()
+    return columns
+
+
 class LinearRelaxation:
     """The LP relaxation of a CP-SAT model's linear constraints.
 
@@ -26,28 +74,10 @@ class LinearRelaxation:
     def __init__(self, model: cp_model.CpModel) -> None:
         proto = model.proto
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
-        self.columns = []
-        self.domains = []
-        for variable in proto.variables:
-            domain = list(variable.domain)
-            self.domains.append((domain[0], domain[-1]))
-            self.columns.append(self.solver.NumVar(domain[0], domain[-1], ""))
-        for constraint in proto.constraints:
-            if not constraint.has_linear():
-                # Only constant sums (a basin with no supply term, say) give other constraints;
-                # leaving a constraint out can only lower the LP bound, which stays valid.
-                continue
-            domain = list(constraint.linear.domain)
-            row = self.solver.Constraint(
-                -self.solver.infinity() if domain[0] <= cp_model.INT_MIN else domain[0],
-                self.solver.infinity() if domain[-1] >= cp_model.INT_MAX else domain[-1],
-            )
-            for index, coefficient in zip(constraint.linear.vars, constraint.linear.coeffs):
-                row.SetCoefficient(self.columns[index], coefficient)
-        objective = self.solver.Objective()
-        for index, coefficient in zip(proto.objective.vars, proto.objective.coeffs):
-            objective.SetCoefficient(self.columns[index], coefficient)
-        objective.SetMinimization()
+        # A constraint left out can only lower the LP bound, which stays valid.
+        rows, _ = linear_rows(proto)
+        self.columns = copy_model(proto, self.solver, rows, integer=False)
+        self.domains = [(list(v.domain)[0], list(v.domain)[-1]) for v in proto.variables]
         self.offset = proto.objective.offset
 
     def bound(self, fixed: Mapping[int, int]) -> float | None:
