@@ -25,7 +25,7 @@ from planner.model import PlanModel
 from planner.relaxation import LinearRelaxation
 from planner.subsolve import Budget, ProgressCallback
 from scenario_builders import assert_valid, seine_saint_denis
-from search_checks import assert_search_matches_exhaustive
+from search_checks import assert_plan_matches_exhaustive, assert_search_matches_exhaustive
 from tiny_scenarios import tiny_scenarios
 
 # `planner.solve` is also the name of the function the package exports.
@@ -84,23 +84,55 @@ def test_the_search_is_reproducible_in_deterministic_mode(small_neighbourhoods: 
     assert runs[0] == runs[1]
 
 
-def test_mid_sized_models_get_the_whole_models_bound_and_a_polished_plan(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Between the two thresholds the whole model runs first, then the neighbourhoods improve
-    its plan; the bound stays CP-SAT's. The benchmark's 093 scenario is not proven within
-    the whole model's half of 4 s, so the neighbourhoods do run."""
+def solve_mid_sized(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, workers: int) -> list[str]:
+    """Solve the benchmark's 093 scenario as a mid-sized model (4 s, short steps) and check
+    what every mid-sized solve must give: a valid plan, progress that only improves, and a
+    bound between the LP's and the plan's. Returns the planner's log messages."""
     monkeypatch.setattr(planner_solve, "POLISH_FROM_VARIABLES", 0)
     monkeypatch.setattr(neighbourhood_search, "STEP_LIMIT", 0.5)
     district = build_scenario("093")
     seen: list[Progress] = []
-    with caplog.at_level(logging.INFO, logger="planner.neighbourhood_search"):
-        result = solve(district, time_limit=4, workers=2, progress=seen.append)
+    with caplog.at_level(logging.INFO, logger="planner"):
+        result = solve(district, time_limit=4, workers=workers, progress=seen.append)
     plan = result.to_json()
     assert_valid(district, plan)
-    assert any("neighbourhood search:" in record.message for record in caplog.records)
     objectives = [p.objective for p in seen]
     assert objectives == sorted(objectives, reverse=True) and objectives[-1] == pytest.approx(result.objective)
     built = PlanModel(validate_scenario(district))
     lp_bound = LinearRelaxation(built.model).bound({}) / built.scale
     assert lp_bound <= plan["bound"] <= plan["objective"]
+    return [record.message for record in caplog.records]
+
+
+def test_mid_sized_models_get_the_whole_models_bound_and_a_polished_plan(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With CP-SAT alone (one worker: no SCIP beside it) the whole model runs first, then the
+    neighbourhoods improve its plan. The 093 scenario is not proven within the whole model's
+    half of 4 s, so the neighbourhoods do run."""
+    messages = solve_mid_sized(monkeypatch, caplog, workers=1)
+    assert any("on the whole model" in message for message in messages)
+    assert any(message.startswith("neighbourhood search:") for message in messages)
+    assert not any(message.startswith("SCIP ") for message in messages)
+
+
+def test_mid_sized_models_with_scip_get_lp_guided_plans_and_scips_bound(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With SCIP beside it, the CP-SAT worker starts from the LP-guided plan (SCIP, not the
+    whole model, gives the bound)."""
+    messages = solve_mid_sized(monkeypatch, caplog, workers=2)
+    assert any("LP-guided plan" in message for message in messages)
+    assert any(message.startswith("SCIP ") for message in messages)
+
+
+@settings(
+    max_examples=60, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(tiny_scenarios())
+def test_mid_sized_path_with_scip_matches_exhaustive_search(monkeypatch: pytest.MonkeyPatch, scenario: dict[str, Any]) -> None:
+    """Every model treated as mid-sized, in the default mode: SCIP and the neighbourhood search
+    race, and the planner must still prove the brute-force optimum or say INFEASIBLE."""
+    monkeypatch.setattr(planner_solve, "POLISH_FROM_VARIABLES", 0)
+    assert_plan_matches_exhaustive(scenario, solve(scenario, time_limit=20.0, workers=2).to_json())
