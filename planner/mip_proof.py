@@ -8,8 +8,9 @@ The model is purely linear over integers, so it is the same problem: every CP-SA
 becomes an integer column, every linear constraint a row, and SCIP's solutions map back onto
 the CP-SAT variables by index.
 
-SCIP runs in a background thread (OR-Tools releases the interpreter lock while it solves), so
-that CP-SAT keeps improving plans on the other worker. What it returns is used only as:
+SCIP runs through `pywraplp` in a background thread (OR-Tools releases the interpreter lock
+while it solves, and `InterruptSolve` stops it at once; `model_builder` ignored stops), so that
+CP-SAT keeps improving plans on the other worker. What it returns is used only as:
 
 - a proven lower bound (rounded up with a margin for SCIP's tolerances, like the LP's);
 - a plan, after an exact check of every domain and constraint of the CP-SAT model in integers,
@@ -93,6 +94,7 @@ class MipProof:
 
         With `below` set, SCIP searched only plans at most `below`; a bound b of that search
         proves min(b, below) for the whole model, and "no plan" proves `below` itself.
+        Without it, "no plan" is reported but proves no bound.
         """
         if self.thread is not None:
             self.thread.join()
@@ -107,8 +109,11 @@ class MipProof:
         if status == pywraplp.Solver.OPTIMAL and outcome.objective is not None:
             outcome.status, outcome.bound = "OPTIMAL", outcome.objective
         elif status == pywraplp.Solver.INFEASIBLE:
+            # Without a cut this would say the scenario has no plan: that is CP-SAT's to prove
+            # (and explain), so it proves nothing here.
             outcome.status = "INFEASIBLE"
-            outcome.bound = math.inf if self.below is None else self.below
+            if self.below is not None:
+                outcome.bound = self.below
         elif status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE, pywraplp.Solver.NOT_SOLVED):
             bound = self.solver.Objective().BestBound() + objective.offset
             if math.isfinite(bound):
