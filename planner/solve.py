@@ -134,10 +134,13 @@ def _search(
     finally:
         mip = rounds.finish()
     logger.info("SCIP %s, CP-SAT %s", mip.status, outcome.status)
+    if outcome.status in ("INFEASIBLE", "MODEL_INVALID"):
+        # Infeasibility is CP-SAT's to prove (and then to explain); SCIP's floating-point one is not used.
+        return outcome
+    best = combine(outcome, mip)
     if mip.objective is not None and (outcome.objective is None or mip.objective < outcome.objective):
-        callback.report(mip.objective, max(mip.bound, outcome.bound))
-    # Infeasibility is CP-SAT's to prove (and then to explain); SCIP's floating-point one is not used.
-    return outcome if outcome.status in ("INFEASIBLE", "MODEL_INVALID") else combine(outcome, mip)
+        callback.report(best.objective, best.bound)
+    return best
 
 
 def _cp_sat_search(
