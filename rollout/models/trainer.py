@@ -19,6 +19,7 @@ class Trainer(SQLModel, table=True):
 
     `all_basins` stands for the contract's `basins: null` (serves every basin); otherwise the
     basins served are the TrainerBasin rows, the one ranked 0 being the trainer's home basin.
+    `version` supports optimistic locking of concurrent edits.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -30,11 +31,13 @@ class Trainer(SQLModel, table=True):
     trained: bool = Field(default=False)
     all_basins: bool = Field(default=False)
     email: str | None = Field(default=None, max_length=320)
+    version: int = Field(default=1)
 
     __table_args__ = (
         sa.UniqueConstraint("programme_id", "code"),
         one_of("tier", TIERS),
         check("capacity_not_negative", "capacity >= 0"),
+        check("version_positive", "version >= 1"),
     )
 
 
@@ -102,8 +105,10 @@ class TrainerCreate(TrainerFields):
 
 
 class TrainerUpdate(SQLModel):
-    """A change to a trainer: only the fields given change."""
+    """A change to a trainer: only the fields given change. `version` is the version the change
+    was based on; if the trainer changed since, the edit is refused instead of overwriting."""
 
+    version: int = Field(ge=1, le=INT32_MAX)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     tier: Tier | None = None
     capacity: int | None = Field(default=None, ge=0, le=INT32_MAX)
@@ -120,3 +125,4 @@ class TrainerPublic(TrainerFields):
 
     code: str
     programme_id: int
+    version: int

@@ -11,7 +11,8 @@ from rollout.models.base import INT32_MAX, check
 
 
 class Wave(SQLModel, table=True):
-    """A training wave of a programme; `position` (0-based) orders the waves."""
+    """A training wave of a programme; `position` (0-based) orders the waves. `version` supports
+    optimistic locking of concurrent edits."""
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
@@ -22,6 +23,7 @@ class Wave(SQLModel, table=True):
     end_date: date
     max_schools: int | None = None
     max_pupils: int | None = None
+    version: int = Field(default=1)
 
     __table_args__ = (
         sa.UniqueConstraint("programme_id", "code"),
@@ -30,6 +32,7 @@ class Wave(SQLModel, table=True):
         check("dates_ordered", "end_date >= start_date"),
         check("max_schools_not_negative", "max_schools IS NULL OR max_schools >= 0"),
         check("max_pupils_not_negative", "max_pupils IS NULL OR max_pupils >= 0"),
+        check("version_positive", "version >= 1"),
     )
 
 
@@ -48,8 +51,10 @@ class WaveCreate(SQLModel):
 
 
 class WaveUpdate(SQLModel):
-    """A change to a wave: only the fields given change."""
+    """A change to a wave: only the fields given change. `version` is the version the change
+    was based on; if the wave changed since, the edit is refused instead of overwriting."""
 
+    version: int = Field(ge=1, le=INT32_MAX)
     label: str | None = Field(default=None, max_length=200)
     position: int | None = Field(default=None, ge=0, le=INT32_MAX)
     start_date: date | None = None
@@ -62,3 +67,4 @@ class WavePublic(WaveCreate):
     """A wave as the API returns it."""
 
     programme_id: int
+    version: int

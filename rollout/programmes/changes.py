@@ -1,14 +1,33 @@
-"""The audit event of a change to reference data, whatever the channel (form, API, import)."""
+"""The audit event of a change to reference data, whatever the channel (form, API, import),
+and the optimistic lock that keeps two people's edits of one record from overwriting each other."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, select
 
 from rollout import audit
 from rollout.models import Programme
+from rollout.programmes.problems import StaleVersion
 from rollout.tracking.author import Author
+
+
+def claim_version(session: Session, record: SQLModel, expected: int, *, entity: str, key: str) -> int:
+    """Move `record` from version `expected` to the next one with one guarded UPDATE, so that of
+    two edits based on the same version only the first passes; the other gets StaleVersion
+    (refused, nothing written) instead of silently overwriting it. Returns the new version."""
+    model = type(record)
+    claimed = session.execute(
+        sa.update(model).where(model.id == record.id, model.version == expected)
+        .values(version=expected + 1).execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        current = session.exec(select(model.version).where(model.id == record.id)).one()
+        raise StaleVersion(entity=entity, key=key, expected=expected, current=current)
+    record.version = expected + 1
+    return record.version
 
 
 def record_change(

@@ -50,6 +50,7 @@ class TrainerForm(FlaskForm):
     email = StringField(_l("Courriel"), validators=[Optional()])
     basins = StringField(_l("Bassins servis (codes séparés par des espaces, bassin d'attache en premier ; * pour tous)"))
     capacities = StringField(_l("Capacités particulières par vague (ex. W2=0 W3=4)"), validators=[Optional()])
+    version = HiddenField()
 
 
 class WaveForm(FlaskForm):
@@ -60,6 +61,7 @@ class WaveForm(FlaskForm):
     end_date = DateField(_l("Fin"), validators=[Optional()])
     max_schools = IntegerField(_l("Établissements au plus"), validators=[Optional()])
     max_pupils = IntegerField(_l("Élèves au plus"), validators=[Optional()])
+    version = HiddenField()
 
 
 class BasinForm(FlaskForm):

@@ -35,6 +35,7 @@ from rollout.programmes.tables import TrainerTable, WaveTable
 from rollout.programmes.trainers import (
     create_trainer, delete_trainer, programme_trainers, trainer_or_none, trainer_snapshot, update_trainer,
 )
+from rollout.programmes.waves import FIELDS as WAVE_FIELDS
 from rollout.programmes.waves import create_wave, delete_wave, programme_waves, update_wave, wave_or_none
 from rollout.schools.table import SchoolTable
 from rollout.tracking.author import Author
@@ -81,11 +82,38 @@ def _programme_page(template: str, programme: Programme, **context: Any) -> str:
                            button=ButtonForm(), **context)
 
 
-def _form_page(programme: Programme, form: FlaskForm, *, title: str, listing: str, delete: str | None = None):
-    """A create or edit form, back to `listing`; 422 when a submission is shown again (refused)."""
-    return _programme_page("programmes/form.html", programme, form=form, title=title,
-                           back=url_for(listing, programme_id=programme.id), delete=delete), \
-        422 if request.method == "POST" else 200
+def _form_page(programme: Programme, form: FlaskForm, *, title: str, listing: str, delete: str | None = None,
+               saved: dict[str, Any] | None = None):
+    """A create or edit form, back to `listing`; 422 when a submission is shown again (refused),
+    409 when someone else saved the record meanwhile (`saved`: their version, shown above what
+    this person typed, which the form keeps)."""
+    status = 409 if saved is not None else 422 if request.method == "POST" else 200
+    return _programme_page("programmes/form.html", programme, form=form, title=title, saved=saved,
+                           back=url_for(listing, programme_id=programme.id), delete=delete), status
+
+
+def submitted_version(form: FlaskForm) -> int:
+    """The version an edit form was opened at (400 when the hidden field was tampered with)."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        abort(400)
+
+
+def save_edit(form: FlaskForm, model: type[SQLModel], values: dict[str, Any], change: Callable[[Any], Any],
+              record: SQLModel, snapshot: Callable[[], dict[str, Any]]) -> dict[str, Any] | bool | None:
+    """`save_form` for an edit: True when saved; otherwise None (refused, problems shown), or,
+    when someone saved the record since the form was opened, their version (`snapshot()` of the
+    record reloaded), with the form's hidden version moved to theirs so that saving again
+    replaces it knowingly."""
+    try:
+        return save_form(form, model, {**values, "version": submitted_version(form)}, change) or None
+    except StaleVersion as conflict:
+        db = get_session()
+        db.rollback()
+        db.refresh(record)
+        form.version.data = str(conflict.current_version)
+        return snapshot()
 
 
 def delete_refusal(delete: Callable[[], Any]) -> str | None:
@@ -150,22 +178,30 @@ def edit_trainer(programme_id: int, code: str):
     programme = programme_or_404(programme_id)
     trainer = trainer_or_none(db, programme=programme, code=code) or abort(404)
     if request.method == "GET":
-        snapshot = trainer_snapshot(db, trainer)
-        form = TrainerForm(data={
-            **snapshot, "basins": "*" if snapshot["basins"] is None else " ".join(snapshot["basins"]),
-            "capacities": " ".join(f"{wave}={sessions}" for wave, sessions in snapshot["capacities"].items()),
-        })
+        form = TrainerForm(data={**_trainer_fields(trainer_snapshot(db, trainer)), "version": trainer.version})
     else:
         form = TrainerForm()
     del form.code
+    saved = None
     if form.validate_on_submit():
         values = _trainer_values(form, with_code=False)
-        if not form.errors and save_form(form, TrainerUpdate, values, lambda data: update_trainer(
-                db, programme=programme, trainer=trainer, data=data, author=author())):
+        if not form.errors:
+            saved = save_edit(form, TrainerUpdate, values, lambda data: update_trainer(
+                db, programme=programme, trainer=trainer, data=data, author=author()),
+                trainer, lambda: _trainer_fields(trainer_snapshot(db, trainer)))
+        if saved is True:
             flash(_("Formateur %(code)s enregistré.", code=code), "info")
             return redirect(url_for("programmes.trainers", programme_id=programme.id))
     return _form_page(programme, form, title=_("Formateur %(code)s", code=code), listing="programmes.trainers",
-                      delete=url_for("programmes.remove_trainer", programme_id=programme.id, code=code))
+                      delete=url_for("programmes.remove_trainer", programme_id=programme.id, code=code), saved=saved)
+
+
+def _trainer_fields(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A trainer's snapshot as the form shows it: basins and capacities as typed text."""
+    return {
+        **snapshot, "basins": "*" if snapshot["basins"] is None else " ".join(snapshot["basins"]),
+        "capacities": " ".join(f"{wave}={sessions}" for wave, sessions in snapshot["capacities"].items()),
+    }
 
 
 @bp.post("/programmes/<int:programme_id>/trainers/<code>/delete")
@@ -221,13 +257,16 @@ def edit_wave(programme_id: int, code: str):
     wave = wave_or_none(db, programme=programme, code=code) or abort(404)
     form = WaveForm(obj=wave) if request.method == "GET" else WaveForm()
     del form.code
+    saved = None
     if form.validate_on_submit():
         values = _wave_values(form, with_code=False)
-        if save_form(form, WaveUpdate, values, lambda data: update_wave(db, programme=programme, wave=wave, data=data, author=author())):
+        saved = save_edit(form, WaveUpdate, values, lambda data: update_wave(db, programme=programme, wave=wave, data=data, author=author()),
+                          wave, lambda: {name: getattr(wave, name) for name in WAVE_FIELDS})
+        if saved is True:
             flash(_("Vague %(code)s enregistrée.", code=code), "info")
             return redirect(url_for("programmes.waves", programme_id=programme.id))
     return _form_page(programme, form, title=_("Vague %(code)s", code=code), listing="programmes.waves",
-                      delete=url_for("programmes.remove_wave", programme_id=programme.id, code=code))
+                      delete=url_for("programmes.remove_wave", programme_id=programme.id, code=code), saved=saved)
 
 
 @bp.post("/programmes/<int:programme_id>/waves/<code>/delete")

@@ -47,7 +47,7 @@ class TrainerTable(ReferenceTable):
     )
 
     def existing(self, session: Session, programme: Programme) -> dict[str, Existing]:
-        return {trainer.code: Existing(values=trainer_snapshot(session, trainer))
+        return {trainer.code: Existing(values=trainer_snapshot(session, trainer), version=trainer.version)
                 for trainer in programme_trainers(session, programme=programme)}
 
     def cross_problems(self, session: Session, programme: Programme, rows: dict[str, Row],
@@ -64,7 +64,8 @@ class TrainerTable(ReferenceTable):
         trainer = trainer_or_none(session, programme=programme, code=entry.key)
         if trainer is None:
             raise refuse("ce formateur a été supprimé depuis l'aperçu", column="code", value=entry.key)
-        update_trainer(session, programme=programme, trainer=trainer, data=TrainerUpdate.model_validate(entry.data), author=author)
+        update_trainer(session, programme=programme, trainer=trainer,
+                       data=TrainerUpdate.model_validate({**entry.data, "version": entry.version}), author=author)
 
 
 class WaveTable(ReferenceTable):
@@ -88,7 +89,7 @@ class WaveTable(ReferenceTable):
         self._loaded: dict[str, Wave] = {}
 
     def existing(self, session: Session, programme: Programme) -> dict[str, Existing]:
-        return {code: Existing(values={field: getattr(wave, field) for field in WAVE_FIELDS})
+        return {code: Existing(values={field: getattr(wave, field) for field in WAVE_FIELDS}, version=wave.version)
                 for code, wave in programme_waves(session, programme=programme).items()}
 
     def cross_problems(self, session: Session, programme: Programme, rows: dict[str, Row],
@@ -119,8 +120,8 @@ class WaveTable(ReferenceTable):
         wave = self._loaded.get(entry.key) or wave_or_none(session, programme=programme, code=entry.key)
         if wave is None:
             raise refuse("cette vague a été supprimée depuis l'aperçu", column="code", value=entry.key)
-        update_wave(session, programme=programme, wave=wave, data=WaveUpdate.model_validate(entry.data), author=author,
-                    check_order=False)
+        update_wave(session, programme=programme, wave=wave,
+                    data=WaveUpdate.model_validate({**entry.data, "version": entry.version}), author=author, check_order=False)
 
     def apply(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
         """Check the order of the waves as the file leaves them (the programme may have changed

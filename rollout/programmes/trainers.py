@@ -11,7 +11,7 @@ from rollout import audit
 from rollout.imports.tabular import Problem
 from rollout.models import Basin, Programme, Trainer, TrainerBasin, TrainerCapacity, Wave
 from rollout.models.trainer import TrainerCreate, TrainerPublic, TrainerUpdate
-from rollout.programmes.changes import created, deleted, record_change
+from rollout.programmes.changes import claim_version, created, deleted, record_change
 from rollout.programmes.problems import InvalidChange, refuse
 from rollout.tracking.author import Author
 
@@ -50,7 +50,7 @@ def trainer_snapshot(session: Session, trainer: Trainer) -> dict[str, Any]:
 
 
 def trainer_public(session: Session, trainer: Trainer) -> TrainerPublic:
-    return TrainerPublic.model_validate({**trainer_snapshot(session, trainer), "programme_id": trainer.programme_id})
+    return TrainerPublic.model_validate({**trainer_snapshot(session, trainer), "programme_id": trainer.programme_id, "version": trainer.version})
 
 
 def reference_problems(
@@ -107,9 +107,11 @@ def create_trainer(session: Session, *, programme: Programme, data: TrainerCreat
 
 
 def update_trainer(session: Session, *, programme: Programme, trainer: Trainer, data: TrainerUpdate, author: Author) -> Trainer:
-    """Change the fields given; `basins` and `capacities`, when given, replace the current ones."""
-    given = data.model_dump(exclude_unset=True)
+    """Change the fields given, if the trainer is still at `data.version` (then its version
+    moves on); `basins` and `capacities`, when given, replace the current ones."""
+    given = data.model_dump(exclude_unset=True, exclude={"version"})
     before = trainer_snapshot(session, trainer)
+    claim_version(session, trainer, data.version, entity="Le formateur", key=trainer.code)
     trainer.sqlmodel_update({field: value for field, value in given.items() if field not in ("basins", "capacities")})
     if "basins" in given:
         trainer.all_basins = given["basins"] is None
@@ -119,9 +121,8 @@ def update_trainer(session: Session, *, programme: Programme, trainer: Trainer, 
                basins=given["basins"] if "basins" in given else before["basins"],
                capacities=given.get("capacities"))
     changes = audit.diff(before, trainer_snapshot(session, trainer))
-    if changes:
-        record_change(session, author=author, programme=programme, entity=ENTITY, entity_id=trainer.id,
-                      action="update", changes=changes)
+    record_change(session, author=author, programme=programme, entity=ENTITY, entity_id=trainer.id,
+                  action="update", changes={**changes, "version": [data.version, trainer.version]})
     return trainer
 
 

@@ -15,7 +15,7 @@ from rollout import audit
 from rollout.imports.tabular import Problem
 from rollout.models import Programme, School, Wave
 from rollout.models.wave import WaveCreate, WavePublic, WaveUpdate
-from rollout.programmes.changes import created, deleted, record_change
+from rollout.programmes.changes import claim_version, created, deleted, record_change
 from rollout.programmes.problems import InvalidChange, refuse
 from rollout.tracking.author import Author
 from rollout.tracking.schedule import baseline
@@ -111,21 +111,22 @@ def create_wave(
 def update_wave(
     session: Session, *, programme: Programme, wave: Wave, data: WaveUpdate, author: Author, check_order: bool = True
 ) -> Wave:
-    """Change the fields given; the result must keep the waves in order (checked here unless
-    an import checked the whole file's waves already)."""
-    given = data.model_dump(exclude_unset=True)
+    """Change the fields given, if the wave is still at `data.version` (then its version moves
+    on); the result must keep the waves in order (checked here unless an import checked the
+    whole file's waves already)."""
+    given = data.model_dump(exclude_unset=True, exclude={"version"})
     after = {field: given.get(field, getattr(wave, field)) for field in FIELDS}
     if check_order:
         _check_order(session, programme=programme,
                      changed=WaveDates(wave.code, after["position"], after["start_date"], after["end_date"]))
     before = {field: getattr(wave, field) for field in FIELDS}
     changes = audit.diff(before, after)
-    if changes:
-        wave.sqlmodel_update(given)
-        session.add(wave)
-        session.flush()
-        record_change(session, author=author, programme=programme, entity=ENTITY, entity_id=wave.id,
-                      action="update", changes=changes)
+    claim_version(session, wave, data.version, entity="La vague", key=wave.code)
+    wave.sqlmodel_update(given)
+    session.add(wave)
+    session.flush()
+    record_change(session, author=author, programme=programme, entity=ENTITY, entity_id=wave.id,
+                  action="update", changes={**changes, "version": [data.version, wave.version]})
     return wave
 
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
 
 from rollout import audit
 from rollout.imports.tabular import Problem
 from rollout.models import Basin, Milestone, PixCertification, Programme, School, UsageRecord, Wave
 from rollout.models.school import SchoolCreate, SchoolPublic, SchoolUpdate
-from rollout.programmes.changes import created, deleted, record_change
-from rollout.programmes.problems import InvalidChange, StaleVersion, refuse
+from rollout.programmes.changes import claim_version, created, deleted, record_change
+from rollout.programmes.problems import InvalidChange, refuse
 from rollout.tracking.author import Author
 
 ENTITY = "school"  # as rollout.tracking.history reads a school's history
@@ -107,14 +106,8 @@ def update_school(session: Session, *, programme: Programme, school: School, dat
     resolved = _resolve(session, programme, given)
     basins, waves = code_maps(session, programme=programme)
     before = school_snapshot(school, basins=basins, waves=waves)
-    claimed = session.execute(
-        sa.update(School).where(School.id == school.id, School.version == data.version)
-        .values(version=data.version + 1).execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        current = session.exec(select(School.version).where(School.id == school.id)).one()
-        raise StaleVersion(entity="L'établissement", key=school.uai, expected=data.version, current=current)
-    school.sqlmodel_update({**resolved, "version": data.version + 1})
+    claim_version(session, school, data.version, entity="L'établissement", key=school.uai)
+    school.sqlmodel_update(resolved)
     session.add(school)
     session.flush()
     changes = audit.diff(before, school_snapshot(school, basins=basins, waves=waves))

@@ -1,5 +1,7 @@
 """Trainers: `GET /api/v1/trainers`, `GET /api/v1/trainers/{code}`, `POST /api/v1/trainers`,
-`PATCH /api/v1/trainers/{code}` (basins by code, home basin first; null = every basin)."""
+`PATCH /api/v1/trainers/{code}` (basins by code, home basin first; null = every basin;
+optimistic locking: send the `version` last read, 409 with `current_version` when someone
+changed the trainer since)."""
 
 from __future__ import annotations
 

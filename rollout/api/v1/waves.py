@@ -1,5 +1,7 @@
 """Waves: `GET /api/v1/waves`, `GET /api/v1/waves/{code}`, `POST /api/v1/waves`,
-`PATCH /api/v1/waves/{code}` (dates must follow the order of positions: 409 otherwise)."""
+`PATCH /api/v1/waves/{code}` (dates must follow the order of positions: 409 otherwise;
+optimistic locking: send the `version` last read, 409 with `current_version` when someone
+changed the wave since)."""
 
 from __future__ import annotations
 

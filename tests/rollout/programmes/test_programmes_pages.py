@@ -88,3 +88,34 @@ def test_someone_elses_pending_import_is_404(client, world, login):
     client.post("/logout", data={"csrf_token": _token(preview.text)})
     login(client, "admin")
     assert client.get(pending).status_code == 404
+
+
+def test_the_second_of_two_trainer_or_wave_edits_gets_409_with_its_input_kept(client, engine, world, login):
+    """Two leaders open the same trainer (and the same wave) at version 1; the first saves. The
+    second's save is refused with 409: the saved version is shown, what they typed stays in the
+    form with the new version, and saving again then goes through knowingly."""
+    login(client, "district_leader")
+    base = f"/programmes/{world.programme_id}"
+    cases = (
+        (f"{base}/trainers/AT-001/edit", {"name": "Première", "tier": "academic", "capacity": "3", "basins": "N S", "capacities": ""},
+         "name", "Seconde", Trainer, "AT-001"),
+        (f"{base}/waves/W1/edit", {"label": "Pilotes", "position": "0", "start_date": "2015-09-01", "end_date": "2015-12-18"},
+         "label", "Écrasé", Wave, "W1"),
+    )
+    for url, form, field, second, model, code in cases:
+        opened = client.get(url).text
+        assert 'name="version"' in opened and 'value="1"' in opened
+        first = client.post(url, data={**form, "version": "1", "csrf_token": _token(opened)})
+        assert first.status_code == 302
+        conflict = client.post(url, data={**form, field: second, "version": "1", "csrf_token": _token(opened)})
+        assert conflict.status_code == 409
+        assert "Quelqu'un d'autre a enregistré cette fiche" in conflict.text and form[field] in conflict.text
+        assert f'value="{second}"' in conflict.text and 'name="version" type="hidden" value="2"' in conflict.text
+        with Session(engine) as session:
+            record = session.exec(select(model).where(model.code == code, model.programme_id == world.programme_id)).one()
+            assert getattr(record, field) == form[field] and record.version == 2
+        again = client.post(url, data={**form, field: second, "version": "2", "csrf_token": _token(conflict.text)})
+        assert again.status_code == 302
+        with Session(engine) as session:
+            record = session.exec(select(model).where(model.code == code, model.programme_id == world.programme_id)).one()
+            assert getattr(record, field) == second and record.version == 3

@@ -44,10 +44,11 @@ def test_changing_a_home_basin_is_audited_old_to_new(engine, world):
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
         trainer = trainer_or_none(session, programme=programme, code="AT-001")
-        update_trainer(session, programme=programme, trainer=trainer, data=TrainerUpdate(basins=["S"], trained=False), author=LEADER)
+        update_trainer(session, programme=programme, trainer=trainer,
+                       data=TrainerUpdate(basins=["S"], trained=False, version=trainer.version), author=LEADER)
         session.commit()
         event = session.exec(select(AuditEvent).where(AuditEvent.entity == "trainer")).one()
-        assert event.changes == {"basins": [["N", "S"], ["S"]], "trained": [True, False]}
+        assert event.changes == {"basins": [["N", "S"], ["S"]], "trained": [True, False], "version": [1, 2]}
 
 
 def test_trainer_import_reads_french_cells_and_reports_bad_ones(engine, world):
@@ -73,3 +74,23 @@ def test_trainer_import_reads_french_cells_and_reports_bad_ones(engine, world):
         session.commit()
         relay = trainer_or_none(session, programme=programme, code="AT-009")
         assert relay.all_basins and trainer_snapshot(session, relay)["basins"] is None
+
+
+def test_a_trainer_import_confirmed_after_someone_edited_the_trainer_is_refused(engine, world):
+    """The preview read AT-001 at one version; someone else's edit committed before the
+    confirmation moves it on: confirming is refused, naming the row and the version, and the
+    other edit stays."""
+    text = "\n".join(["Code;Nom;Niveau;Capacité;Formé;Bassins", "AT-001;Nom importé;academic;8;oui;N S"])
+    with Session(engine) as session:
+        programme = session.get(Programme, world.programme_id)
+        preview = preview_import(session, programme=programme, table=TrainerTable(), data=text.encode(), filename="f.csv", user_id=None)
+        trainer = trainer_or_none(session, programme=programme, code="AT-001")
+        update_trainer(session, programme=programme, trainer=trainer,
+                       data=TrainerUpdate(name="Nom saisi", version=trainer.version), author=LEADER)
+        session.commit()
+        with pytest.raises(InvalidChange) as refused:
+            confirm_import(session, programme=programme, pending=session.get(PendingImport, preview.pending_id),
+                           table=TrainerTable(), author=LEADER)
+        session.rollback()
+        assert (refused.value.problems[0].row, refused.value.problems[0].column) == (2, "version")
+        assert trainer_or_none(session, programme=programme, code="AT-001").name == "Nom saisi"

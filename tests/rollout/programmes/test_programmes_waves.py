@@ -48,7 +48,8 @@ def test_moving_a_wave_into_the_next_one_is_refused(engine, world):
         programme = session.get(Programme, world.programme_id)
         wave = wave_or_none(session, programme=programme, code="W1")
         with pytest.raises(InvalidChange, match="W2"):
-            update_wave(session, programme=programme, wave=wave, data=WaveUpdate(end_date=date(2016, 2, 1)), author=LEADER)
+            update_wave(session, programme=programme, wave=wave, data=WaveUpdate(end_date=date(2016, 2, 1), version=wave.version),
+                        author=LEADER)
 
 
 def test_deleting_a_wave_is_refused_while_schools_are_pinned_to_it_or_the_plan_uses_it(engine, world):
