@@ -14,10 +14,13 @@ from rollout.programmes.problems import StaleVersion
 from rollout.tracking.author import Author
 
 
-def claim_version(session: Session, record: SQLModel, expected: int, *, entity: str, key: str) -> int:
+def claim_version(
+    session: Session, record: SQLModel, expected: int, *, entity: str, key: str, feminine: bool = False,
+) -> int:
     """Move `record` from version `expected` to the next one with one guarded UPDATE, so that of
     two edits based on the same version only the first passes; the other gets StaleVersion
-    (refused, nothing written) instead of silently overwriting it. Returns the new version."""
+    (refused, nothing written) instead of silently overwriting it. Returns the new version.
+    `entity` names the record in French ("La vague"), `feminine` agrees the message with it."""
     model = type(record)
     claimed = session.execute(
         sa.update(model).where(model.id == record.id, model.version == expected)
@@ -25,7 +28,7 @@ def claim_version(session: Session, record: SQLModel, expected: int, *, entity: 
     )
     if claimed.rowcount != 1:
         current = session.exec(select(model.version).where(model.id == record.id)).one()
-        raise StaleVersion(entity=entity, key=key, expected=expected, current=current)
+        raise StaleVersion(entity=entity, key=key, expected=expected, current=current, feminine=feminine)
     record.version = expected + 1
     return record.version
 

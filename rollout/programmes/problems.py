@@ -54,11 +54,12 @@ class InvalidChange(ValueError):
 class StaleVersion(InvalidChange):
     """The record changed since the version the user edited: refused rather than overwritten."""
 
-    def __init__(self, *, entity: str, key: str, expected: int, current: int) -> None:
+    def __init__(self, *, entity: str, key: str, expected: int, current: int, feminine: bool = False) -> None:
         self.current_version = current
+        ending = "e" if feminine else ""
         super().__init__([
             Problem(
-                f"{entity} {key} a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert "
+                f"{entity} {key} a été modifié{ending} par quelqu'un d'autre depuis que vous l'avez ouvert{ending} "
                 f"(version {expected}, maintenant {current}) : rechargez-le et refaites votre modification",
                 column="version",
                 value=str(expected),

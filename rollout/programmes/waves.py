@@ -121,7 +121,7 @@ def update_wave(
                      changed=WaveDates(wave.code, after["position"], after["start_date"], after["end_date"]))
     before = {field: getattr(wave, field) for field in FIELDS}
     changes = audit.diff(before, after)
-    claim_version(session, wave, data.version, entity="La vague", key=wave.code)
+    claim_version(session, wave, data.version, entity="La vague", key=wave.code, feminine=True)
     wave.sqlmodel_update(given)
     session.add(wave)
     session.flush()

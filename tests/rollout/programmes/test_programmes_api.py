@@ -45,5 +45,6 @@ def test_an_edit_based_on_an_old_version_is_refused_not_applied(client, world, t
         stale = client.patch(path, json={**second, "version": version}, headers=headers)
         assert stale.status_code == 409
         assert stale.get_json()["field"] == "version" and stale.get_json()["current_version"] == version + 1
+        assert ("La vague W1 a été modifiée" if "waves" in path else "Le formateur AT-001 a été modifié ") in stale.get_json()["message"]
         assert client.get(path, headers=headers).get_json()[field] == first[field]
         assert client.patch(path, json=second, headers=headers).status_code == 422  # no version: refused

@@ -110,6 +110,7 @@ def test_the_second_of_two_trainer_or_wave_edits_gets_409_with_its_input_kept(cl
         conflict = client.post(url, data={**form, field: second, "version": "1", "csrf_token": _token(opened)})
         assert conflict.status_code == 409
         assert "Quelqu'un d'autre a enregistré cette fiche" in conflict.text and form[field] in conflict.text
+        assert model is not Trainer or "Déjà formé : non" in conflict.text  # the saved values, in words
         assert f'value="{second}"' in conflict.text and 'name="version" type="hidden" value="2"' in conflict.text
         with Session(engine) as session:
             record = session.exec(select(model).where(model.code == code, model.programme_id == world.programme_id)).one()
