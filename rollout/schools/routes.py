@@ -22,8 +22,7 @@ from rollout.models import PRIORITIES, District, Programme, School
 from rollout.models.school import SchoolCreate, SchoolUpdate
 from rollout.programmes.basins import programme_basins
 from rollout.programmes.forms import PRIORITY_NAMES, ButtonForm, NationalForm, SchoolForm
-from rollout.programmes.problems import StaleVersion
-from rollout.programmes.routes import author, can_edit, delete_refusal, save_form, show_preview, stored_preview, upload_page
+from rollout.programmes.routes import author, can_edit, delete_refusal, save_edit, save_form, show_preview, stored_preview, upload_page
 from rollout.programmes.waves import programme_waves
 from rollout.schools.national import SCHOOLS_PER_BASIN, national_preview
 from rollout.schools.records import FIELDS, code_maps, create_school, delete_school, school_snapshot, update_school
@@ -91,7 +90,8 @@ def _school_values(form: SchoolForm) -> dict[str, Any]:
     return values
 
 
-def _form_page(programme: Programme, form: SchoolForm, *, school: School | None = None, conflict: StaleVersion | None = None):
+def _form_page(programme: Programme, form: SchoolForm, *, school: School | None = None, conflict: dict[str, Any] | None = None):
+    """`conflict`: the version someone else saved meanwhile (the page shows it from `school`, reloaded)."""
     return render_template("schools/form.html", programme=programme, simulated=programme.simulated, form=form,
                            school=school, conflict=conflict, button=ButtonForm())
 
@@ -119,29 +119,27 @@ def edit(programme_id: int, uai: str):
     programme = programme_or_404(programme_id)
     school = school_or_404(programme, uai)
     if request.method == "GET":
-        basins, waves = code_maps(db, programme=programme)
-        form = _school_form(programme, SchoolForm(data={**school_snapshot(school, basins=basins, waves=waves), "version": school.version}))
+        form = _school_form(programme, SchoolForm(data={**_snapshot(programme, school), "version": school.version}))
         del form.uai
         return _form_page(programme, form, school=school)
     form = _school_form(programme, SchoolForm())
     del form.uai
     if not form.validate_on_submit():
         return _form_page(programme, form, school=school), 422
-    try:
-        version = int(form.version.data)
-    except (TypeError, ValueError):
-        abort(400)
-    values = {**_school_values(form), "version": version}
-    try:
-        if save_form(form, SchoolUpdate, values, lambda data: update_school(db, programme=programme, school=school, data=data, author=author())):
-            flash(_("Établissement %(uai)s enregistré.", uai=school.uai), "info")
-            return redirect(url_for("schools.index", programme_id=programme.id))
-    except StaleVersion as conflict:
-        db.rollback()
-        db.refresh(school)
-        form.version.data = str(conflict.current_version)
-        return _form_page(programme, form, school=school, conflict=conflict), 409
+    saved = save_edit(form, SchoolUpdate, _school_values(form),
+                      lambda data: update_school(db, programme=programme, school=school, data=data, author=author()),
+                      school, lambda: _snapshot(programme, school))
+    if saved is True:
+        flash(_("Établissement %(uai)s enregistré.", uai=school.uai), "info")
+        return redirect(url_for("schools.index", programme_id=programme.id))
+    if saved is not None:
+        return _form_page(programme, form, school=school, conflict=saved), 409
     return _form_page(programme, form, school=school), 422
+
+
+def _snapshot(programme: Programme, school: School) -> dict[str, Any]:
+    basins, waves = code_maps(get_session(), programme=programme)
+    return school_snapshot(school, basins=basins, waves=waves)
 
 
 @bp.post("/programmes/<int:programme_id>/schools/<uai>/delete")
