@@ -27,7 +27,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from planner.relaxation import copy_model, linear_rows
-from planner.subsolve import STOP_POLL, Budget, Outcome
+from planner.subsolve import STOP_POLL, Budget, Outcome, combine
 
 # SCIP's feasibility and optimality tolerances are relative, around 1e-6: a bound is lowered
 # by that much before being rounded up, so that it never exceeds the true optimum.
@@ -205,14 +205,3 @@ class MipRounds:
             current.stop()
         self.thread.join()
         return self.outcome
-
-
-def combine(first: Outcome, second: Outcome) -> Outcome:
-    """The better plan of two searches of the same model, with the stronger of their bounds."""
-    plans = [o for o in (first, second) if o.objective is not None]
-    best = min(plans, key=lambda o: o.objective) if plans else None
-    bound = max(first.bound, second.bound)
-    if best is None:
-        return Outcome(status="UNKNOWN", bound=bound)
-    status = "OPTIMAL" if bound >= best.objective else "FEASIBLE"
-    return Outcome(status=status, values=best.values, objective=best.objective, bound=min(bound, best.objective))

@@ -160,13 +160,15 @@ def restricted(
     return copy
 
 
-def better(first: Outcome, second: Outcome) -> Outcome:
-    """The outcome with the better plan, carrying the stronger of the two bounds."""
-    best = second if second.objective is not None and (first.objective is None or second.objective < first.objective) else first
+def combine(first: Outcome, second: Outcome) -> Outcome:
+    """The better plan of two searches of the same model, with the stronger of their bounds."""
+    plans = [o for o in (first, second) if o.objective is not None]
+    best = min(plans, key=lambda o: o.objective) if plans else None
     bound = max(first.bound, second.bound)
-    if second.status == "OPTIMAL":
-        return second
-    return Outcome(status=best.status, values=best.values, objective=best.objective, bound=bound)
+    if best is None:
+        return Outcome(status="UNKNOWN", bound=bound)
+    status = "OPTIMAL" if bound >= best.objective else "FEASIBLE"
+    return Outcome(status=status, values=best.values, objective=best.objective, bound=min(bound, best.objective))
 
 
 def configure(solver: cp_model.CpSolver, *, time_limit: float, workers: int, seed: int, deterministic: bool) -> None:

@@ -10,7 +10,7 @@ import math
 
 from planner.model import PlanModel
 from planner.relaxation import LinearRelaxation
-from planner.subsolve import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, better, restricted, solve_part
+from planner.subsolve import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, combine, restricted, solve_part
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class TrainingSearch:
         if leaves is None:
             logger.info("training search: too many nodes, the whole model gets the time left")
             if best.objective is None:
-                return better(best, solve_part(self.built.model, budget.left(), workers, seed, deterministic, budget, callback))
+                return combine(best, solve_part(self.built.model, budget.left(), workers, seed, deterministic, budget, callback))
             leaves, open_bounds = [], [best.bound]
         callback.floor = None if best.bound == -math.inf else best.bound
         for position, (bound, prefix) in enumerate(leaves):
