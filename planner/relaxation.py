@@ -77,7 +77,8 @@ class LinearRelaxation:
         # A constraint left out can only lower the LP bound, which stays valid.
         rows, _ = linear_rows(proto)
         self.columns = copy_model(proto, self.solver, rows, integer=False)
-        self.domains = [(list(v.domain)[0], list(v.domain)[-1]) for v in proto.variables]
+        # Each column's own bounds, restored after a solve that fixed it.
+        self.domains = [(column.lb(), column.ub()) for column in self.columns]
         self.offset = proto.objective.offset
 
     def bound(self, fixed: Mapping[int, int]) -> float | None:
