@@ -52,14 +52,18 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     errors.init_app(app)
 
     from rollout.auth.routes import bp as auth_bp
+    from rollout.basins.routes import bp as basins_bp
     from rollout.home import bp as home_bp
+    from rollout.imports.routes import bp as imports_bp
     from rollout.planning.routes import bp as planning_bp
-    from rollout.programmes.routes import bp as programmes_bp
     from rollout.schools.routes import bp as schools_bp
     from rollout.tracking.routes import bp as tracking_bp
+    from rollout.trainers.routes import bp as trainers_bp
     from rollout.usage.routes import bp as usage_bp
+    from rollout.waves.routes import bp as waves_bp
 
-    for blueprint in (home_bp, auth_bp, tracking_bp, usage_bp, schools_bp, programmes_bp, planning_bp):
+    blueprints = (home_bp, auth_bp, tracking_bp, usage_bp, schools_bp, basins_bp, waves_bp, trainers_bp, imports_bp, planning_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app

@@ -60,3 +60,13 @@ def record(
     )
     session.add(event)
     return event
+
+
+def created(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [None, value]}` for a record created with `values`."""
+    return {field: [None, value] for field, value in values.items() if value is not None}
+
+
+def deleted(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [value, None]}` for a record deleted, so the trail keeps what was lost."""
+    return {field: [value, None] for field, value in values.items() if value is not None}

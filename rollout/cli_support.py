@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from rollout.app import create_app
 from rollout.db import get_engine
-from rollout.imports.tabular import Problem
+from rollout.core.problems import Problem
 from rollout.models import Programme
 
 EXIT_INVALID = 2

@@ -13,13 +13,11 @@ from typing import Callable, TypeVar
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from rollout.core.permissions import EDITORS, LEADERS, READERS, may, role_allows
 from rollout.models import ROLES
 
 View = TypeVar("View", bound=Callable)
-
-READERS = ROLES
-EDITORS = ("district_leader", "project_manager")
-LEADERS = ("district_leader",)
+__all__ = ["EDITORS", "LEADERS", "READERS", "access"]
 
 
 @dataclass(frozen=True)
@@ -33,9 +31,7 @@ class AccessRule:
     public: bool = False
 
     def allows(self, role: str | None) -> bool:
-        if self.public:
-            return True
-        return role is not None and (role == "admin" or role in self.roles)
+        return self.public or role_allows(role, self.roles)
 
 
 def access(*roles: str, public: bool = False) -> Callable[[View], View]:
@@ -90,3 +86,4 @@ def declare_public(app: Flask, endpoint: str) -> None:
 def init_app(app: Flask) -> None:
     declare_public(app, "static")
     app.before_request(enforce_access)
+    app.jinja_env.globals["may"] = lambda action: may(current_user, action)

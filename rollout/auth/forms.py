@@ -16,7 +16,3 @@ class LoginForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Usage du jeton"), validators=[DataRequired(), Length(max=200)])
-
-
-class PostForm(FlaskForm):
-    """A button-only form (sign out, revoke): just the CSRF token."""

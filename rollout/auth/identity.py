@@ -17,7 +17,7 @@ from sqlmodel import select
 from rollout.auth.accounts import token_digest
 from rollout.db import get_engine, get_session
 from rollout.models import ApiToken, User, UserDistrict, utcnow
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 
 login_manager = LoginManager()
 login_manager.session_protection = "strong"

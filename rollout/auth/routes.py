@@ -13,7 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from rollout.auth.access import READERS, access
 from rollout.auth.accounts import AccountError, create_token, normalise_email
-from rollout.auth.forms import LoginForm, PostForm, TokenForm
+from rollout.auth.forms import LoginForm, TokenForm
+from rollout.core.forms import ButtonForm
 from rollout.auth.identity import account_of
 from rollout.auth.throttle import is_throttled, record_attempt
 from rollout.db import get_session
@@ -75,7 +76,7 @@ def login():
 @bp.post("/logout")
 @access(*READERS)
 def logout():
-    if not PostForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     logout_user()
     session.clear()
@@ -97,13 +98,13 @@ def tokens():
     rows = db.exec(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(col(ApiToken.created_at).desc())
     ).all()
-    return render_template("auth/tokens.html", form=form, tokens=rows, created=created, revoke_form=PostForm())
+    return render_template("auth/tokens.html", form=form, tokens=rows, created=created, revoke_form=ButtonForm())
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @access(*READERS)
 def revoke_token(token_id: int):
-    if not PostForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     db = get_session()
     token = db.get(ApiToken, token_id)

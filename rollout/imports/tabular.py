@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Iterable, Iterator, Sequence
 
-from rollout.usage.profiles import fold
+from rollout.core.problems import Problem
+from rollout.core.text import fold
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -33,25 +34,6 @@ class Column:
     def matches(self, header: str) -> bool:
         key = _header_key(header)
         return key == _header_key(self.name) or key in {_header_key(alias) for alias in self.aliases}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an uploaded file, placed as precisely as possible."""
-
-    reason: str
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-
-    def describe(self, filename: str) -> str:
-        """`file: row 12, column visits = '-3': must be ≥ 0` (the parts that are known)."""
-        place = [filename]
-        if self.row is not None:
-            place.append(f"row {self.row}")
-        if self.column is not None:
-            place.append(f"column {self.column}" + (f" = {self.value!r}" if self.value is not None else ""))
-        return ", ".join(place) + f": {self.reason}"
 
 
 class TableError(ValueError):

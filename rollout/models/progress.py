@@ -20,6 +20,7 @@ MILESTONE_KINDS = (
 )
 MILESTONE_STATUSES = ("not_started", "in_progress", "done", "blocked")
 PIX_LEVELS = ("initie", "confirme", "avance", "expert")
+MILESTONE_ENTITY = "milestone"  # how the audit trail names a milestone
 
 
 class Milestone(SQLModel, table=True):

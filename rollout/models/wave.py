@@ -39,7 +39,7 @@ class Wave(SQLModel, table=True):
 class WaveCreate(SQLModel):
     """A new wave; its code and position are unique in the programme, it ends after it starts
     and its dates follow the order of positions (checked with the other waves by
-    `rollout.programmes.waves`, so that an API caller gets 409 like any conflict of order)."""
+    `rollout.waves.records`, so that an API caller gets 409 like any conflict of order)."""
 
     code: str = Field(min_length=1, max_length=32, schema_extra={"pattern": r"^\S+$"})
     label: str | None = Field(default=None, max_length=200)

@@ -16,7 +16,7 @@ from planner import ScenarioError, solve
 from rollout import audit
 from rollout.models import Plan, Programme, utcnow
 from rollout.planning.scenario import ScenarioDataError, build_scenario
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 from rollout.tracking.schedule import apply_baseline
 
 MAX_TIME_LIMIT = 30.0

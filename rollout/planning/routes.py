@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.identity import current_author
-from rollout.auth.forms import PostForm
+from rollout.core.forms import ButtonForm
 from rollout.auth.scope import programme_or_404
 from rollout.db import get_session
 from rollout.models import Plan, Programme
@@ -25,17 +24,13 @@ def plan_or_404(programme: Programme, plan_id: int) -> Plan:
     return plan
 
 
-def _may_plan() -> bool:
-    return current_user.role in ("admin", *LEADERS)
-
-
 @bp.get("/programmes/<int:programme_id>/plans")
 @access(*READERS)
 def index(programme_id: int):
     programme = programme_or_404(programme_id)
     return render_template(
         "planning/index.html", programme=programme, plans=programme_plans(get_session(), programme),
-        form=NewPlanForm(), may_plan=_may_plan(),
+        form=NewPlanForm(),
     )
 
 
@@ -47,14 +42,14 @@ def create(programme_id: int):
     db = get_session()
     if not form.validate_on_submit():
         return render_template("planning/index.html", programme=programme, plans=programme_plans(db, programme),
-                               form=form, may_plan=True), 400
+                               form=form), 400
     try:
         plan = create_plan(db, programme=programme, name=form.name.data.strip(), time_limit=form.time_limit.data,
                            author=current_author("form"))
     except PlanningError as error:
         flash(str(error), "error")
         return render_template("planning/index.html", programme=programme, plans=programme_plans(db, programme),
-                               form=form, may_plan=True), 400
+                               form=form), 400
     db.commit()
     return redirect(url_for("planning.detail", programme_id=programme.id, plan_id=plan.id))
 
@@ -66,7 +61,7 @@ def detail(programme_id: int, plan_id: int):
     plan = plan_or_404(programme, plan_id)
     return render_template(
         "planning/detail.html", programme=programme, plan=plan, waves=schools_per_wave(plan),
-        adopt_form=PostForm(), may_plan=_may_plan(),
+        adopt_form=ButtonForm(),
     )
 
 
@@ -91,7 +86,7 @@ def plan_file(programme_id: int, plan_id: int):
 @bp.post("/programmes/<int:programme_id>/plans/<int:plan_id>/adopt")
 @access(*LEADERS)
 def adopt(programme_id: int, plan_id: int):
-    if not PostForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     programme = programme_or_404(programme_id)
     plan = plan_or_404(programme, plan_id)

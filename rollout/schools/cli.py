@@ -18,11 +18,11 @@ from sqlmodel import Session
 from rollout.cli_support import EXIT_INVALID, choose_programme, command_session
 from rollout.imports.tabular import Problem, TableError
 from rollout.models import PendingImport, Programme
-from rollout.programmes.imports import Preview, confirm_import, preview_import
-from rollout.programmes.problems import InvalidChange
+from rollout.imports.reference import Preview, confirm_import, preview_import
+from rollout.core.problems import InvalidChange
 from rollout.schools.national import SCHOOLS_PER_BASIN, national_preview
 from rollout.schools.table import SchoolTable
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 
 
 @contextmanager

@@ -31,8 +31,8 @@ from fixtures.colleges import College
 from fixtures.datasets import estimated_teachers
 from rollout.imports.tabular import Column, Problem, TableError, read_table
 from rollout.models import Basin, Programme, School
-from rollout.programmes import cells
-from rollout.programmes.imports import Entry, Preview, Row, classify, store
+from rollout.imports import cells
+from rollout.imports.reference import Entry, Preview, Row, classify, store
 from rollout.schools.table import SchoolTable
 
 SCHOOLS_PER_BASIN = 16

@@ -12,12 +12,13 @@ from typing import Any
 from sqlmodel import Session, col, func, or_, select
 
 from rollout import audit
-from rollout.imports.tabular import Problem
+from rollout.core.problems import Problem
 from rollout.models import Basin, Milestone, PixCertification, Programme, School, UsageRecord, Wave
 from rollout.models.school import SchoolCreate, SchoolPublic, SchoolUpdate
-from rollout.programmes.changes import claim_version, created, deleted, record_change
-from rollout.programmes.problems import InvalidChange, refuse
-from rollout.tracking.author import Author
+from rollout.audit import created, deleted
+from rollout.core.locking import claim_version
+from rollout.core.problems import InvalidChange, refuse
+from rollout.core.author import Author
 
 ENTITY = "school"  # as rollout.tracking.history reads a school's history
 FIELDS = (
@@ -95,7 +96,7 @@ def create_school(session: Session, *, programme: Programme, data: SchoolCreate,
     school = School(programme_id=programme.id, uai=data.uai, **_resolve(session, programme, data.model_dump()))
     session.add(school)
     session.flush()
-    record_change(session, author=author, programme=programme, entity=ENTITY, entity_id=school.id,
+    author.record(session, programme=programme, entity=ENTITY, entity_id=school.id,
                   action="create", changes=created({"uai": data.uai, **data.model_dump(exclude={"uai"})}))
     return school
 
@@ -106,12 +107,12 @@ def update_school(session: Session, *, programme: Programme, school: School, dat
     resolved = _resolve(session, programme, given)
     basins, waves = code_maps(session, programme=programme)
     before = school_snapshot(school, basins=basins, waves=waves)
-    claim_version(session, school, data.version, entity="L'établissement", key=school.uai)
+    claim_version(session, school, data.version, key=school.uai)
     school.sqlmodel_update(resolved)
     session.add(school)
     session.flush()
     changes = audit.diff(before, school_snapshot(school, basins=basins, waves=waves))
-    record_change(session, author=author, programme=programme, entity=ENTITY, entity_id=school.id,
+    author.record(session, programme=programme, entity=ENTITY, entity_id=school.id,
                   action="update", changes={**changes, "version": [data.version, school.version]})
     return school
 
@@ -135,7 +136,7 @@ def delete_school(session: Session, *, programme: Programme, school: School, aut
         raise refuse("l'avancement ou les usages de cet établissement ont déjà été saisis : il ne peut plus être supprimé",
                      column="uai", value=school.uai)
     basins, waves = code_maps(session, programme=programme)
-    record_change(session, author=author, programme=programme, entity=ENTITY, entity_id=school.id, action="delete",
+    author.record(session, programme=programme, entity=ENTITY, entity_id=school.id, action="delete",
                   changes=deleted({"uai": school.uai, **school_snapshot(school, basins=basins, waves=waves)}))
     session.delete(school)
     session.flush()

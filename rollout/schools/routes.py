@@ -20,10 +20,13 @@ from rollout.auth.scope import programme_or_404, school_or_404
 from rollout.db import get_session
 from rollout.models import PRIORITIES, District, Programme, School
 from rollout.models.school import SchoolCreate, SchoolUpdate
-from rollout.programmes.basins import programme_basins
-from rollout.programmes.forms import PRIORITY_NAMES, ButtonForm, NationalForm, SchoolForm
-from rollout.programmes.routes import author, can_edit, delete_refusal, save_edit, save_form, show_preview, stored_preview, upload_page
-from rollout.programmes.waves import programme_waves
+from rollout.basins.records import programme_basins
+from rollout.core.forms import ButtonForm
+from rollout.schools.forms import PRIORITY_NAMES, NationalForm, SchoolForm
+from rollout.auth.identity import current_author
+from rollout.core.saving import delete_refusal, save_edit, save_form
+from rollout.imports.pages import show_preview, stored_preview, upload_status
+from rollout.waves.records import programme_waves
 from rollout.schools.national import SCHOOLS_PER_BASIN, national_preview
 from rollout.schools.records import FIELDS, code_maps, create_school, delete_school, school_snapshot, update_school
 from rollout.tracking.colour import evaluation_date, programme_progress
@@ -64,7 +67,7 @@ def index(programme_id: int):
     return render_template(
         "schools/index.html", programme=programme, simulated=programme.simulated, schools=schools, total=total,
         basins=basins, basin_codes=basin_codes, wave_codes=wave_codes, chosen=chosen, priorities=PRIORITY_NAMES,
-        colours=colours, colour_names=COLOUR_NAMES, sorts=SORTS, can_edit=can_edit(), as_of=as_of,
+        colours=colours, colour_names=COLOUR_NAMES, sorts=SORTS, as_of=as_of,
     )
 
 
@@ -104,7 +107,7 @@ def new(programme_id: int):
     form = _school_form(programme, SchoolForm())
     if form.validate_on_submit():
         values = {**_school_values(form), "uai": form.uai.data or ""}
-        if save_form(form, SchoolCreate, values, lambda data: create_school(db, programme=programme, data=data, author=author())):
+        if save_form(form, SchoolCreate, values, lambda data: create_school(db, programme=programme, data=data, author=current_author("form"))):
             flash(_("Établissement %(uai)s créé.", uai=values["uai"].strip().upper()), "info")
             return redirect(url_for("schools.index", programme_id=programme.id))
     return _form_page(programme, form), 422 if request.method == "POST" else 200
@@ -127,7 +130,7 @@ def edit(programme_id: int, uai: str):
     if not form.validate_on_submit():
         return _form_page(programme, form, school=school), 422
     saved = save_edit(form, SchoolUpdate, _school_values(form),
-                      lambda data: update_school(db, programme=programme, school=school, data=data, author=author()),
+                      lambda data: update_school(db, programme=programme, school=school, data=data, author=current_author("form")),
                       school, lambda: _snapshot(programme, school))
     if saved is True:
         flash(_("Établissement %(uai)s enregistré.", uai=school.uai), "info")
@@ -150,18 +153,12 @@ def remove(programme_id: int, uai: str):
     school = school_or_404(programme, uai)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    reason = delete_refusal(lambda: delete_school(db, programme=programme, school=school, author=author()))
+    reason = delete_refusal(lambda: delete_school(db, programme=programme, school=school, author=current_author("form")))
     if reason is not None:
         flash(_("L'établissement %(uai)s n'est pas supprimé : %(reason)s", uai=school.uai, reason=reason), "error")
         return redirect(url_for("schools.edit", programme_id=programme.id, uai=school.uai))
     flash(_("Établissement %(uai)s supprimé.", uai=uai), "info")
     return redirect(url_for("schools.index", programme_id=programme.id))
-
-
-@bp.route("/programmes/<int:programme_id>/schools/import", methods=["GET", "POST"])
-@access(*LEADERS)
-def import_file(programme_id: int):
-    return upload_page(programme_or_404(programme_id), "schools")
 
 
 @bp.route("/programmes/<int:programme_id>/schools/import-national", methods=["GET", "POST"])
@@ -189,4 +186,4 @@ def import_national(programme_id: int):
         if preview is not None:
             return show_preview(programme, preview)
     return render_template("schools/national.html", programme=programme, simulated=programme.simulated, form=form,
-                           shipped=NATIONAL_FILE[-1]), 422 if request.method == "POST" else 200
+                           shipped=NATIONAL_FILE[-1]), upload_status()

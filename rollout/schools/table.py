@@ -9,12 +9,12 @@ from sqlmodel import Session, select
 from rollout.imports.tabular import Column, Problem
 from rollout.models import Basin, Programme, School, Wave
 from rollout.models.school import BasinCreate, SchoolCreate, SchoolUpdate
-from rollout.programmes import cells
-from rollout.programmes.basins import create_basin
-from rollout.programmes.imports import Entry, Existing, ImportColumn, ReferenceTable, Row, at_row, placed_problems
-from rollout.programmes.problems import refuse
+from rollout.imports import cells
+from rollout.basins.records import create_basin
+from rollout.imports.reference import Entry, Existing, ImportColumn, ReferenceTable, Row, at_row, placed_problems
+from rollout.core.problems import refuse
 from rollout.schools.records import code_maps, create_school, reference_problems, school_or_none, school_snapshot, update_school
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 
 COLUMNS = (
     ImportColumn(Column("uai", ("code_uai", "uai_etablissement", "numero_uai", "rne"))),

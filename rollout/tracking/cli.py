@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from rollout.cli_support import choose_programme, command_session, exit_invalid, terminal_actor
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 from rollout.tracking.schedule import apply_baseline, baseline
 from rollout.tracking.upload import UploadRejected, apply_upload, preview_upload
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -30,11 +29,3 @@ class PixMilestoneForm(MilestoneForm):
     pix_confirme = IntegerField(PIX_NAMES["confirme"], validators=[Optional(), NumberRange(min=0)])
     pix_avance = IntegerField(PIX_NAMES["avance"], validators=[Optional(), NumberRange(min=0)])
     pix_expert = IntegerField(PIX_NAMES["expert"], validators=[Optional(), NumberRange(min=0)])
-
-
-class UploadForm(FlaskForm):
-    file = FileField(_l("Fichier CSV ou XLSX"), validators=[FileRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    """A button-only form (confirm or cancel an upload): just the CSRF token."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from rollout.models import AuditEvent, Milestone, School
-from rollout.tracking.author import MILESTONE_ENTITY
+from rollout.models.progress import MILESTONE_ENTITY
 
 SCHOOL_ENTITY = "school"
 

@@ -20,9 +20,10 @@ from rollout.auth.scope import programme_or_404, school_or_404
 from rollout.db import get_session
 from rollout.models import MILESTONE_KINDS, PIX_LEVELS, Basin, Milestone, PendingImport, Programme, School, Wave
 from rollout.tracking import display
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 from rollout.tracking.colour import COLOURS, RED_LATENESS_PERCENT, evaluation_date, programme_progress
-from rollout.tracking.forms import ConfirmForm, MilestoneForm, PixMilestoneForm, UploadForm
+from rollout.core.forms import ButtonForm, UploadForm
+from rollout.tracking.forms import MilestoneForm, PixMilestoneForm
 from rollout.tracking.history import school_history
 from rollout.tracking.updates import (
     PIX_KIND,
@@ -63,10 +64,6 @@ def _as_of(programme: Programme) -> date:
         return evaluation_date(get_session(), programme=programme, today=date.today())
 
 
-def _can_update() -> bool:
-    return current_user.role == "admin" or current_user.role in EDITORS
-
-
 def _milestones(school: School) -> list[Milestone]:
     """The school's seven milestones in order; one it has no row for shows as not started."""
     stored = {m.kind: m for m in get_session().exec(select(Milestone).where(Milestone.school_id == school.id))}
@@ -94,7 +91,7 @@ def overview(programme_id: int):
     return render_template(
         "tracking/overview.html", programme=programme, simulated=programme.simulated, as_of=as_of, rows=shown,
         total=len(rows), totals=totals, basins=basins, waves=waves, chosen=chosen, colours=COLOURS,
-        kinds=len(MILESTONE_KINDS), names=display, can_update=_can_update(), share=RED_LATENESS_PERCENT,
+        kinds=len(MILESTONE_KINDS), names=display, share=RED_LATENESS_PERCENT,
     )
 
 
@@ -110,7 +107,7 @@ def school_page(programme_id: int, uai: str):
     return render_template(
         "tracking/school.html", programme=programme, simulated=programme.simulated, school=school, as_of=as_of,
         progress=progress, milestones=_milestones(school), pix=pix_counts(db, school_id=school.id),
-        pix_levels=PIX_LEVELS, history=school_history(db, school=school), names=display, can_update=_can_update(),
+        pix_levels=PIX_LEVELS, history=school_history(db, school=school), names=display,
     )
 
 
@@ -194,7 +191,7 @@ def upload(programme_id: int):
     pending = save_pending(db, programme=programme, preview=preview, user_id=current_user.id) if preview.valid else None
     db.commit()
     return render_template(
-        "tracking/preview.html", preview=preview, pending=pending, confirm_form=ConfirmForm(), names=display, **context
+        "tracking/preview.html", preview=preview, pending=pending, confirm_form=ButtonForm(), names=display, **context
     ), (200 if preview.valid else 422)
 
 
@@ -203,7 +200,7 @@ def _submitted_pending(programme: Programme, pending_id: int) -> PendingImport:
     pending = pending_import(get_session(), programme=programme, pending_id=pending_id, user_id=current_user.id)
     if pending is None:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     return pending
 

@@ -25,7 +25,8 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from rollout.models import MILESTONE_KINDS, Milestone, Plan, Programme, School, Wave
-from rollout.tracking.author import Author
+from rollout.core.author import Author
+from rollout.models.progress import MILESTONE_ENTITY
 
 PLAN_OFFSETS: dict[str, tuple[str, int]] = {
     "leadership_briefed": ("start", -28),
@@ -110,7 +111,7 @@ def apply_baseline(session: Session, *, programme: Programme, plan: Plan, author
                 audit_change = {"planned_on": [milestone.planned_on, dates[kind]]}
                 milestone.planned_on = dates[kind]
                 session.add(milestone)
-                author.record(session, programme=programme, milestone=milestone, action="update", changes=audit_change)
+                author.record(session, programme=programme, entity=MILESTONE_ENTITY, entity_id=milestone.id, action="update", changes=audit_change)
             else:
                 continue
             touched += 1
@@ -119,7 +120,8 @@ def apply_baseline(session: Session, *, programme: Programme, plan: Plan, author
         author.record(
             session,
             programme=programme,
-            milestone=milestone,
+            entity=MILESTONE_ENTITY,
+            entity_id=milestone.id,
             action="create",
             changes={"kind": [None, milestone.kind], "planned_on": [None, milestone.planned_on]},
         )

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from rollout.audit import diff
-from rollout.imports.tabular import Problem
+from rollout.core.problems import Problem
 from rollout.models import (
     MILESTONE_STATUSES,
     PIX_LEVELS,
@@ -28,7 +28,8 @@ from rollout.models import (
     School,
     utcnow,
 )
-from rollout.tracking.author import MILESTONE_ENTITY, Author
+from rollout.core.author import Author
+from rollout.models.progress import MILESTONE_ENTITY
 from rollout.tracking.schedule import earliest_plausible_date
 from rollout.tracking.vocabulary import MILESTONE_LABELS
 
@@ -236,7 +237,7 @@ def update_milestone(
         action = "update"
     if pix_before is not None:
         _store_pix(session, school_id=school.id, before=pix_before, after=after)
-    author.record(session, programme=programme, milestone=milestone, action=action, changes=changes)
+    author.record(session, programme=programme, entity=MILESTONE_ENTITY, entity_id=milestone.id, action=action, changes=changes)
     session.refresh(milestone)
     return milestone
 

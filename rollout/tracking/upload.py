@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from rollout.imports.tabular import Column, Problem, TableError, read_table
 from rollout.models import PIX_LEVELS, ImportBatch, Milestone, PendingImport, PixCertification, Programme, School
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 from rollout.tracking.updates import (
     PIX_KIND,
     InvalidProgress,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rollout.models import MILESTONE_KINDS, MILESTONE_STATUSES, PIX_LEVELS
-from rollout.usage.profiles import fold
+from rollout.core.text import fold
 
 MILESTONE_LABELS: dict[str, str] = {
     "leadership_briefed": "Équipe de direction informée",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
@@ -13,14 +12,6 @@ from rollout.models import CATEGORIES
 from rollout.usage.display import CATEGORY_NAMES
 
 
-class UsageUploadForm(FlaskForm):
-    """A usage file, previewed before anything is written."""
-
-    file = FileField(_l("Fichier CSV ou XLSX"), validators=[FileRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    """A button-only form (confirm or abandon a previewed upload): just the CSRF token."""
 
 
 class CategoryForm(FlaskForm):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from rollout.usage.profiles import fold
+from rollout.core.text import fold
 
 PERIOD_WORDS = {
     "day": "day", "jour": "day", "daily": "day", "quotidien": "day", "journalier": "day",

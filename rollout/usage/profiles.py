@@ -6,7 +6,7 @@ accepted; matching ignores case and accents.
 
 from __future__ import annotations
 
-import unicodedata
+from rollout.core.text import fold
 
 SDET_AUDIENCES = {
     "national_elv": "pupil",
@@ -28,12 +28,6 @@ WORD_AUDIENCES = {
     "personnel": "staff",
     "staff": "staff",
 }
-
-
-def fold(text: str) -> str:
-    """Lower-case `text` and strip its accents, for matching labels as people type them."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def audience_of(profile: str) -> str:

@@ -17,11 +17,13 @@ from flask_login import current_user
 
 from rollout.auth.access import EDITORS, LEADERS, READERS, access
 from rollout.auth.scope import programme_or_404
+from rollout.core.permissions import may
 from rollout.db import get_session
 from rollout.imports.tabular import Problem, TableError
 from rollout.models import PendingImport, Programme
 from rollout.usage import display, taxonomy
-from rollout.usage.forms import CategoryForm, ConfirmForm, UsageUploadForm
+from rollout.core.forms import ButtonForm, UploadForm
+from rollout.usage.forms import CategoryForm
 from rollout.usage.importing import COLUMNS, import_rows, programme_schools, read_file
 from rollout.usage.pending import pending_rows, pending_upload, save_pending
 from rollout.usage.report import GROUPINGS, parse_bound, report_csv, report_json, usage_report
@@ -29,7 +31,7 @@ from rollout.usage.report import GROUPINGS, parse_bound, report_csv, report_json
 bp = Blueprint("usage", __name__)
 
 
-def _upload_page(programme: Programme, form: UsageUploadForm, *, problems: Sequence[Problem] = (),
+def _upload_page(programme: Programme, form: UploadForm, *, problems: Sequence[Problem] = (),
                  filename: str | None = None) -> str:
     """The upload form, under the problems of the file `filename` when it was refused."""
     return render_template("usage/upload.html", programme=programme, simulated=programme.simulated, columns=COLUMNS,
@@ -38,7 +40,7 @@ def _upload_page(programme: Programme, form: UsageUploadForm, *, problems: Seque
 
 def _submitted_pending(programme: Programme, pending_id: int) -> PendingImport:
     """The user's own pending upload (404 for any other), once the confirm form is valid (400 otherwise)."""
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     pending = pending_upload(get_session(), programme=programme, pending_id=pending_id, user_id=current_user.id)
     if pending is None:
@@ -52,7 +54,7 @@ def upload(programme_id: int):
     """Upload a usage file and see what it would change; nothing is written before confirming."""
     db = get_session()
     programme = programme_or_404(programme_id)
-    form = UsageUploadForm()
+    form = UploadForm()
     if not form.validate_on_submit():
         return _upload_page(programme, form), (422 if request.method == "POST" else 200)
     file = form.file.data
@@ -70,7 +72,7 @@ def upload(programme_id: int):
     uais = {school_id: uai for uai, school_id in programme_schools(db, programme_id=programme.id).items()}
     return render_template(
         "usage/preview.html", programme=programme, simulated=programme.simulated, summary=summary, pending=pending,
-        confirm_form=ConfirmForm(), uais=uais,
+        confirm_form=ButtonForm(), uais=uais,
     )
 
 
@@ -85,7 +87,7 @@ def confirm_upload(programme_id: int, pending_id: int):
         rows = pending_rows(db, programme=programme, pending=pending)
     except TableError as error:
         db.rollback()
-        return _upload_page(programme, UsageUploadForm(formdata=None), problems=error.problems, filename=error.filename), 422
+        return _upload_page(programme, UploadForm(formdata=None), problems=error.problems, filename=error.filename), 422
     summary = import_rows(
         db, programme=programme, rows=rows, filename=pending.filename, actor=current_user.email, via="form",
         user_id=current_user.id,
@@ -115,13 +117,12 @@ def taxonomy_page(programme_id: int):
     """Every service label of the programme's usage with its category; unknown labels first."""
     programme = programme_or_404(programme_id)
     entries = taxonomy.taxonomy_entries(get_session(), programme_id=programme.id)
-    can_edit = current_user.role in ("admin", *LEADERS)
     forms = {
         entry.label: CategoryForm(
             formdata=None, label=entry.label, category=entry.category if entry.source == "override" else ""
         )
         for entry in entries
-    } if can_edit else {}
+    } if may(current_user, "edit_taxonomy") else {}
     return render_template(
         "usage/taxonomy.html", programme=programme, simulated=programme.simulated, entries=entries, forms=forms,
         names=display, label_key=taxonomy.label_key, keywords=taxonomy.DEFAULT_KEYWORDS,

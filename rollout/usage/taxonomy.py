@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from rollout import audit
 from rollout.models import CATEGORIES, Programme, School, ServiceCategory, UsageRecord
-from rollout.usage.profiles import fold
+from rollout.core.text import fold
 
 PEDAGOGICAL = ("pedagogy", "resources")
 ADMINISTRATIVE = ("school_life", "communication")

@@ -22,8 +22,8 @@ from rollout.api import ErrorBody, Id
 from rollout.auth.scope import school_or_404, single_programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
-from rollout.programmes.problems import InvalidChange, StaleVersion
-from rollout.tracking.author import Author
+from rollout.core.problems import InvalidChange, StaleVersion
+from rollout.core.author import Author
 
 Result = TypeVar("Result")
 

@@ -15,7 +15,7 @@ from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.scope import school_or_404, single_programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
-from rollout.programmes.problems import describe, problems_of
+from rollout.core.problems import describe, problems_of
 from rollout.models import Basin, Programme, School, SchoolCreate, SchoolPublic
 from rollout.models.school import SchoolUpdate
 from rollout.schools.records import code_maps, create_school, school_public, update_school

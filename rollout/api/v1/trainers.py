@@ -15,7 +15,7 @@ from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.scope import single_programme_or_404
 from rollout.db import get_session
 from rollout.models.trainer import TrainerCreate, TrainerPublic, TrainerUpdate
-from rollout.programmes.trainers import create_trainer, programme_trainers, trainer_or_none, trainer_public, update_trainer
+from rollout.trainers.records import create_trainer, programme_trainers, trainer_or_none, trainer_public, update_trainer
 
 
 class TrainerList(BaseModel):

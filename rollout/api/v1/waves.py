@@ -15,7 +15,7 @@ from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.scope import single_programme_or_404
 from rollout.db import get_session
 from rollout.models.wave import WaveCreate, WavePublic, WaveUpdate
-from rollout.programmes.waves import create_wave, programme_waves, update_wave, wave_or_none, wave_public
+from rollout.waves.records import create_wave, programme_waves, update_wave, wave_or_none, wave_public
 
 
 class WaveList(BaseModel):

@@ -11,10 +11,10 @@ from sqlmodel import Session, func, select
 
 from rollout.imports.tabular import TableError
 from rollout.models import AuditEvent, ImportBatch, PendingImport, Programme, School
-from rollout.programmes.imports import confirm_import, preview_import
-from rollout.programmes.problems import InvalidChange
+from rollout.imports.reference import confirm_import, preview_import
+from rollout.core.problems import InvalidChange
 from rollout.schools.table import SchoolTable
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 
 LEADER = Author(actor="direction@test.invalid", channel="form")
 HEADER = "UAI;Nom de l'établissement;Commune;Élèves;Enseignants;Bassin;Éducation prioritaire;Latitude"

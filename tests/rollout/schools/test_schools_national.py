@@ -11,10 +11,10 @@ from fixtures.colleges import public_colleges
 from fixtures.datasets import estimated_teachers
 from rollout.imports.tabular import TableError
 from rollout.models import AuditEvent, Basin, District, PendingImport, Programme, School
-from rollout.programmes.imports import confirm_import
+from rollout.imports.reference import confirm_import
 from rollout.schools.national import national_preview
 from rollout.schools.table import SchoolTable
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 
 LEADER = Author(actor="direction@test.invalid", channel="cli")
 

@@ -7,9 +7,9 @@ from sqlmodel import Session, select
 
 from rollout.models import AuditEvent, Milestone, Programme, School
 from rollout.models.school import SchoolCreate, SchoolUpdate
-from rollout.programmes.problems import InvalidChange, StaleVersion
+from rollout.core.problems import InvalidChange, StaleVersion
 from rollout.schools.records import create_school, delete_school, school_or_none, update_school
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 
 LEADER = Author(actor="direction@test.invalid", channel="form")
 NEW_UAI = "0931234L"  # not in the world's programme

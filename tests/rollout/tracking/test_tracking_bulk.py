@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
 from rollout.models import AuditEvent, ImportBatch, Milestone, PendingImport, PixCertification
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 from rollout.tracking.updates import MilestoneChange, update_milestone
 from rollout.tracking.upload import UploadRejected, apply_upload, confirm_pending, preview_upload, save_pending
 from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from rollout.audit import record
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 from rollout.tracking.history import school_history
 from rollout.tracking.updates import MilestoneChange, update_milestone
 from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)

@@ -10,7 +10,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from rollout.models import AuditEvent, ImportBatch, Milestone, Programme, School
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 from rollout.tracking.updates import MilestoneChange, update_milestone
 from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 import rollout.tracking.updates as updates
 from rollout.models import AuditEvent, Milestone, PixCertification, Programme, School
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 from rollout.tracking.updates import InvalidProgress, MilestoneChange, VersionConflict, update_milestone
 from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from rollout.models import Plan, Programme, School
-from rollout.tracking.author import Author
+from rollout.core.author import Author
 from rollout.tracking.schedule import apply_baseline
 
 WAVES = ("W1", "W1", "W2", "W2", "W3", "W3")

@@ -1,0 +1,1 @@
+"""A programme's basins: records (domain functions), import table, forms and pages."""

@@ -1,0 +1,308 @@
+"""Importing reference data from a spreadsheet: read, validate every row, preview, confirm.
+
+The same steps serve schools, trainers and waves (one `ReferenceTable` each):
+
+1. `preview_import` reads the file with `read_table`, types each cell, validates each row
+   through the same `XCreate` model as forms and the API, checks the rows against each other and
+   against the programme (keys repeated, unknown basins or waves, waves out of order), and sorts
+   the valid rows into new, changed (with old → new per field) and unchanged. Every invalid row
+   is reported at once, each problem naming row, column, value and reason.
+2. When no row is invalid, the rows to apply are stored in a `PendingImport`.
+3. `confirm_import` applies exactly those rows through the domain functions (so each change
+   gets its audit event, with the batch id) inside the caller's transaction, under one
+   `ImportBatch`. Any failure (the data changed since the preview) raises, and the caller rolls
+   back: the import is all-or-nothing.
+
+A row describes the whole record, but only the columns present in the file are compared and
+changed: a file without an `email` column leaves emails alone, while an empty cell in a present
+column clears the value (and the preview shows it).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
+
+from pydantic import ValidationError
+from sqlmodel import Session, SQLModel
+
+from rollout.audit import jsonable
+from rollout.imports.tabular import Column, Problem, TableError, read_table
+from rollout.models import ImportBatch, PendingImport, Programme
+from rollout.core.problems import InvalidChange, problems_of
+from rollout.core.author import Author
+
+Converter = Callable[[str], Any]
+ACTIONS = ("new", "changed", "unchanged")
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    """A column of an import: its header aliases, how to type a cell (None: keep the text).
+
+    An empty cell is None (the field's default), unless `converts_blank`: then the converter
+    decides (e.g. a trainer's basins, where blank is an error and `*` means every basin).
+    """
+
+    column: Column
+    convert: Converter | None = None
+    converts_blank: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.column.name
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A record already in the programme, as the import compares it."""
+
+    values: dict[str, Any]
+    version: int | None = None
+
+
+@dataclass
+class Entry:
+    """One valid row: what it would do. `data` is what confirming applies (JSON-ready)."""
+
+    row: int
+    key: str
+    action: str
+    data: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    version: int | None = None
+    entity: str = ""
+
+    def stored(self) -> dict[str, Any]:
+        return {"row": self.row, "key": self.key, "action": self.action, "data": self.data,
+                "changes": self.changes, "version": self.version, "entity": self.entity}
+
+
+@dataclass
+class Preview:
+    """What an import would do, shown before anything is written."""
+
+    kind: str
+    filename: str
+    entries: list[Entry]
+    invalid: list[Problem]
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    pending_id: int | None = None
+
+    def count(self, action: str) -> int:
+        return sum(1 for entry in self.entries if entry.action == action and entry.entity != "basin")
+
+    @property
+    def invalid_rows(self) -> int:
+        return len({problem.row for problem in self.invalid})
+
+    @property
+    def confirmable(self) -> bool:
+        return not self.invalid and any(entry.action != "unchanged" for entry in self.entries)
+
+
+@dataclass
+class Row:
+    """A typed row: its values, whether they passed the model, and the columns already wrong."""
+
+    number: int
+    values: dict[str, Any]
+    valid: bool = True
+    failed: set[str] = field(default_factory=set)
+
+
+def placed_problems(rows: Iterable[Row], check: Callable[[Row], Iterable[Problem]]) -> list[Problem]:
+    """What `check` finds in each row, placed at that row. A column that could not be typed is
+    already reported with its own reason; what `check` says of it is left out."""
+    return [
+        Problem(problem.reason, row=row.number, column=problem.column, value=problem.value)
+        for row in rows
+        for problem in check(row)
+        if problem.column not in row.failed
+    ]
+
+
+class ReferenceTable:
+    """What differs between the imports of schools, trainers and waves."""
+
+    kind: ClassVar[str]
+    entity: ClassVar[str]
+    key: ClassVar[str]
+    columns: ClassVar[tuple[ImportColumn, ...]]
+    create_model: ClassVar[type[SQLModel]]
+
+    def existing(self, session: Session, programme: Programme) -> dict[str, Existing]:
+        raise NotImplementedError
+
+    def cross_problems(
+        self, session: Session, programme: Programme, rows: dict[str, Row], existing: dict[str, Existing]
+    ) -> list[Problem]:
+        """Problems between rows or with the programme (unknown codes, order); rows by key,
+        including rows already found invalid (their values are typed but unvalidated)."""
+        return []
+
+    def create(self, session: Session, programme: Programme, data: dict[str, Any], author: Author) -> None:
+        raise NotImplementedError
+
+    def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
+        raise NotImplementedError
+
+    def apply(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
+        """Apply the entries in file order; a table may order them otherwise (e.g. basins first)."""
+        for entry in entries:
+            with at_row(entry.row):
+                if entry.action == "new":
+                    self.create(session, programme, entry.data, author)
+                elif entry.action == "changed":
+                    self.update(session, programme, entry, author)
+
+
+@contextmanager
+def at_row(row: int) -> Iterator[None]:
+    """Give the row number to the problems of a change refused while applying that row."""
+    try:
+        yield
+    except InvalidChange as error:
+        error.problems = [
+            problem if problem.row is not None else Problem(problem.reason, row=row, column=problem.column, value=problem.value)
+            for problem in error.problems
+        ]
+        raise
+
+
+def typed_row(table: ReferenceTable, cells: Mapping[str, str], row: int) -> tuple[Row, list[Problem]]:
+    """The row's present cells typed (an empty cell is None), and the cells that could not be."""
+    values: dict[str, Any] = {}
+    problems = []
+    for spec in table.columns:
+        if spec.name not in cells:
+            continue
+        text = cells[spec.name]
+        if text == "" and not spec.converts_blank:
+            values[spec.name] = None
+            continue
+        try:
+            values[spec.name] = spec.convert(text) if spec.convert else text
+        except ValueError as error:
+            problems.append(Problem(str(error), row=row, column=spec.name, value=text))
+    return Row(number=row, values=values, failed={problem.column for problem in problems if problem.column}), problems
+
+
+def compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` (JSON-ready) for the fields of `after` that differ from `before`."""
+    return {
+        name: [jsonable(before.get(name)), jsonable(value)]
+        for name, value in after.items()
+        if jsonable(before.get(name)) != jsonable(value)
+    }
+
+
+def classify(
+    table: ReferenceTable, session: Session, programme: Programme, rows: list[Row], present: set[str]
+) -> tuple[list[Entry], list[Problem]]:
+    """Validate typed rows and sort them into entries (new, changed, unchanged) and problems.
+    A row with a bad cell is still checked for its other problems, so that one preview lists them all."""
+    problems: list[Problem] = []
+    by_key: dict[str, Row] = {}
+    for row in rows:
+        try:
+            model = table.create_model.model_validate({name: value for name, value in row.values.items() if value is not None})
+            row.values = model.model_dump(mode="json")
+        except ValidationError as error:
+            row.valid = False
+            problems += [Problem(p.reason, row=row.number, column=p.column, value=p.value)
+                         for p in problems_of(error, row.values) if p.column not in row.failed]
+        key = str(row.values.get(table.key) or "")
+        if not key:
+            continue
+        if key in by_key:
+            problems.append(Problem(f"même {table.key} qu'à la ligne {by_key[key].number}", row=row.number, column=table.key, value=key))
+            row.valid = False
+            continue
+        by_key[key] = row
+    existing = table.existing(session, programme)
+    problems += table.cross_problems(session, programme, by_key, existing)
+    invalid_rows = {problem.row for problem in problems} | {row.number for row in rows if row.failed}
+    entries = []
+    for key, row in by_key.items():
+        if row.number in invalid_rows or not row.valid:
+            continue
+        current = existing.get(key)
+        if current is None:
+            entries.append(Entry(row=row.number, key=key, action="new", data=row.values, entity=table.entity))
+            continue
+        compared = {name: row.values[name] for name in present if name in row.values and name != table.key}
+        changes = compare(current.values, compared)
+        entries.append(Entry(
+            row=row.number, key=key, action="changed" if changes else "unchanged",
+            data={name: new for name, (_, new) in changes.items()}, changes=changes, version=current.version,
+            entity=table.entity,
+        ))
+    return entries, problems
+
+
+def store(session: Session, *, programme: Programme, preview: Preview, user_id: int | None) -> Preview:
+    """Keep a valid preview's entries to confirm later; an invalid one is not kept."""
+    if preview.confirmable:
+        pending = PendingImport(programme_id=programme.id, user_id=user_id, kind=preview.kind, filename=preview.filename,
+                                rows=[entry.stored() for entry in preview.entries])
+        session.add(pending)
+        session.flush()
+        preview.pending_id = pending.id
+    return preview
+
+
+def preview_import(
+    session: Session, *, programme: Programme, table: ReferenceTable, data: bytes, filename: str, user_id: int | None
+) -> Preview:
+    """Read and validate a file, and keep what confirming it would apply. TableError when the
+    file itself cannot be read (missing columns, no rows); invalid rows are in the preview."""
+    read = read_table(data, filename, [spec.column for spec in table.columns])
+    if not read.rows:
+        raise TableError(filename, [Problem("le fichier a une ligne d'en-tête mais aucune ligne de données")])
+    present = set(read.rows[0][1])
+    typed: list[Row] = []
+    problems: list[Problem] = []
+    for number, cells in read.rows:
+        row, cell_problems = typed_row(table, cells, number)
+        problems += cell_problems
+        typed.append(row)
+    entries, row_problems = classify(table, session, programme, typed, present)
+    invalid = sorted(problems + row_problems, key=lambda problem: (problem.row or 0, problem.column or ""))
+    preview = Preview(kind=table.kind, filename=filename, entries=entries, invalid=invalid, ignored_columns=read.ignored_columns)
+    return store(session, programme=programme, preview=preview, user_id=user_id)
+
+
+def pending_or_none(session: Session, *, programme: Programme, pending_id: int, user_id: int | None) -> PendingImport | None:
+    """A pending import of this programme made by this user (no one confirms another's preview)."""
+    pending = session.get(PendingImport, pending_id)
+    if pending is None or pending.programme_id != programme.id or pending.user_id != user_id:
+        return None
+    return pending
+
+
+def pending_preview(pending: PendingImport) -> Preview:
+    """The preview of a stored import, to show it again before confirming."""
+    entries = [Entry(**row) for row in pending.rows]
+    return Preview(kind=pending.kind, filename=pending.filename, entries=entries, invalid=[], pending_id=pending.id)
+
+
+def confirm_import(
+    session: Session, *, programme: Programme, pending: PendingImport, table: ReferenceTable, author: Author
+) -> ImportBatch:
+    """Apply a previewed import under one ImportBatch, each change audited with the batch id.
+    Raises InvalidChange (naming the row) if the programme changed since the preview so that a
+    row no longer applies; the caller then rolls back and nothing is written."""
+    preview = pending_preview(pending)
+    batch = ImportBatch(
+        programme_id=programme.id, kind=pending.kind, source=pending.filename[:500], user_id=pending.user_id,
+        rows_new=preview.count("new"), rows_replaced=preview.count("changed"), rows_unchanged=preview.count("unchanged"),
+    )
+    session.add(batch)
+    session.flush()
+    table.apply(session, programme, preview.entries, author.for_batch(batch.id))
+    session.delete(pending)
+    session.flush()
+    return batch

@@ -1,0 +1,1 @@
+"""A programme's trainers: records (domain functions), import table, forms and pages."""

@@ -1,0 +1,58 @@
+"""The trainers import: one row per trainer, keyed on its code (header aliases in
+docs/reference-data.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from rollout.imports.tabular import Column, Problem
+from rollout.models import Basin, Programme, Wave
+from rollout.models.trainer import TrainerCreate, TrainerUpdate
+from rollout.imports import cells
+from rollout.imports.reference import Entry, Existing, ImportColumn, ReferenceTable, Row, placed_problems
+from rollout.core.problems import refuse
+from rollout.trainers.records import (
+    create_trainer, programme_trainers, reference_problems, trainer_or_none, trainer_snapshot, update_trainer,
+)
+from rollout.core.author import Author
+
+class TrainerTable(ReferenceTable):
+    """Trainers keyed on code; `basins` lists basin codes, home basin first, `*` for all."""
+
+    kind = "trainers"
+    entity = "trainer"
+    key = "code"
+    create_model = TrainerCreate
+    columns = (
+        ImportColumn(Column("code", ("code_formateur", "identifiant", "trainer_code"))),
+        ImportColumn(Column("name", ("nom", "formateur", "nom_formateur", "trainer"))),
+        ImportColumn(Column("tier", ("niveau", "type", "categorie"))),
+        ImportColumn(Column("capacity", ("capacite", "sessions_par_vague", "sessions"), required=False), cells.integer),
+        ImportColumn(Column("trained", ("forme", "deja_forme"), required=False), cells.yes_no),
+        ImportColumn(Column("email", ("courriel", "adresse_electronique", "mail"), required=False)),
+        ImportColumn(Column("basins", ("bassins", "bassins_servis")), cells.codes, converts_blank=True),
+        ImportColumn(Column("capacities", ("capacites_par_vague", "capacite_par_vague"), required=False), cells.capacities),
+    )
+
+    def existing(self, session: Session, programme: Programme) -> dict[str, Existing]:
+        return {trainer.code: Existing(values=trainer_snapshot(session, trainer), version=trainer.version)
+                for trainer in programme_trainers(session, programme=programme)}
+
+    def cross_problems(self, session: Session, programme: Programme, rows: dict[str, Row],
+                       existing: dict[str, Existing]) -> list[Problem]:
+        basin_codes = set(session.exec(select(Basin.code).where(Basin.programme_id == programme.id)))
+        wave_codes = set(session.exec(select(Wave.code).where(Wave.programme_id == programme.id)))
+        return placed_problems(rows.values(), lambda row: reference_problems(
+            basins=row.values.get("basins"), capacities=row.values.get("capacities"), basin_codes=basin_codes, wave_codes=wave_codes))
+
+    def create(self, session: Session, programme: Programme, data: dict[str, Any], author: Author) -> None:
+        create_trainer(session, programme=programme, data=TrainerCreate.model_validate(data), author=author)
+
+    def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
+        trainer = trainer_or_none(session, programme=programme, code=entry.key)
+        if trainer is None:
+            raise refuse("ce formateur a été supprimé depuis l'aperçu", column="code", value=entry.key)
+        update_trainer(session, programme=programme, trainer=trainer,
+                       data=TrainerUpdate.model_validate({**entry.data, "version": entry.version}), author=author)

@@ -1,0 +1,1 @@
+"""A programme's waves: records (domain functions), import table, forms and pages."""
