@@ -26,8 +26,8 @@ from typing import Callable
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from planner.cpsat_run import STOP_POLL, Budget, Outcome, combine
 from planner.relaxation import copy_model, linear_rows
-from planner.subsolve import STOP_POLL, Budget, Outcome, combine
 
 # SCIP's feasibility and optimality tolerances are relative, around 1e-6: a bound is lowered
 # by that much before being rounded up, so that it never exceeds the true optimum.

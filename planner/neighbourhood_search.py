@@ -28,9 +28,9 @@ import logging
 import random
 from collections import defaultdict
 
+from planner.cpsat_run import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, restricted, solve_part
 from planner.model import PlanModel
 from planner.relaxation import LinearRelaxation
-from planner.subsolve import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, restricted, solve_part
 
 logger = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import Callable
 
 from planner.conflicts import explain_infeasibility
+from planner.cpsat_run import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, combine, solve_part
 from planner.extract import extract_plan
 from planner.greedy import greedy_plan
 from planner.mip_proof import MipProof, MipRounds
@@ -38,7 +39,6 @@ from planner.model import MAX_WEIGHT_SCALE, PlanModel
 from planner.neighbourhood_search import NeighbourhoodSearch
 from planner.plan import PlanResult, Progress
 from planner.scenario import Scenario, validate_scenario
-from planner.subsolve import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, combine, solve_part
 from planner.training_search import MAX_SEARCH_VARIABLES, TrainingSearch
 
 logger = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import math
 
+from planner.cpsat_run import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, combine, restricted, solve_part
 from planner.model import PlanModel
 from planner.relaxation import LinearRelaxation
-from planner.subsolve import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, combine, restricted, solve_part
 
 logger = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ import pytest
 
 from exhaustive import brute_force_optimum
 from planner.checker import check_plan
+from planner.cpsat_run import Outcome
 from planner.extract import extract_plan
 from planner.model import PlanModel
 from planner.scenario import Scenario
 from planner.solve import exact_objective
-from planner.subsolve import Outcome
 
 
 def assert_search_matches_exhaustive(scenario: dict[str, Any], validated: Scenario, built: PlanModel, outcome: Outcome) -> None:

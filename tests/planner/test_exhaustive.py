@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 
 from exhaustive import brute_force_optimum
 from planner import solve, validate_scenario
+from planner.cpsat_run import Budget, Outcome, ProgressCallback
 from planner.model import PlanModel
-from planner.subsolve import Budget, Outcome, ProgressCallback
 from planner.training_search import TrainingSearch
 from search_checks import assert_plan_matches_exhaustive, assert_search_matches_exhaustive
 from tiny_scenarios import make_plan, make_scenario, tiny_scenarios

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from bench.scenarios import build_scenario
 from exhaustive import brute_force_optimum
 from planner import Progress, solve, validate_scenario
+from planner.cpsat_run import Budget, Outcome, ProgressCallback, solve_part
 from planner.extract import extract_plan
 from planner.mip_proof import MipProof, MipRounds, satisfies
 from planner.model import PlanModel
 from planner.solve import exact_objective
-from planner.subsolve import Budget, Outcome, ProgressCallback, solve_part
 from scenario_builders import assert_valid, seine_saint_denis
 from search_checks import assert_plan_matches_exhaustive
 from tiny_scenarios import make_scenario, tiny_scenarios

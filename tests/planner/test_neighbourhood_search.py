@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from bench.scenarios import build_scenario
 from planner import Progress, solve, validate_scenario
 from planner import neighbourhood_search
+from planner.cpsat_run import Budget, ProgressCallback
 from planner.model import PlanModel
 from planner.relaxation import LinearRelaxation
-from planner.subsolve import Budget, ProgressCallback
 from scenario_builders import assert_valid, seine_saint_denis
 from search_checks import assert_plan_matches_exhaustive, assert_search_matches_exhaustive
 from tiny_scenarios import tiny_scenarios

@@ -1,8 +1,10 @@
-"""One CP-SAT solve within a call's budget, and the pieces every search of `planner.solve` shares.
+"""Running CP-SAT for the planner's searches: one solve within the call's budget, on the model
+or on a restricted copy of it.
 
 A call to `planner.solve` may run several CP-SAT solves (the whole model, the training search's
-leaves, the neighbourhood search's sub-models); they share one budget (wall-clock seconds, or
-deterministic work), one progress callback and one way of reporting what was found.
+leaves, the neighbourhood search's sub-models, the last two being copies of the model with some
+variables fixed); they share one budget (wall-clock seconds, or deterministic work), one
+progress callback and one way of reporting what was found (`Outcome`).
 """
 
 from __future__ import annotations
