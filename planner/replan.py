@@ -39,9 +39,9 @@ from typing import Any
 import click
 
 from planner.documents import InputError, fail, load_scenario, read_json, write_json
-from planner.kept_past import KeptPast, kept_past, school_label
 from planner.plan import PlanResult
 from planner.progress import ProgressError, RolloutProgress, parse_progress
+from planner.replan_past import KeptPast, kept_past, school_label
 from planner.scenario import Scenario, validate_scenario
 from planner.solve import exact_objective, solve
 
