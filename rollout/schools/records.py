@@ -25,7 +25,6 @@ FIELDS = (
     "name", "commune", "commune_code", "pupils", "teachers", "priority", "latitude", "longitude",
     "equipment_ready_on", "previous_platform", "head_teacher_name", "head_teacher_email",
 )
-CODES = ("basin", "pinned_wave", "latest_wave")
 
 
 def school_or_none(session: Session, *, programme: Programme, uai: str) -> School | None:

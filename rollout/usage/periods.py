@@ -22,7 +22,6 @@ PERIOD_WORDS = {
     "week": "week", "semaine": "week", "weekly": "week", "hebdomadaire": "week",
     "month": "month", "mois": "month", "monthly": "month", "mensuel": "month",
 }
-PERIOD_NAMES_FR = {"day": "jour", "week": "semaine", "month": "mois"}
 
 ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
