@@ -21,7 +21,7 @@ import click
 
 from planner.compare import compare_command
 from planner.export import export_command
-from planner.plan import PlanResult, Progress
+from planner.plan import PLANNED, PlanResult, Progress
 from planner.replan import replan_command
 from planner.scenario import ScenarioError, validate_scenario
 from planner.solve import solve
@@ -84,7 +84,7 @@ def solve_command(
         click.echo(f"  conflict ({conflict.rule}): {conflict.message}", err=True)
         if conflict.relax:
             click.echo(f"    to relax: {conflict.relax}", err=True)
-    if result.status not in ("OPTIMAL", "FEASIBLE"):
+    if result.status not in PLANNED:
         raise SystemExit(EXIT_NO_PLAN)
 
 

@@ -24,6 +24,7 @@ import click
 import icalendar
 
 from planner.documents import InputError, fail, load_plan, load_scenario
+from planner.plan import PLANNED
 
 CSV_COLUMNS = (
     "uai",
@@ -40,7 +41,6 @@ CSV_COLUMNS = (
     "leadership_wave",
 )
 PRODID = "-//rollout//Plan de déploiement ENT//FR"
-PLANNED = ("OPTIMAL", "FEASIBLE")
 
 
 def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool = False) -> str:

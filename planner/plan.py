@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT = "rollout-plan/1"
-STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
+# The statuses of a result that holds a plan (the others, INFEASIBLE and UNKNOWN, hold none).
+PLANNED = ("OPTIMAL", "FEASIBLE")
 
 
 @dataclass(frozen=True)

@@ -39,13 +39,12 @@ from typing import Any
 import click
 
 from planner.documents import InputError, fail, load_scenario, read_json, write_json
-from planner.plan import PlanResult
+from planner.plan import PLANNED, PlanResult
 from planner.progress import ProgressError, RolloutProgress, parse_progress
 from planner.replan_past import KeptPast, kept_past, school_label
 from planner.scenario import Scenario, validate_scenario
 from planner.solve import exact_objective, solve
 
-PLANNED = ("OPTIMAL", "FEASIBLE")
 NO_PLAN_EXIT = 3
 
 

@@ -37,7 +37,7 @@ from planner.greedy import greedy_plan
 from planner.mip_proof import MipProof, MipRounds
 from planner.model import MAX_WEIGHT_SCALE, PlanModel
 from planner.neighbourhood_search import NeighbourhoodSearch
-from planner.plan import PlanResult, Progress
+from planner.plan import PLANNED, PlanResult, Progress
 from planner.scenario import Scenario, validate_scenario
 from planner.training_search import MAX_SEARCH_VARIABLES, TrainingSearch
 
@@ -78,7 +78,7 @@ def solve(
     if name == "MODEL_INVALID":
         raise RuntimeError(f"the CP-SAT model is invalid: {built.model.validate()}")
     result = PlanResult(scenario=scenario.name, status=name)
-    if name in ("OPTIMAL", "FEASIBLE"):
+    if name in PLANNED:
         plan = extract_plan(built, lambda variable: outcome.values[variable.index])
         result.assignments = plan.assignments
         result.teacher_sessions = plan.teacher_sessions
