@@ -31,7 +31,7 @@ class Programme(SQLModel, table=True):
     """One platform rollout of a district, with its cascade parameters."""
 
     id: int | None = Field(default=None, primary_key=True)
-    district_id: int = Field(foreign_key="district.id", ondelete="RESTRICT", index=True)
+    district_id: int = Field(foreign_key="district.id", ondelete="RESTRICT")
     name: str = Field(max_length=200)
     platform: str = Field(max_length=200)
     previous_platform: str | None = Field(default=None, max_length=200)

@@ -28,7 +28,7 @@ class Milestone(SQLModel, table=True):
     number of teachers trained (teachers_trained) or certified (pix_certified)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE", index=True)
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE")
     kind: str = Field(max_length=32)
     status: str = Field(default="not_started", max_length=16)
     planned_on: date | None = None

@@ -20,7 +20,7 @@ class Basin(SQLModel, table=True):
     """A group of neighbouring communes whose schools share trainers."""
 
     id: int | None = Field(default=None, primary_key=True)
-    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE")
     code: str = Field(max_length=32)
     name: str = Field(max_length=200)
 
@@ -53,7 +53,7 @@ class School(SchoolBase, table=True):
     """A school of a programme. `version` supports optimistic locking of concurrent edits."""
 
     id: int | None = Field(default=None, primary_key=True)
-    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE")
     basin_id: int = Field(foreign_key="basin.id", ondelete="RESTRICT", index=True)
     pinned_wave_id: int | None = Field(default=None, foreign_key="wave.id", ondelete="RESTRICT")
     latest_wave_id: int | None = Field(default=None, foreign_key="wave.id", ondelete="RESTRICT")

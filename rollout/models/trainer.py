@@ -23,7 +23,7 @@ class Trainer(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE")
     code: str = Field(max_length=32)
     name: str = Field(max_length=200)
     tier: str = Field(max_length=16)

@@ -74,7 +74,7 @@ class ServiceCategory(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE")
     label_key: str = Field(max_length=200)
     label: str = Field(max_length=200)
     category: str = Field(max_length=16)

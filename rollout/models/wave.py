@@ -15,7 +15,7 @@ class Wave(SQLModel, table=True):
     optimistic locking of concurrent edits."""
 
     id: int | None = Field(default=None, primary_key=True)
-    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE")
     code: str = Field(max_length=32)
     label: str | None = Field(default=None, max_length=200)
     position: int

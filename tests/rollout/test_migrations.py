@@ -43,6 +43,49 @@ def test_downgrade_to_nothing_and_back(database_url: str) -> None:
     engine.dispose()
 
 
+# (table, column) pairs whose single-column index migration 0004 drops: each is the first column
+# of a unique key, whose index already serves lookups on it.
+COVERED_BY_UNIQUE_KEYS = {
+    ("programme", "district_id"), ("basin", "programme_id"), ("school", "programme_id"), ("trainer", "programme_id"),
+    ("wave", "programme_id"), ("servicecategory", "programme_id"), ("milestone", "school_id"),
+}
+
+
+def _single_column_indexes(engine: sa.Engine) -> set[tuple[str, str]]:
+    """(table, column) of every non-unique index on one column."""
+    inspector = sa.inspect(engine)
+    return {
+        (table, index["column_names"][0])
+        for table in inspector.get_table_names()
+        for index in inspector.get_indexes(table)
+        if not index["unique"] and len(index["column_names"]) == 1
+    }
+
+
+def test_no_index_repeats_the_first_column_of_a_unique_key(engine: sa.Engine) -> None:
+    inspector = sa.inspect(engine)
+    leading = {
+        (table, columns[0])
+        for table in inspector.get_table_names()
+        for columns in [c["column_names"] for c in inspector.get_unique_constraints(table)]
+        + [inspector.get_pk_constraint(table)["constrained_columns"]]
+        if columns
+    }
+    assert sorted(_single_column_indexes(engine) & leading) == []
+
+
+def test_0004_drops_the_covered_indexes_and_its_downgrade_restores_them(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0003")
+    assert COVERED_BY_UNIQUE_KEYS <= _single_column_indexes(engine)
+    upgrade(engine, "0004")
+    assert _single_column_indexes(engine) & COVERED_BY_UNIQUE_KEYS == set()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0003")
+    assert COVERED_BY_UNIQUE_KEYS <= _single_column_indexes(engine)
+    engine.dispose()
+
+
 def test_upgrade_is_idempotent(engine: sa.Engine) -> None:
     upgrade(engine)
     assert current_revision(engine) == head_revision()
