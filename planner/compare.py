@@ -12,18 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-import click
-
-from planner.documents import InputError, fail, load_plan, load_scenario, read_json
-
 TIERS = ("academic", "vendor")
-FORMATS = ("text", "json", "csv")
 
 
 @dataclass(frozen=True)
@@ -199,52 +192,3 @@ def _utilisation(scenario: dict[str, Any], plan: dict[str, Any]) -> dict[str, Us
     }
     usage = {tier: Usage(run[tier], capacity[tier]) for tier in TIERS}
     return {"all": Usage(sum(run.values()), sum(capacity.values())), **usage}
-
-
-@click.command("compare")
-@click.argument("plan_paths", metavar="PLAN.json...", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--scenario",
-    "scenario_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The scenario of the plans: adds pupils live per wave and trainer utilisation.",
-)
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
-def compare_command(plan_paths: tuple[Path, ...], scenario_path: Path | None, output_format: str) -> None:
-    """Compare plans side by side, one column per plan, named by its file name."""
-    try:
-        scenario = load_scenario(scenario_path) if scenario_path else None
-        plans = [load_plan(path, scenario) if scenario else _read_plan(path) for path in plan_paths]
-    except InputError as error:
-        fail(str(error))
-    if scenario is not None:
-        for path, plan in zip(plan_paths, plans):
-            if plan.get("scenario") != scenario.get("name"):
-                click.echo(
-                    f"note: {path} was made for scenario {plan.get('scenario')!r}, "
-                    f"not {scenario.get('name')!r}; it fits it all the same",
-                    err=True,
-                )
-    comparison = compare_plans(scenario, plans, names=_column_names(plan_paths))
-    if output_format == "json":
-        click.echo(json.dumps(comparison.to_json(), ensure_ascii=False, indent=2))
-    elif output_format == "csv":
-        click.echo(comparison.to_csv(), nl=False)
-    else:
-        click.echo(comparison.to_text(), nl=False)
-        if scenario is None:
-            click.echo("(pupils live and trainer utilisation need --scenario SCENARIO.json)")
-
-
-def _read_plan(path: Path) -> dict[str, Any]:
-    """A plan read without its scenario: only its shape can be checked."""
-    data = read_json(path)
-    if not isinstance(data, dict) or data.get("format") != "rollout-plan/1":
-        raise InputError(f"{path}: not a rollout-plan/1 document (its 'format' field says otherwise)")
-    return data
-
-
-def _column_names(paths: tuple[Path, ...]) -> list[str]:
-    """File stems, or the paths themselves when two files share a stem (a/plan.json, b/plan.json)."""
-    stems = [path.stem for path in paths]
-    return stems if len(set(stems)) == len(stems) else [str(path) for path in paths]

@@ -1,8 +1,9 @@
-"""Reading the contract's JSON files for the `rollout plan` subcommands (compare, export, replan).
+"""The contract's JSON files as the `rollout plan` commands read and write them.
 
-Every subcommand must fail the same way on bad input: one line per problem, naming the file,
-exit code 2, nothing written. Keeping the loading here means each command only says what it
-does with the documents, not how a broken file is reported.
+The subcommands (compare, export, replan) must fail the same way on bad input: one line per
+problem, naming the file, exit code 2, nothing written. Each problem here is therefore an
+InputError whose message names the file, so a command only says what it does with the
+documents, not how a broken file is reported.
 """
 
 from __future__ import annotations
@@ -11,14 +12,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, NoReturn
-
-import click
+from typing import Any
 
 from planner.checker import check_plan
 from planner.scenario import ScenarioError, validate_scenario
-
-INVALID_INPUT_EXIT = 2
 
 
 class InputError(ValueError):
@@ -49,6 +46,14 @@ def load_scenario(path: Path) -> dict[str, Any]:
     return data
 
 
+def read_plan(path: Path) -> dict[str, Any]:
+    """A plan file read without its scenario: only its shape can be checked."""
+    data = read_json(path)
+    if not isinstance(data, dict) or data.get("format") != "rollout-plan/1":
+        raise InputError(f"{path}: not a rollout-plan/1 document (its 'format' field says otherwise)")
+    return data
+
+
 def load_plan(path: Path, scenario: dict[str, Any]) -> dict[str, Any]:
     """A plan file that satisfies the contract for `scenario`.
 
@@ -56,9 +61,7 @@ def load_plan(path: Path, scenario: dict[str, Any]) -> dict[str, Any]:
     not fit its scenario (another scenario, a hand edit gone wrong) is refused rather than
     reported with numbers that mean nothing.
     """
-    data = read_json(path)
-    if not isinstance(data, dict) or data.get("format") != "rollout-plan/1":
-        raise InputError(f"{path}: not a rollout-plan/1 document (its 'format' field says otherwise)")
+    data = read_plan(path)
     problems = check_plan(scenario, data)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -76,9 +79,3 @@ def write_json(path: Path, data: Any) -> None:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
         handle.write(text)
     os.replace(handle.name, path)
-
-
-def fail(message: str, exit_code: int = INVALID_INPUT_EXIT) -> NoReturn:
-    """End a command with a message on stderr and the contract's exit code, never a traceback."""
-    click.echo(message, err=True)
-    raise click.exceptions.Exit(exit_code)

@@ -17,13 +17,10 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import click
 import icalendar
 
-from planner.documents import InputError, fail, load_plan, load_scenario
 from planner.plan import PLANNED
 
 CSV_COLUMNS = (
@@ -227,37 +224,3 @@ def _uid(*parts: str) -> str:
 def calendar_file_name(trainer_id: str) -> str:
     """A file name for a trainer's calendar that is safe on every system, whatever the id holds."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", trainer_id) + ".ics"
-
-
-@click.command("export")
-@click.argument("scenario_path", metavar="SCENARIO.json", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("plan_path", metavar="PLAN.json", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the school table here.")
-@click.option("--excel", is_flag=True, help="CSV for French Excel: UTF-8 with BOM and ';' separators.")
-@click.option(
-    "--ical-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write one TRAINER.ics calendar per trainer in this directory (created if needed).",
-)
-def export_command(
-    scenario_path: Path, plan_path: Path, csv_path: Path | None, excel: bool, ical_dir: Path | None
-) -> None:
-    """Export a plan as a CSV table of schools and/or one iCalendar file per trainer."""
-    if csv_path is None and ical_dir is None:
-        fail("nothing to export: give --csv OUT.csv and/or --ical-dir DIR")
-    try:
-        scenario = load_scenario(scenario_path)
-        plan = load_plan(plan_path, scenario)
-    except InputError as error:
-        fail(str(error))
-    if plan["status"] not in PLANNED:
-        fail(f"{plan_path}: has no plan to export (status {plan['status']})")
-    files = {calendar_file_name(trainer["id"]): trainer["id"] for trainer in scenario["trainers"]}
-    if ical_dir is not None and len(files) < len(scenario["trainers"]):
-        fail(f"{scenario_path}: two trainer ids give the same calendar file name; rename one of them")
-    if csv_path is not None:
-        csv_path.write_bytes(plan_to_csv(scenario, plan, excel=excel).encode("utf-8"))
-    if ical_dir is not None:
-        ical_dir.mkdir(parents=True, exist_ok=True)
-        for file_name, trainer_id in files.items():
-            (ical_dir / file_name).write_bytes(plan_to_icalendar(scenario, plan, trainer_id).encode("utf-8"))

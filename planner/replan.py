@@ -33,19 +33,13 @@ import copy
 from collections import Counter
 from dataclasses import dataclass
 from itertools import takewhile
-from pathlib import Path
 from typing import Any
 
-import click
-
-from planner.documents import InputError, fail, load_scenario, read_json, write_json
 from planner.plan import PLANNED, PlanResult
 from planner.progress import ProgressError, RolloutProgress, parse_progress
 from planner.replan_past import KeptPast, kept_past, school_label
 from planner.scenario import Scenario, validate_scenario
 from planner.solve import exact_objective, solve
-
-NO_PLAN_EXIT = 3
 
 
 class PlanInputError(ValueError):
@@ -222,6 +216,7 @@ def _deploying(
         notes.append(f"{assumed} school(s) not in the progress file are taken as deploying in their planned wave")
     return frozen
 
+
 def _new_scenario(
     scenario: dict[str, Any],
     typed: Scenario,
@@ -266,60 +261,3 @@ def _new_scenario(
             wave_id: usage[trainer["id"], wave_id] for wave_id in begun
         }
     return new
-
-@click.command("replan")
-@click.argument("scenario_path", metavar="SCENARIO.json", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("plan_path", metavar="PLAN.json", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("progress_path", metavar="PROGRESS.json", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="New plan.")
-@click.option(
-    "--scenario-out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the new scenario (what the new plan is valid for).",
-)
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--deterministic", is_flag=True, help="Same inputs, seed and workers give the same plan, byte for byte.")
-def replan_command(
-    scenario_path: Path,
-    plan_path: Path,
-    progress_path: Path,
-    out_path: Path,
-    scenario_out: Path | None,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    deterministic: bool,
-) -> None:
-    """Re-plan from PROGRESS.json (rollout-progress/1): keep what has happened, plan the rest.
-
-    Exit 0: plan written; 2: invalid input, nothing written; 3: no plan (INFEASIBLE, with its
-    conflicts, or UNKNOWN), the plan file is written all the same.
-    """
-    try:
-        scenario = load_scenario(scenario_path)
-        replanning = prepare_replanning(scenario, read_json(plan_path), read_json(progress_path))
-    except InputError as error:
-        fail(str(error))
-    except PlanInputError as error:
-        fail("\n".join(f"{plan_path}: {problem}" for problem in error.problems))
-    except ProgressError as error:
-        fail("\n".join(f"{progress_path}: {problem}" for problem in error.problems))
-    for note in replanning.notes:
-        click.echo(f"note: {note}", err=True)
-    result = replanning.combine(
-        solve(
-            replanning.future, time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic
-        )
-    )
-    write_json(out_path, result.to_json())
-    if scenario_out is not None:
-        write_json(scenario_out, replanning.scenario)
-    if result.status not in PLANNED:
-        for conflict in result.conflicts:
-            click.echo(f"  conflict ({conflict.rule}): {conflict.message}", err=True)
-            if conflict.relax:
-                click.echo(f"    to relax: {conflict.relax}", err=True)
-        fail(f"{result.status}: no plan for what remains; {out_path} says why", NO_PLAN_EXIT)
-    click.echo(f"{result.status}: objective {result.objective:,.1f}, bound {result.bound:,.1f}; plan written to {out_path}")

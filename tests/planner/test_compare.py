@@ -12,7 +12,8 @@ from typing import Any
 from click.testing import CliRunner
 
 from planner.checker import check_plan
-from planner.compare import Usage, compare_command, compare_plans
+from planner.cli import compare_command
+from planner.compare import Usage, compare_plans
 from tiny_scenarios import make_plan, make_scenario
 
 

@@ -13,7 +13,8 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from planner.export import calendar_file_name, export_command, plan_to_csv, plan_to_icalendar
+from planner.cli import export_command
+from planner.export import calendar_file_name, plan_to_csv, plan_to_icalendar
 from tiny_scenarios import make_plan, make_scenario
 
 STAMP = datetime.datetime(2027, 1, 2, 9, 30, tzinfo=datetime.timezone.utc)

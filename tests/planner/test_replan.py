@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from planner.checker import check_plan, plan_objective
+from planner.cli import replan_command
 from planner.progress import ProgressError, parse_progress
-from planner.replan import PlanInputError, replan, replan_command, replan_scenario
+from planner.replan import PlanInputError, replan, replan_scenario
 from planner.scenario import validate_scenario
 from planner.solve import solve
 from tiny_scenarios import make_plan, make_scenario, tiny_scenarios
