@@ -8,7 +8,7 @@ from typing import Callable
 import pytest
 import sqlalchemy as sa
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from rollout.models import (
     Basin,
@@ -109,6 +109,8 @@ def test_same_uai_may_appear_in_two_programmes(engine: sa.Engine, world: dict[st
         session.flush()
         session.add(_school(other.id, basin.id))
         session.commit()
+        holders = session.exec(select(School.programme_id).where(School.uai == "0931234L")).all()
+        assert sorted(holders) == sorted([world["programme"], other.id])
 
 
 def test_usage_key_is_unique(engine: sa.Engine, world: dict[str, int]) -> None:

@@ -59,6 +59,8 @@ def test_another_districts_uai_may_be_added_to_this_programme(engine, world):
         programme = session.get(Programme, world.programme_id)
         create_school(session, programme=programme, data=_new(uai=world.other_uai), author=LEADER)
         session.commit()
+        holders = session.exec(select(School.programme_id).where(School.uai == world.other_uai)).all()
+    assert sorted(holders) == sorted([world.programme_id, world.other_programme_id])
 
 
 def test_the_second_of_two_concurrent_edits_is_refused_and_the_first_kept(engine, world):
