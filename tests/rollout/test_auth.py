@@ -125,12 +125,14 @@ def test_api_without_or_with_a_bad_token_is_401_json(client, world) -> None:
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_token_calls_need_no_csrf_but_session_calls_do(client, world, login, token, app) -> None:
-    # POST to a route that exists for every signed-in user: revoking an unknown token is a 404,
-    # which shows the request got past CSRF; the same with a session and no CSRF is a 400.
-    assert client.post("/account/tokens/999999/revoke", headers=token("stakeholder")).status_code in (400, 404)
-    login(client, "stakeholder")
-    assert client.post("/account/tokens/999999/revoke").status_code == 400
+def test_token_calls_need_no_csrf_but_session_calls_do(client, world, login, token, csrf) -> None:
+    # Adopting a plan that does not exist is a 404 once past CSRF: a token call gets there with
+    # no CSRF token, a session call is stopped with a 400 until it sends one.
+    adopt = "/api/v1/plans/999999/adopt"
+    assert client.post(adopt, headers=token("district_leader")).status_code == 404
+    login(client, "district_leader")
+    assert client.post(adopt).status_code == 400
+    assert client.post(adopt, headers={"X-CSRFToken": csrf(client, "/account/tokens")}).status_code == 404
 
 
 def test_language_is_french_first_and_english_on_request(client, world) -> None:
