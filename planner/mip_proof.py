@@ -1,9 +1,9 @@
 """The same CP-SAT model solved by a MIP solver (SCIP, shipped with OR-Tools), for its bound.
 
 On the mid-sized and small benchmarks CP-SAT finds near-optimal plans but its proven bound
-stalls (Île-de-France: 1,355,040-1,355,480 after two minutes, while the best plans are near
-1,356,300); SCIP's branch and bound, with its cutting planes and the objective cut below the
-best plan, proves 1,355,700-1,356,100 in the same time on one thread (`docs/benchmarks.md`).
+stalls well below them; SCIP's branch and bound, with its cutting planes and the objective cut
+below the best plan, proves a much higher bound in the same time on one thread (Île-de-France
+and Créteil in `docs/benchmarks.md`, "SCIP beside CP-SAT").
 The model is purely linear over integers, so it is the same problem: every CP-SAT variable
 becomes an integer column, every linear constraint a row, and SCIP's solutions map back onto
 the CP-SAT variables by index.
@@ -151,9 +151,10 @@ class MipRounds:
     share of the time (SCIP finds good plans of its own and raises the bound); round 2 starts
     again with the objective cut at the best plan known by then (SCIP's or CP-SAT's, read from
     the progress callback) and SCIP's plan as the hint. Measured on Créteil, that cut makes the
-    proof come within the minute (31-48 s) where one round takes 150 s: the closer the cut to
-    the optimum, the more of the tree it closes without branching. Where no proof is in reach
-    in the time (Île-de-France), restarting only loses the tree, so one round runs throughout.
+    proof come within the benchmark's limit where one round takes several times as long: the
+    closer the cut to the optimum, the more of the tree it closes without branching. Where no
+    proof is in reach in the time (Île-de-France), restarting only loses the tree, so one round
+    runs throughout.
     """
 
     def __init__(

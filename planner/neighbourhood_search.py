@@ -3,18 +3,18 @@
 Used by `planner.solve` from the LP on large models (`NeighbourhoodSearch.run`) and after
 CP-SAT on the whole model on mid-sized ones (`NeighbourhoodSearch.improve`).
 
-On the France benchmark (5,287 schools, 50,000 variables) CP-SAT on the whole model ends five
-minutes 4-8 % above its bound: its LP is slow at that size and its generic neighbourhoods do
-not follow the problem's structure. Two observations make a better search:
+On the France benchmark CP-SAT on the whole model ends its five minutes far above its bound
+on a shared machine (`docs/benchmarks.md`): its LP is slow at that size and its generic
+neighbourhoods do not follow the problem's structure. Two observations make a better search:
 
-- the LP relaxation is nearly integral there (329 of 47,374 school variables fractional): the
-  binding constraints are the national wave caps and the vendors' sessions, and putting the
-  schools where the LP puts them, leaving only the fractional ones and the trainer training
-  to CP-SAT, gives a plan about 1 % above the LP bound within seconds (as RENS, "relaxation
-  enforced neighbourhood search", does in MIP solvers);
+- the LP relaxation is nearly integral there (few school variables fractional): the binding
+  constraints are the national wave caps and the vendors' sessions, and putting the schools
+  where the LP puts them, leaving only the fractional ones and the trainer training to CP-SAT,
+  gives a plan close to the LP bound within seconds (as RENS, "relaxation enforced
+  neighbourhood search", does in MIP solvers);
 - basins are nearly independent once the other basins' schools are fixed: freeing the
   schools, sessions and trainer training of a few basins gives CP-SAT a sub-model the size of
-  one département, which it improves or proves in a second or two.
+  one département, which it improves or proves within one short step (STEP_LIMIT).
 
 So the search takes the LP's value as the proven bound, builds the first plan from the LP, then
 repeatedly frees a random set of basins (in every wave, or in two consecutive waves) around
@@ -34,8 +34,9 @@ from planner.relaxation import LinearRelaxation
 
 logger = logging.getLogger(__name__)
 
-# The smallest model (in CP-SAT variables) the search starts from the LP on: Île-de-France
-# (8,000) does better starting from CP-SAT on the whole model, France (50,000) far better here.
+# The smallest model (in CP-SAT variables) the search starts from the LP on, set between the
+# benchmarks: Île-de-France does better starting from CP-SAT on the whole model, France far
+# better here.
 MIN_NEIGHBOURHOOD_VARIABLES = 20_000
 # The first plan's share of the time, the time of one neighbourhood, the schools freed in the
 # first neighbourhood, and how the size follows the sub-models' outcome.
@@ -128,7 +129,7 @@ class NeighbourhoodSearch:
         hint (the greedy plan) as it is; when there is no hint, CP-SAT on the whole model.
 
         The greedy plan is not tried first because the LP-guided plan is far better where the
-        search is used (France: 8.90 M against the greedy's 9.85 M).
+        search is used (France, `docs/benchmarks.md`).
         """
         built = self.built
         fractional = {i for (i, _), variable in built.schools.items() if abs(lp[variable.index] - round(lp[variable.index])) > INTEGRAL}

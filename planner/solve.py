@@ -4,20 +4,20 @@ The solver always runs under a limit: wall-clock seconds normally, or, with `det
 CP-SAT's deterministic time (a work count) with interleaved search, so that the same scenario,
 seed and worker count give the same plan byte for byte on any machine.
 
-Which search runs depends on the model's size in CP-SAT variables, as measured on the
+Which search runs depends on the model's size in CP-SAT variables, with thresholds set on the
 benchmarks (`docs/benchmarks.md`):
 
-- small models (up to 5,000 variables: Seine-Saint-Denis, Créteil): the whole model gets the
-  first quarter of the limit, then a branch and bound over the vendor sessions spent on
-  training trainers (`planner.training_search`) gets the rest, because the model's linear
-  relaxation is weak exactly there;
-- mid-sized models (Île-de-France, 8,000): the whole model gets half of the limit, for its
-  bound and its first plans, then a large neighbourhood search (`planner.neighbourhood_search`)
-  improves its best plan;
-- large models (from 20,000 variables: France): an LP-guided first plan, then the
-  neighbourhood search, the LP giving the bound.
+- small models (up to `MAX_SEARCH_VARIABLES`, the Seine-Saint-Denis and Créteil benchmarks):
+  the whole model gets the first quarter of the limit, then a branch and bound over the vendor
+  sessions spent on training trainers (`planner.training_search`) gets the rest, because the
+  model's linear relaxation is weak exactly there;
+- mid-sized models (Île-de-France): the whole model gets half of the limit, for its bound and
+  its first plans, then a large neighbourhood search (`planner.neighbourhood_search`) improves
+  its best plan;
+- large models (from `neighbourhood_search.MIN_NEIGHBOURHOOD_VARIABLES`, the France
+  benchmark): an LP-guided first plan, then the neighbourhood search, the LP giving the bound.
 
-Below 20,000 variables, with two workers or more and outside deterministic mode, SCIP solves
+Below the large models, with two workers or more and outside deterministic mode, SCIP solves
 the same model on one of the workers (`planner.mip_proof`), because there the bound, not the
 plan, was what CP-SAT could not close; its proof ends the CP-SAT search. A mid-sized model's
 CP-SAT worker then only looks for plans: the LP-guided plan and the neighbourhoods.
@@ -128,8 +128,8 @@ def _search(
         else:
             # SCIP gives the bound, so the CP-SAT worker only needs plans: the LP-guided plan and
             # the neighbourhoods, as on France. With one worker, CP-SAT on the whole model first
-            # sometimes found a poor plan the neighbourhoods could not mend (Île-de-France, seed
-            # 2: 0.65 %; this way 0.035-0.077 % over seeds 0-3).
+            # sometimes found a poor plan the neighbourhoods could not mend, where the LP-guided
+            # plan gave them a good start every time (Île-de-France, `docs/benchmarks.md`).
             outcome = NeighbourhoodSearch(built, seed).run(workers=workers - 1, seed=seed, deterministic=False, budget=budget, callback=callback)
     finally:
         mip = rounds.finish()

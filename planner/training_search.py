@@ -25,24 +25,24 @@ class TrainingSearch:
     """Branch and bound over the vendor sessions spent on training trainers in the first waves.
 
     The LP relaxation of the model lets a fraction of a vendor session train a fraction of a
-    trainer, which is what keeps CP-SAT's bound ~2.5 % below the optimum on the benchmarks;
-    with the number of training sessions of each wave fixed, the same relaxation is within
-    ~0.5 % and CP-SAT proves the rest in about a second (093). So the search enumerates
-    the training sessions of the first BRANCH_WAVES training waves depth first, prunes every
-    prefix whose LP bound (GLOP, with the later waves' sessions left continuous) cannot beat the
-    best plan, and hands each remaining leaf to CP-SAT with the leaf's sessions fixed and the
-    objective cut below the best plan. Leaves cover every value the sessions can take, so
-    the minimum of the leaves' bounds is a bound of the whole problem: when every leaf is
-    solved or pruned, the best plan is optimal.
+    trainer, which is what keeps CP-SAT's bound well below the optimum on the benchmarks;
+    with the number of training sessions of each wave fixed, the same relaxation is close to
+    the leaf's optimum and CP-SAT proves the rest quickly (`docs/benchmarks.md`, "The training
+    search"). So the search enumerates the training sessions of the first BRANCH_WAVES
+    training waves depth first, prunes every prefix whose LP bound (GLOP, with the later waves'
+    sessions left continuous) cannot beat the best plan, and hands each remaining leaf to
+    CP-SAT with the leaf's sessions fixed and the objective cut below the best plan. Leaves
+    cover every value the sessions can take, so the minimum of the leaves' bounds is a bound
+    of the whole problem: when every leaf is solved or pruned, the best plan is optimal.
     """
 
     @staticmethod
     def pays_off(built: PlanModel) -> bool:
         """Whether there is training to decide and the model is small enough for the search.
 
-        Measured on the benchmarks: Créteil (3,200 variables) gains, Île-de-France (8,000)
-        loses, its LP nodes taking 15 s and its whole-model phase too short for a good plan,
-        and on France (50,000) one LP takes 3-6 s.
+        Measured on the benchmarks (`docs/benchmarks.md`): Créteil gains; Île-de-France
+        loses, its LP nodes too slow and its whole-model phase too short for a good plan; and
+        on France a single LP takes seconds.
         """
         return bool(built.training_waves()) and built.variable_count() <= MAX_SEARCH_VARIABLES
 
