@@ -98,7 +98,7 @@ def test_a_proof_from_scip_ends_the_budget() -> None:
     district = seine_saint_denis()
     validated = validate_scenario(district)
     built = PlanModel(validated)
-    budget = Budget(time.monotonic(), 600.0, deterministic=False)
+    budget = Budget(time.monotonic(), 60.0, deterministic=False)
     rounds = MipRounds(built.model, seed=0, budget=budget, incumbent=lambda: None)
     rounds.thread.join()
     outcome = rounds.finish()
@@ -133,13 +133,14 @@ def test_plans_found_by_scip_are_reported_as_progress(monkeypatch: pytest.Monkey
     the plan returned is SCIP's, valid."""
 
     def cp_sat_finds_nothing(built: PlanModel, **options: Any) -> Outcome:
-        options["budget"].cancelled.wait()  # only SCIP's proof ends this search
+        budget = options["budget"]
+        budget.cancelled.wait(budget.left())  # only SCIP's proof ends this search before the limit
         return Outcome(status="UNKNOWN")
 
     monkeypatch.setattr(planner_solve, "_cp_sat_search", cp_sat_finds_nothing)
     seen: list[Progress] = []
     district = seine_saint_denis()
-    result = solve(district, time_limit=600, workers=2, progress=seen.append)
+    result = solve(district, time_limit=60, workers=2, progress=seen.append)
     assert result.status == "OPTIMAL"
     assert_valid(district, result.to_json())
     assert seen and seen[-1].objective == pytest.approx(result.objective) and seen[-1].bound == pytest.approx(result.objective)

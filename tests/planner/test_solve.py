@@ -19,13 +19,14 @@ def district() -> dict[str, Any]:
 
 
 def test_seine_saint_denis_is_solved_to_optimality(district: dict[str, Any]) -> None:
-    result = solve(district, time_limit=30, workers=2)
+    """Under a deterministic limit, so that a loaded machine cannot turn OPTIMAL into FEASIBLE."""
+    result = solve(district, time_limit=30, workers=2, deterministic=True)
     plan = result.to_json()
     assert result.status == "OPTIMAL"
     assert plan["objective"] == plan["bound"] and plan["stats"]["gap"] == 0
     assert len(plan["assignments"]) == len(district["schools"])
     assert_valid(district, plan)
-    assert {"wall_time", "time_to_first", "time_to_best", "tie_breakers"} <= set(plan["stats"])
+    assert "tie_breakers" in plan["stats"]
 
 
 def test_deterministic_runs_write_identical_plans(district: dict[str, Any]) -> None:
@@ -53,6 +54,7 @@ def test_progress_reports_each_improving_plan(district: dict[str, Any]) -> None:
     assert objectives[-1] == pytest.approx(result.objective)
     assert all(p.bound <= p.objective + 1e-9 for p in seen)
     assert result.stats["plans_found"] == len(seen)
+    assert {"wall_time", "time_to_first", "time_to_best", "tie_breakers"} <= set(result.stats)
 
 
 def test_a_validated_scenario_is_accepted_as_is() -> None:
