@@ -12,7 +12,7 @@ Four sizes, from the département the product grew from to the whole country:
 Everything the file lacks is derived deterministically (CRC32 of the UAI, never `hash()` or a
 random generator), so a scenario is the same on every machine and every run:
 
-* teachers: `fixtures.datasets.estimated_teachers` (the product's own estimate);
+* teachers: `rollout.colleges.teachers.estimated_teachers` (the product's own estimate);
 * pilots: in each basin, the school with the smallest stable hash is pinned to wave 1;
 * equipment: a tenth of the other schools are ready only from wave 3 or wave 4;
 * deadline: REP+ schools must be live by the middle wave (the académie's priority);
@@ -33,9 +33,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from fixtures.basins import centroid, cluster_communes, communes_of, nearest
-from fixtures.colleges import College, public_colleges
-from fixtures.datasets import ILE_DE_FRANCE, estimated_teachers, stable_fraction
+from fixtures.datasets import ILE_DE_FRANCE, stable_fraction
+from rollout.colleges.clustering import centroid, cluster_communes, communes_of, nearest
+from rollout.colleges.national_file import College, public_colleges
+from rollout.colleges.teachers import estimated_teachers
 
 SCHOOLS_PER_BASIN = 16
 TEACHERS_PER_SESSION = 15

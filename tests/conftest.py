@@ -160,8 +160,8 @@ def world(engine: sa.Engine) -> World:
 
     from sqlmodel import Session
 
-    from fixtures.colleges import public_colleges
-    from fixtures.datasets import estimated_teachers
+    from rollout.colleges.national_file import public_colleges
+    from rollout.colleges.teachers import estimated_teachers
     from rollout.models import Basin, District, Programme, School, Trainer, TrainerBasin, User, UserDistrict, Wave
 
     colleges = public_colleges(departments=["093"])[:6]

@@ -1,19 +1,20 @@
 """Importing a district's schools straight from the national collège file (the columns of
-`fixtures/data/colleges-fr-2021.csv`: uai, name, sector, commune_code, commune,
+`rollout/colleges/data/colleges-fr-2021.csv`: uai, name, sector, commune_code, commune,
 department_code, …, rep, rep_plus, pupils, latitude, longitude).
 
 The file has neither teachers nor basins, so:
 
-- teachers are estimated from pupils and priority education (`fixtures.datasets.estimated_teachers`,
+- teachers are estimated from pupils and priority education (`rollout.colleges.teachers`,
   the rule the demo uses) for new schools only; a school already in the programme keeps the
   teachers and basin people gave it, and only the fields the national file holds (name,
   commune, pupils, priority, position) are compared and updated;
 - basins: a commune that already has schools in the programme goes to their basin (so a
   re-import and hand-made basins are respected); a département none of whose communes has
   schools in the programme yet is clustered into basins of about `schools_per_basin` schools
-  with the demo's deterministic clustering (`fixtures.basins`, codes `093-01`, `093-02`, …
-  named after their largest commune); any other new commune joins the basin whose schools are
-  nearest. People can then move schools or rename basins; a re-import keeps their choices.
+  with the demo's deterministic clustering (`rollout.colleges.clustering`, codes `093-01`,
+  `093-02`, … named after their largest commune); any other new commune joins the basin whose
+  schools are nearest. People can then move schools or rename basins; a re-import keeps their
+  choices.
 
 The result is an ordinary schools preview (with the basins to create), confirmed like any
 import: all or nothing, audited with the batch id.
@@ -26,9 +27,9 @@ from typing import Any, Iterable
 
 from sqlmodel import Session, select
 
-from fixtures.basins import Commune, centroid, cluster_communes, communes_of, nearest
-from fixtures.colleges import College
-from fixtures.datasets import estimated_teachers
+from rollout.colleges.clustering import Commune, centroid, cluster_communes, communes_of, nearest
+from rollout.colleges.national_file import College
+from rollout.colleges.teachers import estimated_teachers
 from rollout.imports.tabular import Column, Problem, TableError, read_table
 from rollout.models import Basin, Programme, School
 from rollout.imports import cells

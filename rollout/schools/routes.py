@@ -6,7 +6,6 @@ optimistically locked), and the imports (a spreadsheet, or the national collège
 from __future__ import annotations
 
 from datetime import date
-from importlib import resources
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.scope import programme_or_404, school_or_404
+from rollout.colleges.national_file import NATIONAL_FILE
 from rollout.db import get_session
 from rollout.models import PRIORITIES, District, Programme, School
 from rollout.models.school import SchoolCreate, SchoolUpdate
@@ -43,7 +43,6 @@ SORTS = {
     "basin": lambda school, basins: (basins[school.basin_id], school.uai),
     "priority": lambda school, _: (-PRIORITIES.index(school.priority), school.uai),
 }
-NATIONAL_FILE = ("fixtures", "data", "colleges-fr-2021.csv")
 
 
 @bp.get("/programmes/<int:programme_id>/schools")
@@ -176,8 +175,7 @@ def import_national(programme_id: int):
         if upload and upload.filename:
             data, filename = upload.read(), upload.filename
         else:
-            data = resources.files(NATIONAL_FILE[0]).joinpath(*NATIONAL_FILE[1:]).read_bytes()
-            filename = NATIONAL_FILE[-1]
+            data, filename = NATIONAL_FILE.read_bytes(), NATIONAL_FILE.name
         preview = stored_preview(form, lambda: national_preview(
             db, programme=programme, data=data, filename=filename, departments=form.departments.data.split(),
             include_private=form.include_private.data, schools_per_basin=max(1, form.schools_per_basin.data or SCHOOLS_PER_BASIN),
@@ -186,4 +184,4 @@ def import_national(programme_id: int):
         if preview is not None:
             return show_preview(programme, preview)
     return render_template("schools/national.html", programme=programme, simulated=programme.simulated, form=form,
-                           shipped=NATIONAL_FILE[-1]), upload_status()
+                           shipped=NATIONAL_FILE.name), upload_status()

@@ -105,7 +105,7 @@ def seine_saint_denis(*, waves: int = 6, basins: int = 8) -> dict[str, Any]:
     Basins group communes by code; each basin has four academic trainers of whom one is trained
     at the start; two vendors run 6 sessions a wave; a wave takes at most a quarter of the schools.
     """
-    from fixtures.colleges import public_colleges
+    from rollout.colleges.national_file import public_colleges
 
     colleges = public_colleges(departments=["093"])
     communes = sorted({c.commune_code for c in colleges})

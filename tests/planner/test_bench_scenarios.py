@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.planner_scale import run  # noqa: E402
 from bench.scenarios import SPECS, build_scenario  # noqa: E402
-from fixtures.colleges import public_colleges  # noqa: E402
 from planner.scenario import validate_scenario  # noqa: E402
+from rollout.colleges.national_file import public_colleges  # noqa: E402
 
 EXPECTED_SCHOOLS = {"093": 130, "creteil": 362, "idf": 902, "france": 5287}
 EXPECTED_WAVES = {"093": 6, "creteil": 8, "idf": 8, "france": 10}

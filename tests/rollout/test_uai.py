@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.colleges import all_colleges
 from planner.uai import UAIError, check_letter, normalise_uai, uai_problem
+from rollout.colleges.national_file import all_colleges
 
 
 def test_every_real_uai_of_the_fixture_is_valid() -> None:

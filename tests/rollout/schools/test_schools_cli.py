@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
 from click.testing import CliRunner
 from sqlmodel import Session, func, select
 
 from rollout.cli import main
+from rollout.colleges.national_file import NATIONAL_FILE
 from rollout.models import AuditEvent, Basin, School
 
 
@@ -26,7 +25,7 @@ def _schools(engine, programme_id: int) -> int:
 
 def test_import_national_completes_a_programme_into_its_existing_basins(engine, world, rollout, tmp_path):
     national = tmp_path / "colleges.csv"
-    national.write_bytes(resources.files("fixtures").joinpath("data", "colleges-fr-2021.csv").read_bytes())
+    national.write_bytes(NATIONAL_FILE.read_bytes())
     dry = rollout("schools", "import-national", str(national), "--department", "093", "--programme", str(world.programme_id), "--dry-run")
     assert dry.exit_code == 0 and "124 new, 0 changed, 6 unchanged (dry run" in dry.output
     assert _schools(engine, world.programme_id) == 6

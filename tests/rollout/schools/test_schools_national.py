@@ -1,14 +1,12 @@
-"""Importing a district's collèges from the national file (the fixture copy of it)."""
+"""Importing a district's collèges from the national file (the copy shipped with rollout)."""
 
 from __future__ import annotations
-
-from importlib import resources
 
 import pytest
 from sqlmodel import Session, func, select
 
-from fixtures.colleges import public_colleges
-from fixtures.datasets import estimated_teachers
+from rollout.colleges.national_file import NATIONAL_FILE, public_colleges
+from rollout.colleges.teachers import estimated_teachers
 from rollout.imports.tabular import TableError
 from rollout.models import AuditEvent, Basin, District, PendingImport, Programme, School
 from rollout.imports.reference import confirm_import
@@ -21,7 +19,7 @@ LEADER = Author(actor="direction@test.invalid", channel="cli")
 
 @pytest.fixture(scope="module")
 def national_file() -> bytes:
-    return resources.files("fixtures").joinpath("data", "colleges-fr-2021.csv").read_bytes()
+    return NATIONAL_FILE.read_bytes()
 
 
 @pytest.fixture
