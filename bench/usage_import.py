@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -33,14 +34,16 @@ from rollout.datasets import HISTORY_END
 from rollout.db import make_engine, upgrade
 from rollout.imports.tabular import read_table
 from rollout.models import Plan, Programme, School, UsageRecord, Wave
-from rollout.usage.importing import COLUMNS, ImportSummary, import_usage
+from rollout.core.author import Author
+from rollout.imports.pipeline import import_file
+from rollout.usage.importing import COLUMNS, UsageTable
 
 
 @dataclass(frozen=True)
 class Measure:
     what: str
     seconds: float
-    summary: ImportSummary | None = None
+    counts: dict[str, int] | None = None
 
 
 def write_demo_usage_csv(session: Session, programme: Programme, path: Path) -> int:
@@ -79,12 +82,13 @@ def _timed_import(engine: sa.Engine, programme_id: int, path: Path, what: str) -
     data = path.read_bytes()
     started = time.perf_counter()
     with Session(engine) as session:
-        summary = import_usage(
-            session, programme=session.get(Programme, programme_id), data=data, filename=path.name,
-            actor="bench", via="cli",
+        _, batch = import_file(
+            session, importer=UsageTable(), programme=session.get(Programme, programme_id), data=data,
+            filename=path.name, author=Author(actor="bench", channel="cli"), today=date.today(), dry_run=False,
         )
         session.commit()
-    return Measure(what, time.perf_counter() - started, summary)
+    counts = {"new": batch.rows_new, "replaced": batch.rows_replaced, "unchanged": batch.rows_unchanged}
+    return Measure(what, time.perf_counter() - started, counts)
 
 
 def run(url: str, folder: Path) -> list[Measure]:
@@ -129,8 +133,8 @@ def _print(database: str, measures: list[Measure]) -> None:
     print(f"{'what':<48} {'seconds':>8} {'× baseline':>11}   new / replaced / unchanged")
     for measure in measures:
         counts = ""
-        if measure.summary is not None:
-            counts = f"{measure.summary.new} / {measure.summary.replaced} / {measure.summary.unchanged}"
+        if measure.counts is not None:
+            counts = f"{measure.counts['new']} / {measure.counts['replaced']} / {measure.counts['unchanged']}"
         print(f"{measure.what:<48} {measure.seconds:8.2f} {measure.seconds / baseline:11.2f}   {counts}")
 
 

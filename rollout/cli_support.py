@@ -1,6 +1,6 @@
 """What the feature commands (`rollout progress …`, `rollout usage …`) share: a session on the
-configured database, the programme a command works on, the person at the terminal, and the
-refusal of an invalid file.
+configured database, the programme a command works on, the person at the terminal, the
+refusal of an invalid file, and the one way every `… import FILE` command runs.
 
 Invalid files exit 2 with every problem on stderr and nothing written: the contract scripts
 rely on, the same for every import.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import getpass
 from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
 from typing import Iterator, NoReturn, Sequence
 
 import click
@@ -17,7 +19,10 @@ from sqlmodel import Session, select
 
 from rollout.app import create_app
 from rollout.db import get_engine
+from rollout.core.author import Author
 from rollout.core.problems import Problem
+from rollout.imports.pipeline import Importer, import_file
+from rollout.imports.tabular import TableError
 from rollout.models import Programme
 
 EXIT_INVALID = 2
@@ -66,3 +71,36 @@ def exit_invalid(filename: str, problems: Sequence[Problem], *, nothing: str) ->
     for problem in problems:
         click.echo(f"  {problem.describe(filename)}", err=True)
     raise SystemExit(EXIT_INVALID) from None
+
+
+def run_import(importer: Importer, file: Path, *, programme_id: int | None, dry_run: bool) -> None:
+    """`rollout <noun> import FILE`: the pipeline's preview and (unless `dry_run`) its apply,
+    all rows or none, committed once; prints the notes and counts. Exit 2 with every problem
+    when any row is invalid or the file cannot be read."""
+    with command_session() as session:
+        programme = choose_programme(session, programme_id)
+        try:
+            preview, batch = import_file(
+                session, importer=importer, programme=programme, data=file.read_bytes(), filename=file.name,
+                author=Author(actor=terminal_actor(), channel="cli"), today=date.today(), dry_run=dry_run,
+            )
+        except TableError as error:
+            session.rollback()
+            exit_invalid(file.name, error.problems, nothing="imported")
+        if batch is None:
+            session.rollback()
+        else:
+            session.commit()
+    for note in preview.notes:
+        click.echo(note)
+    if preview.ignored_columns:
+        click.echo("columns ignored: " + ", ".join(preview.ignored_columns))
+    counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
+                                                   "unchanged": batch.rows_unchanged}
+    verb = "would import" if batch is None else f"imported as import batch {batch.id}"
+    rows = sum(counts.values())
+    line = (f"{file.name}: {verb} {rows} row{'' if rows == 1 else 's'}: {counts['new']} new, {counts['changed']} {importer.changed_word}, "
+            f"{counts['unchanged']} unchanged")
+    if not counts["new"] and not counts["changed"]:
+        line += " (nothing changed: every row is already stored)"
+    click.echo(line)

@@ -1,43 +1,51 @@
 """The pages every import shares: the upload form, the preview of what a file would change,
-and its confirmation or cancellation. The routes (`rollout.imports.routes`) and the schools'
-national-file page build on these."""
+and the refusal of a confirmation that came too late. The routes (`rollout.imports.routes`)
+and the schools' national-file page build on these."""
 
 from __future__ import annotations
 
-from typing import Callable
+from datetime import date
+from typing import Any
 
 from flask import request, url_for
-from flask_wtf import FlaskForm
+from flask_login import current_user
 
 from rollout.core.pages import programme_page
+from rollout.core.problems import Problem
 from rollout.db import get_session
-from rollout.imports.reference import Preview
-from rollout.imports.registry import LISTS, TABLES
+from rollout.imports.pipeline import Importer, Preview, read_preview, save_preview
 from rollout.imports.tabular import TableError
 from rollout.models import Programme
-
-
-def show_preview(programme: Programme, preview: Preview):
-    """The preview page: 200 when it can be confirmed, 422 when rows are invalid."""
-    table = TABLES[preview.kind]
-    return programme_page("imports/preview.html", programme, preview=preview, key=table.key,
-                          back=url_for(LISTS[preview.kind], programme_id=programme.id)), 422 if preview.invalid else 200
-
-
-def stored_preview(form: FlaskForm, build: Callable[[], Preview]) -> Preview | None:
-    """The preview `build` makes of the uploaded file, committed so that it can be confirmed
-    later; None when the file cannot be read, its problems then shown under the file field."""
-    db = get_session()
-    try:
-        preview = build()
-    except TableError as error:
-        db.rollback()
-        form.file.errors = [problem.describe(error.filename) for problem in error.problems]
-        return None
-    db.commit()
-    return preview
 
 
 def upload_status() -> int:
     """422 when a submitted upload form is shown again (refused), else 200."""
     return 422 if request.method == "POST" else 200
+
+
+def upload_page(programme: Programme, importer: Importer, *, template: str = "imports/upload.html",
+                problems: list[Problem] | None = None, filename: str | None = None, **context: Any):
+    """The upload form of `importer`, under the problems of the file `filename` when refused."""
+    return programme_page(template, programme, importer=importer, columns=importer.header(), problems=problems or [],
+                          filename=filename, back=url_for(importer.listing, programme_id=programme.id),
+                          **context), upload_status()
+
+
+def preview_page(programme: Programme, importer: Importer, preview: Preview):
+    """The preview: 200 when it can be confirmed (or has nothing to change), 422 when rows are invalid."""
+    return programme_page("imports/preview.html", programme, importer=importer, preview=preview,
+                          back=url_for(importer.listing, programme_id=programme.id)), 422 if preview.problems else 200
+
+
+def previewed(programme: Programme, importer: Importer, data: bytes, filename: str) -> Preview:
+    """Read and preview an uploaded file, keep it for its author when it can be confirmed, and
+    commit that. TableError (after rolling back) when the file itself cannot be read."""
+    db = get_session()
+    try:
+        preview = read_preview(db, importer=importer, programme=programme, data=data, filename=filename, today=date.today())
+    except TableError:
+        db.rollback()
+        raise
+    save_preview(db, importer=importer, programme=programme, preview=preview, user_id=current_user.id)
+    db.commit()
+    return preview

@@ -1,17 +1,12 @@
-"""Importing reference data from a spreadsheet: read, validate every row, preview, confirm.
+"""Importing reference data (schools, basins, waves, trainers): one row per record, keyed on
+its UAI or code, each validated through the same `XCreate` model as forms and the API.
 
-The same steps serve schools, trainers and waves (one `ReferenceTable` each):
-
-1. `preview_import` reads the file with `read_table`, types each cell, validates each row
-   through the same `XCreate` model as forms and the API, checks the rows against each other and
-   against the programme (keys repeated, unknown basins or waves, waves out of order), and sorts
-   the valid rows into new, changed (with old → new per field) and unchanged. Every invalid row
-   is reported at once, each problem naming row, column, value and reason.
-2. When no row is invalid, the rows to apply are stored in a `PendingImport`.
-3. `confirm_import` applies exactly those rows through the domain functions (so each change
-   gets its audit event, with the batch id) inside the caller's transaction, under one
-   `ImportBatch`. Any failure (the data changed since the preview) raises, and the caller rolls
-   back: the import is all-or-nothing.
+`ReferenceTable` is the pipeline's importer for all four (one subclass each, in the entity's
+package): it types each cell, validates each row, checks the rows against each other and
+against the programme (keys repeated, unknown basins or waves, waves out of order), and sorts
+the valid rows into new, changed (with old → new per field) and unchanged. Confirming applies
+exactly those entries through the domain functions (so each change gets its audit event, with
+the batch id); any failure (the data changed since the preview) refuses the whole file.
 
 A row describes the whole record, but only the columns present in the file are compared and
 changed: a file without an `email` column leaves emails alone, while an empty cell in a present
@@ -22,19 +17,20 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 from sqlmodel import Session, SQLModel
 
 from rollout.audit import jsonable
-from rollout.imports.tabular import Column, Problem, TableError, read_table
-from rollout.models import ImportBatch, PendingImport, Programme
-from rollout.core.problems import InvalidChange, problems_of
+from rollout.imports.pipeline import ACTIONS, Change, Importer, Preview
+from rollout.imports.tabular import Column, Table
+from rollout.models import ImportBatch, Programme
+from rollout.core.problems import InvalidChange, Problem, problems_of
 from rollout.core.author import Author
 
 Converter = Callable[[str], Any]
-ACTIONS = ("new", "changed", "unchanged")
 
 
 @dataclass(frozen=True)
@@ -80,30 +76,6 @@ class Entry:
 
 
 @dataclass
-class Preview:
-    """What an import would do, shown before anything is written."""
-
-    kind: str
-    filename: str
-    entries: list[Entry]
-    invalid: list[Problem]
-    ignored_columns: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    pending_id: int | None = None
-
-    def count(self, action: str) -> int:
-        return sum(1 for entry in self.entries if entry.action == action and entry.entity != "basin")
-
-    @property
-    def invalid_rows(self) -> int:
-        return len({problem.row for problem in self.invalid})
-
-    @property
-    def confirmable(self) -> bool:
-        return not self.invalid and any(entry.action != "unchanged" for entry in self.entries)
-
-
-@dataclass
 class Row:
     """A typed row: its values, whether they passed the model, and the columns already wrong."""
 
@@ -124,10 +96,11 @@ def placed_problems(rows: Iterable[Row], check: Callable[[Row], Iterable[Problem
     ]
 
 
-class ReferenceTable:
-    """What differs between the imports of schools, trainers and waves."""
+class ReferenceTable(Importer):
+    """What differs between the imports of schools, basins, waves and trainers: the entity, its
+    key, its columns (with how each cell is typed), and how a row is created or updated."""
 
-    kind: ClassVar[str]
+    action = "edit_reference"
     entity: ClassVar[str]
     key: ClassVar[str]
     columns: ClassVar[tuple[ImportColumn, ...]]
@@ -149,7 +122,35 @@ class ReferenceTable:
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
         raise NotImplementedError
 
-    def apply(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
+    @property
+    def key_label(self) -> str:  # type: ignore[override]
+        return self.key
+
+    def header(self) -> list[Column]:
+        return [spec.column for spec in self.columns]
+
+    def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
+        present = set(table.rows[0][1])
+        typed: list[Row] = []
+        problems: list[Problem] = []
+        for number, cells in table.rows:
+            row, cell_problems = typed_row(self, cells, number)
+            problems += cell_problems
+            typed.append(row)
+        entries, row_problems = classify(self, session, programme, typed, present)
+        return entries_preview(self.kind, table.filename, entries, problems + row_problems)
+
+    def apply(self, session: Session, *, programme: Programme, preview: Preview, batch: ImportBatch,
+              author: Author, today: date) -> None:
+        self.write(session, programme, preview.payload, author.for_batch(batch.id))
+
+    def dump(self, payload: list[Entry]) -> list[dict[str, Any]]:
+        return [entry.stored() for entry in payload]
+
+    def load(self, rows: list[dict[str, Any]]) -> list[Entry]:
+        return [Entry(**row) for row in rows]
+
+    def write(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
         """Apply the entries in file order; a table may order them otherwise (e.g. basins first)."""
         for entry in entries:
             with at_row(entry.row):
@@ -243,66 +244,21 @@ def classify(
     return entries, problems
 
 
-def store(session: Session, *, programme: Programme, preview: Preview, user_id: int | None) -> Preview:
-    """Keep a valid preview's entries to confirm later; an invalid one is not kept."""
-    if preview.confirmable:
-        pending = PendingImport(programme_id=programme.id, user_id=user_id, kind=preview.kind, filename=preview.filename,
-                                rows=[entry.stored() for entry in preview.entries])
-        session.add(pending)
-        session.flush()
-        preview.pending_id = pending.id
-    return preview
+def entries_preview(kind: str, filename: str, entries: list[Entry], problems: list[Problem],
+                    notes: list[str] | None = None) -> Preview:
+    """The pipeline's preview of classified entries; basins an import creates along the way
+    are shown but not counted (the counts are of the file's rows)."""
+    counts = {action: sum(1 for entry in entries if entry.action == action and entry.entity != "basin")
+              for action in ACTIONS}
+    changes = [
+        Change(row=entry.row or None, key=_shown_key(entry), action=entry.action, changes=entry.changes)
+        for entry in entries if entry.action != "unchanged"
+    ]
+    return Preview(kind=kind, filename=filename, counts=counts, problems=problems, changes=changes, payload=entries,
+                   notes=notes or [])
 
 
-def preview_import(
-    session: Session, *, programme: Programme, table: ReferenceTable, data: bytes, filename: str, user_id: int | None
-) -> Preview:
-    """Read and validate a file, and keep what confirming it would apply. TableError when the
-    file itself cannot be read (missing columns, no rows); invalid rows are in the preview."""
-    read = read_table(data, filename, [spec.column for spec in table.columns])
-    if not read.rows:
-        raise TableError(filename, [Problem("le fichier a une ligne d'en-tête mais aucune ligne de données")])
-    present = set(read.rows[0][1])
-    typed: list[Row] = []
-    problems: list[Problem] = []
-    for number, cells in read.rows:
-        row, cell_problems = typed_row(table, cells, number)
-        problems += cell_problems
-        typed.append(row)
-    entries, row_problems = classify(table, session, programme, typed, present)
-    invalid = sorted(problems + row_problems, key=lambda problem: (problem.row or 0, problem.column or ""))
-    preview = Preview(kind=table.kind, filename=filename, entries=entries, invalid=invalid, ignored_columns=read.ignored_columns)
-    return store(session, programme=programme, preview=preview, user_id=user_id)
-
-
-def pending_or_none(session: Session, *, programme: Programme, pending_id: int, user_id: int | None) -> PendingImport | None:
-    """A pending import of this programme made by this user (no one confirms another's preview)."""
-    pending = session.get(PendingImport, pending_id)
-    if pending is None or pending.programme_id != programme.id or pending.user_id != user_id:
-        return None
-    return pending
-
-
-def pending_preview(pending: PendingImport) -> Preview:
-    """The preview of a stored import, to show it again before confirming."""
-    entries = [Entry(**row) for row in pending.rows]
-    return Preview(kind=pending.kind, filename=pending.filename, entries=entries, invalid=[], pending_id=pending.id)
-
-
-def confirm_import(
-    session: Session, *, programme: Programme, pending: PendingImport, table: ReferenceTable, author: Author
-) -> ImportBatch:
-    """Apply a previewed import under one ImportBatch, each change audited with the batch id.
-    Raises InvalidChange (naming the row) if the programme changed since the preview so that a
-    row no longer applies; the caller then rolls back and nothing is written."""
-    preview = pending_preview(pending)
-    batch = ImportBatch(
-        programme_id=programme.id, kind=pending.kind, source=pending.filename[:500], user_id=pending.user_id,
-        rows_new=preview.count("new"), rows_replaced=preview.count("changed"), rows_unchanged=preview.count("unchanged"),
-    )
-    session.add(batch)
-    session.flush()
-    table.apply(session, programme, preview.entries, author.for_batch(batch.id))
-    session.delete(pending)
-    session.flush()
-    return batch
+def _shown_key(entry: Entry) -> str:
+    """The entry's key, with the name of a new record (what a person recognises it by)."""
+    name = entry.data.get("name") or entry.data.get("label") if entry.action == "new" else None
+    return f"{entry.key} — {name}" if name else entry.key

@@ -1,11 +1,19 @@
-"""Every import the product has, by kind, and the page each one goes back to."""
+"""Every import the product has, by kind (the kind a SavedPreview and an ImportBatch record),
+and where its upload page lives (URLs people have bookmarked, kept as they were)."""
 
 from __future__ import annotations
 
-from rollout.imports.reference import ReferenceTable
+from rollout.imports.pipeline import Importer
 from rollout.schools.table import SchoolTable
+from rollout.tracking.upload import ProgressTable
 from rollout.trainers.table import TrainerTable
+from rollout.usage.importing import UsageTable
 from rollout.waves.table import WaveTable
 
-TABLES: dict[str, type[ReferenceTable]] = {"schools": SchoolTable, "trainers": TrainerTable, "waves": WaveTable}
-LISTS = {"schools": "schools.index", "trainers": "trainers.index", "waves": "waves.index"}
+IMPORTERS: dict[str, type[Importer]] = {
+    "schools": SchoolTable, "trainers": TrainerTable, "waves": WaveTable, "progress": ProgressTable, "usage": UsageTable,
+}
+UPLOAD_PATHS = {
+    "schools": "schools/import", "trainers": "trainers/import", "waves": "waves/import", "progress": "progress/upload",
+    "usage": "usage/import",
+}

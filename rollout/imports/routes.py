@@ -1,114 +1,120 @@
 """Import pages: upload a file, see its preview, confirm or cancel it.
 
-Only district leaders (and admins) import reference data. A stored preview is loaded through
-the user's programme and belongs to the user who made it: anyone else's answers 404.
+Each kind of import keeps its own upload URL and access rule (district leaders for reference
+data; leaders and project managers for progress and usage). A kept preview is loaded through
+the user's programme and belongs to the user who made it; the checks run in one order for
+every kind: 404 when it is not theirs (or expired), 403 when their role may no longer run that
+import, then 400 when the form's CSRF token is missing.
 """
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Callable
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from rollout.auth.access import LEADERS, access
+from rollout.auth.access import EDITORS, access
 from rollout.auth.identity import current_author
 from rollout.auth.scope import programme_or_404
 from rollout.core.forms import ButtonForm, UploadForm
 from rollout.core.pages import programme_page
-from rollout.core.problems import InvalidChange
+from rollout.core.permissions import ACTIONS, may
 from rollout.db import get_session
-from rollout.imports.pages import show_preview, stored_preview, upload_status
-from rollout.imports.reference import confirm_import, pending_or_none, pending_preview, preview_import
-from rollout.imports.registry import LISTS, TABLES
-from rollout.models import Programme
+from rollout.imports.pages import preview_page, previewed, upload_page
+from rollout.imports.pipeline import ImportConflict, Importer, confirm, restore, saved_preview
+from rollout.imports.registry import IMPORTERS, UPLOAD_PATHS
+from rollout.imports.tabular import TableError
+from rollout.models import Programme, SavedPreview
 
 bp = Blueprint("imports", __name__)
 
 
-def upload_page(programme: Programme, kind: str):
-    """Upload a file of `kind` and show what it would change; nothing is written before confirming."""
-    table = TABLES[kind]()
-    form = UploadForm()
-    if form.validate_on_submit():
-        file = form.file.data
-        preview = stored_preview(form, lambda: preview_import(
-            get_session(), programme=programme, table=table, data=file.read(), filename=file.filename or "envoi",
-            user_id=current_user.id))
-        if preview is not None:
-            return show_preview(programme, preview)
-    return programme_page("imports/upload.html", programme, form=form, kind=kind, columns=table.columns,
-                           back=url_for(LISTS[kind], programme_id=programme.id)), upload_status()
-
-
-@bp.route("/programmes/<int:programme_id>/schools/import", methods=["GET", "POST"])
-@access(*LEADERS)
-def import_schools(programme_id: int):
-    return upload_page(programme_or_404(programme_id), "schools")
-
-
-@bp.route("/programmes/<int:programme_id>/trainers/import", methods=["GET", "POST"])
-@access(*LEADERS)
-def import_trainers(programme_id: int):
-    return upload_page(programme_or_404(programme_id), "trainers")
-
-
-@bp.route("/programmes/<int:programme_id>/waves/import", methods=["GET", "POST"])
-@access(*LEADERS)
-def import_waves(programme_id: int):
-    return upload_page(programme_or_404(programme_id), "waves")
-
-
-def _pending(programme: Programme, pending_id: int):
-    pending = pending_or_none(get_session(), programme=programme, pending_id=pending_id, user_id=current_user.id)
-    if pending is None or pending.kind not in TABLES:
-        abort(404)
-    return pending
-
-
-@bp.get("/programmes/<int:programme_id>/imports/<int:pending_id>")
-@access(*LEADERS)
-def pending_import(programme_id: int, pending_id: int):
-    """A stored preview shown again (e.g. after reloading), still to confirm or cancel."""
+def upload(programme_id: int, kind: str):
+    """Upload a file and see what it would change; nothing is written before confirming."""
     programme = programme_or_404(programme_id)
-    return show_preview(programme, pending_preview(_pending(programme, pending_id)))
+    importer = IMPORTERS[kind]()
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return upload_page(programme, importer, form=form)
+    file = form.file.data
+    filename = file.filename or "envoi"
+    try:
+        preview = previewed(programme, importer, file.read(), filename)
+    except TableError as error:
+        return upload_page(programme, importer, form=form, problems=error.problems, filename=filename)
+    return preview_page(programme, importer, preview)
 
 
-@bp.post("/programmes/<int:programme_id>/imports/<int:pending_id>/confirm")
-@access(*LEADERS)
-def confirm(programme_id: int, pending_id: int):
-    """Apply exactly the previewed rows, all or nothing, as one import batch."""
+def _upload_view(kind: str) -> Callable[[int], object]:
+    """The upload view of one kind, with that import's own access rule."""
+
+    def view(programme_id: int):
+        return upload(programme_id, kind)
+
+    view.__name__ = f"upload_{kind}"
+    return access(*ACTIONS[IMPORTERS[kind].action])(view)
+
+
+for _kind, _path in UPLOAD_PATHS.items():
+    bp.add_url_rule(f"/programmes/<int:programme_id>/{_path}", view_func=_upload_view(_kind), methods=["GET", "POST"])
+
+
+def _saved_or_404(programme: Programme, preview_id: int, *, posted: bool) -> tuple[SavedPreview, Importer]:
+    """The user's own kept preview and its importer (404, 403, 400: see the module docstring)."""
+    saved = saved_preview(get_session(), programme=programme, saved_id=preview_id, user_id=current_user.id)
+    if saved is None:
+        abort(404)
+    importer = IMPORTERS[saved.kind]()
+    if not may(current_user, importer.action):
+        abort(403)
+    if posted and not ButtonForm().validate_on_submit():
+        abort(400)
+    return saved, importer
+
+
+@bp.get("/programmes/<int:programme_id>/imports/<int:preview_id>")
+@access(*EDITORS)
+def show(programme_id: int, preview_id: int):
+    """A kept preview shown again (e.g. after reloading), still to confirm or cancel."""
+    programme = programme_or_404(programme_id)
+    saved, importer = _saved_or_404(programme, preview_id, posted=False)
+    return preview_page(programme, importer, restore(importer, saved))
+
+
+@bp.post("/programmes/<int:programme_id>/imports/<int:preview_id>/confirm")
+@access(*EDITORS)
+def confirm_preview(programme_id: int, preview_id: int):
+    """Apply exactly the previewed rows, all or nothing, as one import batch; 409 (nothing
+    written, the preview forgotten) when the programme changed so that rows no longer apply."""
     db = get_session()
     programme = programme_or_404(programme_id)
-    pending = _pending(programme, pending_id)
-    kind = pending.kind
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    saved, importer = _saved_or_404(programme, preview_id, posted=True)
     try:
-        batch = confirm_import(db, programme=programme, pending=pending, table=TABLES[kind](), author=current_author("import"))
+        batch = confirm(db, importer=importer, programme=programme, saved=saved, author=current_author("form"),
+                        today=date.today())
         db.commit()
-    except InvalidChange as error:
+    except ImportConflict as conflict:
         db.rollback()
-        preview = pending_preview(pending)
-        preview.invalid, preview.pending_id = error.problems, None
-        db.delete(pending)
+        db.delete(saved)
         db.commit()
-        flash(_("Les données ont changé depuis l'aperçu : rien n'a été enregistré. Renvoyez le fichier pour un nouvel aperçu."), "error")
-        return show_preview(programme, preview)[0], 409
+        return programme_page("imports/rejected.html", programme, importer=importer, problems=conflict.problems,
+                              filename=conflict.filename), 409
     flash(_("Import n° %(id)d appliqué : %(new)d nouveau(x), %(changed)d modifié(s), %(same)d inchangé(s).",
             id=batch.id, new=batch.rows_new, changed=batch.rows_replaced, same=batch.rows_unchanged), "info")
-    return redirect(url_for(LISTS[kind], programme_id=programme.id))
+    return redirect(url_for(importer.listing, programme_id=programme.id))
 
 
-@bp.post("/programmes/<int:programme_id>/imports/<int:pending_id>/cancel")
-@access(*LEADERS)
-def cancel(programme_id: int, pending_id: int):
+@bp.post("/programmes/<int:programme_id>/imports/<int:preview_id>/cancel")
+@access(*EDITORS)
+def cancel(programme_id: int, preview_id: int):
+    """Abandon a kept preview: nothing was written, and its rows are forgotten."""
     db = get_session()
     programme = programme_or_404(programme_id)
-    pending = _pending(programme, pending_id)
-    kind = pending.kind
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    db.delete(pending)
+    saved, importer = _saved_or_404(programme, preview_id, posted=True)
+    db.delete(saved)
     db.commit()
     flash(_("Import abandonné : rien n'a été enregistré."), "info")
-    return redirect(url_for(LISTS[kind], programme_id=programme.id))
+    return redirect(url_for(f"imports.upload_{importer.kind}", programme_id=programme.id))

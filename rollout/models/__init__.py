@@ -14,13 +14,14 @@ from rollout.models.progress import (
 )
 from rollout.models.school import PRIORITIES, Basin, School, SchoolCreate, SchoolPublic
 from rollout.models.trainer import TIERS, Trainer, TrainerBasin, TrainerCapacity
-from rollout.models.usage import CATEGORIES, ImportBatch, PendingImport, ServiceCategory, UsageRecord
+from rollout.models.imports import IMPORT_KINDS, ImportBatch, SavedPreview
+from rollout.models.usage import CATEGORIES, ServiceCategory, UsageRecord
 from rollout.models.wave import Wave
 
 __all__ = [
-    "ApiToken", "AuditEvent", "LoginAttempt", "PendingImport", "Basin", "CATEGORIES", "District", "ImportBatch",
+    "ApiToken", "AuditEvent", "LoginAttempt", "Basin", "CATEGORIES", "District", "IMPORT_KINDS", "ImportBatch",
     "MILESTONE_KINDS", "MILESTONE_STATUSES", "Milestone", "PIX_LEVELS", "PRIORITIES",
-    "PixCertification", "Plan", "Programme", "ROLES", "School", "SchoolCreate", "SchoolPublic",
+    "PixCertification", "Plan", "Programme", "ROLES", "SavedPreview", "School", "SchoolCreate", "SchoolPublic",
     "ServiceCategory", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageRecord",
     "User", "UserDistrict", "Wave", "utcnow",
 ]

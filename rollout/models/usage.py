@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from rollout.models.base import UTCDateTime, check, one_of, utcnow
+from rollout.models.base import check, one_of
 
 PERIODS = ("day", "week", "month")
 AUDIENCES = ("pupil", "teacher", "parent", "staff")
 CATEGORIES = ("pedagogy", "resources", "school_life", "communication", "other")
-IMPORT_KINDS = ("usage", "progress", "schools", "trainers", "waves", "fixtures")
-
-
-class ImportBatch(SQLModel, table=True):
-    """One import (a file, an API call, a fixture load): the unit of atomicity and of audit."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
-    kind: str = Field(max_length=16)
-    source: str = Field(max_length=500, description="File name, or what the rows came from.")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
-    rows_new: int = Field(default=0)
-    rows_replaced: int = Field(default=0)
-    rows_unchanged: int = Field(default=0)
-
-    __table_args__ = (
-        one_of("kind", IMPORT_KINDS),
-        check("counts_not_negative", "rows_new >= 0 AND rows_replaced >= 0 AND rows_unchanged >= 0"),
-    )
 
 
 class UsageRecord(SQLModel, table=True):
@@ -83,21 +62,3 @@ class ServiceCategory(SQLModel, table=True):
         sa.UniqueConstraint("programme_id", "label_key"),
         one_of("category", CATEGORIES),
     )
-
-
-class PendingImport(SQLModel, table=True):
-    """An uploaded file parsed and previewed but not yet confirmed.
-
-    The preview shows what would change; confirming applies exactly the rows stored here, so
-    what the user approved is what gets written, even if the file on their disk changed since.
-    """
-
-    id: int | None = Field(default=None, primary_key=True)
-    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
-    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="CASCADE")
-    kind: str = Field(max_length=16)
-    filename: str = Field(max_length=500)
-    rows: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-    __table_args__ = (one_of("kind", IMPORT_KINDS),)

@@ -23,6 +23,7 @@ import: all or nothing, audited with the batch id.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 from typing import Any, Iterable
 
 from sqlmodel import Session, select
@@ -30,10 +31,12 @@ from sqlmodel import Session, select
 from rollout.colleges.clustering import Commune, centroid, cluster_communes, communes_of, nearest
 from rollout.colleges.national_file import College
 from rollout.colleges.teachers import estimated_teachers
-from rollout.imports.tabular import Column, Problem, TableError, read_table
+from rollout.core.problems import Problem
+from rollout.imports.pipeline import Preview
+from rollout.imports.tabular import Column, Table, TableError
 from rollout.models import Basin, Programme, School
 from rollout.imports import cells
-from rollout.imports.reference import Entry, Preview, Row, classify, store
+from rollout.imports.reference import Entry, Row, classify, entries_preview
 from rollout.schools.table import SchoolTable
 
 SCHOOLS_PER_BASIN = 16
@@ -142,63 +145,61 @@ def assign_basins(
     return commune_basin, created
 
 
-def national_preview(
-    session: Session,
-    *,
-    programme: Programme,
-    data: bytes,
-    filename: str,
-    departments: Iterable[str],
-    include_private: bool = False,
-    schools_per_basin: int = SCHOOLS_PER_BASIN,
-    user_id: int | None,
-) -> Preview:
-    """Preview importing the collèges of `departments` (public ones unless `include_private`)."""
-    wanted = {department_code(code) for code in departments}
-    read = read_table(data, filename, COLUMNS)
-    colleges: list[tuple[int, College]] = []
-    problems: list[Problem] = []
-    skipped_private = 0
-    for number, row in read.rows:
-        if department_code(row["department_code"]) not in wanted:
-            continue
-        if row["sector"] != "public" and not include_private:
-            skipped_private += 1
-            continue
-        college, row_problems = _college(row, number)
-        problems += row_problems
-        if college is not None:
-            colleges.append((number, college))
-    if not colleges and not problems:
-        raise TableError(filename, [Problem(f"aucun collège des départements {', '.join(sorted(wanted))} dans ce fichier")])
-    basin_of, new_basins = assign_basins(session, programme, [college for _, college in colleges], schools_per_basin)
-    current = {school.uai: school for school in session.exec(select(School).where(School.programme_id == programme.id))}
-    basin_codes = dict(session.exec(select(Basin.id, Basin.code).where(Basin.programme_id == programme.id)).all())
-    rows = []
-    for number, college in colleges:
-        existing = current.get(college.uai)
-        rows.append(Row(number=number, values={
-            "uai": college.uai, "name": college.name, "commune": college.commune, "commune_code": college.commune_code,
-            "pupils": college.pupils, "priority": college.priority, "latitude": college.latitude, "longitude": college.longitude,
-            "teachers": existing.teachers if existing else estimated_teachers(college.pupils, college.priority),
-            "basin": basin_codes[existing.basin_id] if existing else basin_of[college.commune_code],
-        }))
-    table = SchoolTable(new_basins=new_basins)
-    entries, row_problems = classify(table, session, programme, rows, NATIONAL_FIELDS)
-    used = {entry.data.get("basin") for entry in entries if entry.action == "new"}
-    basin_entries = [
-        Entry(row=0, key=code, action="new", data={"code": code, "name": name}, entity="basin")
-        for code, name in sorted(new_basins.items()) if code in used
-    ]
-    notes = []
-    if basin_entries:
-        notes.append(f"{len(basin_entries)} bassins créés en regroupant les communes voisines "
-                     f"(environ {schools_per_basin} collèges par bassin) : {', '.join(e.key for e in basin_entries)}")
-    if skipped_private:
-        notes.append(f"{skipped_private} collèges privés ignorés")
-    preview = Preview(
-        kind="schools", filename=filename, entries=basin_entries + entries,
-        invalid=sorted(problems + row_problems, key=lambda problem: (problem.row or 0, problem.column or "")),
-        notes=notes,
-    )
-    return store(session, programme=programme, preview=preview, user_id=user_id)
+class NationalSchoolTable(SchoolTable):
+    """The schools import, read from the national file: the collèges of `departments` (public
+    ones unless `include_private`), with the basins it creates. Confirmed like any schools
+    import (its kind is "schools")."""
+
+    def __init__(self, *, departments: Iterable[str], include_private: bool = False,
+                 schools_per_basin: int = SCHOOLS_PER_BASIN) -> None:
+        super().__init__()
+        self.departments = {department_code(code) for code in departments}
+        self.include_private = include_private
+        self.schools_per_basin = schools_per_basin
+
+    def header(self) -> list[Column]:
+        return COLUMNS
+
+    def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
+        colleges: list[tuple[int, College]] = []
+        problems: list[Problem] = []
+        skipped_private = 0
+        for number, row in table.rows:
+            if department_code(row["department_code"]) not in self.departments:
+                continue
+            if row["sector"] != "public" and not self.include_private:
+                skipped_private += 1
+                continue
+            college, row_problems = _college(row, number)
+            problems += row_problems
+            if college is not None:
+                colleges.append((number, college))
+        if not colleges and not problems:
+            wanted = ", ".join(sorted(self.departments))
+            raise TableError(table.filename, [Problem(f"aucun collège des départements {wanted} dans ce fichier")])
+        basin_of, new_basins = assign_basins(session, programme, [college for _, college in colleges], self.schools_per_basin)
+        self.new_basins = new_basins
+        current = {school.uai: school for school in session.exec(select(School).where(School.programme_id == programme.id))}
+        basin_codes = dict(session.exec(select(Basin.id, Basin.code).where(Basin.programme_id == programme.id)).all())
+        rows = []
+        for number, college in colleges:
+            existing = current.get(college.uai)
+            rows.append(Row(number=number, values={
+                "uai": college.uai, "name": college.name, "commune": college.commune, "commune_code": college.commune_code,
+                "pupils": college.pupils, "priority": college.priority, "latitude": college.latitude, "longitude": college.longitude,
+                "teachers": existing.teachers if existing else estimated_teachers(college.pupils, college.priority),
+                "basin": basin_codes[existing.basin_id] if existing else basin_of[college.commune_code],
+            }))
+        entries, row_problems = classify(self, session, programme, rows, NATIONAL_FIELDS)
+        used = {entry.data.get("basin") for entry in entries if entry.action == "new"}
+        basin_entries = [
+            Entry(row=0, key=code, action="new", data={"code": code, "name": name}, entity="basin")
+            for code, name in sorted(new_basins.items()) if code in used
+        ]
+        notes = []
+        if basin_entries:
+            notes.append(f"{len(basin_entries)} bassins créés en regroupant les communes voisines "
+                         f"(environ {self.schools_per_basin} collèges par bassin) : {', '.join(e.key for e in basin_entries)}")
+        if skipped_private:
+            notes.append(f"{skipped_private} collèges privés ignorés")
+        return entries_preview(self.kind, table.filename, basin_entries + entries, problems + row_problems, notes)

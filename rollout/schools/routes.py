@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlmodel import col, func, select
 from wtforms.fields.choices import SelectChoice
 
@@ -25,9 +24,10 @@ from rollout.core.forms import ButtonForm
 from rollout.schools.forms import PRIORITY_NAMES, NationalForm, SchoolForm
 from rollout.auth.identity import current_author
 from rollout.core.saving import delete_refusal, save_edit, save_form
-from rollout.imports.pages import show_preview, stored_preview, upload_status
+from rollout.imports.pages import preview_page, previewed, upload_status
+from rollout.imports.tabular import TableError
 from rollout.waves.records import programme_waves
-from rollout.schools.national import SCHOOLS_PER_BASIN, national_preview
+from rollout.schools.national import SCHOOLS_PER_BASIN, NationalSchoolTable
 from rollout.schools.records import FIELDS, code_maps, create_school, delete_school, school_snapshot, update_school
 from rollout.tracking.colour import evaluation_date, programme_progress
 from rollout.tracking.display import COLOUR_NAMES
@@ -176,12 +176,11 @@ def import_national(programme_id: int):
             data, filename = upload.read(), upload.filename
         else:
             data, filename = NATIONAL_FILE.read_bytes(), NATIONAL_FILE.name
-        preview = stored_preview(form, lambda: national_preview(
-            db, programme=programme, data=data, filename=filename, departments=form.departments.data.split(),
-            include_private=form.include_private.data, schools_per_basin=max(1, form.schools_per_basin.data or SCHOOLS_PER_BASIN),
-            user_id=current_user.id,
-        ))
-        if preview is not None:
-            return show_preview(programme, preview)
+        importer = NationalSchoolTable(departments=form.departments.data.split(), include_private=form.include_private.data,
+                                       schools_per_basin=max(1, form.schools_per_basin.data or SCHOOLS_PER_BASIN))
+        try:
+            return preview_page(programme, importer, previewed(programme, importer, data, filename))
+        except TableError as error:
+            form.file.errors = [problem.describe(error.filename) for problem in error.problems]
     return render_template("schools/national.html", programme=programme, simulated=programme.simulated, form=form,
                            shipped=NATIONAL_FILE.name), upload_status()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from typing import Any, Mapping
 
 from sqlmodel import Session, select
@@ -41,6 +43,9 @@ class SchoolTable(ReferenceTable):
     (the national-file import), valid for its rows and created before them."""
 
     kind = "schools"
+    listing = "schools.index"
+    title = _l("Importer des établissements")
+    intro = _l("Une ligne par établissement, repérée par son UAI : les établissements déjà présents sont mis à jour, les autres créés ; seules les colonnes présentes dans le fichier sont comparées.")
     entity = "school"
     key = "uai"
     columns = COLUMNS
@@ -74,10 +79,10 @@ class SchoolTable(ReferenceTable):
         update_school(session, programme=programme, school=school,
                       data=SchoolUpdate.model_validate({**entry.data, "version": entry.version}), author=author)
 
-    def apply(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
+    def write(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
         """Basins the import creates first, then the schools in file order."""
         for entry in entries:
             if entry.entity == "basin":
                 with at_row(entry.row):
                     create_basin(session, programme=programme, data=BasinCreate.model_validate(entry.data), author=author)
-        super().apply(session, programme, [entry for entry in entries if entry.entity != "basin"], author)
+        super().write(session, programme, [entry for entry in entries if entry.entity != "basin"], author)

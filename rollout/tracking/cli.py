@@ -7,15 +7,14 @@ invalid, with every invalid row on stderr and nothing written, like `rollout usa
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
-from rollout.cli_support import choose_programme, command_session, exit_invalid, terminal_actor
+from rollout.cli_support import choose_programme, command_session, run_import, terminal_actor
 from rollout.core.author import Author
 from rollout.tracking.schedule import apply_baseline, baseline
-from rollout.tracking.upload import UploadRejected, apply_upload, preview_upload
+from rollout.tracking.upload import ProgressTable
 
 
 def _author() -> Author:
@@ -33,27 +32,7 @@ def progress_cli() -> None:
 @click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
 def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
     """Apply a progress file (CSV or XLSX, see docs/tracking.md): all rows or none."""
-    with command_session() as session:
-        programme = choose_programme(session, programme_id)
-        data, today = file.read_bytes(), date.today()
-        try:
-            if dry_run:
-                preview = preview_upload(session, programme=programme, data=data, filename=file.name, today=today)
-                if not preview.valid:
-                    raise UploadRejected(file.name, preview.problems)
-                batch_id = None
-            else:
-                preview, batch = apply_upload(session, programme=programme, data=data, filename=file.name,
-                                              author=_author(), today=today)
-                session.commit()
-                batch_id = batch.id
-        except UploadRejected as rejected:
-            session.rollback()
-            exit_invalid(file.name, rejected.problems, nothing="written")
-    counts = preview.counts
-    verb = "would apply" if dry_run else f"applied as import batch {batch_id}"
-    click.echo(f"{file.name}: {verb}: {counts['new']} new, {counts['changed']} changed, "
-               f"{counts['unchanged']} unchanged")
+    run_import(ProgressTable(), file, programme_id=programme_id, dry_run=dry_run)
 
 
 @progress_cli.command("baseline")

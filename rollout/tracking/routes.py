@@ -1,4 +1,5 @@
-"""Progress pages: the programme overview, a school's page, the milestone form, bulk upload.
+"""Progress pages: the programme overview, a school's page, the milestone form (the bulk
+upload is one of the imports, `rollout.imports`).
 
 Everyone who may see a programme reads these pages; district leaders and project managers
 update (admins too, as on every route). Schools and pending uploads are loaded through the
@@ -11,18 +12,16 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlmodel import col, select
 
 from rollout.auth.identity import current_author
 from rollout.auth.access import EDITORS, READERS, access
 from rollout.auth.scope import programme_or_404, school_or_404
 from rollout.db import get_session
-from rollout.models import MILESTONE_KINDS, PIX_LEVELS, Basin, Milestone, PendingImport, Programme, School, Wave
+from rollout.models import MILESTONE_KINDS, PIX_LEVELS, Basin, Milestone, Programme, School, Wave
 from rollout.tracking import display
 from rollout.core.author import Author
 from rollout.tracking.colour import COLOURS, RED_LATENESS_PERCENT, evaluation_date, programme_progress
-from rollout.core.forms import ButtonForm, UploadForm
 from rollout.tracking.forms import MilestoneForm, PixMilestoneForm
 from rollout.tracking.history import school_history
 from rollout.tracking.updates import (
@@ -34,14 +33,6 @@ from rollout.tracking.updates import (
     current_milestone,
     pix_counts,
     update_milestone,
-)
-from rollout.tracking.upload import (
-    COLUMNS,
-    UploadRejected,
-    confirm_pending,
-    pending_import,
-    preview_upload,
-    save_pending,
 )
 
 bp = Blueprint("tracking", __name__)
@@ -172,67 +163,3 @@ def _change(form: MilestoneForm, kind: str) -> MilestoneChange:
     if kind == PIX_KIND:
         fields["pix"] = {level: getattr(form, f"pix_{level}").data or 0 for level in PIX_LEVELS}
     return MilestoneChange(**fields)
-
-
-@bp.route("/programmes/<int:programme_id>/progress/upload", methods=["GET", "POST"])
-@access(*EDITORS)
-def upload(programme_id: int):
-    """Upload a file and see what it would change; nothing is written before confirming."""
-    db = get_session()
-    programme = programme_or_404(programme_id)
-    form = UploadForm()
-    context = dict(programme=programme, simulated=programme.simulated, columns=COLUMNS)
-    if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("tracking/upload.html", form=form, **context), status
-    file = form.file.data
-    filename = file.filename or "envoi"
-    preview = preview_upload(db, programme=programme, data=file.read(), filename=filename, today=date.today())
-    pending = save_pending(db, programme=programme, preview=preview, user_id=current_user.id) if preview.valid else None
-    db.commit()
-    return render_template(
-        "tracking/preview.html", preview=preview, pending=pending, confirm_form=ButtonForm(), names=display, **context
-    ), (200 if preview.valid else 422)
-
-
-def _submitted_pending(programme: Programme, pending_id: int) -> PendingImport:
-    """The user's own pending upload (404 for any other), once the confirm form is valid (400 otherwise)."""
-    pending = pending_import(get_session(), programme=programme, pending_id=pending_id, user_id=current_user.id)
-    if pending is None:
-        abort(404)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    return pending
-
-
-@bp.post("/programmes/<int:programme_id>/progress/imports/<int:pending_id>/confirm")
-@access(*EDITORS)
-def confirm_upload(programme_id: int, pending_id: int):
-    """Apply exactly the previewed rows, all or nothing, as one import batch."""
-    db = get_session()
-    programme = programme_or_404(programme_id)
-    pending = _submitted_pending(programme, pending_id)
-    try:
-        batch = confirm_pending(db, programme=programme, pending=pending, author=_author("import"), today=date.today())
-        db.commit()
-    except UploadRejected as rejected:
-        db.rollback()
-        db.delete(pending)
-        db.commit()
-        return render_template(
-            "tracking/rejected.html", programme=programme, simulated=programme.simulated, rejected=rejected
-        ), 409
-    flash(_("Import n° %(id)d appliqué : %(new)d ligne(s) nouvelle(s), %(changed)d modifiée(s), %(same)d inchangée(s).",
-            id=batch.id, new=batch.rows_new, changed=batch.rows_replaced, same=batch.rows_unchanged), "info")
-    return redirect(url_for("tracking.overview", programme_id=programme.id))
-
-
-@bp.post("/programmes/<int:programme_id>/progress/imports/<int:pending_id>/cancel")
-@access(*EDITORS)
-def cancel_upload(programme_id: int, pending_id: int):
-    db = get_session()
-    programme = programme_or_404(programme_id)
-    db.delete(_submitted_pending(programme, pending_id))
-    db.commit()
-    flash(_("Import abandonné : rien n'a été enregistré."), "info")
-    return redirect(url_for("tracking.upload", programme_id=programme.id))

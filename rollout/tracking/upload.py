@@ -1,10 +1,10 @@
-"""Bulk progress updates from a CSV or XLSX file, keyed on UAI and milestone.
+"""Bulk progress updates from a CSV or XLSX file, keyed on UAI and milestone: the import
+pipeline's `ProgressTable`.
 
-A file is read, checked against the database and previewed (rows new, changed, unchanged,
-invalid) before anything is written. Confirming applies exactly the rows that were previewed
-(kept in a `PendingImport`), each milestone at the version it had in the preview, in one
-transaction with one `ImportBatch`: any invalid row, or any milestone changed by someone else
-since the preview, rejects the whole file. The format is documented in docs/tracking.md.
+Each row is checked against the database and previewed (new, changed, unchanged, invalid)
+before anything is written. Confirming applies exactly the previewed rows, each milestone at
+the version it had in the preview: any milestone changed by someone else since the preview
+refuses the whole file. The format is documented in docs/tracking.md.
 """
 
 from __future__ import annotations
@@ -17,8 +17,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from rollout.imports.tabular import Column, Problem, TableError, read_table
-from rollout.models import PIX_LEVELS, ImportBatch, Milestone, PendingImport, PixCertification, Programme, School
+from flask_babel import lazy_gettext as _l
+
+from rollout.core.problems import InvalidChange, Problem
+from rollout.imports.pipeline import ACTIONS, Change, Importer, Preview
+from rollout.imports.tabular import Column, Table
+from rollout.models import PIX_LEVELS, ImportBatch, Milestone, PixCertification, Programme, School
+from rollout.tracking.display import FIELD_NAMES, MILESTONE_NAMES, PIX_NAMES
 from rollout.core.author import Author
 from rollout.tracking.updates import (
     PIX_KIND,
@@ -32,8 +37,6 @@ from rollout.tracking.updates import (
 )
 from rollout.tracking.vocabulary import milestone_kind, pix_level, status_code
 
-IMPORT_KIND = "progress"
-OUTCOMES = ("new", "changed", "unchanged")
 COLUMNS = (
     Column("uai", ("code_uai", "numero_uai", "etablissement_uai", "rne")),
     Column("jalon", ("milestone", "etape", "kind")),
@@ -46,15 +49,6 @@ COLUMNS = (
 )
 FIELD_COLUMNS = {"status": "statut", "actual_on": "date", "count": "nombre", "note": "note", "pix": "niveau"}
 _INTEGER = re.compile(r"^[0-9]+$")
-
-
-class UploadRejected(ValueError):
-    """The file cannot be applied; `problems` lists every invalid row (row, column, value, reason)."""
-
-    def __init__(self, filename: str, problems: list[Problem]) -> None:
-        self.filename = filename
-        self.problems = problems
-        super().__init__("\n".join(problem.describe(filename) for problem in problems))
 
 
 @dataclass
@@ -90,57 +84,61 @@ class UploadRow:
         )
 
 
-@dataclass
-class Preview:
-    """What applying a file would do: rows by outcome, and every invalid row."""
+class ProgressTable(Importer):
+    """Progress rows keyed on UAI and milestone (and Pix+ Édu level)."""
 
-    filename: str
-    rows: list[UploadRow]
-    problems: list[Problem]
-    ignored_columns: list[str] = field(default_factory=list)
+    kind = "progress"
+    action = "record_progress"
+    listing = "tracking.overview"
+    key_label = _l("Établissement et jalon")
+    field_names = FIELD_NAMES
+    title = _l("Mettre à jour l'avancement par fichier")
+    intro = _l("Une ligne par établissement et par jalon : statut, date de réalisation, nombre, note, ou enseignants certifiés Pix+ Édu par niveau.")
 
-    def count(self, outcome: str) -> int:
-        return sum(1 for row in self.rows if row.outcome == outcome)
+    def header(self) -> tuple[Column, ...]:
+        return COLUMNS
 
-    @property
-    def counts(self) -> dict[str, int]:
-        """Rows new, changed, unchanged and invalid (rows with at least one problem)."""
-        counts = {outcome: self.count(outcome) for outcome in OUTCOMES}
-        counts["invalid"] = len({problem.row for problem in self.problems})
-        return counts
+    def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
+        schools = {school.uai: school for school in session.exec(select(School).where(School.programme_id == programme.id))}
+        problems: list[Problem] = []
+        rows: list[UploadRow] = []
+        seen: dict[tuple[int, str, str | None], int] = {}
+        for number, cells in table.rows:
+            row, row_problems = _parse_row(number, cells, schools)
+            problems.extend(row_problems)
+            if row is None:
+                continue
+            key = (row.school_id, row.kind, row.level)
+            if key in seen:
+                problems.append(Problem(f"ce jalon est déjà donné ligne {seen[key]}", row=number, column="jalon",
+                                        value=cells.get("jalon")))
+                continue
+            seen[key] = number
+            rows.append(row)
+        problems.extend(_check_against_database(session, programme=programme, rows=rows, schools=schools, today=today))
+        invalid = {problem.row for problem in problems}
+        valid_rows = [row for row in rows if row.row not in invalid]
+        counts = {outcome: sum(1 for row in valid_rows if row.outcome == outcome) for outcome in ACTIONS}
+        changes = [Change(row=row.row, key=_shown_key(row), action=row.outcome, changes=row.differences)
+                   for row in valid_rows if row.outcome != "unchanged"]
+        return Preview(kind=self.kind, filename=table.filename, counts=counts, problems=problems, changes=changes,
+                       payload=valid_rows)
 
-    @property
-    def valid(self) -> bool:
-        return not self.problems
+    def apply(self, session: Session, *, programme: Programme, preview: Preview, batch: ImportBatch,
+              author: Author, today: date) -> None:
+        apply_rows(session, programme=programme, rows=preview.payload, author=author.for_batch(batch.id), today=today)
+
+    def dump(self, payload: list[UploadRow]) -> list[dict[str, Any]]:
+        return [row.as_json() for row in payload]
+
+    def load(self, rows: list[dict[str, Any]]) -> list[UploadRow]:
+        return [UploadRow.from_json(data) for data in rows]
 
 
-def preview_upload(session: Session, *, programme: Programme, data: bytes, filename: str, today: date) -> Preview:
-    """Read and check a file against the programme without writing anything."""
-    try:
-        table = read_table(data, filename, COLUMNS)
-    except TableError as error:
-        return Preview(filename=filename, rows=[], problems=error.problems)
-    schools = {school.uai: school for school in session.exec(select(School).where(School.programme_id == programme.id))}
-    problems: list[Problem] = []
-    rows: list[UploadRow] = []
-    seen: dict[tuple[int, str, str | None], int] = {}
-    for number, cells in table.rows:
-        row, row_problems = _parse_row(number, cells, schools)
-        problems.extend(row_problems)
-        if row is None:
-            continue
-        key = (row.school_id, row.kind, row.level)
-        if key in seen:
-            problems.append(Problem(f"ce jalon est déjà donné ligne {seen[key]}", row=number, column="jalon",
-                                    value=cells.get("jalon")))
-            continue
-        seen[key] = number
-        rows.append(row)
-    problems.extend(_check_against_database(session, programme=programme, rows=rows, schools=schools, today=today))
-    invalid = {problem.row for problem in problems}
-    valid_rows = [row for row in rows if row.row not in invalid]
-    problems.sort(key=lambda problem: (problem.row or 0, problem.column or ""))
-    return Preview(filename=filename, rows=valid_rows, problems=problems, ignored_columns=table.ignored_columns)
+def _shown_key(row: UploadRow) -> str:
+    """UAI and milestone as the preview names them (in the language of the page that previewed)."""
+    name = str(MILESTONE_NAMES[row.kind]) + (f" ({PIX_NAMES[row.level]})" if row.level else "")
+    return f"{row.uai} — {name}"
 
 
 def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -> tuple[UploadRow | None, list[Problem]]:
@@ -308,76 +306,12 @@ def _differences(row: UploadRow, before: dict[str, Any], after: dict[str, Any]) 
     return {name: [before.get(name), after.get(name)] for name in names if before.get(name) != after.get(name)}
 
 
-def save_pending(session: Session, *, programme: Programme, preview: Preview, user_id: int | None) -> PendingImport:
-    """Keep a valid preview's rows until the user confirms them, in place of any earlier
-    upload of theirs still awaiting confirmation in this programme. Does not commit."""
-    if not preview.valid:
-        raise UploadRejected(preview.filename, preview.problems)
-    for earlier in session.exec(select(PendingImport).where(
-        PendingImport.programme_id == programme.id, PendingImport.kind == IMPORT_KIND, PendingImport.user_id == user_id,
-    )):
-        session.delete(earlier)
-    pending = PendingImport(
-        programme_id=programme.id, user_id=user_id, kind=IMPORT_KIND, filename=preview.filename[:500],
-        rows=[row.as_json() for row in preview.rows],
-    )
-    session.add(pending)
-    session.flush()
-    return pending
+def apply_rows(session: Session, *, programme: Programme, rows: list[UploadRow], author: Author, today: date) -> None:
+    """Write the rows, each milestone at the version seen when previewing.
 
-
-def pending_import(session: Session, *, programme: Programme, pending_id: int, user_id: int | None) -> PendingImport | None:
-    """A progress upload awaiting confirmation by this user in this programme (None otherwise)."""
-    return session.exec(
-        select(PendingImport).where(
-            PendingImport.id == pending_id,
-            PendingImport.programme_id == programme.id,
-            PendingImport.kind == IMPORT_KIND,
-            PendingImport.user_id == user_id,
-        )
-    ).first()
-
-
-def confirm_pending(
-    session: Session, *, programme: Programme, pending: PendingImport, author: Author, today: date
-) -> ImportBatch:
-    """Apply exactly the previewed rows and forget the pending import. Does not commit; on
-    UploadRejected the caller rolls back and nothing is written."""
-    rows = [UploadRow.from_json(data) for data in pending.rows]
-    batch = apply_rows(session, programme=programme, rows=rows, filename=pending.filename, author=author, today=today)
-    session.delete(pending)
-    session.flush()
-    return batch
-
-
-def apply_upload(
-    session: Session, *, programme: Programme, data: bytes, filename: str, author: Author, today: date
-) -> tuple[Preview, ImportBatch]:
-    """Preview and apply a file at once (the API without dry_run). Does not commit."""
-    preview = preview_upload(session, programme=programme, data=data, filename=filename, today=today)
-    if not preview.valid:
-        raise UploadRejected(filename, preview.problems)
-    batch = apply_rows(session, programme=programme, rows=preview.rows, filename=filename, author=author, today=today)
-    return preview, batch
-
-
-def apply_rows(
-    session: Session, *, programme: Programme, rows: list[UploadRow], filename: str, author: Author, today: date
-) -> ImportBatch:
-    """Write the rows as one ImportBatch, each milestone at the version seen when previewing.
-
-    Every refused milestone is reported (not only the first) before UploadRejected is raised;
+    Every refused milestone is reported (not only the first) before InvalidChange is raised;
     the caller then rolls back the whole transaction.
     """
-    batch = ImportBatch(
-        programme_id=programme.id, kind=IMPORT_KIND, source=filename[:500], user_id=author.user_id,
-        rows_new=sum(row.outcome == "new" for row in rows),
-        rows_replaced=sum(row.outcome == "changed" for row in rows),
-        rows_unchanged=sum(row.outcome == "unchanged" for row in rows),
-    )
-    session.add(batch)
-    session.flush()
-    batch_author = author.for_batch(batch.id)
     schools = {school.id: school for school in session.exec(select(School).where(School.programme_id == programme.id))}
     problems: list[Problem] = []
     for (school_id, kind), group in _groups(rows).items():
@@ -386,7 +320,7 @@ def apply_rows(
         try:
             update_milestone(
                 session, programme=programme, school=schools[school_id], kind=kind, change=change,
-                version=group[0].version, author=batch_author, today=today,
+                version=group[0].version, author=author, today=today,
             )
         except InvalidProgress as error:
             problems.extend(
@@ -400,5 +334,4 @@ def apply_rows(
                 "relancez l'aperçu", row=group[0].row, column="jalon", value=group[0].kind,
             ))
     if problems:
-        raise UploadRejected(filename, problems)
-    return batch
+        raise InvalidChange(problems)

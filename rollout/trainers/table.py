@@ -3,6 +3,8 @@ docs/reference-data.md)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from typing import Any
 
 from sqlmodel import Session, select
@@ -18,10 +20,14 @@ from rollout.trainers.records import (
 )
 from rollout.core.author import Author
 
+
 class TrainerTable(ReferenceTable):
     """Trainers keyed on code; `basins` lists basin codes, home basin first, `*` for all."""
 
     kind = "trainers"
+    listing = "trainers.index"
+    title = _l("Importer des formateurs")
+    intro = _l("Une ligne par formateur, repérée par son code : les formateurs déjà présents sont mis à jour, les autres créés ; seules les colonnes présentes dans le fichier sont comparées.")
     entity = "trainer"
     key = "code"
     create_model = TrainerCreate

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import click
 
-from rollout.cli_support import choose_programme, command_session, exit_invalid, terminal_actor
-from rollout.imports.tabular import TableError
-from rollout.usage.importing import import_usage
+from rollout.cli_support import choose_programme, command_session, run_import
+from rollout.usage.importing import UsageTable
 from rollout.usage.report import FORMATS, GROUPINGS, parse_bound, report_csv, report_json, usage_report
 
 
@@ -27,31 +26,7 @@ def usage_cli() -> None:
 @click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
 def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
     """Import a usage file (CSV or XLSX, see docs/usage.md): all rows or none."""
-    with command_session() as session:
-        programme = choose_programme(session, programme_id)
-        try:
-            summary = import_usage(
-                session,
-                programme=programme,
-                data=file.read_bytes(),
-                filename=file.name,
-                actor=terminal_actor(),
-                via="cli",
-                dry_run=dry_run,
-            )
-        except TableError as error:
-            session.rollback()
-            exit_invalid(file.name, error.problems, nothing="imported")
-        if not dry_run:
-            session.commit()
-    click.echo(summary.describe())
-    if summary.unknown_labels:
-        click.echo(
-            "services not in the taxonomy, counted as 'other' until a district leader maps them: "
-            + ", ".join(summary.unknown_labels)
-        )
-    if summary.ignored_columns:
-        click.echo("columns ignored: " + ", ".join(summary.ignored_columns))
+    run_import(UsageTable(), file, programme_id=programme_id, dry_run=dry_run)
 
 
 @usage_cli.command("report")

@@ -1,4 +1,4 @@
-"""Importing usage statistics (shared/contracts/usage.md): validate every row, then write all or nothing.
+"""Importing usage statistics (shared/contracts/usage.md): the import pipeline's `UsageTable`.
 
 The whole file is validated first and every invalid row is reported in one pass; only a file
 without any problem is written, in the caller's transaction, so one import is one transaction.
@@ -6,12 +6,11 @@ Rows are compared with what the database holds under the same key (school, perio
 service, profile): a new key is inserted, a key whose values differ is replaced, an identical
 row is left alone, which makes importing the same file twice a no-op that says so. Existing
 keys are read in one query and rows written in bulk (COPY on PostgreSQL), because the demo's
-three years are about 250,000 rows.
+three years are about 250,000 rows: rows stay plain tuples, never one object each.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
@@ -20,9 +19,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
 from planner.uai import uai_problem
-from rollout import audit
 from rollout.bulk import insert_rows
-from rollout.imports.tabular import Column, Problem, Table, TableError, read_table
+from flask_babel import lazy_gettext as _l
+
+from rollout.core.author import Author
+from rollout.core.problems import InvalidChange, Problem
+from rollout.imports.pipeline import Change, Importer, Preview
+from rollout.imports.tabular import Column, Table
 from rollout.models import ImportBatch, Programme, School, UsageRecord
 from rollout.usage import taxonomy
 from rollout.usage.periods import PeriodError, parse_date, parse_period, period_of
@@ -52,44 +55,6 @@ Values = tuple[str, str, int, "int | None", "int | None"]
 """What a row says about its key (period, audience, visits, visitors, page_views); equal values
 mean the row is unchanged."""
 VALUE_COLUMNS = ("period", "audience", "visits", "visitors", "page_views")
-
-
-@dataclass(frozen=True)
-class Replacement:
-    """A stored row a file replaces, before and after: what the preview shows before confirming."""
-
-    school_id: int
-    period_start: date
-    service: str
-    profile: str
-    before: Values
-    after: Values
-
-
-@dataclass
-class ImportSummary:
-    """What an import did (or, for a dry run, would do)."""
-
-    filename: str
-    rows: int
-    new: int
-    replaced: int
-    unchanged: int
-    dry_run: bool
-    batch_id: int | None = None
-    first_date: date | None = None
-    last_date: date | None = None
-    unknown_labels: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    replacements: list[Replacement] = field(default_factory=list)
-
-    def describe(self) -> str:
-        """One line for a person: the counts, and whether anything was written."""
-        verb = "would import" if self.dry_run else "imported"
-        counts = f"{self.new} new, {self.replaced} replaced, {self.unchanged} unchanged"
-        if not self.new and not self.replaced:
-            counts += " (nothing changed: every row is already stored)"
-        return f"{self.filename}: {verb} {self.rows} rows: {counts}"
 
 
 class _RowReader:
@@ -216,8 +181,8 @@ def _count(cells: dict[str, str], column: str, problem: Any, *, required: bool =
     return None
 
 
-def read_rows(table: Table, *, schools: dict[str, int], programme_name: str) -> dict[Key, Values]:
-    """Every row of `table` keyed on the usage key; TableError lists every problem of every row."""
+def read_rows(table: Table, *, schools: dict[str, int], programme_name: str) -> tuple[dict[Key, Values], list[Problem]]:
+    """Every valid row of `table` keyed on the usage key, and every problem of every row."""
     reader = _RowReader(schools, programme_name)
     rows: dict[Key, Values] = {}
     first_row: dict[Key, int] = {}
@@ -233,9 +198,7 @@ def read_rows(table: Table, *, schools: dict[str, int], programme_name: str) -> 
         first_row[key] = number
         if values is not None:
             rows[key] = values
-    if problems:
-        raise TableError(table.filename, problems)
-    return rows
+    return rows, problems
 
 
 def programme_schools(session: Session, *, programme_id: int) -> dict[str, int]:
@@ -257,117 +220,90 @@ def stored_rows(
     return {tuple(row[1:5]): (row[0], tuple(row[5:])) for row in session.execute(statement).all()}
 
 
-def read_file(session: Session, *, programme: Programme, data: bytes, filename: str) -> tuple[dict[Key, Values], list[str]]:
-    """The file's rows by key and the columns it ignored; TableError lists every problem."""
-    table = read_table(data, filename, COLUMNS)
-    if not table.rows:
-        raise TableError(filename, [Problem("the file has a header but no data rows")])
-    rows = read_rows(table, schools=programme_schools(session, programme_id=programme.id), programme_name=programme.name)
-    return rows, table.ignored_columns
+class UsageTable(Importer):
+    """Usage rows keyed on (school, period start, service, profile)."""
+
+    kind = "usage"
+    action = "import_usage"
+    changed_word = "replaced"  # the usage contract's word: a row with a stored key replaces it
+    listing = "usage.report_page"
+    key_label = _l("Établissement, début de période, service, profil")
+    field_names = {"period": _l("Période"), "audience": _l("Public"), "visits": _l("Visites"),
+                   "visitors": _l("Visiteurs"), "page_views": _l("Pages vues")}
+    title = _l("Importer des statistiques d'usage")
+    intro = _l("Un export de la plateforme ou de l'outil de mesure d'audience, une ligne par établissement, période, service et profil. Une ligne déjà importée avec la même clé est remplacée.")
+
+    def header(self) -> tuple[Column, ...]:
+        return COLUMNS
+
+    def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
+        schools = programme_schools(session, programme_id=programme.id)
+        rows, problems = read_rows(table, schools=schools, programme_name=programme.name)
+        if problems:
+            return Preview(kind=self.kind, filename=table.filename, problems=problems)
+        dates = [key[1] for key in rows]
+        first, last = min(dates), max(dates)
+        stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
+        new = sum(1 for key in rows if key not in stored)
+        replaced = [key for key in rows if key in stored and stored[key][1] != rows[key]]
+        labels = taxonomy.classify({key[2] for key in rows}, programme_overrides=taxonomy.overrides(session, programme_id=programme.id))
+        unknown = sorted(label for label, found in labels.items() if found.source == "unknown")
+        uais = {school_id: uai for uai, school_id in schools.items()}
+        notes = [f"Du {first:%d/%m/%Y} au {last:%d/%m/%Y}, {len(rows)} lignes."]
+        if unknown:
+            notes.append("Services absents de la taxonomie, comptés en « Autre » jusqu'à ce qu'une direction de "
+                         "projet les classe : " + ", ".join(unknown))
+        return Preview(
+            kind=self.kind, filename=table.filename,
+            counts={"new": new, "changed": len(replaced), "unchanged": len(rows) - new - len(replaced)},
+            changes=[_replacement(key, stored[key][1], rows[key], uais) for key in replaced[:REPLACEMENTS_SHOWN]],
+            payload=rows, notes=notes,
+            facts={"rows": len(rows), "first_date": first.isoformat(), "last_date": last.isoformat(), "unknown_labels": unknown},
+        )
+
+    def apply(self, session: Session, *, programme: Programme, preview: Preview, batch: ImportBatch,
+              author: Author, today: date) -> dict[str, int]:
+        rows: dict[Key, Values] = preview.payload
+        schools = set(programme_schools(session, programme_id=programme.id).values())
+        if any(key[0] not in schools for key in rows):
+            raise InvalidChange([Problem("un établissement de ce fichier a été supprimé depuis l'aperçu : renvoyez le fichier")])
+        return write_rows(session, programme=programme, rows=rows, batch=batch, author=author)
+
+    def dump(self, payload: dict[Key, Values]) -> list[list[Any]]:
+        return [[key[0], key[1].isoformat(), key[2], key[3], *values] for key, values in payload.items()]
+
+    def load(self, rows: list[list[Any]]) -> dict[Key, Values]:
+        return {(row[0], date.fromisoformat(row[1]), row[2], row[3]): tuple(row[4:]) for row in rows}
 
 
-def import_usage(
-    session: Session,
-    *,
-    programme: Programme,
-    data: bytes,
-    filename: str,
-    actor: str,
-    via: str,
-    user_id: int | None = None,
-    dry_run: bool = False,
-) -> ImportSummary:
-    """Validate and import a usage file into `programme`, in the caller's transaction.
-
-    TableError lists every problem and nothing is written. A dry run reports the same counts and
-    writes nothing. Does not commit.
-    """
-    rows, ignored = read_file(session, programme=programme, data=data, filename=filename)
-    return import_rows(
-        session, programme=programme, rows=rows, filename=filename, actor=actor, via=via,
-        user_id=user_id, dry_run=dry_run, ignored_columns=ignored,
-    )
+def _replacement(key: Key, before: Values, after: Values, uais: dict[int, str]) -> Change:
+    """A stored row the file replaces, as the preview shows it."""
+    changes = {name: [old, new] for name, old, new in zip(VALUE_COLUMNS, before, after) if old != new}
+    return Change(row=None, key=f"{uais[key[0]]} · {key[1]:%d/%m/%Y} · {key[2]} · {key[3]}", action="changed", changes=changes)
 
 
-def import_rows(
-    session: Session,
-    *,
-    programme: Programme,
-    rows: dict[Key, Values],
-    filename: str,
-    actor: str,
-    via: str,
-    user_id: int | None = None,
-    dry_run: bool = False,
-    ignored_columns: list[str] | None = None,
-) -> ImportSummary:
-    """Compare valid rows with the stored ones and, unless a dry run, write the difference.
-
-    An ImportBatch (kind "usage") and its audit event are added, with channel "import" and
-    `via` (cli, form or api) saying how the file arrived. Does not commit.
-    """
+def write_rows(session: Session, *, programme: Programme, rows: dict[Key, Values], batch: ImportBatch,
+               author: Author) -> dict[str, int]:
+    """Compare valid rows with the stored ones and write the difference under `batch`, with the
+    batch's audit event (channel "import", `via` the channel the file came through). Returns
+    the counts written. Does not commit."""
     dates = [key[1] for key in rows]
     first, last = min(dates), max(dates)
     stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
     new = [key for key in rows if key not in stored]
     replaced = [key for key in rows if key in stored and stored[key][1] != rows[key]]
-    labels = taxonomy.classify(
-        {key[2] for key in rows},
-        programme_overrides=taxonomy.overrides(session, programme_id=programme.id),
-    )
-    summary = ImportSummary(
-        filename=filename,
-        rows=len(rows),
-        new=len(new),
-        replaced=len(replaced),
-        unchanged=len(rows) - len(new) - len(replaced),
-        dry_run=dry_run,
-        first_date=first,
-        last_date=last,
-        unknown_labels=sorted(label for label, found in labels.items() if found.source == "unknown"),
-        ignored_columns=ignored_columns or [],
-        replacements=[
-            Replacement(*key, before=stored[key][1], after=rows[key]) for key in replaced[:REPLACEMENTS_SHOWN]
-        ],
-    )
-    if dry_run:
-        return summary
-    batch = ImportBatch(
-        programme_id=programme.id,
-        kind="usage",
-        source=filename[:500],
-        user_id=user_id,
-        rows_new=summary.new,
-        rows_replaced=summary.replaced,
-        rows_unchanged=summary.unchanged,
-    )
-    session.add(batch)
-    session.flush()
-    summary.batch_id = batch.id
+    counts = {"new": len(new), "changed": len(replaced), "unchanged": len(rows) - len(new) - len(replaced)}
     _delete(session, [stored[key][0] for key in replaced])
     _insert(session, ((key, rows[key]) for key in new + replaced), batch_id=batch.id)
-    audit.record(
-        session,
-        actor=actor,
-        channel="import",
-        user_id=user_id,
-        district_id=programme.district_id,
-        import_batch_id=batch.id,
-        entity="import_batch",
-        entity_id=batch.id,
-        action="create",
+    author.for_batch(batch.id).record(
+        session, programme=programme, entity="import_batch", entity_id=batch.id, action="create",
         changes={
-            "kind": [None, "usage"],
-            "source": [None, filename],
-            "via": [None, via],
-            "first_date": [None, first],
-            "last_date": [None, last],
-            "rows_new": [None, summary.new],
-            "rows_replaced": [None, summary.replaced],
-            "rows_unchanged": [None, summary.unchanged],
+            "kind": [None, "usage"], "source": [None, batch.source], "via": [None, author.channel],
+            "first_date": [None, first], "last_date": [None, last], "rows_new": [None, counts["new"]],
+            "rows_replaced": [None, counts["changed"]], "rows_unchanged": [None, counts["unchanged"]],
         },
     )
-    return summary
+    return counts
 
 
 def _delete(session: Session, ids: list[int]) -> None:

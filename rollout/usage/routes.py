@@ -1,114 +1,28 @@
-"""Usage pages: import a usage file (preview, then confirm), map service labels to categories,
-read the report.
+"""Usage pages: map service labels to categories, read the report (importing a usage file is
+one of the imports, `rollout.imports`).
 
-Project managers and district leaders import (admins too, as on every route); only district
-leaders change the taxonomy; everyone who may see a programme reads the taxonomy and the report.
+Only district leaders change the taxonomy; everyone who may see a programme reads the taxonomy
+and the report.
 Programmes are loaded through the user's districts, so another district's answers 404.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Sequence
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from rollout.auth.access import EDITORS, LEADERS, READERS, access
+from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.scope import programme_or_404
 from rollout.core.permissions import may
 from rollout.db import get_session
-from rollout.imports.tabular import Problem, TableError
-from rollout.models import PendingImport, Programme
 from rollout.usage import display, taxonomy
-from rollout.core.forms import ButtonForm, UploadForm
 from rollout.usage.forms import CategoryForm
-from rollout.usage.importing import COLUMNS, import_rows, programme_schools, read_file
-from rollout.usage.pending import pending_rows, pending_upload, save_pending
 from rollout.usage.report import GROUPINGS, parse_bound, report_csv, report_json, usage_report
 
 bp = Blueprint("usage", __name__)
-
-
-def _upload_page(programme: Programme, form: UploadForm, *, problems: Sequence[Problem] = (),
-                 filename: str | None = None) -> str:
-    """The upload form, under the problems of the file `filename` when it was refused."""
-    return render_template("usage/upload.html", programme=programme, simulated=programme.simulated, columns=COLUMNS,
-                           form=form, problems=problems, filename=filename)
-
-
-def _submitted_pending(programme: Programme, pending_id: int) -> PendingImport:
-    """The user's own pending upload (404 for any other), once the confirm form is valid (400 otherwise)."""
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    pending = pending_upload(get_session(), programme=programme, pending_id=pending_id, user_id=current_user.id)
-    if pending is None:
-        abort(404)
-    return pending
-
-
-@bp.route("/programmes/<int:programme_id>/usage/import", methods=["GET", "POST"])
-@access(*EDITORS)
-def upload(programme_id: int):
-    """Upload a usage file and see what it would change; nothing is written before confirming."""
-    db = get_session()
-    programme = programme_or_404(programme_id)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        return _upload_page(programme, form), (422 if request.method == "POST" else 200)
-    file = form.file.data
-    filename = file.filename or "envoi"
-    try:
-        rows, ignored = read_file(db, programme=programme, data=file.read(), filename=filename)
-    except TableError as error:
-        return _upload_page(programme, form, problems=error.problems, filename=filename), 422
-    summary = import_rows(
-        db, programme=programme, rows=rows, filename=filename, actor=current_user.email, via="form",
-        user_id=current_user.id, dry_run=True, ignored_columns=ignored,
-    )
-    pending = save_pending(db, programme=programme, filename=filename, rows=rows, user_id=current_user.id)
-    db.commit()
-    uais = {school_id: uai for uai, school_id in programme_schools(db, programme_id=programme.id).items()}
-    return render_template(
-        "usage/preview.html", programme=programme, simulated=programme.simulated, summary=summary, pending=pending,
-        confirm_form=ButtonForm(), uais=uais,
-    )
-
-
-@bp.post("/programmes/<int:programme_id>/usage/imports/<int:pending_id>/confirm")
-@access(*EDITORS)
-def confirm_upload(programme_id: int, pending_id: int):
-    """Write exactly the previewed rows, all or nothing, and forget the preview."""
-    db = get_session()
-    programme = programme_or_404(programme_id)
-    pending = _submitted_pending(programme, pending_id)
-    try:
-        rows = pending_rows(db, programme=programme, pending=pending)
-    except TableError as error:
-        db.rollback()
-        return _upload_page(programme, UploadForm(formdata=None), problems=error.problems, filename=error.filename), 422
-    summary = import_rows(
-        db, programme=programme, rows=rows, filename=pending.filename, actor=current_user.email, via="form",
-        user_id=current_user.id,
-    )
-    db.delete(pending)
-    db.commit()
-    flash(_("%(file)s importé : %(new)d nouvelles lignes, %(replaced)d remplacées, %(unchanged)d inchangées.",
-            file=summary.filename, new=summary.new, replaced=summary.replaced, unchanged=summary.unchanged), "info")
-    return redirect(url_for("usage.report_page", programme_id=programme.id))
-
-
-@bp.post("/programmes/<int:programme_id>/usage/imports/<int:pending_id>/cancel")
-@access(*EDITORS)
-def cancel_upload(programme_id: int, pending_id: int):
-    """Abandon a previewed upload: nothing was written, and its rows are forgotten."""
-    db = get_session()
-    programme = programme_or_404(programme_id)
-    db.delete(_submitted_pending(programme, pending_id))
-    db.commit()
-    flash(_("Import abandonné : rien n'a été enregistré."), "info")
-    return redirect(url_for("usage.upload", programme_id=programme.id))
 
 
 @bp.get("/programmes/<int:programme_id>/usage/taxonomy")

@@ -3,6 +3,8 @@ docs/reference-data.md)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from datetime import date
 from typing import Any
 
@@ -28,6 +30,9 @@ class WaveTable(ReferenceTable):
     """Waves keyed on code; the order rule is checked on the waves as the whole file leaves them."""
 
     kind = "waves"
+    listing = "waves.index"
+    title = _l("Importer des vagues")
+    intro = _l("Une ligne par vague, repérée par son code : les vagues déjà présentes sont mises à jour, les autres créées ; seules les colonnes présentes dans le fichier sont comparées.")
     entity = "wave"
     key = "code"
     create_model = WaveCreate
@@ -79,7 +84,7 @@ class WaveTable(ReferenceTable):
         update_wave(session, programme=programme, wave=wave,
                     data=WaveUpdate.model_validate({**entry.data, "version": entry.version}), author=author, check_order=False)
 
-    def apply(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
+    def write(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
         """Check the order of the waves as the file leaves them (the programme may have changed
         since the preview), park the waves that move, then apply the rows.
 
@@ -99,7 +104,7 @@ class WaveTable(ReferenceTable):
                 sa.update(table).where(table.c.programme_id == programme.id, table.c.code == code)
                 .values(position=PARKED_POSITION + offset)
             )
-        super().apply(session, programme, entries, author)
+        super().write(session, programme, entries, author)
 
     @staticmethod
     def _final(current: Existing | None, entry: Entry) -> dict[str, Any]:

@@ -24,7 +24,7 @@ def _sample_values(world: World, endpoint: str) -> dict[str, object]:
         "kind": "school_live",
         "code": "AT-001" if "trainer" in endpoint else "W1",
         "token_id": 999_999,
-        "pending_id": 999_999,
+        "preview_id": 999_999,
         "plan_id": 999_999,
         "filename": "rollout.css",
         "label_key": "notes",

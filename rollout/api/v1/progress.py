@@ -14,16 +14,17 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 from spectree import Response
 from spectree.model_adapter.pydantic_adapter import BaseFile
-from werkzeug.datastructures import FileStorage
 
 from rollout.auth.identity import current_author
 from rollout.api import ErrorBody, api_v1, spec
+from rollout.api.imports import ImportErrorBody, api_import
+from rollout.imports.pipeline import Preview
 from rollout.api.v1.reference import ProgrammeQuery, school_in_scope
 from rollout.auth.access import EDITORS, READERS, access
 from rollout.auth.scope import school_or_404, single_programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
-from rollout.models import MILESTONE_KINDS, Milestone, Programme
+from rollout.models import MILESTONE_KINDS, ImportBatch, Milestone, Programme
 from rollout.tracking.colour import evaluation_date, programme_progress
 from rollout.tracking.updates import (
     InvalidProgress,
@@ -33,7 +34,7 @@ from rollout.tracking.updates import (
     pix_counts,
     update_milestone,
 )
-from rollout.tracking.upload import Preview, UploadRejected, apply_upload, preview_upload
+from rollout.tracking.upload import ProgressTable
 from rollout.tracking.vocabulary import MILESTONE_LABELS
 
 Kind = Literal[MILESTONE_KINDS]  # type: ignore[valid-type]
@@ -91,18 +92,10 @@ class ConflictBody(ErrorBody):
     current_version: int
 
 
-class ProblemBody(BaseModel):
-    row: int | None
-    column: str | None
-    value: str | None
-    reason: str
-
-
 class UploadCounts(BaseModel):
     new: int
     changed: int
     unchanged: int
-    invalid: int
 
 
 class UploadResult(BaseModel):
@@ -111,11 +104,6 @@ class UploadResult(BaseModel):
     applied: bool
     batch_id: int | None = None
     counts: UploadCounts
-    problems: list[ProblemBody]
-
-
-class UploadErrorBody(ErrorBody):
-    problems: list[ProblemBody] = []
 
 
 class ProgressUpload(BaseModel):
@@ -187,41 +175,20 @@ def patch_milestone(uai: str, kind: str, query: ProgrammeQuery, json: MilestoneU
     return _public(milestone)
 
 
-def _result(preview: Preview, *, dry_run: bool, batch_id: int | None) -> UploadResult:
-    return UploadResult(
-        filename=preview.filename, dry_run=dry_run, applied=batch_id is not None, batch_id=batch_id,
-        counts=UploadCounts(**preview.counts), problems=[_problem(problem) for problem in preview.problems],
-    )
-
-
-def _problem(problem) -> ProblemBody:
-    return ProblemBody(row=problem.row, column=problem.column, value=problem.value, reason=problem.reason)
+def _result(preview: Preview, batch: ImportBatch | None) -> UploadResult:
+    return UploadResult(filename=preview.filename, dry_run=batch is None, applied=batch is not None,
+                        batch_id=batch.id if batch else None, counts=UploadCounts(**preview.counts))
 
 
 @api_v1.post("/progress/imports")
 @access(*EDITORS)
 @spec.validate(query=ProgrammeQuery, form=ProgressUpload,
                resp=Response(HTTP_200=UploadResult, HTTP_400=ErrorBody, HTTP_401=ErrorBody, HTTP_403=ErrorBody,
-                             HTTP_404=ErrorBody, HTTP_422=UploadErrorBody), tags=["progress"])
+                             HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_422=ImportErrorBody), tags=["progress"])
 def upload_progress(query: ProgrammeQuery, form: ProgressUpload) -> UploadResult:
     """Bulk progress (docs/tracking.md): with `dry_run`, the preview; without, applied as one
-    import batch, or 422 listing every invalid row and nothing written."""
-    db = get_session()
+    import batch; 422 listing every invalid row (dry run or not), nothing written."""
     programme: Programme = single_programme_or_404(query.programme)
-    if form is None or not isinstance(form.file, FileStorage):
-        raise ApiError(422, "send the file as multipart/form-data in the field 'file'", field="file")
-    filename, data = form.file.filename or "upload", form.file.read()
-    if form.dry_run:
-        preview = preview_upload(db, programme=programme, data=data, filename=filename, today=date.today())
-        return _result(preview, dry_run=True, batch_id=None)
-    author = current_author("import")
-    try:
-        preview, batch = apply_upload(db, programme=programme, data=data, filename=filename, author=author,
-                                      today=date.today())
-        db.commit()
-    except UploadRejected as rejected:
-        db.rollback()
-        first = rejected.problems[0]
-        raise ApiError(422, f"{len(rejected.problems)} problème(s) : rien n'a été enregistré", field=first.column,
-                       problems=[_problem(problem).model_dump() for problem in rejected.problems]) from None
-    return _result(preview, dry_run=False, batch_id=batch.id)
+    preview, batch = api_import(ProgressTable(), programme=programme, upload=form.file if form else None,
+                                dry_run=bool(form and form.dry_run))
+    return _result(preview, batch)

@@ -21,10 +21,11 @@ from rollout.auth.access import EDITORS, LEADERS, READERS, access
 from rollout.auth.scope import single_programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
-from rollout.imports.tabular import TableError
-from rollout.models import CATEGORIES
+from rollout.api.imports import ImportErrorBody, api_import
+from rollout.imports.pipeline import Preview
+from rollout.models import CATEGORIES, ImportBatch
 from rollout.usage import taxonomy
-from rollout.usage.importing import ImportSummary, import_usage
+from rollout.usage.importing import UsageTable
 from rollout.usage.report import parse_bound, usage_report
 
 Category = Literal["pedagogy", "resources", "school_life", "communication", "other"]
@@ -63,19 +64,6 @@ class UsageImportResult(BaseModel):
     last_date: date | None
     unknown_labels: list[str] = Field(description="Services the taxonomy does not know, counted as `other`.")
     ignored_columns: list[str]
-
-
-class ImportProblem(BaseModel):
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-    reason: str
-
-
-class ImportErrorBody(ErrorBody):
-    """422: the file is refused and nothing is written; `problems` lists every invalid row."""
-
-    problems: list[ImportProblem] = []
 
 
 class ReportQuery(BaseModel):
@@ -129,12 +117,15 @@ class CategoryChoice(BaseModel):
     category: Category | None
 
 
-def _summary(programme_id: int, summary: ImportSummary) -> UsageImportResult:
+def _result(programme_id: int, preview: Preview, batch: ImportBatch | None) -> UsageImportResult:
+    counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
+                                                   "unchanged": batch.rows_unchanged}
+    facts = preview.facts
     return UsageImportResult(
-        programme_id=programme_id, filename=summary.filename, rows=summary.rows, new=summary.new,
-        replaced=summary.replaced, unchanged=summary.unchanged, dry_run=summary.dry_run,
-        batch_id=summary.batch_id, first_date=summary.first_date, last_date=summary.last_date,
-        unknown_labels=summary.unknown_labels, ignored_columns=summary.ignored_columns,
+        programme_id=programme_id, filename=preview.filename, rows=facts["rows"], new=counts["new"],
+        replaced=counts["changed"], unchanged=counts["unchanged"], dry_run=batch is None,
+        batch_id=batch.id if batch else None, first_date=facts["first_date"], last_date=facts["last_date"],
+        unknown_labels=facts["unknown_labels"], ignored_columns=preview.ignored_columns,
     )
 
 
@@ -145,33 +136,18 @@ def _summary(programme_id: int, summary: ImportSummary) -> UsageImportResult:
     form=UsageImportForm,
     resp=Response(
         HTTP_200=UsageImportResult, HTTP_201=UsageImportResult, HTTP_400=ErrorBody, HTTP_403=ErrorBody,
-        HTTP_404=ErrorBody, HTTP_413=ErrorBody, HTTP_422=ImportErrorBody,
+        HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_413=ErrorBody, HTTP_422=ImportErrorBody,
     ),
     tags=["usage"],
 )
 def post_usage_import(query: ProgrammeQuery, form: UsageImportForm):
     """Import a usage file (multipart `file`, optional `dry_run`): all rows or none."""
     programme = single_programme_or_404(query.programme)
-    upload = request.files.get("file")
-    if upload is None:
-        raise ApiError(422, "a usage file is required (multipart field 'file')", field="file")
-    db = get_session()
-    try:
-        summary = import_usage(
-            db, programme=programme, data=upload.read(), filename=upload.filename or "upload",
-            actor=current_user.email, via="api", user_id=current_user.id, dry_run=bool(form and form.dry_run),
-        )
-    except TableError as error:
-        db.rollback()
-        count = len(error.problems)
-        raise ApiError(
-            422, f"{error.filename}: {count} problem{'s' if count > 1 else ''}, nothing imported", field="file",
-            problems=[ImportProblem(row=p.row, column=p.column, value=p.value, reason=p.reason).model_dump() for p in error.problems],
-        ) from None
-    if summary.dry_run:
-        return _summary(programme.id, summary)
-    db.commit()
-    return _summary(programme.id, summary), 201
+    preview, batch = api_import(UsageTable(), programme=programme, upload=request.files.get("file"),
+                                dry_run=bool(form and form.dry_run))
+    if batch is None:
+        return _result(programme.id, preview, None)
+    return _result(programme.id, preview, batch), 201
 
 
 @api_v1.get("/usage/report")

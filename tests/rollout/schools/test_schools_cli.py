@@ -27,7 +27,7 @@ def test_import_national_completes_a_programme_into_its_existing_basins(engine, 
     national = tmp_path / "colleges.csv"
     national.write_bytes(NATIONAL_FILE.read_bytes())
     dry = rollout("schools", "import-national", str(national), "--department", "093", "--programme", str(world.programme_id), "--dry-run")
-    assert dry.exit_code == 0 and "124 new, 0 changed, 6 unchanged (dry run" in dry.output
+    assert dry.exit_code == 0 and "would import 130 rows: 124 new, 0 changed, 6 unchanged" in dry.output
     assert _schools(engine, world.programme_id) == 6
 
     done = rollout("schools", "import-national", str(national), "--department", "093", "--programme", str(world.programme_id))

@@ -3,6 +3,8 @@ idempotent re-import, audit with the batch id."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import io
 
 import pytest
@@ -10,25 +12,23 @@ from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
 from rollout.imports.tabular import TableError
-from rollout.models import AuditEvent, ImportBatch, PendingImport, Programme, School
-from rollout.imports.reference import confirm_import, preview_import
-from rollout.core.problems import InvalidChange
+from rollout.models import AuditEvent, ImportBatch, SavedPreview, Programme, School
+from rollout.imports.pipeline import ImportConflict, apply_preview, read_preview
 from rollout.schools.table import SchoolTable
 from rollout.core.author import Author
 
-LEADER = Author(actor="direction@test.invalid", channel="form")
+LEADER = Author(actor="direction@test.problems", channel="form")
 HEADER = "UAI;Nom de l'établissement;Commune;Élèves;Enseignants;Bassin;Éducation prioritaire;Latitude"
 
 
 def _preview(session, programme_id, text, filename="etablissements.csv"):
     programme = session.get(Programme, programme_id)
-    return programme, preview_import(session, programme=programme, table=SchoolTable(), data=text.encode("utf-8"),
-                                     filename=filename, user_id=None)
+    return programme, read_preview(session, importer=SchoolTable(), programme=programme, data=text.encode("utf-8"),
+                                     filename=filename, today=date.today())
 
 
 def _confirm(session, programme, preview):
-    return confirm_import(session, programme=programme, pending=session.get(PendingImport, preview.pending_id),
-                          table=SchoolTable(), author=LEADER)
+    return apply_preview(session, importer=SchoolTable(), programme=programme, preview=preview, author=LEADER, today=date.today())
 
 
 def test_every_invalid_row_is_reported_at_once_with_row_column_value_and_nothing_is_stored(engine, world):
@@ -42,15 +42,15 @@ def test_every_invalid_row_is_reported_at_once_with_row_column_value_and_nothing
     ])
     with Session(engine) as session:
         programme, preview = _preview(session, world.programme_id, text)
-        problems = {(p.row, p.column, p.value) for p in preview.invalid}
+        problems = {(p.row, p.column, p.value) for p in preview.problems}
         assert problems == {
             (3, "uai", "0931234M"), (4, "pupils", "beaucoup"), (4, "teachers", "0"), (4, "basin", "Z"),
             (5, "uai", "0931234L"), (6, "latitude", "95.0"),
         }
-        assert all(problem.reason for problem in preview.invalid)
-        assert preview.invalid_rows == 4 and preview.count("new") == 1
-        assert preview.pending_id is None and not preview.confirmable
-        assert session.exec(select(func.count()).select_from(PendingImport)).one() == 0
+        assert all(problem.reason for problem in preview.problems)
+        assert preview.invalid_rows == 4 and preview.counts["new"] == 1
+        assert not preview.confirmable
+        assert session.exec(select(func.count()).select_from(SavedPreview)).one() == 0
 
 
 def test_a_file_without_a_required_column_says_which_and_the_accepted_headers(engine, world):
@@ -71,8 +71,8 @@ def test_preview_counts_then_confirm_applies_audits_and_reimport_is_unchanged(en
         ])
         old_teachers = schools[changed].teachers
         programme, preview = _preview(session, world.programme_id, text)
-        assert (preview.count("new"), preview.count("changed"), preview.count("unchanged"), preview.invalid) == (1, 1, 1, [])
-        assert next(e for e in preview.entries if e.action == "changed").changes == {"teachers": [old_teachers, old_teachers + 5]}
+        assert (preview.counts["new"], preview.counts["changed"], preview.counts["unchanged"], preview.problems) == (1, 1, 1, [])
+        assert next(e for e in preview.payload if e.action == "changed").changes == {"teachers": [old_teachers, old_teachers + 5]}
         session.commit()
         batch = _confirm(session, programme, preview)
         session.commit()
@@ -80,11 +80,11 @@ def test_preview_counts_then_confirm_applies_audits_and_reimport_is_unchanged(en
         assert (batch.rows_new, batch.rows_replaced, batch.rows_unchanged) == (1, 1, 1)
         assert sorted(event.action for event in events) == ["create", "update"]
         assert {event.channel for event in events} == {"import"}
-        assert session.exec(select(func.count()).select_from(PendingImport)).one() == 0
+        assert session.exec(select(func.count()).select_from(SavedPreview)).one() == 0
 
         _, again = _preview(session, world.programme_id, text)
-        assert (again.count("new"), again.count("changed"), again.count("unchanged")) == (0, 0, 3)
-        assert again.pending_id is None  # nothing to apply
+        assert (again.counts["new"], again.counts["changed"], again.counts["unchanged"]) == (0, 0, 3)
+        assert not again.confirmable  # nothing to apply
 
 
 def test_confirming_is_all_or_nothing_when_the_programme_changed_since_the_preview(engine, world):
@@ -98,7 +98,7 @@ def test_confirming_is_all_or_nothing_when_the_programme_changed_since_the_previ
         school.version += 1  # someone else's edit, committed before the confirmation
         session.add(school)
         session.commit()
-        with pytest.raises(InvalidChange) as refused:
+        with pytest.raises(ImportConflict) as refused:
             _confirm(session, programme, preview)
         session.rollback()
         assert refused.value.problems[0].row == 3 and refused.value.problems[0].column == "version"
@@ -115,7 +115,7 @@ def test_xlsx_with_english_headers_is_read_like_csv(engine, world):
     workbook.save(data)
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
-        preview = preview_import(session, programme=programme, table=SchoolTable(), data=data.getvalue(),
-                                 filename="ecoles.xlsx", user_id=None)
-        assert preview.invalid == [] and preview.count("new") == 1
-        assert preview.entries[0].data["pinned_wave"] == "W1"
+        preview = read_preview(session, importer=SchoolTable(), programme=programme, data=data.getvalue(),
+                                 filename="ecoles.xlsx", today=date.today())
+        assert preview.problems == [] and preview.counts["new"] == 1
+        assert preview.payload[0].data["pinned_wave"] == "W1"

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlmodel import Session, func, select
 
 from rollout.colleges.national_file import NATIONAL_FILE, public_colleges
 from rollout.colleges.teachers import estimated_teachers
 from rollout.imports.tabular import TableError
-from rollout.models import AuditEvent, Basin, District, PendingImport, Programme, School
-from rollout.imports.reference import confirm_import
-from rollout.schools.national import national_preview
+from rollout.models import AuditEvent, Basin, District, Programme, School
+from rollout.imports.pipeline import apply_preview, read_preview
+from rollout.schools.national import NationalSchoolTable
 from rollout.schools.table import SchoolTable
 from rollout.core.author import Author
 
-LEADER = Author(actor="direction@test.invalid", channel="cli")
+LEADER = Author(actor="direction@test.problems", channel="cli")
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +40,10 @@ def empty_programme(engine) -> int:
 
 def _import(session, programme_id, data, departments=("093",)):
     programme = session.get(Programme, programme_id)
-    preview = national_preview(session, programme=programme, data=data, filename="colleges.csv",
-                               departments=departments, user_id=None)
-    if preview.pending_id is not None:
-        confirm_import(session, programme=programme, pending=session.get(PendingImport, preview.pending_id),
-                       table=SchoolTable(), author=LEADER)
+    preview = read_preview(session, importer=NationalSchoolTable(departments=departments), programme=programme, data=data,
+                           filename="colleges.csv", today=date.today())
+    if preview.confirmable:
+        apply_preview(session, importer=SchoolTable(), programme=programme, preview=preview, author=LEADER, today=date.today())
     session.commit()
     return preview
 
@@ -52,7 +53,7 @@ def test_the_130_public_colleges_of_093_arrive_with_estimated_teachers_and_clust
     assert len(expected) == 130
     with Session(engine) as session:
         preview = _import(session, empty_programme, national_file, departments=("93",))
-        assert preview.count("new") == 130 and preview.invalid == []
+        assert preview.counts["new"] == 130 and preview.problems == []
         schools = session.exec(select(School).where(School.programme_id == empty_programme)).all()
         basins = session.exec(select(Basin).where(Basin.programme_id == empty_programme)).all()
         assert {school.uai for school in schools} == set(expected)
@@ -78,7 +79,7 @@ def test_reimport_is_unchanged_and_keeps_what_people_edited(engine, empty_progra
         session.add(school)
         session.commit()
         again = _import(session, empty_programme, national_file)
-        assert (again.count("new"), again.count("changed"), again.count("unchanged")) == (0, 0, 130)
+        assert (again.counts["new"], again.counts["changed"], again.counts["unchanged"]) == (0, 0, 130)
         session.refresh(school)
         assert (school.teachers, school.basin_id) == (99, other_basin.id)
 
@@ -87,7 +88,7 @@ def test_a_second_departement_gets_its_own_basins(engine, empty_programme, natio
     with Session(engine) as session:
         _import(session, empty_programme, national_file)
         preview = _import(session, empty_programme, national_file, departments=("093", "094"))
-        assert preview.count("unchanged") == 130 and preview.count("new") == len(public_colleges(departments=["094"]))
+        assert preview.counts["unchanged"] == 130 and preview.counts["new"] == len(public_colleges(departments=["094"]))
         codes = set(session.exec(select(Basin.code).where(Basin.programme_id == empty_programme)))
         assert any(code.startswith("094-") for code in codes)
 
@@ -95,9 +96,9 @@ def test_a_second_departement_gets_its_own_basins(engine, empty_programme, natio
 def test_private_colleges_only_on_request_and_an_unknown_departement_is_refused(engine, empty_programme, national_file):
     with Session(engine) as session:
         programme = session.get(Programme, empty_programme)
-        with_private = national_preview(session, programme=programme, data=national_file, filename="colleges.csv",
-                                        departments=["093"], include_private=True, user_id=None)
-        assert with_private.count("new") > 130
+        with_private = read_preview(session, importer=NationalSchoolTable(departments=["093"], include_private=True),
+                                    programme=programme, data=national_file, filename="colleges.csv", today=date.today())
+        assert with_private.counts["new"] > 130
         with pytest.raises(TableError, match="aucun collège"):
-            national_preview(session, programme=programme, data=national_file, filename="colleges.csv",
-                             departments=["999"], user_id=None)
+            read_preview(session, importer=NationalSchoolTable(departments=["999"]), programme=programme,
+                         data=national_file, filename="colleges.csv", today=date.today())

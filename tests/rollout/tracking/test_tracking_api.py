@@ -72,12 +72,12 @@ def test_bulk_upload_dry_run_apply_and_idempotent_reupload(client, tracked, toke
     headers = token("project_manager")
     dry = _upload(client, tracked, headers, data, dry_run=True)
     assert dry.status_code == 200
-    assert (dry.get_json()["applied"], dry.get_json()["counts"]) == (False, {"new": 0, "changed": 2, "unchanged": 0, "invalid": 0})
+    assert (dry.get_json()["applied"], dry.get_json()["counts"]) == (False, {"new": 0, "changed": 2, "unchanged": 0})
     applied = _upload(client, tracked, headers, data, dry_run=False)
     assert applied.status_code == 200 and applied.get_json()["applied"]
     batch_id = applied.get_json()["batch_id"]
     again = _upload(client, tracked, headers, data, dry_run=False)
-    assert again.get_json()["counts"] == {"new": 0, "changed": 0, "unchanged": 2, "invalid": 0}
+    assert again.get_json()["counts"] == {"new": 0, "changed": 0, "unchanged": 2}
     with Session(engine) as session:
         events = session.exec(select(AuditEvent).where(AuditEvent.action == "update")).all()
         assert {(e.channel, e.import_batch_id) for e in events} == {("import", batch_id)} and len(events) == 2
@@ -92,4 +92,6 @@ def test_bulk_upload_with_invalid_rows_is_422_and_writes_nothing(client, tracked
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(ImportBatch)).one() == 0
         assert session.exec(select(func.max(Milestone.version))).one() == 1
+    dry = _upload(client, tracked, token("district_leader"), data, dry_run=True)
+    assert dry.status_code == 422 and dry.get_json()["problems"] == response.get_json()["problems"]
     assert _upload(client, tracked, token("stakeholder"), data, dry_run=True).status_code == 403

@@ -10,10 +10,12 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
-from rollout.models import AuditEvent, ImportBatch, Milestone, PendingImport, PixCertification
+from rollout.imports.pipeline import ImportConflict, confirm, import_file, read_preview, save_preview
+from rollout.imports.tabular import TableError
+from rollout.models import AuditEvent, ImportBatch, Milestone, PixCertification, SavedPreview
 from rollout.core.author import Author
 from rollout.tracking.updates import MilestoneChange, update_milestone
-from rollout.tracking.upload import UploadRejected, apply_upload, confirm_pending, preview_upload, save_pending
+from rollout.tracking.upload import ProgressTable
 from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 TODAY = date(2016, 6, 1)
@@ -36,25 +38,36 @@ UAI;Jalon;Statut;Date;Nombre;Niveau;Note
 """)
 
 
+def _preview(session: Session, programme, data: bytes, filename: str = "avancement.csv"):
+    return read_preview(session, importer=ProgressTable(), programme=programme, data=data, filename=filename, today=TODAY)
+
+
+def _import(session: Session, programme, data: bytes, filename: str = "a.csv"):
+    return import_file(session, importer=ProgressTable(), programme=programme, data=data, filename=filename, author=PM,
+                       today=TODAY, dry_run=False)
+
+
 def _counts(session: Session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
-def test_preview_then_confirm_applies_exactly_the_previewed_rows(session, programme, schools) -> None:
+def test_preview_then_confirm_applies_exactly_the_previewed_rows(session, programme, schools, world) -> None:
     uais = [school.uai for school in schools]
-    preview = preview_upload(session, programme=programme, data=_file(uais), filename="avancement.csv", today=TODAY)
+    preview = _preview(session, programme, _file(uais))
     assert preview.problems == []
-    assert preview.counts == {"new": 0, "changed": 5, "unchanged": 0, "invalid": 0}
+    assert preview.counts == {"new": 0, "changed": 5, "unchanged": 0}
     assert _counts(session, AuditEvent) == 6 * 7  # only the baseline's creations: the preview wrote nothing
-    save_pending(session, programme=programme, preview=preview, user_id=None)
-    pending = save_pending(session, programme=programme, preview=preview, user_id=None)
+    user = world.user_ids["project_manager"]
+    save_preview(session, importer=ProgressTable(), programme=programme, preview=preview, user_id=user)
+    save_preview(session, importer=ProgressTable(), programme=programme, preview=preview, user_id=user)
     session.commit()
-    assert _counts(session, PendingImport) == 1  # a new upload replaces the one not confirmed
+    assert _counts(session, SavedPreview) == 1  # a new upload replaces the one not confirmed
 
-    batch = confirm_pending(session, programme=programme, pending=pending, author=PM, today=TODAY)
+    batch = confirm(session, importer=ProgressTable(), programme=programme, saved=session.get(SavedPreview, preview.saved_id),
+                    author=PM, today=TODAY)
     session.commit()
     assert (batch.kind, batch.source, batch.rows_replaced, batch.rows_new, batch.rows_unchanged) == ("progress", "avancement.csv", 5, 0, 0)
-    assert _counts(session, PendingImport) == 0
+    assert _counts(session, SavedPreview) == 0
     stored = {(m.school_id, m.kind): m for m in session.exec(select(Milestone))}
     briefed = stored[schools[0].id, "leadership_briefed"]
     assert (briefed.status, briefed.actual_on, briefed.note) == ("done", date(2015, 8, 10), "Réunion de rentrée")
@@ -70,12 +83,12 @@ def test_preview_then_confirm_applies_exactly_the_previewed_rows(session, progra
 
 def test_re_uploading_the_same_file_changes_nothing(session, programme, schools) -> None:
     data = _file([school.uai for school in schools])
-    apply_upload(session, programme=programme, data=data, filename="a.csv", author=PM, today=TODAY)
+    _import(session, programme, data)
     session.commit()
     events = _counts(session, AuditEvent)
-    preview, batch = apply_upload(session, programme=programme, data=data, filename="a.csv", author=PM, today=TODAY)
+    preview, batch = _import(session, programme, data)
     session.commit()
-    assert preview.counts == {"new": 0, "changed": 0, "unchanged": 5, "invalid": 0}
+    assert preview.counts == {"new": 0, "changed": 0, "unchanged": 5}
     assert (batch.rows_unchanged, batch.rows_replaced) == (5, 0)
     assert _counts(session, AuditEvent) == events
     assert set(session.exec(select(Milestone.version).where(Milestone.kind == "school_live",
@@ -95,7 +108,7 @@ uai,milestone,status,date,count,note
 {b},school live,done,2030-01-01,,
 {a},leadership briefed,done,2015-08-11,,
 """)
-    preview = preview_upload(session, programme=programme, data=data, filename="progress.csv", today=TODAY)
+    preview = _preview(session, programme, data, "progress.csv")
     found = {(problem.row, problem.column) for problem in preview.problems}
     assert found == {
         (3, "date"),  # done without a date
@@ -105,11 +118,11 @@ uai,milestone,status,date,count,note
         (8, "date"),  # in the future
         (9, "jalon"),  # the same milestone twice
     }
-    assert preview.counts["invalid"] == 7 and preview.counts["changed"] == 1
+    assert preview.invalid_rows == 7 and preview.counts["changed"] == 1
     problem = next(p for p in preview.problems if p.row == 7 and p.column == "statut")
     assert problem.value == "fini" and "statut inconnu" in problem.reason
-    with pytest.raises(UploadRejected) as rejected:
-        apply_upload(session, programme=programme, data=data, filename="progress.csv", author=PM, today=TODAY)
+    with pytest.raises(TableError) as rejected:
+        _import(session, programme, data, "progress.csv")
     assert "progress.csv, row 4, column nombre = '999'" in str(rejected.value)
     session.rollback()
     assert _counts(session, ImportBatch) == 0
@@ -117,8 +130,9 @@ uai,milestone,status,date,count,note
 
 
 def test_a_header_problem_is_reported_and_xlsx_with_pix_columns_works(session, programme, schools) -> None:
-    preview = preview_upload(session, programme=programme, data=_csv("uai,statut\n0930000Z,fait"), filename="x.csv", today=TODAY)
-    assert [(p.row, "jalon" in p.reason) for p in preview.problems] == [(1, True)]
+    with pytest.raises(TableError) as refused:
+        _preview(session, programme, _csv("uai,statut\n0930000Z,fait"), "x.csv")
+    assert [(p.row, "jalon" in p.reason) for p in refused.value.problems] == [(1, True)]
 
     workbook = Workbook()
     sheet = workbook.active
@@ -127,20 +141,21 @@ def test_a_header_problem_is_reported_and_xlsx_with_pix_columns_works(session, p
     sheet.append([schools[2].uai, "Plateforme paramétrée", "terminé", date(2016, 1, 20), None, None])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    preview = preview_upload(session, programme=programme, data=buffer.getvalue(), filename="suivi.xlsx", today=TODAY)
+    preview = _preview(session, programme, buffer.getvalue(), "suivi.xlsx")
     assert preview.problems == [] and preview.counts["changed"] == 2
 
 
-def test_confirming_after_someone_changed_a_previewed_milestone_applies_nothing(session, programme, schools) -> None:
-    preview = preview_upload(session, programme=programme, data=_file([s.uai for s in schools]), filename="a.csv", today=TODAY)
-    pending = save_pending(session, programme=programme, preview=preview, user_id=None)
+def test_confirming_after_someone_changed_a_previewed_milestone_applies_nothing(session, programme, schools, world) -> None:
+    preview = _preview(session, programme, _file([s.uai for s in schools]), "a.csv")
+    save_preview(session, importer=ProgressTable(), programme=programme, preview=preview, user_id=world.user_ids["project_manager"])
     session.commit()
     update_milestone(session, programme=programme, school=schools[1], kind="school_live",
                      change=MilestoneChange(note="Ouverture reportée"), version=1,
                      author=Author(actor="direction@test.invalid", channel="form"), today=TODAY)
     session.commit()
-    with pytest.raises(UploadRejected) as rejected:
-        confirm_pending(session, programme=programme, pending=pending, author=PM, today=TODAY)
+    with pytest.raises(ImportConflict) as rejected:
+        confirm(session, importer=ProgressTable(), programme=programme, saved=session.get(SavedPreview, preview.saved_id),
+                author=PM, today=TODAY)
     session.rollback()
     assert [(p.row, p.column) for p in rejected.value.problems] == [(6, "jalon")]
     assert _counts(session, ImportBatch) == 0

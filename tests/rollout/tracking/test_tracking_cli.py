@@ -25,9 +25,9 @@ def test_import_then_baseline_from_the_command_line(engine, database_url, tracke
     assert refused.exit_code == 2
     assert "faux.csv, row 2, column date" in refused.output and "row 3, column statut = 'peut-être'" in refused.output
     assert runner.invoke(main, ["progress", "import", str(good), "--dry-run", *programme_option]).output.endswith(
-        "would apply: 0 new, 1 changed, 0 unchanged\n")
+        "would import 1 row: 0 new, 1 changed, 0 unchanged\n")
     applied = runner.invoke(main, ["progress", "import", str(good), *programme_option])
-    assert applied.exit_code == 0 and "applied as import batch" in applied.output
+    assert applied.exit_code == 0 and "imported as import batch" in applied.output
     with Session(engine) as check:
         batch = check.exec(select(ImportBatch)).one()
         event = check.exec(select(AuditEvent).where(AuditEvent.import_batch_id == batch.id)).one()

@@ -89,7 +89,7 @@ def test_upload_preview_then_confirm(client, tracked, login, csrf, engine) -> No
     upload_url = f"{_base(tracked)}/upload"
     preview = client.post(upload_url, data={"csrf_token": csrf(client, upload_url), "file": (io.BytesIO(data), "suivi.csv")},
                           content_type="multipart/form-data")
-    assert preview.status_code == 200 and "Modifiées : 2" in preview.text and "Invalides : 0" in preview.text
+    assert preview.status_code == 200 and "Modifiés : 2" in preview.text and "Lignes invalides : 0" in preview.text
     with Session(engine) as session:
         assert session.exec(select(ImportBatch)).all() == []
     confirm_url = re.search(r'action="([^"]+/confirm)"', preview.text).group(1)
@@ -110,7 +110,7 @@ def test_an_invalid_upload_lists_every_row_and_offers_no_confirmation(client, tr
     response = client.post(upload_url, data={"csrf_token": csrf(client, upload_url), "file": (io.BytesIO(data), "x.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "Invalides : 2" in response.text and "peut-etre" in response.text and "Confirmer" not in response.text
+    assert "Lignes invalides : 2" in response.text and "peut-etre" in response.text and "Confirmer" not in response.text
 
 
 def test_stakeholders_read_but_cannot_update_and_other_districts_get_404(client, tracked, login, csrf) -> None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlmodel import Session, select
 
-from rollout.models import AuditEvent, PendingImport, Programme, TrainerBasin, TrainerCapacity
+from rollout.models import AuditEvent, Programme, TrainerBasin, TrainerCapacity
 from rollout.models.trainer import TrainerCreate, TrainerUpdate
-from rollout.imports.reference import confirm_import, preview_import
+from rollout.imports.pipeline import ImportConflict, apply_preview, read_preview
 from rollout.core.problems import InvalidChange
 from rollout.trainers.table import TrainerTable
 from rollout.trainers.records import create_trainer, trainer_or_none, trainer_snapshot, update_trainer
 from rollout.core.author import Author
 
-LEADER = Author(actor="direction@test.invalid", channel="form")
+LEADER = Author(actor="direction@test.problems", channel="form")
 
 
 def test_a_trainer_serves_its_basins_in_rank_order_with_capacity_overrides(engine, world):
@@ -61,16 +63,16 @@ def test_trainer_import_reads_french_cells_and_reports_bad_ones(engine, world):
     ])
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
-        preview = preview_import(session, programme=programme, table=TrainerTable(), data=text.encode(), filename="formateurs.csv", user_id=None)
-        assert {(p.row, p.column, p.value) for p in preview.invalid} == {
+        preview = read_preview(session, importer=TrainerTable(), programme=programme, data=text.encode(), filename="formateurs.csv", today=date.today())
+        assert {(p.row, p.column, p.value) for p in preview.problems} == {
             (4, "trained", "peut-être"), (4, "basins", ""), (4, "capacities", "W9"), (5, "tier", "chef"), (5, "basins", "Z"),
         }
-        changed = next(entry for entry in preview.entries if entry.key == "AT-001")
+        changed = next(entry for entry in preview.payload if entry.key == "AT-001")
         assert changed.changes == {"capacity": [8, 10], "capacities": [{}, {"W3": 2}]}
 
         valid = "\n".join(text.splitlines()[:3])
-        preview = preview_import(session, programme=programme, table=TrainerTable(), data=valid.encode(), filename="formateurs.csv", user_id=None)
-        confirm_import(session, programme=programme, pending=session.get(PendingImport, preview.pending_id), table=TrainerTable(), author=LEADER)
+        preview = read_preview(session, importer=TrainerTable(), programme=programme, data=valid.encode(), filename="formateurs.csv", today=date.today())
+        apply_preview(session, importer=TrainerTable(), programme=programme, preview=preview, author=LEADER, today=date.today())
         session.commit()
         relay = trainer_or_none(session, programme=programme, code="AT-009")
         assert relay.all_basins and trainer_snapshot(session, relay)["basins"] is None
@@ -83,14 +85,13 @@ def test_a_trainer_import_confirmed_after_someone_edited_the_trainer_is_refused(
     text = "\n".join(["Code;Nom;Niveau;Capacité;Formé;Bassins", "AT-001;Nom importé;academic;8;oui;N S"])
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
-        preview = preview_import(session, programme=programme, table=TrainerTable(), data=text.encode(), filename="f.csv", user_id=None)
+        preview = read_preview(session, importer=TrainerTable(), programme=programme, data=text.encode(), filename="f.csv", today=date.today())
         trainer = trainer_or_none(session, programme=programme, code="AT-001")
         update_trainer(session, programme=programme, trainer=trainer,
                        data=TrainerUpdate(name="Nom saisi", version=trainer.version), author=LEADER)
         session.commit()
-        with pytest.raises(InvalidChange) as refused:
-            confirm_import(session, programme=programme, pending=session.get(PendingImport, preview.pending_id),
-                           table=TrainerTable(), author=LEADER)
+        with pytest.raises(ImportConflict) as refused:
+            apply_preview(session, importer=TrainerTable(), programme=programme, preview=preview, author=LEADER, today=date.today())
         session.rollback()
         assert (refused.value.problems[0].row, refused.value.problems[0].column) == (2, "version")
         assert trainer_or_none(session, programme=programme, code="AT-001").name == "Nom saisi"

@@ -8,7 +8,7 @@ import re
 
 from sqlmodel import Session, select
 
-from rollout.models import AuditEvent, PendingImport, School, Trainer, Wave
+from rollout.models import AuditEvent, SavedPreview, School, Trainer, Wave
 
 
 def _token(page: str) -> str:
@@ -73,7 +73,7 @@ def test_a_waves_import_is_previewed_cancelled_or_confirmed(client, engine, worl
     assert client.post(confirm, data={"csrf_token": _token(second.text)}).status_code == 302
     with Session(engine) as session:
         assert session.exec(select(Wave).where(Wave.code == "W4")).one().position == 3
-        assert session.exec(select(PendingImport)).all() == []
+        assert session.exec(select(SavedPreview)).all() == []
         assert session.exec(select(AuditEvent.import_batch_id).where(AuditEvent.entity == "wave")).one() is not None
 
 

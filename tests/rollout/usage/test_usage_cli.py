@@ -49,7 +49,7 @@ def test_import_exits_0_with_counts_and_is_idempotent(rollout, engine, usage_wor
     assert "mars.csv: would import 2 rows: 2 new, 0 replaced, 0 unchanged" in dry.output
     assert _usage_rows(engine) == 0
     first = rollout("usage", "import", path, "--programme", programme)
-    assert first.exit_code == 0 and "imported 2 rows: 2 new, 0 replaced, 0 unchanged" in first.output
+    assert first.exit_code == 0 and "imported as import batch" in first.output and "2 rows: 2 new, 0 replaced, 0 unchanged" in first.output
     again = rollout("usage", "import", path, "--programme", programme)
     assert again.exit_code == 0
     assert "2 rows: 0 new, 0 replaced, 2 unchanged (nothing changed" in again.output

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from bench.usage_import import write_demo_usage_csv  # noqa: E402
 from rollout.cli import load_dataset_committed  # noqa: E402
-from rollout.usage.importing import import_usage  # noqa: E402
+from usage_world import import_usage_file  # noqa: E402
 from rollout.usage.report import usage_report  # noqa: E402
 
 
@@ -23,9 +23,7 @@ def test_the_demo_usage_file_reimports_unchanged_and_reports_the_story(engine, t
     path = tmp_path / "usage-demo.csv"
     with Session(engine) as session:
         written = write_demo_usage_csv(session, programme, path)
-        summary = import_usage(
-            session, programme=programme, data=path.read_bytes(), filename=path.name, actor="test", via="cli", dry_run=True,
-        )
+        summary = import_usage_file(session, programme, path.read_bytes(), path.name, dry_run=True)
         months = usage_report(session, programme_id=programme.id, by="month")
     assert (summary.new, summary.replaced, summary.unchanged) == (0, 0, written)
     assert summary.unknown_labels == []

@@ -8,7 +8,7 @@ import re
 
 from sqlmodel import Session, func, select
 
-from rollout.models import AuditEvent, PendingImport, School, ServiceCategory, UsageRecord
+from rollout.models import AuditEvent, SavedPreview, School, ServiceCategory, UsageRecord
 
 
 def _usage_file(world, *, bad: bool = False) -> bytes:
@@ -30,8 +30,8 @@ def _upload(client, csrf, world, data: bytes):
 
 
 def _confirm(client, csrf, world, preview, action: str = "confirm"):
-    pending_id = re.search(r"/usage/imports/(\d+)/confirm", preview.text).group(1)
-    path = f"/programmes/{world.programme_id}/usage/imports/{pending_id}/{action}"
+    pending_id = re.search(r"/imports/(\d+)/confirm", preview.text).group(1)
+    path = f"/programmes/{world.programme_id}/imports/{pending_id}/{action}"
     return client.post(path, data={"csrf_token": csrf(client, f"/programmes/{world.programme_id}/usage/import")})
 
 
@@ -48,23 +48,23 @@ def test_project_manager_previews_then_confirms_a_file(client, engine, world, lo
     login(client, "project_manager")
     preview = _upload(client, csrf, world, _usage_file(world))
     assert preview.status_code == 200
-    assert "Rien n'est encore enregistré." in preview.text and "Nouvelles lignes : 2" in preview.text
+    assert "Rien n'est encore enregistré." in preview.text and "Nouveaux : 2" in preview.text
     assert "Jeux sérieux" in preview.text  # unknown label, listed for the leader to map
     assert _records(engine) == 0
     confirmed = _confirm(client, csrf, world, preview)
     assert confirmed.status_code == 302
-    assert "mars.csv importé : 2 nouvelles lignes, 0 remplacées, 0 inchangées." in client.get(confirmed.headers["Location"]).text
+    assert "2 nouveau(x), 0 modifié(s), 0 inchangé(s)." in client.get(confirmed.headers["Location"]).text
     assert _records(engine) == 2
     with Session(engine) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.entity == "import_batch")).one()
-        assert session.exec(select(func.count()).select_from(PendingImport)).one() == 0
+        assert session.exec(select(func.count()).select_from(SavedPreview)).one() == 0
     assert event.actor == "projet@test.invalid" and event.changes["via"] == [None, "form"]
 
     again = _upload(client, csrf, world, _usage_file(world))
-    assert "Lignes inchangées : 2" in again.text and "Rien ne changerait" in again.text
+    assert "Inchangés : 2" in again.text and "Rien ne changerait" in again.text
     changed = _usage_file(world).replace(b";30;6", b";35;6")
     replacing = _upload(client, csrf, world, changed)
-    assert "Lignes remplacées : 1" in replacing.text and "30 → 35" in replacing.text
+    assert "Modifiés : 1" in replacing.text and "30 → 35" in replacing.text
     abandoned = _confirm(client, csrf, world, replacing, "cancel")
     assert abandoned.status_code == 302
     with Session(engine) as session:
@@ -84,7 +84,7 @@ def test_an_invalid_file_lists_every_problem_and_writes_nothing(client, engine, 
     login(client, "district_leader")
     response = _upload(client, csrf, world, _usage_file(world, bad=True))
     assert response.status_code == 422
-    assert "mars.csv n'a pas été importé" in response.text
+    assert "Lignes invalides : 1" in response.text and "Confirmer" not in response.text
     assert world.other_uai in response.text and "must be ≥ 0" in response.text
     assert _records(engine) == 0
 
@@ -157,5 +157,5 @@ def test_a_school_removed_since_the_preview_refuses_the_confirmation(client, eng
         session.delete(session.exec(select(School).where(School.uai == world.uais[1])).one())
         session.commit()
     refused = _confirm(client, csrf, world, preview)
-    assert refused.status_code == 422 and "removed since the preview" in refused.text
+    assert refused.status_code == 409 and "supprimé depuis l&#39;aperçu" in refused.text
     assert _records(engine) == 0

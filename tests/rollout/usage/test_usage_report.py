@@ -13,10 +13,9 @@ import pytest
 from sqlmodel import Session, select
 
 from rollout.models import Programme
-from rollout.usage.importing import import_usage
 from rollout.usage.report import ReportRow, parse_bound, report_csv, report_json, usage_report
 from rollout.usage.taxonomy import set_category
-from usage_world import usage_world  # noqa: F401  (the fixture)
+from usage_world import import_usage_file, usage_world  # noqa: F401  (the fixture)
 
 A, B, C = "0930001W", "0930002X", "0930003Y"
 ROWS = (
@@ -44,7 +43,7 @@ def session(engine, usage_world):
     with Session(engine) as session:
         programme = session.get(Programme, usage_world.programme_id)
         data = ("\n".join(ROWS) + "\n").encode()
-        import_usage(session, programme=programme, data=data, filename="hand.csv", actor="x", via="cli")
+        import_usage_file(session, programme, data, "hand.csv")
         session.commit()
         yield session
 

@@ -7,9 +7,8 @@ import pytest
 from sqlmodel import Session, select
 
 from rollout.models import AuditEvent, Programme, ServiceCategory
-from rollout.usage.importing import import_usage
 from rollout.usage.taxonomy import default_category, set_category, taxonomy_entries
-from usage_world import usage_world  # noqa: F401  (the fixture)
+from usage_world import import_usage_file, usage_world  # noqa: F401  (the fixture)
 
 A = "0930001W"
 
@@ -71,7 +70,7 @@ def test_the_most_specific_keyword_wins_and_unknown_labels_stay_unknown() -> Non
 
 def _import(session: Session, programme: Programme, *lines: str) -> None:
     data = ("date,uai,service,profile,visits\n" + "\n".join(lines) + "\n").encode()
-    import_usage(session, programme=programme, data=data, filename="u.csv", actor="x", via="cli")
+    import_usage_file(session, programme, data, "u.csv")
 
 
 def test_taxonomy_page_lists_unknown_labels_first_then_by_visits(engine, usage_world) -> None:

@@ -14,7 +14,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from rollout.core.author import Author
+from rollout.imports.pipeline import import_file
 from rollout.models import Basin, District, Programme, School
+from rollout.usage.importing import UsageTable
 
 SCHOOL_A, SCHOOL_B, SCHOOL_C = "0930001W", "0930002X", "0930003Y"  # (teachers, pupils): (10, 100), (20, 400), (5, 50)
 OTHER_DISTRICT_SCHOOL = "0940001R"
@@ -59,3 +62,27 @@ def usage_world(engine: sa.Engine) -> World:
         session.commit()
     return World(programme_id=programme_id, other_programme_id=other_id, schools=schools)
 
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What a usage import did (or, for a dry run, would do), as the tests check it."""
+
+    new: int
+    replaced: int
+    unchanged: int
+    batch_id: int | None
+    unknown_labels: list[str]
+    ignored_columns: list[str]
+
+
+def import_usage_file(session: Session, programme: Programme, data: bytes, filename: str = "usage.csv", *,
+                      dry_run: bool = False) -> Imported:
+    """The pipeline's import of a usage file, as the command line runs it (does not commit)."""
+    preview, batch = import_file(session, importer=UsageTable(), programme=programme, data=data, filename=filename,
+                                 author=Author(actor="lea@example.fr", channel="cli"), today=date.today(), dry_run=dry_run)
+    counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
+                                                   "unchanged": batch.rows_unchanged}
+    return Imported(new=counts["new"], replaced=counts["changed"], unchanged=counts["unchanged"],
+                    batch_id=batch.id if batch else None, unknown_labels=preview.facts["unknown_labels"],
+                    ignored_columns=preview.ignored_columns)

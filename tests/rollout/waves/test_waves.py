@@ -7,15 +7,15 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from rollout.models import AuditEvent, PendingImport, Plan, Programme, School, Wave
+from rollout.models import AuditEvent, Plan, Programme, School, Wave
 from rollout.models.wave import WaveCreate, WaveUpdate
-from rollout.imports.reference import confirm_import, preview_import
+from rollout.imports.pipeline import apply_preview, read_preview
 from rollout.core.problems import InvalidChange
 from rollout.waves.table import WaveTable
 from rollout.waves.records import create_wave, delete_wave, update_wave, wave_or_none
 from rollout.core.author import Author
 
-LEADER = Author(actor="direction@test.invalid", channel="api")
+LEADER = Author(actor="direction@test.problems", channel="api")
 
 
 def test_a_wave_after_the_last_is_created_and_audited(engine, world):
@@ -84,9 +84,9 @@ def test_an_import_may_shift_every_wave_and_swap_positions_at_once(engine, world
     ])
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
-        preview = preview_import(session, programme=programme, table=WaveTable(), data=text.encode(), filename="vagues.csv", user_id=None)
-        assert (preview.count("new"), preview.count("changed"), preview.count("unchanged"), preview.invalid) == (1, 2, 1, [])
-        confirm_import(session, programme=programme, pending=session.get(PendingImport, preview.pending_id), table=WaveTable(), author=LEADER)
+        preview = read_preview(session, importer=WaveTable(), programme=programme, data=text.encode(), filename="vagues.csv", today=date.today())
+        assert (preview.counts["new"], preview.counts["changed"], preview.counts["unchanged"], preview.problems) == (1, 2, 1, [])
+        apply_preview(session, importer=WaveTable(), programme=programme, preview=preview, author=LEADER, today=date.today())
         session.commit()
         order = session.exec(select(Wave.code).where(Wave.programme_id == programme.id).order_by(Wave.position)).all()
         assert order == ["W2", "W1", "W3", "W4"]
@@ -98,7 +98,7 @@ def test_an_import_reports_waves_out_of_order_on_their_rows(engine, world):
     text = "code;position;start_date;end_date\nW4;3;2016-06-01;2016-09-01\nW5;3;2016-10-01;2016-12-01\nW6;x;2017-01-01;2016-12-01"
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
-        preview = preview_import(session, programme=programme, table=WaveTable(), data=text.encode(), filename="vagues.csv", user_id=None)
-        problems = {(p.row, p.column) for p in preview.invalid}
+        preview = read_preview(session, importer=WaveTable(), programme=programme, data=text.encode(), filename="vagues.csv", today=date.today())
+        problems = {(p.row, p.column) for p in preview.problems}
         assert problems == {(2, "start_date"), (3, "position"), (4, "position"), (4, "end_date")}
-        assert preview.pending_id is None
+        assert not preview.confirmable

@@ -1,0 +1,220 @@
+"""One import pipeline for every file people bring: read → preview → keep → confirm or cancel.
+
+An importer (one per kind of file: schools, basins, waves, trainers, progress, usage) plugs in
+how it types and checks its rows (`Importer.preview`) and how it writes them
+(`Importer.apply`); everything else is here, so that every import behaves alike:
+
+- the file is read by `rollout.imports.tabular` (bounded, header found among the first rows);
+- the preview lists what would be new, changed and unchanged, and every invalid row at once;
+- a preview that can be confirmed is kept (`SavedPreview`) for the person who made it only,
+  replacing their earlier preview of the same kind, until it expires;
+- confirming applies exactly the kept rows, all or nothing, under one `ImportBatch`;
+- the API and the command line run the same preview and the same apply in one call
+  (`import_file`), like django-import-export's `import_data(dry_run=...)`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar, Mapping, Sequence
+
+from sqlmodel import Session, delete, or_, select
+
+from rollout.audit import jsonable
+from rollout.core.author import Author
+from rollout.core.problems import InvalidChange, Problem
+from rollout.imports.tabular import Column, Table, TableError, read_table
+from rollout.models import ImportBatch, Programme, SavedPreview, utcnow
+
+ACTIONS = ("new", "changed", "unchanged")
+SHOWN = 200  # rows a preview page lists; the counts cover them all
+PREVIEW_LIFETIME = timedelta(hours=24)
+
+
+@dataclass
+class Change:
+    """A row of the file as a person checks it before confirming: what it is about (`key`),
+    what it does (`action`), and `{field: [old, new]}`."""
+
+    row: int | None
+    key: str
+    action: str
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Preview:
+    """What importing a file would do. `payload` is what confirming applies, in the importer's
+    own shape; `changes` is what the page shows of it; `facts` what the importer says of the
+    file as a whole (JSON-ready, e.g. the period a usage file covers)."""
+
+    kind: str
+    filename: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
+    problems: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    payload: Any = None
+    notes: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    header_row: int = 1
+    facts: dict[str, Any] = field(default_factory=dict)
+    saved_id: int | None = None
+
+    @property
+    def invalid_rows(self) -> int:
+        return len({problem.row for problem in self.problems})
+
+    @property
+    def confirmable(self) -> bool:
+        """No invalid row, and something to write."""
+        return not self.problems and self.counts["new"] + self.counts["changed"] > 0
+
+    def summary(self) -> dict[str, Any]:
+        """What a SavedPreview keeps to show the preview again (JSON-ready)."""
+        changes = [{**asdict(change), "changes": {name: [jsonable(old), jsonable(new)] for name, (old, new) in change.changes.items()}}
+                   for change in self.changes[:SHOWN]]
+        return {"counts": self.counts, "changes": changes,
+                "notes": self.notes, "ignored_columns": self.ignored_columns, "header_row": self.header_row,
+                "facts": self.facts}
+
+
+class ImportConflict(TableError):
+    """The programme changed since the preview, so some rows no longer apply: nothing written."""
+
+
+class Importer(ABC):
+    """What differs between imports: the kind, who may run it, its columns, how it reads and
+    writes rows. `action` is a key of `rollout.core.permissions.ACTIONS`; `listing` the
+    endpoint of the page a confirmed import goes back to."""
+
+    kind: ClassVar[str]
+    action: ClassVar[str]
+    listing: ClassVar[str]
+    key_label: ClassVar[str]
+    field_names: ClassVar[Mapping[str, Any]] = {}
+    changed_word: ClassVar[str] = "changed"  # how the command line names changed rows
+
+    @abstractmethod
+    def header(self) -> Sequence[Column]:
+        """The columns the file may have."""
+
+    @abstractmethod
+    def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
+        """Type and check every row against the programme, writing nothing."""
+
+    @abstractmethod
+    def apply(self, session: Session, *, programme: Programme, preview: Preview, batch: ImportBatch,
+              author: Author, today: date) -> dict[str, int] | None:
+        """Write what the preview's payload says, in the caller's transaction; InvalidChange
+        (naming the rows) when rows no longer apply. Returns the counts actually written when
+        they can differ from the preview's (None otherwise)."""
+
+    def dump(self, payload: Any) -> list[Any]:
+        """The payload as JSON, to keep in a SavedPreview."""
+        return payload
+
+    def load(self, rows: list[Any]) -> Any:
+        """The payload back from a SavedPreview."""
+        return rows
+
+
+def read_preview(session: Session, *, importer: Importer, programme: Programme, data: bytes, filename: str,
+                 today: date) -> Preview:
+    """Read `data` and preview it. TableError when the file itself cannot be read (too large,
+    no header, required columns missing, no data rows); invalid rows are in the preview."""
+    table = read_table(data, filename, importer.header())
+    if not table.rows:
+        raise TableError(filename, [Problem("le fichier a une ligne d'en-tête mais aucune ligne de données")])
+    preview = importer.preview(session, programme=programme, table=table, today=today)
+    preview.notes = [*table.notes, *preview.notes]
+    preview.ignored_columns = table.ignored_columns
+    preview.header_row = table.header_row
+    preview.problems.sort(key=lambda problem: problem.row or 0)  # stable: a row's problems in the importer's order
+    return preview
+
+
+def apply_preview(session: Session, *, importer: Importer, programme: Programme, preview: Preview, author: Author,
+                  today: date) -> ImportBatch:
+    """Write a preview's rows as one ImportBatch. ImportConflict when rows no longer apply:
+    the caller rolls back and nothing is written."""
+    batch = ImportBatch(
+        programme_id=programme.id, kind=importer.kind, source=preview.filename[:500], user_id=author.user_id,
+        rows_new=preview.counts["new"], rows_replaced=preview.counts["changed"], rows_unchanged=preview.counts["unchanged"],
+    )
+    session.add(batch)
+    session.flush()
+    try:
+        counts = importer.apply(session, programme=programme, preview=preview, batch=batch, author=author, today=today)
+    except InvalidChange as error:
+        raise ImportConflict(preview.filename, error.problems) from None
+    if counts is not None:
+        batch.rows_new, batch.rows_replaced, batch.rows_unchanged = counts["new"], counts["changed"], counts["unchanged"]
+        session.add(batch)
+    session.flush()
+    return batch
+
+
+def import_file(session: Session, *, importer: Importer, programme: Programme, data: bytes, filename: str,
+                author: Author, today: date, dry_run: bool) -> tuple[Preview, ImportBatch | None]:
+    """Preview a file and, unless `dry_run`, apply it at once (the API and the command line).
+    TableError lists every problem when any row is invalid; nothing is written. Does not commit."""
+    preview = read_preview(session, importer=importer, programme=programme, data=data, filename=filename, today=today)
+    if preview.problems:
+        raise TableError(filename, preview.problems)
+    if dry_run:
+        return preview, None
+    return preview, apply_preview(session, importer=importer, programme=programme, preview=preview, author=author,
+                                  today=today)
+
+
+def save_preview(session: Session, *, importer: Importer, programme: Programme, preview: Preview, user_id: int,
+                 now: datetime | None = None) -> None:
+    """Keep a confirmable preview for its author (sets `preview.saved_id`), in place of their
+    earlier preview of the same kind in this programme; expired previews go too. Does not commit."""
+    now = now or utcnow()
+    session.exec(delete(SavedPreview).where(
+        SavedPreview.programme_id == programme.id,
+        or_((SavedPreview.user_id == user_id) & (SavedPreview.kind == importer.kind), SavedPreview.expires_at <= now),
+    ))
+    if not preview.confirmable:
+        return
+    saved = SavedPreview(
+        programme_id=programme.id, user_id=user_id, kind=importer.kind, filename=preview.filename[:500],
+        rows=importer.dump(preview.payload), summary=preview.summary(), created_at=now, expires_at=now + PREVIEW_LIFETIME,
+    )
+    session.add(saved)
+    session.flush()
+    preview.saved_id = saved.id
+
+
+def saved_preview(session: Session, *, programme: Programme, saved_id: int, user_id: int,
+                  now: datetime | None = None) -> SavedPreview | None:
+    """The user's own unexpired preview in this programme; None for anyone else's, or none."""
+    return session.exec(select(SavedPreview).where(
+        SavedPreview.id == saved_id, SavedPreview.programme_id == programme.id, SavedPreview.user_id == user_id,
+        SavedPreview.expires_at > (now or utcnow()),
+    )).first()
+
+
+def restore(importer: Importer, saved: SavedPreview) -> Preview:
+    """A kept preview as it was shown, with its payload, ready to show again or to confirm."""
+    summary = saved.summary
+    return Preview(
+        kind=saved.kind, filename=saved.filename, counts=summary["counts"],
+        changes=[Change(**change) for change in summary["changes"]], payload=importer.load(saved.rows),
+        notes=summary["notes"], ignored_columns=summary["ignored_columns"], header_row=summary["header_row"],
+        facts=summary["facts"], saved_id=saved.id,
+    )
+
+
+def confirm(session: Session, *, importer: Importer, programme: Programme, saved: SavedPreview, author: Author,
+            today: date) -> ImportBatch:
+    """Apply exactly the kept rows and forget the preview. ImportConflict when rows no longer
+    apply: the caller rolls back. Does not commit."""
+    batch = apply_preview(session, importer=importer, programme=programme, preview=restore(importer, saved),
+                          author=author, today=today)
+    session.delete(saved)
+    session.flush()
+    return batch
