@@ -45,7 +45,12 @@ def restored(text: str) -> str:
 
 
 def _french_number(value: int | float | Decimal) -> str:
-    return str(value).replace(".", ",")
+    """Digits and a decimal comma, never an exponent (`1e-05` is written `0,00001`): the
+    imports refuse scientific notation, as nobody types it in a district's table."""
+    text = str(value)
+    if "e" in text.lower():
+        text = format(Decimal(text), "f")
+    return text.replace(".", ",")
 
 
 def _french_date(value: date) -> str:

@@ -70,6 +70,11 @@ def test_csv_is_what_french_excel_opens() -> None:
     ]
 
 
+def test_csv_numbers_never_use_an_exponent() -> None:
+    assert _csv_rows(table_bytes(["a", "b", "c"], [[1e-05, -2.5e-07, 1e20]], fmt="csv", sheet="x"))[1] == [
+        "0,00001", "-0,00000025", "100000000000000000000"]
+
+
 def test_xlsx_has_real_dates_and_numbers() -> None:
     data = table_bytes(["début", "latitude", "élèves", "formé", "courriel"],
                        [[date(2016, 9, 12), 48.85, 1234, True, None]], fmt="xlsx", sheet="Vagues")
