@@ -1,20 +1,6 @@
-"""Planned dates: every milestone's date derives from the window of the school's wave in the
-adopted plan (the baseline), by one rule kept here and nowhere else.
-
-The rule (offsets in days, from the wave's first or last day):
-
-| milestone | planned on |
-|---|---|
-| leadership briefed | wave start − 28 (the head teacher is briefed a month ahead) |
-| administrators trained | wave start + 14 |
-| platform provisioned | wave start + 21 |
-| teachers trained | wave end − 7 |
-| school live | wave end |
-| peer relays active | wave end + 120 (after a first term of use) |
-| teachers certified Pix+ Édu | wave end + 270 (the following school year) |
-
-and a milestone is never planned before the one it follows (a short wave pushes the later
-milestones back rather than reordering them).
+"""Planned dates in the database: the adopted plan (the baseline) gives each school its wave,
+and adopting a plan stores the dates the rule of `rollout.tracking.calendar` derives from that
+wave's window.
 """
 
 from __future__ import annotations
@@ -24,32 +10,10 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from rollout.models import MILESTONE_KINDS, Milestone, Plan, Programme, School, Wave
+from rollout.models import Milestone, Plan, Programme, School, Wave
 from rollout.core.author import Author
 from rollout.models.progress import MILESTONE_ENTITY
-
-PLAN_OFFSETS: dict[str, tuple[str, int]] = {
-    "leadership_briefed": ("start", -28),
-    "admins_trained": ("start", 14),
-    "platform_provisioned": ("start", 21),
-    "teachers_trained": ("end", -7),
-    "school_live": ("end", 0),
-    "relays_active": ("end", 120),
-    "pix_certified": ("end", 270),
-}
-EARLIEST_OFFSET_DAYS = min(offset for anchor, offset in PLAN_OFFSETS.values() if anchor == "start")
-
-
-def planned_dates(wave_start: date, wave_end: date) -> dict[str, date]:
-    """Each milestone's planned date for a school of the wave [wave_start, wave_end]."""
-    planned: dict[str, date] = {}
-    previous = date.min
-    for kind in MILESTONE_KINDS:
-        anchor, offset = PLAN_OFFSETS[kind]
-        base = wave_start if anchor == "start" else wave_end
-        previous = max(previous, base + timedelta(days=offset))
-        planned[kind] = previous
-    return planned
+from rollout.tracking.calendar import EARLIEST_OFFSET_DAYS, MILESTONE_KINDS, planned_dates
 
 
 def earliest_plausible_date(programme: Programme) -> date:

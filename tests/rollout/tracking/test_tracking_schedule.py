@@ -8,9 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import select
 
-import fixtures.simulation as simulation
-from rollout.models import MILESTONE_KINDS, AuditEvent, Milestone, Wave
-from rollout.tracking.schedule import planned_dates
+from rollout.models import AuditEvent, Milestone, Wave
+from rollout.tracking.calendar import MILESTONE_KINDS, planned_dates
 from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 
@@ -35,11 +34,10 @@ def test_a_short_wave_pushes_later_milestones_back_instead_of_reordering_them() 
 
 
 @given(start=st.dates(date(2014, 1, 1), date(2030, 1, 1)), days=st.integers(0, 400))
-def test_the_demo_simulation_plans_the_same_dates(start: date, days: int) -> None:
-    """The simulation draws its slips around its own planned dates: they must be these."""
-    school = simulation.SimSchool(uai="0930001W", pupils=500, teachers=40, priority="none",
-                                  wave_start=start, wave_end=start + timedelta(days=days), pilot=False)
-    assert simulation._planned_dates(school) == planned_dates(school.wave_start, school.wave_end)
+def test_any_wave_plans_every_milestone_in_order(start: date, days: int) -> None:
+    dates = planned_dates(start, start + timedelta(days=days))
+    assert list(dates) == list(MILESTONE_KINDS)
+    assert [dates[kind] for kind in MILESTONE_KINDS] == sorted(dates.values())
 
 
 def test_adoption_creates_every_milestone_with_its_planned_date(session, tracked, schools) -> None:
