@@ -67,6 +67,15 @@ class School(_Entry):
     pinned_wave: StrictStr | None = None
 
 
+def starts_trained(tier: str, trained: bool) -> bool:
+    """Whether a trainer is trained on the platform from the start: vendor trainers always are.
+
+    A plain function so that whoever writes a scenario (the database's bridge in
+    `rollout.planning.scenario`) applies the same rule as the planner.
+    """
+    return tier == "vendor" or trained
+
+
 class Trainer(_Entry):
     """A vendor or academic trainer and the sessions it can run per wave."""
 
@@ -89,7 +98,7 @@ class Trainer(_Entry):
     @property
     def starts_trained(self) -> bool:
         """Vendor trainers are always trained on the platform."""
-        return self.tier == "vendor" or self.trained
+        return starts_trained(self.tier, self.trained)
 
 
 class Cascade(_Entry):

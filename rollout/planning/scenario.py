@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from planner.scenario import starts_trained
 from rollout.models import Basin, Programme, School, Trainer, TrainerBasin, TrainerCapacity, Wave
 
 PLANNED_TIERS = ("vendor", "academic")
@@ -87,7 +88,7 @@ def build_scenario(session: Session, programme: Programme, *, name: str | None =
                 "basins": None if trainer.all_basins else [code for _, code in sorted(served[trainer.id])],
                 "capacity": trainer.capacity,
                 "capacity_by_wave": overrides[trainer.id],
-                "trained": trainer.trained or trainer.tier == "vendor",
+                "trained": starts_trained(trainer.tier, trainer.trained),
             }
             for trainer in trainers
         ],
