@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlmodel import Session, select
 
-from fixtures.datasets import DATASETS, DEMO_DISTRICT_CODE, build_dataset
 from planner.cli import plan_cli
 from rollout.app import create_app
 from rollout.auth.accounts import AccountError, create_token, create_user, hash_password
@@ -95,8 +94,19 @@ def fixtures() -> None:
     """Shipped datasets built from the national collège file."""
 
 
+def _shipped_dataset(ctx: click.Context, param: click.Parameter, key: str) -> str:
+    """The `--dataset` key, checked when the command runs: the application reaches the demo's
+    fixtures only through its loader and the commands that load them (tests/test_layering.py)."""
+    from fixtures.datasets import DATASETS
+
+    if key not in DATASETS:
+        raise click.BadParameter(f"{key!r} is not one of {', '.join(sorted(DATASETS))}")
+    return key
+
+
 @fixtures.command("load")
-@click.option("--dataset", type=click.Choice(sorted(DATASETS)), default=DEMO_DATASET, show_default=True)
+@click.option("--dataset", default=DEMO_DATASET, show_default=True, callback=_shipped_dataset,
+              help="A shipped dataset's name (a wrong one lists them).")
 @click.option(
     "--history/--no-history",
     default=None,
@@ -113,6 +123,8 @@ def fixtures_load(dataset: str, history: bool | None) -> None:
 
 def load_dataset_committed(engine: sa.Engine, key: str, *, with_history: bool | None = None) -> Programme:
     """Load a dataset in one transaction: all of it, or nothing."""
+    from fixtures.datasets import build_dataset
+
     with Session(engine, expire_on_commit=False) as session:
         programme = load_dataset(session, build_dataset(key), with_history=with_history)
         session.commit()
@@ -215,6 +227,8 @@ def prepare_demo(app: Flask, *, echo: Any = print) -> dict[str, str]:
 
 def reset_demo_accounts(engine: sa.Engine) -> dict[str, str]:
     """Create the demo accounts if missing and give each a fresh random password."""
+    from fixtures.datasets import DEMO_DISTRICT_CODE
+
     passwords = {}
     with Session(engine) as session:
         demo_district = session.exec(select(District).where(District.code == DEMO_DISTRICT_CODE)).first()
