@@ -1,6 +1,12 @@
 """Bulk progress updates from a CSV or XLSX file, keyed on UAI and milestone: the import
 pipeline's `ProgressTable`.
 
+Two layouts are read. One row per school and milestone (a `jalon` column, with statut, date,
+nombre, note, Pix+ Édu levels), or one row per school and one column per milestone, the way a
+tracking spreadsheet is kept: each cell a date (the milestone is done on that day) or a status
+word, an empty cell changing nothing. The second is also how progress is exported
+(`export_rows`), so a downloaded sheet uploads again as "nothing changed".
+
 Each row is checked against the database and previewed (new, changed, unchanged, invalid)
 before anything is written. Confirming applies exactly the previewed rows, each milestone at
 the version it had in the preview: any milestone changed by someone else since the preview
@@ -11,9 +17,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlmodel import Session, col, select
 
@@ -21,8 +27,9 @@ from flask_babel import lazy_gettext as _l
 
 from rollout.core.problems import InvalidChange, Problem
 from rollout.imports.pipeline import ACTIONS, Change, Importer, Preview
-from rollout.imports.tabular import Column, Table
-from rollout.models import PIX_LEVELS, ImportBatch, Milestone, PixCertification, Programme, School
+from rollout.imports import cells as cells_parser
+from rollout.imports.tabular import Column, Table, TableError
+from rollout.models import MILESTONE_KINDS, PIX_LEVELS, ImportBatch, Milestone, PixCertification, Programme, School
 from rollout.tracking.display import FIELD_NAMES, MILESTONE_NAMES, PIX_NAMES
 from rollout.core.author import Author
 from rollout.tracking.updates import (
@@ -35,11 +42,11 @@ from rollout.tracking.updates import (
     snapshot,
     update_milestone,
 )
-from rollout.tracking.vocabulary import milestone_kind, pix_level, status_code
+from rollout.tracking.vocabulary import MILESTONE_LABELS, STATUS_LABELS, milestone_kind, milestone_words, pix_level, status_code
 
 COLUMNS = (
     Column("uai", ("code_uai", "numero_uai", "etablissement_uai", "rne")),
-    Column("jalon", ("milestone", "etape", "kind")),
+    Column("jalon", ("milestone", "etape", "kind"), required=False),
     Column("statut", ("status", "etat"), required=False),
     Column("date", ("date_realisation", "date_de_realisation", "date_reelle", "actual_on", "realise_le"), required=False),
     Column("nombre", ("count", "effectif", "nb"), required=False),
@@ -47,6 +54,8 @@ COLUMNS = (
     Column("niveau", ("level", "niveau_pix", "pix_level"), required=False),
     *(Column(f"pix_{level}", (level,), required=False) for level in PIX_LEVELS),
 )
+NAME = Column("nom", ("name", "nom_etablissement", "etablissement", "school"), required=False)  # for people, not read
+MILESTONE_COLUMNS = tuple(Column(kind, milestone_words(kind), required=False) for kind in MILESTONE_KINDS)
 FIELD_COLUMNS = {"status": "statut", "actual_on": "date", "count": "nombre", "note": "note", "pix": "niveau"}
 _INTEGER = re.compile(r"^[0-9]+$")
 
@@ -93,24 +102,25 @@ class ProgressTable(Importer):
     key_label = _l("Établissement et jalon")
     field_names = FIELD_NAMES
     title = _l("Mettre à jour l'avancement par fichier")
-    intro = _l("Une ligne par établissement et par jalon : statut, date de réalisation, nombre, note, ou enseignants certifiés Pix+ Édu par niveau.")
+    intro = _l("Une ligne par établissement et une colonne par jalon (une date : jalon atteint ce jour-là ; ou un statut), comme un tableau de suivi ; ou une ligne par établissement et par jalon : statut, date de réalisation, nombre, note, ou enseignants certifiés Pix+ Édu par niveau.")
 
     def header(self) -> tuple[Column, ...]:
-        return COLUMNS
+        return (*COLUMNS, NAME, *MILESTONE_COLUMNS)
 
     def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
         schools = {school.uai: school for school in session.exec(select(School).where(School.programme_id == programme.id))}
-        problems: list[Problem] = []
+        long_rows, problems = _long_rows(table)
         rows: list[UploadRow] = []
         seen: dict[tuple[int, str, str | None], int] = {}
-        for number, cells in table.rows:
+        for number, cells, column_of in long_rows:
             row, row_problems = _parse_row(number, cells, schools)
-            problems.extend(row_problems)
+            problems.extend(_placed(problem, column_of) for problem in row_problems)
             if row is None:
                 continue
+            row.columns = {name: column_of(column) for name, column in row.columns.items()}
             key = (row.school_id, row.kind, row.level)
             if key in seen:
-                problems.append(Problem(f"ce jalon est déjà donné ligne {seen[key]}", row=number, column="jalon",
+                problems.append(Problem(f"ce jalon est déjà donné ligne {seen[key]}", row=number, column=column_of("jalon"),
                                         value=cells.get("jalon")))
                 continue
             seen[key] = number
@@ -133,6 +143,77 @@ class ProgressTable(Importer):
 
     def load(self, rows: list[dict[str, Any]]) -> list[UploadRow]:
         return [UploadRow.from_json(data) for data in rows]
+
+    def export_rows(self, session: Session, programme: Programme) -> tuple[list[str], list[list[Any]]]:
+        """The programme's progress in the wide layout: a row per school (UAI order), a column
+        per milestone holding its date when done, else its status word (empty when not started)."""
+        schools = session.exec(select(School).where(School.programme_id == programme.id).order_by(col(School.uai))).all()
+        milestones = {
+            (milestone.school_id, milestone.kind): milestone
+            for milestone in session.exec(select(Milestone).where(col(Milestone.school_id).in_([s.id for s in schools])))
+        }
+        rows = [[school.uai, school.name, *(_cell(milestones.get((school.id, kind))) for kind in MILESTONE_KINDS)]
+                for school in schools]
+        return ["uai", "nom", *(MILESTONE_LABELS[kind] for kind in MILESTONE_KINDS)], rows
+
+
+def _cell(milestone: Milestone | None) -> date | str | None:
+    """A milestone as the wide layout writes it (what `_long_rows` reads back)."""
+    if milestone is None or milestone.status == "not_started":
+        return None
+    if milestone.status == "done" and milestone.actual_on is not None:
+        return milestone.actual_on
+    return STATUS_LABELS[milestone.status]
+
+
+LongRow = tuple[int, dict[str, str], Callable[[str], str]]
+
+
+def _long_rows(table: Table) -> tuple[list[LongRow], list[Problem]]:
+    """The file's rows in the one-row-per-milestone layout, each with how to name, in a
+    problem, the file's column behind a long-layout column (itself in the long layout, the
+    milestone's column in the wide one)."""
+    present = set(table.rows[0][1]) if table.rows else set()
+    wide = present & set(MILESTONE_KINDS)
+    if "jalon" in present and wide:
+        raise TableError(table.filename, [Problem(
+            "une colonne « jalon » ou une colonne par jalon, pas les deux", row=table.header_row, column="jalon")])
+    if "jalon" in present:
+        return [(number, cells, _same) for number, cells in table.rows], []
+    if not wide:
+        raise TableError(table.filename, [Problem(
+            "colonne « jalon » (une ligne par jalon) ou une colonne par jalon (une ligne par établissement) attendue",
+            row=table.header_row)])
+    rows: list[LongRow] = []
+    problems: list[Problem] = []
+    for number, cells in table.rows:
+        for kind in MILESTONE_KINDS:
+            text = cells.get(kind, "")
+            if not text:
+                continue
+            try:
+                long = {"statut": "done", "date": cells_parser.day(text).isoformat()}
+            except ValueError:
+                if status_code(text) is None:
+                    problems.append(Problem("date de réalisation ou statut attendu (terminé, en cours, bloqué, non commencé)",
+                                            row=number, column=kind, value=text))
+                    continue
+                long = {"statut": text}
+            rows.append((number, {"uai": cells["uai"], "jalon": kind, **long}, _milestone_column(kind)))
+    return rows, problems
+
+
+def _same(column: str) -> str:
+    return column
+
+
+def _milestone_column(kind: str) -> Callable[[str], str]:
+    """In the wide layout, a milestone's status, date and name all come from its column."""
+    return lambda column: kind if column in ("jalon", "statut", "date") else column
+
+
+def _placed(problem: Problem, column_of: Callable[[str], str]) -> Problem:
+    return problem if problem.column is None else replace(problem, column=column_of(problem.column))
 
 
 def _shown_key(row: UploadRow) -> str:

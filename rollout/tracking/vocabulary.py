@@ -79,6 +79,11 @@ _STATUSES = _index(MILESTONE_STATUSES, STATUS_LABELS, _STATUS_WORDS)
 _PIX = _index(PIX_LEVELS, PIX_LABELS, _PIX_WORDS)
 
 
+def milestone_words(kind: str) -> tuple[str, ...]:
+    """Every spelling that names milestone `kind` (its code, its label, its synonyms)."""
+    return (kind, MILESTONE_LABELS[kind], *_MILESTONE_WORDS[kind])
+
+
 def milestone_kind(text: str) -> str | None:
     """The milestone a word names (French or English), or None when it names none."""
     return _MILESTONES.get(word_key(text))

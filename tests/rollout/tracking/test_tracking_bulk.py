@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
+from rollout.imports.export import table_bytes
 from rollout.imports.pipeline import ImportConflict, confirm, import_file, read_preview, save_preview
 from rollout.imports.tabular import TableError
 from rollout.models import AuditEvent, ImportBatch, Milestone, PixCertification, SavedPreview
@@ -161,3 +162,44 @@ def test_confirming_after_someone_changed_a_previewed_milestone_applies_nothing(
     assert _counts(session, ImportBatch) == 0
     assert session.exec(select(Milestone.status).where(Milestone.school_id == schools[0].id,
                                                        Milestone.kind == "leadership_briefed")).one() == "not_started"
+
+
+def test_one_row_per_school_and_a_column_per_milestone_as_tracking_sheets_are_kept(session, programme, schools) -> None:
+    a, b = schools[0].uai, schools[1].uai
+    data = _csv(f"""
+Suivi du déploiement - export du 03/12/2026
+UAI;Nom;Équipe de direction informée;Administrateurs formés;Établissement ouvert
+{a};Collège A;10/08/2015;en cours;
+{b};Collège B;;;18/12/2015
+""")
+    preview = _preview(session, programme, data)
+    assert preview.problems == [] and preview.header_row == 2
+    assert preview.counts == {"new": 0, "changed": 3, "unchanged": 0}
+    shown = {change.key: change.changes for change in preview.changes}
+    assert shown[f"{a} — Équipe de direction informée"] == {"status": ["not_started", "done"],
+                                                            "actual_on": [None, date(2015, 8, 10)]}
+    assert shown[f"{a} — Administrateurs formés"] == {"status": ["not_started", "in_progress"]}
+
+    refused = _preview(session, programme, _csv(f"uai;Établissement ouvert;relais\n{a};bientôt;2030-01-01\n"))
+    assert {(p.row, p.column, p.value) for p in refused.problems} == {
+        (2, "school_live", "bientôt"),  # neither a date nor a status word
+        (2, "relays_active", "2030-01-01"),  # in the future: the milestone's column is named, not "date"
+    }
+    with pytest.raises(TableError, match="pas les deux"):
+        _preview(session, programme, _csv(f"uai;jalon;Établissement ouvert\n{a};direction;fait\n"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_exported_sheet_uploads_again_as_nothing_changed(session, programme, schools, fmt) -> None:
+    _import(session, programme, _file([school.uai for school in schools]))
+    session.commit()
+    header, rows = ProgressTable().export_rows(session, programme)
+    data = table_bytes(header, rows, fmt=fmt, sheet="Avancement")
+    again = _preview(session, programme, data, f"avancement.{fmt}")
+    assert again.problems == [] and again.counts["new"] == again.counts["changed"] == 0
+    assert again.counts["unchanged"] == 3  # the milestones started: two done, one in progress (Pix counts stay out)
+    third = rows[2]
+    edited = table_bytes(header, [*rows[:2], [*third[:2], date(2015, 8, 20), *third[3:]], *rows[3:]], fmt=fmt, sheet="Avancement")
+    once = _preview(session, programme, edited, f"avancement.{fmt}")
+    assert [change.changes for change in once.changes] == [{"status": ["not_started", "done"],
+                                                            "actual_on": [None, date(2015, 8, 20)]}]
