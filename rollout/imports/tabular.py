@@ -1,10 +1,17 @@
 """Reading an uploaded table: CSV (`,` or `;`, UTF-8 with or without BOM, or Windows-1252, as
-French Excel writes it) or XLSX (first sheet), with a required header row.
+French Excel writes it) or XLSX (first sheet), with a header row.
 
 Headers are matched to the import's columns case- and accent-insensitively, French or English
-aliases alike. Cells come back as stripped strings keyed by the column's canonical name, with
-the row number a person sees in their spreadsheet (the header is row 1); typing and validating
-the values is the import's job. Problems name the file, row, column and value.
+aliases alike. The header need not be the first row: exports often start with a title line
+("Statistiques ENT - export du 03/12/2026"), so the header is the first of the first rows that
+has every required column, and the rows above it are ignored (a note says so). Totals rows
+("Total général", "Sous-total") are skipped with a note, since they are no record. Cells come
+back as stripped strings keyed by the column's canonical name, with the row number a person
+sees in their spreadsheet; typing and validating the values is the import's job. Problems name
+the file, row, column and value.
+
+A file is bounded before it is parsed, so an upload cannot hold a worker for minutes: its size,
+an XLSX's unpacked size (a small zip can unpack to gigabytes) and its number of data rows.
 """
 
 from __future__ import annotations
@@ -12,20 +19,39 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable, Iterator, Sequence
+from decimal import Decimal
+from itertools import islice
 
 from rollout.core.problems import Problem
 from rollout.core.text import fold
 
 XLSX_MAGIC = b"PK\x03\x04"
+MAX_BYTES = 50 * 2**20
+"""The largest file read: three times a district's three years of usage statistics in CSV."""
+MAX_UNPACKED_BYTES = 500 * 2**20
+"""The most an XLSX may unpack to: a genuine workbook unpacks to five to ten times its size."""
+MAX_DATA_ROWS = 1_000_000
+"""The most data rows read: Excel's own limit is 1,048,576 rows a sheet."""
+HEADER_SEARCH_ROWS = 10
+"""How many non-empty rows at the top of a file may hold the header (title lines above it)."""
+TOTALS_NOTED = 10
+"""How many skipped totals rows a table names one by one; the others are counted."""
+_TOTALS_LABELS = {"total", "totaux", "total general", "totaux generaux", "total resultat", "grand total",
+                  "sous total", "sous totaux", "somme"}
+_TOTALS_INITIALS = frozenset("TtSsGg \t\u00a0")
+_TOTALS_STARTS = frozenset({label[:3] for label in _TOTALS_LABELS})
+_LONGEST_TOTALS_LABEL = 24
+_HEADER_CHARS = 10_000  # of a line, enough for any header; a longer field is data
 
 
 @dataclass(frozen=True)
 class Column:
     """A column an import understands: its canonical name, other accepted headers, and whether
-    the file must have it."""
+    the file must have it (a required column is part of what identifies a row)."""
 
     name: str
     aliases: tuple[str, ...] = ()
@@ -47,15 +73,60 @@ class TableError(ValueError):
 
 @dataclass
 class Table:
-    """The rows of a file: (row number, {canonical column: cell text}), empty rows left out."""
+    """The rows of a file: (row number, {canonical column: cell text}), empty and totals rows
+    left out. `header_row` is the spreadsheet row read as the header; `notes` say, in French,
+    what was skipped, for the preview page."""
 
     filename: str
     rows: list[tuple[int, dict[str, str]]]
     ignored_columns: list[str] = field(default_factory=list)
+    header_row: int = 1
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Header:
+    """A row read as a header: where each known column is, and what is wrong with it."""
+
+    row: int
+    positions: dict[str, int]
+    ignored: list[str]
+    repeated: list[Problem]
+    missing: list[Problem]
+
+    @property
+    def complete(self) -> bool:
+        """Every required column is there (a row matching no column is no header either)."""
+        return bool(self.positions) and not self.missing
 
 
 def _header_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", fold(header)).strip("_")
+
+
+def _filled(row: list[str]) -> bool:
+    return any(map(str.strip, row))
+
+
+def _read_header(row_number: int, row: list[str], columns: Sequence[Column]) -> _Header:
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    repeated: list[Problem] = []
+    for index, cell in enumerate(row):
+        matched = next((column for column in columns if column.matches(cell)), None)
+        if matched is None:
+            if cell.strip():
+                ignored.append(cell.strip())
+        elif matched.name in positions:
+            repeated.append(Problem(f"column {matched.name!r} appears twice", row=row_number, column=cell.strip()))
+        else:
+            positions[matched.name] = index
+    missing = [
+        Problem(f"required column {column.name!r} is missing (accepted headers: {', '.join((column.name,) + column.aliases)})",
+                row=row_number)
+        for column in columns if column.required and column.name not in positions
+    ]
+    return _Header(row_number, positions, ignored, repeated, missing)
 
 
 def decode_text(data: bytes) -> str:
@@ -66,10 +137,39 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _csv_rows(text: str) -> Iterator[list[str]]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` one at a time, without copying the whole text as splitlines would."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
+def _delimiter(text: str, columns: Sequence[Column]) -> str:
+    """`;` or `,`, whichever splits a header row into more of the import's columns. Only a
+    header can tell: a title line above it may have neither, and data rows hold decimal commas.
+    Without a recognisable header, the one the first line that has either has more of."""
+    lines = [line[:_HEADER_CHARS] for line in islice((line for line in _lines(text) if line.strip()), HEADER_SEARCH_ROWS)]
+
+    def known(delimiter: str) -> int:
+        return max((len(_read_header(0, next(csv.reader([line], delimiter=delimiter)), columns).positions)
+                    for line in lines), default=0)
+
+    semicolons, commas = known(";"), known(",")
+    if semicolons != commas:
+        return ";" if semicolons > commas else ","
+    first = next((line for line in lines if ";" in line or "," in line), "")
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def _csv_rows(text: str, filename: str, columns: Sequence[Column]) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, columns))
+    try:
+        yield from reader
+    except csv.Error as error:  # a field longer than csv.field_size_limit()
+        raise TableError(filename, [Problem(f"CSV illisible ({error})", row=reader.line_num)]) from None
 
 
 def _cell_text(value: object) -> str:
@@ -79,9 +179,27 @@ def _cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        text = repr(value)
+        return format(Decimal(text), "f") if "e" in text else text  # 1e-05 is 0.00001 in the cell
     return str(value)
+
+
+def _refuse_unpacked_size(data: bytes, filename: str) -> None:
+    """TableError when the XLSX would unpack to more than MAX_UNPACKED_BYTES. The members'
+    declared sizes are a true bound: zipfile never inflates a member past its declared size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError) as error:  # what a damaged archive raises
+        raise TableError(filename, [Problem(f"not a readable XLSX workbook ({type(error).__name__})")]) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TableError(filename, [Problem(
+            f"classeur trop volumineux une fois décompressé ({_mebibytes(unpacked)}, au plus "
+            f"{_mebibytes(MAX_UNPACKED_BYTES)}) : découpez-le en plusieurs fichiers"
+        )])
 
 
 def _xlsx_rows(data: bytes, filename: str) -> Iterator[list[str]]:
@@ -99,42 +217,94 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[list[str]]:
         workbook.close()
 
 
-def raw_rows(data: bytes, filename: str) -> Iterable[list[str]]:
-    """The file's rows as lists of cell texts, whatever its format."""
+def _mebibytes(size: int) -> str:
+    return f"{size / 2**20:.1f} Mio".replace(".", ",")
+
+
+def raw_rows(data: bytes, filename: str, columns: Sequence[Column] = ()) -> Iterable[list[str]]:
+    """The file's rows as lists of cell texts, whatever its format; `columns` help find a CSV's
+    delimiter. TableError, before anything is decoded or unpacked, when the file is too big."""
+    if len(data) > MAX_BYTES:
+        raise TableError(filename, [Problem(
+            f"fichier trop volumineux ({_mebibytes(len(data))}, au plus {_mebibytes(MAX_BYTES)}) : "
+            "découpez-le en plusieurs fichiers"
+        )])
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
+        _refuse_unpacked_size(data, filename)
         return _xlsx_rows(data, filename)
-    return _csv_rows(decode_text(data))
+    return _csv_rows(decode_text(data), filename, columns)
+
+
+def _find_header(rows: Iterator[tuple[int, list[str]]], filename: str, columns: Sequence[Column]) -> tuple[_Header, bool]:
+    """The first of the first non-empty rows that has every required column, and whether rows
+    above it were skipped. When none has them all, TableError names what the row matching the
+    most columns lacks: that row is most likely the header the person meant."""
+    candidates: list[_Header] = []
+    for number, row in rows:
+        if not _filled(row):
+            continue
+        candidates.append(_read_header(number, row, columns))
+        if candidates[-1].complete:
+            return candidates[-1], len(candidates) > 1
+        if len(candidates) == HEADER_SEARCH_ROWS:
+            break
+    if not candidates:
+        raise TableError(filename, [Problem("the file is empty: a header row is required")])
+    best = max(candidates, key=lambda header: len(header.positions))
+    raise TableError(filename, best.repeated + best.missing)
+
+
+def _is_totals_label(cell: str) -> bool:
+    return (cell.lstrip()[:3].lower() in _TOTALS_STARTS and len(cell) <= _LONGEST_TOTALS_LABEL
+            and re.sub(r"[^a-z]+", " ", fold(cell)).strip() in _TOTALS_LABELS)
+
+
+def _totals_label(first: str, row: list[str], key_positions: Sequence[int]) -> str | None:
+    """The label that makes `row` a totals row (its first filled cell `first`, or a cell of a
+    required column, says "Total", "Sous-total"…), or None. Every data row passes here, so a
+    cell is looked at further only when its first letter could start a label."""
+    if first[:1] in _TOTALS_INITIALS and _is_totals_label(first):
+        return first
+    width = len(row)
+    for index in key_positions:
+        if index < width and row[index][:1] in _TOTALS_INITIALS and _is_totals_label(row[index]):
+            return row[index].strip()
+    return None
+
+
+def _totals_notes(skipped: list[tuple[int, str]]) -> list[str]:
+    notes = [f"ligne {number} « {label} » ignorée : ligne de totaux" for number, label in skipped[:TOTALS_NOTED]]
+    if len(skipped) > TOTALS_NOTED:
+        notes.append(f"et {len(skipped) - TOTALS_NOTED} autres lignes de totaux ignorées")
+    return notes
 
 
 def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
-    """Read `data` against `columns`; TableError lists header problems (missing or repeated columns)."""
-    rows = enumerate(raw_rows(data, filename), start=1)
-    header = next((row for _, row in rows if any(cell.strip() for cell in row)), None)
-    if header is None:
-        raise TableError(filename, [Problem("the file is empty: a header row is required")])
-    positions: dict[str, int] = {}
-    ignored: list[str] = []
-    problems: list[Problem] = []
-    for index, cell in enumerate(header):
-        matched = next((column for column in columns if column.matches(cell)), None)
-        if matched is None:
-            if cell.strip():
-                ignored.append(cell.strip())
-        elif matched.name in positions:
-            problems.append(Problem(f"column {matched.name!r} appears twice", row=1, column=cell.strip()))
-        else:
-            positions[matched.name] = index
-    for column in columns:
-        if column.required and column.name not in positions:
-            accepted = ", ".join((column.name,) + column.aliases)
-            problems.append(Problem(f"required column {column.name!r} is missing (accepted headers: {accepted})", row=1))
-    if problems:
-        raise TableError(filename, problems)
-    table_rows = []
+    """Read `data` against `columns`; TableError lists header problems (missing or repeated
+    columns) or says which bound the file exceeds."""
+    rows = enumerate(raw_rows(data, filename, columns), start=1)
+    header, below_title = _find_header(rows, filename, columns)
+    if header.repeated:
+        raise TableError(filename, header.repeated)
+    positions = header.positions
+    key_positions = [positions[column.name] for column in columns if column.required]
+    named_positions, last_position = list(positions.items()), max(positions.values())
+    table_rows: list[tuple[int, dict[str, str]]] = []
+    totals: list[tuple[int, str]] = []
     for number, row in rows:
-        if not any(cell.strip() for cell in row):
+        first = next(filter(None, map(str.strip, row)), None)
+        if first is None:
             continue
-        table_rows.append(
-            (number, {name: (row[index].strip() if index < len(row) else "") for name, index in positions.items()})
-        )
-    return Table(filename=filename, rows=table_rows, ignored_columns=ignored)
+        label = _totals_label(first, row, key_positions)
+        if label is not None:
+            totals.append((number, label))
+            continue
+        if len(table_rows) == MAX_DATA_ROWS:
+            limit = f"{MAX_DATA_ROWS:,}".replace(",", " ")
+            raise TableError(filename, [Problem(f"plus de {limit} lignes de données : découpez le fichier", row=number)])
+        if len(row) <= last_position:  # a row that stops before the last column read
+            row = row + [""] * (last_position + 1 - len(row))
+        table_rows.append((number, {name: row[index].strip() for name, index in named_positions}))
+    notes = [f"en-tête lu à la ligne {header.row} (lignes au-dessus ignorées)"] if below_title else []
+    return Table(filename=filename, rows=table_rows, ignored_columns=header.ignored, header_row=header.row,
+                 notes=notes + _totals_notes(totals))

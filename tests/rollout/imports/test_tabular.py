@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date
 
+import openpyxl
 import pytest
 from openpyxl import Workbook
 
+from rollout.imports import tabular
 from rollout.imports.tabular import Column, TableError, read_table
 
 COLUMNS = (
@@ -61,3 +64,139 @@ def test_empty_and_damaged_files() -> None:
         read_table(b"\n\n", "empty.csv", COLUMNS)
     with pytest.raises(TableError, match="bad.xlsx: not a readable XLSX workbook"):
         read_table(b"PK\x03\x04garbage", "bad.xlsx", COLUMNS)
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_plain_file_has_its_header_on_row_1_and_no_notes() -> None:
+    table = read_table(b"date,uai,visits\n2015-09-07,0931234L,10\n", "stats.csv", COLUMNS)
+    assert table.header_row == 1 and table.notes == []
+
+
+def test_title_lines_above_the_header_of_a_csv_are_skipped_and_said() -> None:
+    data = "Statistiques ENT - export du 03/12/2026\n\nJour;Code UAI;Visites\n01/09/2015;0931234L;12\n".encode("cp1252")
+    table = read_table(data, "stats.csv", COLUMNS)
+    assert table.header_row == 3
+    assert table.rows == [(4, {"date": "01/09/2015", "uai": "0931234L", "visits": "12"})]
+    assert table.notes == ["en-tête lu à la ligne 3 (lignes au-dessus ignorées)"]
+
+
+def test_semicolons_are_found_on_the_header_under_a_title_with_commas_and_decimal_commas() -> None:
+    data = (
+        "Export du 03/12/2026, tous établissements, toutes périodes\n"
+        "Collèges de Seine-Saint-Denis, académie de Créteil\n"
+        "date;uai;visits;visitors\n"
+        "2015-09-07;0931234L;1,5;2,5\n"
+    ).encode()
+    table = read_table(data, "stats.csv", COLUMNS)
+    assert table.header_row == 3
+    assert table.rows == [(4, {"date": "2015-09-07", "uai": "0931234L", "visits": "1,5", "visitors": "2,5"})]
+
+
+def test_title_rows_above_the_header_of_an_xlsx_are_skipped_and_said() -> None:
+    data = _xlsx([["Statistiques ENT - export du 03/12/2026"], [None], ["Date", "UAI", "Visites", "Visiteurs"],
+                  [date(2015, 9, 7), "0931234L", 10, 0.00001]])
+    table = read_table(data, "stats.xlsx", COLUMNS)
+    assert table.header_row == 3
+    assert table.rows == [(4, {"date": "2015-09-07", "uai": "0931234L", "visits": "10", "visitors": "0.00001"})]
+    assert table.notes == ["en-tête lu à la ligne 3 (lignes au-dessus ignorées)"]
+
+
+def test_without_a_complete_header_the_row_matching_most_columns_is_named() -> None:
+    data = b"Statistiques ENT\nuai;visites;commentaire\n0931234L;3;\n"
+    with pytest.raises(TableError) as raised:
+        read_table(data, "stats.csv", COLUMNS)
+    assert [(problem.row, problem.reason.split(" (")[0]) for problem in raised.value.problems] == [
+        (2, "required column 'date' is missing"),
+    ]
+
+
+def test_the_header_is_looked_for_in_the_first_ten_non_empty_rows_only() -> None:
+    data = ("\n".join(f"titre {number}" for number in range(1, 11)) + "\n\ndate;uai;visits\n2015-09-07;0931234L;1\n").encode()
+    with pytest.raises(TableError, match="stats.csv, row 1: required column 'date' is missing"):
+        read_table(data, "stats.csv", COLUMNS)
+    nine = ("\n".join(f"titre {number}" for number in range(1, 10)) + "\n\ndate;uai;visits\n2015-09-07;0931234L;1\n").encode()
+    assert read_table(nine, "stats.csv", COLUMNS).header_row == 11
+
+
+@pytest.mark.parametrize("label", ["Total", "TOTAL", "Totaux", "Total général", "TOTAL GENERAL", "Sous-total",
+                                   "sous total", "Somme", "Total :", "Total Résultat"])
+def test_a_totals_row_is_skipped_and_named(label: str) -> None:
+    data = f"date;uai;visits\n2015-09-07;0931234L;10\n{label};;10\n".encode()
+    table = read_table(data, "stats.csv", COLUMNS)
+    assert table.rows == [(2, {"date": "2015-09-07", "uai": "0931234L", "visits": "10"})]
+    assert table.notes == [f"ligne 3 « {label} » ignorée : ligne de totaux"]
+
+
+def test_a_totals_label_counts_in_a_required_column_but_not_in_other_cells() -> None:
+    data = (
+        b"Remarque;date;uai;visits;visitors\n"
+        b";2015-09-07;Sous-total;10;\n"
+        b"x;2015-09-07;0931234L;10;Total\n"
+        b"Total sorties;2015-09-08;0931234L;3;\n"
+        b"Totalement neuf;2015-09-09;0931234L;4;\n"
+    )
+    table = read_table(data, "stats.csv", COLUMNS)
+    assert [number for number, _ in table.rows] == [3, 4, 5]
+    assert table.notes == ["ligne 2 « Sous-total » ignorée : ligne de totaux"]
+
+
+def test_many_totals_rows_are_counted_beyond_the_first_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tabular, "TOTALS_NOTED", 2)
+    data = b"date;uai;visits\n" + b"".join(b"2015-09-07;0931234L;1\nTotal;;1\n" for _ in range(5))
+    table = read_table(data, "stats.csv", COLUMNS)
+    assert len(table.rows) == 5
+    assert table.notes == ["ligne 3 « Total » ignorée : ligne de totaux", "ligne 5 « Total » ignorée : ligne de totaux",
+                           "et 3 autres lignes de totaux ignorées"]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tabular, "MAX_BYTES", 100)
+    monkeypatch.setattr(tabular, "decode_text", _never)
+    monkeypatch.setattr(tabular, "_refuse_unpacked_size", _never)
+    for data, filename in ((b"date;uai;visits\n" + b"2015-09-07;0931234L;1\n" * 10, "big.csv"),
+                           (_xlsx([["date", "uai", "visits"]]), "big.xlsx")):
+        with pytest.raises(TableError) as raised:
+            read_table(data, filename, COLUMNS)
+        assert f"{filename}: fichier trop volumineux (" in str(raised.value)
+        assert "au plus 0,0 Mio) : découpez-le en plusieurs fichiers" in str(raised.value)
+
+
+def test_an_xlsx_that_unpacks_too_large_is_refused_before_openpyxl_opens_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (3 * 2**20))
+    bomb = buffer.getvalue()
+    assert len(bomb) < 2**14
+    monkeypatch.setattr(tabular, "MAX_UNPACKED_BYTES", 2**20)
+    monkeypatch.setattr(openpyxl, "load_workbook", _never)
+    with pytest.raises(TableError, match=r"bomb.xlsx: classeur trop volumineux une fois décompressé \(3,0 Mio, au plus 1,0 Mio\)"):
+        read_table(bomb, "bomb.xlsx", COLUMNS)
+
+
+def test_reading_stops_at_the_row_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tabular, "MAX_DATA_ROWS", 3)
+    data = b"date;uai;visits\n" + b"2015-09-07;0931234L;1\n" * 3
+    assert len(read_table(data, "stats.csv", COLUMNS).rows) == 3
+    with pytest.raises(TableError) as raised:
+        read_table(data + b"\n2015-09-07;0931234L;1\n", "stats.csv", COLUMNS)
+    assert str(raised.value) == "stats.csv, row 6: plus de 3 lignes de données : découpez le fichier"
+
+
+def test_a_csv_field_too_long_to_read_is_a_problem_not_a_crash() -> None:
+    data = b"date;uai;visits\n2015-09-07;0931234L;1\n2015-09-08;" + b"x" * 200_000 + b";1\n"
+    with pytest.raises(TableError, match="stats.csv, row 3: CSV illisible"):
+        read_table(data, "stats.csv", COLUMNS)
+
+
+def _never(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the file was parsed although it is over a limit")
