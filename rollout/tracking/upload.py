@@ -15,10 +15,9 @@ refuses the whole file. The format is documented in docs/tracking.md.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Callable
 
 from sqlmodel import Session, col, select
@@ -57,7 +56,6 @@ COLUMNS = (
 NAME = Column("nom", ("name", "nom_etablissement", "etablissement", "school"), required=False)  # for people, not read
 MILESTONE_COLUMNS = tuple(Column(kind, milestone_words(kind), required=False) for kind in MILESTONE_KINDS)
 FIELD_COLUMNS = {"status": "statut", "actual_on": "date", "count": "nombre", "note": "note", "pix": "niveau"}
-_INTEGER = re.compile(r"^[0-9]+$")
 
 
 @dataclass
@@ -247,17 +245,16 @@ def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -
         else:
             change["status"], columns["status"] = status, "statut"
     if cells.get("date"):
-        actual_on = _parse_date(cells["date"])
-        if actual_on is None:
-            problem("date", "date illisible (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
-        else:
-            change["actual_on"], columns["actual_on"] = actual_on, "date"
+        try:
+            change["actual_on"], columns["actual_on"] = cells_parser.day(cells["date"]), "date"
+        except ValueError as error:
+            problem("date", str(error))
     if cells.get("note"):
         if len(cells["note"]) > 2000:
             problem("note", "note trop longue (2 000 caractères au plus)")
         else:
             change["note"], columns["note"] = cells["note"], "note"
-    count = _parse_count(cells, "nombre", problem)
+    count = _count(cells, "nombre", problem)
     level = None
     if cells.get("niveau"):
         level = pix_level(cells["niveau"])
@@ -275,7 +272,7 @@ def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -
         else:
             change["count"], columns["count"] = count, "nombre"
     for pix in PIX_LEVELS:
-        certified = _parse_count(cells, f"pix_{pix}", problem)
+        certified = _count(cells, f"pix_{pix}", problem)
         if certified is None:
             continue
         if kind is not None and kind != PIX_KIND:
@@ -290,23 +287,16 @@ def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -
     return UploadRow(row=number, uai=uai, school_id=school.id, kind=kind, level=level, change=change, columns=columns), []
 
 
-def _parse_date(text: str) -> date | None:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%dT%H:%M:%S"):
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _parse_count(cells: dict[str, str], column: str, problem: Any) -> int | None:
-    text = cells.get(column, "").strip().replace(" ", "").replace("\u202f", "")
+def _count(cells: dict[str, str], column: str, problem: Any) -> int | None:
+    """The column's count, None when the cell is blank or unreadable (then reported)."""
+    text = cells.get(column, "")
     if not text:
         return None
-    if not _INTEGER.match(text):
-        problem(column, "nombre entier positif ou nul attendu")
+    try:
+        return cells_parser.count(text)
+    except ValueError as error:
+        problem(column, str(error))
         return None
-    return int(text)
 
 
 def _merge(rows: list[UploadRow]) -> tuple[MilestoneChange, dict[str, int], list[Problem]]:
