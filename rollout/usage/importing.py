@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from rollout.core.author import Author
 from rollout.core.problems import InvalidChange, Problem
 from rollout.imports.pipeline import Change, Importer, Preview
+from rollout.imports import cells as cells_parser
 from rollout.imports.tabular import Column, Table
 from rollout.models import ImportBatch, Programme, School, UsageRecord
 from rollout.usage import taxonomy
@@ -163,22 +164,17 @@ class _RowReader:
 
 
 def _count(cells: dict[str, str], column: str, problem: Any, *, required: bool = False) -> int | None:
-    """A count cell as an integer ≥ 0; spaces grouping thousands (« 1 234 ») are accepted."""
+    """The column's count, None when the cell is blank (a problem when `required`) or unreadable."""
     text = cells.get(column, "")
-    if text.isdigit() and text.isascii():
-        return int(text)
     if not text:
         if required:
             problem(column, "required")
         return None
-    digits = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    if digits.isdigit() and digits.isascii():
-        return int(digits)
-    if digits.startswith("-") and digits[1:].isdigit():
-        problem(column, "must be ≥ 0")
-    else:
-        problem(column, "not a whole number")
-    return None
+    try:
+        return cells_parser.count(text)
+    except ValueError as error:
+        problem(column, str(error))
+        return None
 
 
 def read_rows(table: Table, *, schools: dict[str, int], programme_name: str) -> tuple[dict[Key, Values], list[Problem]]:

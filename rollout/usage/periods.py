@@ -16,6 +16,7 @@ import re
 from datetime import date
 
 from rollout.core.text import fold
+from rollout.imports.cells import NoSuchDay, day
 
 PERIOD_WORDS = {
     "day": "day", "jour": "day", "daily": "day", "quotidien": "day", "journalier": "day",
@@ -23,9 +24,7 @@ PERIOD_WORDS = {
     "month": "month", "mois": "month", "monthly": "month", "mensuel": "month",
 }
 
-ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-FRENCH_DAY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 
 
 class PeriodError(ValueError):
@@ -33,20 +32,20 @@ class PeriodError(ValueError):
 
 
 def parse_date(text: str) -> tuple[date, bool]:
-    """The date a cell names and whether it was written as a month (`YYYY-MM`)."""
+    """The date a cell names and whether it was written as a month (`YYYY-MM`). A day is read
+    as every import reads one (`rollout.imports.cells.day`: `DD/MM/YY`, `DD.MM.YYYY`, an XLSX
+    date-time, an Excel serial number…); the messages stay this module's own."""
+    if match := ISO_MONTH.match(text):
+        try:
+            return date(int(match[1]), int(match[2]), 1), True
+        except ValueError:
+            raise PeriodError("not a real date") from None
     try:
-        if match := ISO_DAY.match(text):
-            year, month, day = (int(part) for part in match.groups())
-            return date(year, month, day), False
-        if match := FRENCH_DAY.match(text):
-            day, month, year = (int(part) for part in match.groups())
-            return date(year, month, day), False
-        if match := ISO_MONTH.match(text):
-            year, month = (int(part) for part in match.groups())
-            return date(year, month, 1), True
-    except ValueError:
+        return day(text), False
+    except NoSuchDay:
         raise PeriodError("not a real date") from None
-    raise PeriodError("expected YYYY-MM-DD, YYYY-MM (a month) or DD/MM/YYYY")
+    except ValueError:
+        raise PeriodError("expected YYYY-MM-DD, YYYY-MM (a month) or DD/MM/YYYY") from None
 
 
 def parse_period(text: str) -> str:

@@ -85,7 +85,7 @@ def test_an_invalid_file_lists_every_problem_and_writes_nothing(client, engine, 
     response = _upload(client, csrf, world, _usage_file(world, bad=True))
     assert response.status_code == 422
     assert "Lignes invalides : 1" in response.text and "Confirmer" not in response.text
-    assert world.other_uai in response.text and "must be ≥ 0" in response.text
+    assert world.other_uai in response.text and "doit être ≥ 0" in response.text
     assert _records(engine) == 0
 
 
