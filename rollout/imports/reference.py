@@ -246,9 +246,10 @@ def classify(
 
 def entries_preview(kind: str, filename: str, entries: list[Entry], problems: list[Problem],
                     notes: list[str] | None = None) -> Preview:
-    """The pipeline's preview of classified entries; basins an import creates along the way
-    are shown but not counted (the counts are of the file's rows)."""
-    counts = {action: sum(1 for entry in entries if entry.action == action and entry.entity != "basin")
+    """The pipeline's preview of classified entries; basins a schools import creates along the
+    way are shown but not counted (the counts are of the file's rows, which in a basins import
+    are basins)."""
+    counts = {action: sum(1 for entry in entries if entry.action == action and (entry.entity != "basin" or kind == "basins"))
               for action in ACTIONS}
     changes = [
         Change(row=entry.row or None, key=_shown_key(entry), action=entry.action, changes=entry.changes)

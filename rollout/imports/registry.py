@@ -3,6 +3,7 @@ and where its upload page lives (URLs people have bookmarked, kept as they were)
 
 from __future__ import annotations
 
+from rollout.basins.table import BasinTable
 from rollout.imports.pipeline import Importer
 from rollout.schools.table import SchoolTable
 from rollout.tracking.upload import ProgressTable
@@ -11,9 +12,10 @@ from rollout.usage.importing import UsageTable
 from rollout.waves.table import WaveTable
 
 IMPORTERS: dict[str, type[Importer]] = {
-    "schools": SchoolTable, "trainers": TrainerTable, "waves": WaveTable, "progress": ProgressTable, "usage": UsageTable,
+    "schools": SchoolTable, "trainers": TrainerTable, "waves": WaveTable, "basins": BasinTable, "progress": ProgressTable,
+    "usage": UsageTable,
 }
 UPLOAD_PATHS = {
-    "schools": "schools/import", "trainers": "trainers/import", "waves": "waves/import", "progress": "progress/upload",
-    "usage": "usage/import",
+    "schools": "schools/import", "trainers": "trainers/import", "waves": "waves/import", "basins": "basins/import",
+    "progress": "progress/upload", "usage": "usage/import",
 }
