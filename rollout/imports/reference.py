@@ -11,10 +11,15 @@ the batch id); any failure (the data changed since the preview) refuses the whol
 A row describes the whole record, but only the columns present in the file are compared and
 changed: a file without an `email` column leaves emails alone, while an empty cell in a present
 column clears the value (and the preview shows it).
+
+`export_rows` writes the programme's records in the same layout, each cell as its column reads
+it back, so a downloaded file uploads again as "nothing changed" (django-import-export's
+`export()`); the quote a download puts before formula-like text is taken off again on reading.
 """
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +29,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, SQLModel
 
 from rollout.audit import jsonable
+from rollout.imports.export import restored
 from rollout.imports.pipeline import ACTIONS, Change, Importer, Preview
 from rollout.imports.tabular import Column, Table
 from rollout.models import ImportBatch, Programme
@@ -31,6 +37,7 @@ from rollout.core.problems import InvalidChange, Problem, problems_of
 from rollout.core.author import Author
 
 Converter = Callable[[str], Any]
+Renderer = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
@@ -39,15 +46,21 @@ class ImportColumn:
 
     An empty cell is None (the field's default), unless `converts_blank`: then the converter
     decides (e.g. a trainer's basins, where blank is an error and `*` means every basin).
+    `render` is the converter's inverse, for downloads: a value as the cell that `convert` reads
+    back (None: the value itself, which `rollout.imports.export` writes as French spreadsheets do).
     """
 
     column: Column
     convert: Converter | None = None
     converts_blank: bool = False
+    render: Renderer | None = None
 
     @property
     def name(self) -> str:
         return self.column.name
+
+    def cell(self, value: Any) -> Any:
+        return self.render(value) if self.render else value
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,18 @@ class ReferenceTable(Importer):
     def header(self) -> list[Column]:
         return [spec.column for spec in self.columns]
 
+    def export_order(self, key: str, current: Existing) -> Any:
+        """Where a record comes in a download: by key, unless the table knows a better order."""
+        return key
+
+    def export_rows(self, session: Session, programme: Programme) -> tuple[list[str], list[list[Any]]]:
+        """The programme's records in the import's layout: the columns' names, then a row per
+        record, each cell written so that its column reads it back as the same value."""
+        existing = self.existing(session, programme)
+        keys = sorted(existing, key=lambda key: self.export_order(key, existing[key]))
+        rows = [[spec.cell({**existing[key].values, self.key: key}.get(spec.name)) for spec in self.columns] for key in keys]
+        return [spec.name for spec in self.columns], rows
+
     def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
         present = set(table.rows[0][1])
         typed: list[Row] = []
@@ -180,7 +205,7 @@ def typed_row(table: ReferenceTable, cells: Mapping[str, str], row: int) -> tupl
     for spec in table.columns:
         if spec.name not in cells:
             continue
-        text = cells[spec.name]
+        text = restored(cells[spec.name])
         if text == "" and not spec.converts_blank:
             values[spec.name] = None
             continue
@@ -191,12 +216,24 @@ def typed_row(table: ReferenceTable, cells: Mapping[str, str], row: int) -> tupl
     return Row(number=row, values=values, failed={problem.column for problem in problems if problem.column}), problems
 
 
+SPREADSHEET_PRECISION = 1e-15
+"""How far apart two decimals may be and still be one value: spreadsheets keep 15 or 16
+significant digits (openpyxl writes 16), a coordinate computed elsewhere may carry 17."""
+
+
+def _same(before: Any, after: Any) -> bool:
+    if isinstance(before, float) and isinstance(after, float):
+        return math.isclose(before, after, rel_tol=SPREADSHEET_PRECISION)
+    return before == after
+
+
 def compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """`{field: [old, new]}` (JSON-ready) for the fields of `after` that differ from `before`."""
+    """`{field: [old, new]}` (JSON-ready) for the fields of `after` that differ from `before`
+    (decimals: beyond what a spreadsheet keeps of them)."""
     return {
         name: [jsonable(before.get(name)), jsonable(value)]
         for name, value in after.items()
-        if jsonable(before.get(name)) != jsonable(value)
+        if not _same(jsonable(before.get(name)), jsonable(value))
     }
 
 

@@ -1,4 +1,5 @@
-"""Import pages: upload a file, see its preview, confirm or cancel it.
+"""Import pages: upload a file, see its preview, confirm or cancel it; and the downloads that
+write a programme's data in its import's layout.
 
 Each kind of import keeps its own upload URL and access rule (district leaders for reference
 data; leaders and project managers for progress and usage). A kept preview is loaded through
@@ -12,17 +13,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from rollout.auth.access import EDITORS, access
+from rollout.auth.access import EDITORS, READERS, access
 from rollout.auth.identity import current_author
 from rollout.auth.scope import programme_or_404
 from rollout.core.forms import ButtonForm, UploadForm
 from rollout.core.pages import programme_page
 from rollout.core.permissions import ACTIONS, may
 from rollout.db import get_session
+from rollout.imports.export import FORMATS, table_bytes
 from rollout.imports.pages import preview_page, previewed, upload_page
 from rollout.imports.pipeline import ImportConflict, Importer, confirm, restore, saved_preview
 from rollout.imports.registry import IMPORTERS, UPLOAD_PATHS
@@ -118,3 +121,22 @@ def cancel(programme_id: int, preview_id: int):
     db.commit()
     flash(_("Import abandonné : rien n'a été enregistré."), "info")
     return redirect(url_for(f"imports.upload_{importer.kind}", programme_id=programme.id))
+
+
+DOWNLOADS = {"schools": _l("Établissements"), "trainers": _l("Formateurs"), "waves": _l("Vagues"),
+             "basins": _l("Bassins"), "progress": _l("Avancement")}
+"""What can be downloaded in its import's layout, and the name of its sheet in an XLSX."""
+
+
+@bp.get("/programmes/<int:programme_id>/export/<resource>.<fmt>")
+@access(*READERS)
+def download(programme_id: int, resource: str, fmt: str):
+    """Today's `resource` of the programme as a CSV or XLSX file in its import's layout: uploaded
+    again unchanged, it previews as nothing changed."""
+    programme = programme_or_404(programme_id)
+    if resource not in DOWNLOADS or fmt not in FORMATS:
+        abort(404)
+    header, rows = IMPORTERS[resource]().export_rows(get_session(), programme)
+    data = table_bytes(header, rows, fmt=fmt, sheet=str(DOWNLOADS[resource]))
+    filename = f"{resource}-{programme.id}-{date.today().isoformat()}.{fmt}"
+    return Response(data, content_type=FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -25,7 +25,8 @@ COLUMNS = (
     ImportColumn(Column("commune_code", ("code_commune", "code_insee", "insee"), required=False)),
     ImportColumn(Column("pupils", ("eleves", "effectif", "nombre_eleves", "nb_eleves")), cells.integer),
     ImportColumn(Column("teachers", ("enseignants", "nombre_enseignants", "nb_enseignants", "professeurs")), cells.integer),
-    ImportColumn(Column("priority", ("education_prioritaire", "priorite", "ep"), required=False), cells.priority),
+    ImportColumn(Column("priority", ("education_prioritaire", "priorite", "ep"), required=False), cells.priority,
+                 render=lambda priority: None if priority == "none" else priority),  # REP+, REP or empty
     ImportColumn(Column("basin", ("bassin", "code_bassin", "basin_code"))),
     ImportColumn(Column("latitude", ("lat",), required=False), cells.decimal),
     ImportColumn(Column("longitude", ("lon", "lng"), required=False), cells.decimal),

@@ -21,6 +21,16 @@ from rollout.trainers.records import (
 from rollout.core.author import Author
 
 
+def _basins_cell(basins: list[str] | None) -> str:
+    """Basin codes as `cells.codes` reads them: home basin first, `*` for every basin."""
+    return "*" if basins is None else " ".join(basins)
+
+
+def _capacities_cell(capacities: dict[str, int]) -> str | None:
+    """Capacities per wave as `cells.capacities` reads them: `W2=0 W3=4`."""
+    return " ".join(f"{wave}={sessions}" for wave, sessions in capacities.items()) or None
+
+
 class TrainerTable(ReferenceTable):
     """Trainers keyed on code; `basins` lists basin codes, home basin first, `*` for all."""
 
@@ -38,8 +48,9 @@ class TrainerTable(ReferenceTable):
         ImportColumn(Column("capacity", ("capacite", "sessions_par_vague", "sessions"), required=False), cells.integer),
         ImportColumn(Column("trained", ("forme", "deja_forme"), required=False), cells.yes_no),
         ImportColumn(Column("email", ("courriel", "adresse_electronique", "mail"), required=False)),
-        ImportColumn(Column("basins", ("bassins", "bassins_servis")), cells.codes, converts_blank=True),
-        ImportColumn(Column("capacities", ("capacites_par_vague", "capacite_par_vague"), required=False), cells.capacities),
+        ImportColumn(Column("basins", ("bassins", "bassins_servis")), cells.codes, converts_blank=True, render=_basins_cell),
+        ImportColumn(Column("capacities", ("capacites_par_vague", "capacite_par_vague"), required=False), cells.capacities,
+                     render=_capacities_cell),
     )
 
     def existing(self, session: Session, programme: Programme) -> dict[str, Existing]:

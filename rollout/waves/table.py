@@ -53,6 +53,10 @@ class WaveTable(ReferenceTable):
         return {code: Existing(values={field: getattr(wave, field) for field in WAVE_FIELDS}, version=wave.version)
                 for code, wave in programme_waves(session, programme=programme).items()}
 
+    def export_order(self, key: str, current: Existing) -> Any:
+        """Waves download in their order, as the waves page lists them."""
+        return current.values["position"]
+
     def cross_problems(self, session: Session, programme: Programme, rows: dict[str, Row],
                        existing: dict[str, Existing]) -> list[Problem]:
         final = {code: WaveDates(code, current.values["position"], current.values["start_date"], current.values["end_date"])
