@@ -75,7 +75,6 @@ def _add_programme(session: Session, district: District, dataset: Dataset, *, si
         name=dataset.programme_name,
         platform=dataset.platform,
         start_date=dataset.start_date,
-        status="completed" if simulated else "planning",
         simulated=simulated,
         teachers_per_session=dataset.teachers_per_session,
         trainers_per_session=dataset.trainers_per_session,

@@ -11,9 +11,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from rollout.models.base import UTCDateTime, check, one_of, utcnow
+from rollout.models.base import UTCDateTime, check, utcnow
 
-PROGRAMME_STATUSES = ("planning", "deploying", "completed", "archived")
 
 
 class District(SQLModel, table=True):
@@ -36,7 +35,6 @@ class Programme(SQLModel, table=True):
     platform: str = Field(max_length=200)
     previous_platform: str | None = Field(default=None, max_length=200)
     start_date: date
-    status: str = Field(default="planning", max_length=16)
     simulated: bool = Field(
         default=False,
         description="True for demo programmes whose progress and usage are simulated.",
@@ -52,7 +50,6 @@ class Programme(SQLModel, table=True):
 
     __table_args__ = (
         sa.UniqueConstraint("district_id", "name"),
-        one_of("status", PROGRAMME_STATUSES),
         check("teachers_per_session_positive", "teachers_per_session >= 1"),
         check("trainers_per_session_positive", "trainers_per_session >= 1"),
         check("leadership_session_positive", "schools_per_leadership_session >= 1"),
