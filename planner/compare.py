@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from planner.export import spreadsheet_safe
+
 TIERS = ("academic", "vendor")
 
 
@@ -120,9 +122,10 @@ class Comparison:
         """The same table as CSV, numbers unformatted, for a spreadsheet."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["metric", *(p.name for p in self.plans)])
+        writer.writerow(["metric", *(spreadsheet_safe(p.name) for p in self.plans)])
         for label, values in self.rows():
-            writer.writerow([label, *(_cell(value, readable=False) for value in values)])
+            writer.writerow([label, *(spreadsheet_safe(value) if isinstance(value, str) else _cell(value, readable=False)
+                                      for value in values)])
         return buffer.getvalue()
 
     def to_json(self) -> dict[str, Any]:

@@ -40,6 +40,18 @@ CSV_COLUMNS = (
 PRODID = "-//rollout//Plan de déploiement ENT//FR"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+    carriage return), after a single quote; anything else as it is. A school or plan name comes
+    from someone's file, and opening a plan must never run what it holds (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool = False) -> str:
     """One row per school, in rollout order (wave, then UAI), with who trains it and when.
 
@@ -63,22 +75,21 @@ def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool =
         wave = waves[wave_of[school["uai"]]]
         runs = sorted(trainers[school["uai"]])
         lead = leadership.get(school["uai"])
-        writer.writerow(
-            (
-                school["uai"],
-                school.get("name", ""),
-                school["basin"],
-                school["priority"],
-                school["pupils"],
-                wave["id"],
-                wave["start"],
-                wave["end"],
-                ", ".join(f"{trainer} ({sessions})" for trainer, sessions in runs),
-                sum(sessions for _, sessions in runs),
-                lead["vendor"] if lead else "",
-                lead["wave"] if lead else "",
-            )
+        cells = (
+            school["uai"],
+            school.get("name", ""),
+            school["basin"],
+            school["priority"],
+            school["pupils"],
+            wave["id"],
+            wave["start"],
+            wave["end"],
+            ", ".join(f"{trainer} ({sessions})" for trainer, sessions in runs),
+            sum(sessions for _, sessions in runs),
+            lead["vendor"] if lead else "",
+            lead["wave"] if lead else "",
         )
+        writer.writerow(spreadsheet_safe(cell) for cell in cells)
     return ("\ufeff" if excel else "") + buffer.getvalue()
 
 

@@ -36,6 +36,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
+from rollout.imports.export import neutralised
 from rollout.models import CATEGORIES, School, UsageRecord
 from rollout.usage import taxonomy
 from rollout.usage.periods import PeriodError, parse_date
@@ -207,8 +208,10 @@ def report_records(rows: list[ReportRow], *, by: str) -> list[dict[str, Any]]:
 
 
 def report_csv(rows: list[ReportRow], *, by: str) -> str:
-    """The report as CSV (comma, header row, empty cells for unknown ratios)."""
-    records = report_records(rows, by=by)
+    """The report as CSV (comma, header row, empty cells for unknown ratios); a school name a
+    spreadsheet would run as a formula is written after a quote, as in every download."""
+    records = [{name: neutralised(value) if isinstance(value, str) else value for name, value in record.items()}
+               for record in report_records(rows, by=by)]
     columns = (["uai", "name"] if by == "school" else [by]) + [
         field for field in ReportRow.__dataclass_fields__ if field not in ("group", "name")
     ]

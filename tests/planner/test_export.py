@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import export_command
-from planner.export import calendar_file_name, plan_to_csv, plan_to_icalendar
+from planner.export import calendar_file_name, plan_to_csv, plan_to_icalendar, spreadsheet_safe
 from tiny_scenarios import make_plan, make_scenario
 
 STAMP = datetime.datetime(2027, 1, 2, 9, 30, tzinfo=datetime.timezone.utc)
@@ -202,3 +202,13 @@ def test_an_invalid_scenario_is_reported_with_its_file_and_path(tmp_path: Path) 
     assert result.exit_code == 2
     assert f"{scenario_path}: schools[0].uai: '0930001A' has a wrong check letter (expected W)" in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_school_name_a_spreadsheet_would_run_is_written_after_a_quote() -> None:
+    scenario = make_scenario()
+    scenario["schools"][0]["name"] = '=HYPERLINK("http://x","clic")'
+    for text, delimiter in ((plan_to_csv(scenario, make_plan()), ","), (plan_to_csv(scenario, make_plan(), excel=True)[1:], ";")):
+        names = {row["uai"]: row["name"] for row in rows(text, delimiter)}
+        assert names[scenario["schools"][0]["uai"]] == "'" + scenario["schools"][0]["name"]
+    assert [spreadsheet_safe(value) for value in ("+1", "-x", "@a", "\tb", "\rc", "Collège", -3, 2.5)] == [
+        "'+1", "'-x", "'@a", "'\tb", "'\rc", "Collège", -3, 2.5]

@@ -128,3 +128,9 @@ def test_csv_and_json_outputs_name_the_grouping_and_round_ratios(session) -> Non
         "pedagogical_share": 0.0, "teacher_adoption": None, "pupil_adoption": None,
     }
     assert isinstance(school_rows[0], ReportRow) and isinstance(school_rows[0].visits, int)
+
+
+def test_a_school_name_a_spreadsheet_would_run_is_quoted_in_the_csv() -> None:
+    row = ReportRow(group="0930001W", name="=HYPERLINK(1)", visits=1, pedagogical_visits=1, administrative_visits=0,
+                    pedagogical_share=1.0, teacher_adoption=None, pupil_adoption=None)
+    assert report_csv([row], by="school").splitlines()[1].startswith("0930001W,'=HYPERLINK(1),1,")
