@@ -36,7 +36,7 @@ from rollout.imports.tabular import read_table
 from rollout.models import Plan, Programme, School, UsageRecord, Wave
 from rollout.core.author import Author
 from rollout.imports.pipeline import import_file
-from rollout.usage.importing import COLUMNS, UsageTable
+from rollout.usage.table import COLUMNS, UsageTable
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from rollout.basins.table import BasinTable
 from rollout.imports.pipeline import Importer
 from rollout.schools.table import SchoolTable
-from rollout.tracking.upload import ProgressTable
+from rollout.tracking.table import ProgressTable
 from rollout.trainers.table import TrainerTable
-from rollout.usage.importing import UsageTable
+from rollout.usage.table import UsageTable
 from rollout.waves.table import WaveTable
 
 IMPORTERS: dict[str, type[Importer]] = {

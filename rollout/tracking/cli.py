@@ -14,7 +14,7 @@ import click
 from rollout.cli_support import choose_programme, command_session, run_import, terminal_actor
 from rollout.core.author import Author
 from rollout.tracking.schedule import apply_baseline, baseline
-from rollout.tracking.upload import ProgressTable
+from rollout.tracking.table import ProgressTable
 
 
 def _author() -> Author:

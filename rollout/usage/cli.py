@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from rollout.cli_support import choose_programme, command_session, run_import
-from rollout.usage.importing import UsageTable
+from rollout.usage.table import UsageTable
 from rollout.usage.report import FORMATS, GROUPINGS, parse_bound, report_csv, report_json, usage_report
 
 

@@ -34,7 +34,7 @@ from rollout.tracking.updates import (
     pix_counts,
     update_milestone,
 )
-from rollout.tracking.upload import ProgressTable
+from rollout.tracking.table import ProgressTable
 from rollout.tracking.vocabulary import MILESTONE_LABELS
 
 Kind = Literal[MILESTONE_KINDS]  # type: ignore[valid-type]

@@ -25,7 +25,7 @@ from rollout.api.imports import ImportErrorBody, api_import
 from rollout.imports.pipeline import Preview
 from rollout.models import CATEGORIES, ImportBatch
 from rollout.usage import taxonomy
-from rollout.usage.importing import UsageTable
+from rollout.usage.table import UsageTable
 from rollout.usage.report import parse_bound, usage_report
 
 Category = Literal["pedagogy", "resources", "school_life", "communication", "other"]

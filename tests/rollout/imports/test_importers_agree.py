@@ -10,9 +10,9 @@ from sqlmodel import Session
 from rollout.imports.pipeline import read_preview
 from rollout.imports.tabular import read_table
 from rollout.models import Programme
-from rollout.tracking.upload import ProgressTable
-from rollout.usage.importing import COLUMNS as USAGE_COLUMNS
-from rollout.usage.importing import read_rows
+from rollout.tracking.table import ProgressTable
+from rollout.usage.table import COLUMNS as USAGE_COLUMNS
+from rollout.usage.table import read_rows
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 

@@ -16,7 +16,7 @@ from rollout.imports.tabular import TableError
 from rollout.models import AuditEvent, ImportBatch, Milestone, PixCertification, SavedPreview
 from rollout.core.author import Author
 from rollout.tracking.updates import MilestoneChange, update_milestone
-from rollout.tracking.upload import ProgressTable
+from rollout.tracking.table import ProgressTable
 from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 TODAY = date(2016, 6, 1)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from rollout.core.author import Author
 from rollout.imports.pipeline import import_file
 from rollout.models import Basin, District, Programme, School
-from rollout.usage.importing import UsageTable
+from rollout.usage.table import UsageTable
 
 SCHOOL_A, SCHOOL_B, SCHOOL_C = "0930001W", "0930002X", "0930003Y"  # (teachers, pupils): (10, 100), (20, 400), (5, 50)
 OTHER_DISTRICT_SCHOOL = "0940001R"
