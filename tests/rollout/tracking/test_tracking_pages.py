@@ -124,3 +124,12 @@ def test_stakeholders_read_but_cannot_update_and_other_districts_get_404(client,
     assert other.get(f"{_base(tracked)}/{uai}").status_code == 404
     assert other.get(f"{_base(tracked)}/{uai}/school_live").status_code == 404
     assert other.get(f"/programmes/{tracked.other_programme_id}/progress/{uai}").status_code == 404
+
+
+def test_the_progress_page_offers_the_sheet_to_download_to_every_reader(client, tracked, login) -> None:
+    login(client, "stakeholder")
+    page = client.get(_base(tracked)).text
+    link = f"/programmes/{tracked.programme_id}/export/progress.xlsx"
+    assert link in page
+    download = client.get(link)
+    assert download.status_code == 200 and download.data.startswith(b"PK\x03\x04")
