@@ -40,8 +40,9 @@ HEADER_SEARCH_ROWS = 10
 """How many non-empty rows at the top of a file may hold the header (title lines above it)."""
 TOTALS_NOTED = 10
 """How many skipped totals rows a table names one by one; the others are counted."""
+# Not "somme": it is also a département, and a basin or a commune may bear its name.
 _TOTALS_LABELS = {"total", "totaux", "total general", "totaux generaux", "total resultat", "grand total",
-                  "sous total", "sous totaux", "somme"}
+                  "sous total", "sous totaux"}
 _TOTALS_INITIALS = frozenset("TtSsGg \t\u00a0")
 _TOTALS_STARTS = frozenset({label[:3] for label in _TOTALS_LABELS})
 _LONGEST_TOTALS_LABEL = 24

@@ -128,12 +128,18 @@ def test_the_header_is_looked_for_in_the_first_ten_non_empty_rows_only() -> None
 
 
 @pytest.mark.parametrize("label", ["Total", "TOTAL", "Totaux", "Total général", "TOTAL GENERAL", "Sous-total",
-                                   "sous total", "Somme", "Total :", "Total Résultat"])
+                                   "sous total", "Total :", "Total Résultat"])
 def test_a_totals_row_is_skipped_and_named(label: str) -> None:
     data = f"date;uai;visits\n2015-09-07;0931234L;10\n{label};;10\n".encode()
     table = read_table(data, "stats.csv", COLUMNS)
     assert table.rows == [(2, {"date": "2015-09-07", "uai": "0931234L", "visits": "10"})]
     assert table.notes == [f"ligne 3 « {label} » ignorée : ligne de totaux"]
+
+
+def test_a_basin_named_after_the_somme_is_data_not_a_totals_row() -> None:
+    columns = [Column("code"), Column("name")]
+    table = read_table("code;name\n080-01;Somme\nSomme;Bassin de la Somme\n".encode(), "bassins.csv", columns)
+    assert [number for number, _ in table.rows] == [2, 3] and table.notes == []
 
 
 def test_a_totals_label_counts_in_a_required_column_but_not_in_other_cells() -> None:
