@@ -20,11 +20,12 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
+from operator import itemgetter
 
 from rollout.core.problems import Problem
 from rollout.core.text import fold
@@ -43,7 +44,7 @@ TOTALS_NOTED = 10
 # Not "somme": it is also a département, and a basin or a commune may bear its name.
 _TOTALS_LABELS = {"total", "totaux", "total general", "totaux generaux", "total resultat", "grand total",
                   "sous total", "sous totaux"}
-_TOTALS_INITIALS = frozenset("TtSsGg \t\u00a0")
+_TOTALS_INITIALS = frozenset("TtSsGg")
 _TOTALS_STARTS = frozenset({label[:3] for label in _TOTALS_LABELS})
 _LONGEST_TOTALS_LABEL = 24
 _HEADER_CHARS = 10_000  # of a line, enough for any header; a longer field is data
@@ -256,20 +257,27 @@ def _find_header(rows: Iterator[tuple[int, list[str]]], filename: str, columns: 
 
 
 def _is_totals_label(cell: str) -> bool:
-    return (cell.lstrip()[:3].lower() in _TOTALS_STARTS and len(cell) <= _LONGEST_TOTALS_LABEL
+    return (cell[:3].lower() in _TOTALS_STARTS and len(cell) <= _LONGEST_TOTALS_LABEL
             and re.sub(r"[^a-z]+", " ", fold(cell)).strip() in _TOTALS_LABELS)
 
 
-def _totals_label(first: str, row: list[str], key_positions: Sequence[int]) -> str | None:
-    """The label that makes `row` a totals row (its first filled cell `first`, or a cell of a
-    required column, says "Total", "Sous-total"…), or None. Every data row passes here, so a
-    cell is looked at further only when its first letter could start a label."""
+def _key_cells(names: Sequence[str]) -> Callable[[dict[str, str]], tuple[str, ...]]:
+    """The cells of the columns `names` of a row, as a tuple even for one column (itemgetter
+    gives a tuple only from two) and fetched in C, since every data row needs them."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    return lambda cells: tuple(cells[name] for name in names)
+
+
+def _totals_label(first: str, key_cells: tuple[str, ...]) -> str | None:
+    """The label that makes a row a totals row ("Total", "Sous-total"…), or None: its first
+    filled cell `first`, or a cell of a required column when another required cell is blank.
+    A row with every required cell filled is a record, whatever its cells say; a totals row
+    leaves blank the columns it sums over."""
     if first[:1] in _TOTALS_INITIALS and _is_totals_label(first):
         return first
-    width = len(row)
-    for index in key_positions:
-        if index < width and row[index][:1] in _TOTALS_INITIALS and _is_totals_label(row[index]):
-            return row[index].strip()
+    if "" in key_cells:
+        return next((cell for cell in key_cells if cell and _is_totals_label(cell)), None)
     return None
 
 
@@ -288,7 +296,7 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
     if header.repeated:
         raise TableError(filename, header.repeated)
     positions = header.positions
-    key_positions = [positions[column.name] for column in columns if column.required]
+    key_cells = _key_cells([column.name for column in columns if column.required])
     named_positions, last_position = list(positions.items()), max(positions.values())
     table_rows: list[tuple[int, dict[str, str]]] = []
     totals: list[tuple[int, str]] = []
@@ -296,16 +304,17 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
         first = next(filter(None, map(str.strip, row)), None)
         if first is None:
             continue
-        label = _totals_label(first, row, key_positions)
+        if len(row) <= last_position:  # a row that stops before the last column read
+            row = row + [""] * (last_position + 1 - len(row))
+        cells = {name: row[index].strip() for name, index in named_positions}
+        label = _totals_label(first, key_cells(cells))
         if label is not None:
             totals.append((number, label))
             continue
         if len(table_rows) == MAX_DATA_ROWS:
             limit = f"{MAX_DATA_ROWS:,}".replace(",", " ")
             raise TableError(filename, [Problem(f"plus de {limit} lignes de données : découpez le fichier", row=number)])
-        if len(row) <= last_position:  # a row that stops before the last column read
-            row = row + [""] * (last_position + 1 - len(row))
-        table_rows.append((number, {name: row[index].strip() for name, index in named_positions}))
+        table_rows.append((number, cells))
     notes = [f"en-tête lu à la ligne {header.row} (lignes au-dessus ignorées)"] if below_title else []
     return Table(filename=filename, rows=table_rows, ignored_columns=header.ignored, header_row=header.row,
                  notes=notes + _totals_notes(totals))

@@ -142,17 +142,19 @@ def test_a_basin_named_after_the_somme_is_data_not_a_totals_row() -> None:
     assert [number for number, _ in table.rows] == [2, 3] and table.notes == []
 
 
-def test_a_totals_label_counts_in_a_required_column_but_not_in_other_cells() -> None:
+def test_a_totals_label_in_a_required_column_counts_when_another_required_cell_is_blank() -> None:
     data = (
         b"Remarque;date;uai;visits;visitors\n"
-        b";2015-09-07;Sous-total;10;\n"
+        b";2015-09-07;Sous-total;;10\n"
         b"x;2015-09-07;0931234L;10;Total\n"
         b"Total sorties;2015-09-08;0931234L;3;\n"
         b"Totalement neuf;2015-09-09;0931234L;4;\n"
+        b";2015-09-10;Total;4;\n"
+        b";;;;  TOTAL  \n"
     )
     table = read_table(data, "stats.csv", COLUMNS)
-    assert [number for number, _ in table.rows] == [3, 4, 5]
-    assert table.notes == ["ligne 2 « Sous-total » ignorée : ligne de totaux"]
+    assert [number for number, _ in table.rows] == [3, 4, 5, 6]
+    assert table.notes == ["ligne 2 « Sous-total » ignorée : ligne de totaux", "ligne 7 « TOTAL » ignorée : ligne de totaux"]
 
 
 def test_many_totals_rows_are_counted_beyond_the_first_ones(monkeypatch: pytest.MonkeyPatch) -> None:
