@@ -38,11 +38,16 @@ def test_deterministic_runs_write_identical_plans(district: dict[str, Any]) -> N
     assert "wall_time" not in runs[0], "wall-clock figures would differ between runs"
 
 
-def test_the_optimum_does_not_depend_on_the_mode(district: dict[str, Any]) -> None:
-    free = solve(district, time_limit=30, workers=2, seed=1)
+def test_the_normal_mode_agrees_with_the_deterministic_optimum(district: dict[str, Any]) -> None:
+    """The deterministic run proves the optimum; the normal run, on the wall clock, may end
+    before its proof on a loaded machine, but what it reports must bracket that optimum, and
+    when it does prove it, it is the same."""
     fixed = solve(district, time_limit=30, workers=2, seed=1, deterministic=True)
-    assert free.status == fixed.status == "OPTIMAL"
-    assert free.objective == fixed.objective
+    assert fixed.status == "OPTIMAL"
+    free = solve(district, time_limit=30, workers=2, seed=1)
+    assert free.status in ("OPTIMAL", "FEASIBLE")
+    assert free.bound - 1e-6 <= fixed.objective <= free.objective + 1e-6
+    assert free.status == "FEASIBLE" or free.objective == fixed.objective
 
 
 def test_progress_reports_each_improving_plan(district: dict[str, Any]) -> None:
