@@ -31,7 +31,7 @@ from rollout.models import (
     utcnow,
 )
 from rollout.planning.scenario import build_scenario
-from rollout.tracking.calendar import planned_dates
+from rollout.tracking.milestones import planned_dates
 from rollout.usage.profiles import audience_of
 
 log = logging.getLogger(__name__)

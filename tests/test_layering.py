@@ -72,7 +72,7 @@ def _modules(directory: str) -> list[str]:
     return [_module_name(path) for path in sorted((ROOT / directory).rglob("*.py"))]
 
 
-PURE_ROLLOUT = tuple(_modules("rollout/colleges")) + ("rollout.tracking.calendar",)
+PURE_ROLLOUT = tuple(_modules("rollout/colleges")) + ("rollout.tracking.milestones",)
 
 
 def _loaded(code: str, **environment: str) -> dict[str, list | None]:

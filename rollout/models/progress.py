@@ -8,10 +8,8 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from rollout.models.base import UTCDateTime, check, one_of, utcnow
-from rollout.tracking.calendar import MILESTONE_KINDS
+from rollout.tracking.milestones import MILESTONE_KINDS, MILESTONE_STATUSES, PIX_LEVELS
 
-MILESTONE_STATUSES = ("not_started", "in_progress", "done", "blocked")
-PIX_LEVELS = ("initie", "confirme", "avance", "expert")
 MILESTONE_ENTITY = "milestone"  # how the audit trail names a milestone
 
 

@@ -1,5 +1,5 @@
 """Planned dates in the database: the adopted plan (the baseline) gives each school its wave,
-and adopting a plan stores the dates the rule of `rollout.tracking.calendar` derives from that
+and adopting a plan stores the dates the rule of `rollout.tracking.milestones` derives from that
 wave's window.
 """
 
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from rollout.models import Milestone, Plan, Programme, School, Wave
 from rollout.core.author import Author
 from rollout.models.progress import MILESTONE_ENTITY
-from rollout.tracking.calendar import EARLIEST_OFFSET_DAYS, MILESTONE_KINDS, planned_dates
+from rollout.tracking.milestones import EARLIEST_OFFSET_DAYS, MILESTONE_KINDS, planned_dates
 
 
 def earliest_plausible_date(programme: Programme) -> date:

@@ -15,8 +15,6 @@ from rollout.cli import load_dataset_committed
 from rollout.datasets import DatasetError
 from rollout.models import (
     MILESTONE_KINDS,
-    MILESTONE_STATUSES,
-    PIX_LEVELS,
     Milestone,
     Plan,
     Programme,
@@ -30,11 +28,6 @@ from rollout.planning.scenario import build_scenario
 
 def _count(session: Session, model: type) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
-
-
-def test_simulation_speaks_the_models_vocabulary() -> None:
-    assert simulation.MILESTONE_STATUSES == MILESTONE_STATUSES
-    assert simulation.PIX_LEVELS == PIX_LEVELS
 
 
 def test_demo_loads_with_a_baseline_and_history(engine: sa.Engine) -> None:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from rollout.models import AuditEvent, Milestone, Wave
-from rollout.tracking.calendar import MILESTONE_KINDS, planned_dates
+from rollout.tracking.milestones import MILESTONE_KINDS, planned_dates
 from tracking_world import adopt, programme, schools, session, tracked  # noqa: F401  (fixtures)
 
 

@@ -1,9 +1,11 @@
-"""Planned dates: every milestone's planned date derives from the window of the school's wave in
-the adopted plan (the baseline), by this one rule.
+"""What a milestone is, for the tracker and the demo's simulation alike: the seven kinds in
+order, the four statuses, the Pix+ Édu levels, and the one rule that plans them.
 
-Tracking stores these dates when a plan is adopted, and the demo's simulation draws its slips
-around them, so the simulated history is late exactly where the stored plan says it is. Both
-import the rule from here; standard library only, so the simulation needs no database.
+Every milestone's planned date derives from the window of the school's wave in the adopted
+plan (the baseline). Tracking stores these dates when a plan is adopted, and the demo's
+simulation draws its slips around them, so the simulated history is late exactly where the
+stored plan says it is. Both import the rule from here; standard library only, so the
+simulation needs no database.
 
 The rule (offsets in days, from the wave's first or last day):
 
@@ -25,6 +27,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+MILESTONE_STATUSES = ("not_started", "in_progress", "done", "blocked")
+PIX_LEVELS = ("initie", "confirme", "avance", "expert")
 MILESTONE_KINDS = (
     "leadership_briefed",
     "admins_trained",
