@@ -86,8 +86,8 @@ def _timed_import(engine: sa.Engine, programme_id: int, path: Path, what: str) -
             session, importer=UsageTable(), programme=session.get(Programme, programme_id), data=data,
             filename=path.name, author=Author(actor="bench", channel="cli"), today=date.today(), dry_run=False,
         )
+        counts = {"new": batch.rows_new, "replaced": batch.rows_replaced, "unchanged": batch.rows_unchanged}
         session.commit()
-    counts = {"new": batch.rows_new, "replaced": batch.rows_replaced, "unchanged": batch.rows_unchanged}
     return Measure(what, time.perf_counter() - started, counts)
 
 

@@ -229,6 +229,12 @@ class UsageTable(Importer):
     title = _l("Importer des statistiques d'usage")
     intro = _l("Un export de la plateforme ou de l'outil de mesure d'audience, une ligne par établissement, période, service et profil. Une ligne déjà importée avec la même clé est remplacée.")
 
+    def __init__(self) -> None:
+        # The rows a preview compared and what was stored then: when `apply` follows in the same
+        # transaction (import_file, for the API and the command line), it writes from that
+        # comparison instead of reading 250,000 stored rows a second time.
+        self._compared: tuple[dict[Key, Values], dict[Key, tuple[int, Values]]] | None = None
+
     def header(self) -> tuple[Column, ...]:
         return COLUMNS
 
@@ -240,6 +246,7 @@ class UsageTable(Importer):
         dates = [key[1] for key in rows]
         first, last = min(dates), max(dates)
         stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
+        self._compared = (rows, stored)
         new = sum(1 for key in rows if key not in stored)
         replaced = [key for key in rows if key in stored and stored[key][1] != rows[key]]
         labels = taxonomy.classify({key[2] for key in rows}, programme_overrides=taxonomy.overrides(session, programme_id=programme.id))
@@ -263,7 +270,8 @@ class UsageTable(Importer):
         schools = set(programme_schools(session, programme_id=programme.id).values())
         if any(key[0] not in schools for key in rows):
             raise InvalidChange([Problem("un établissement de ce fichier a été supprimé depuis l'aperçu : renvoyez le fichier")])
-        return write_rows(session, programme=programme, rows=rows, batch=batch, author=author)
+        compared = self._compared[1] if self._compared is not None and self._compared[0] is rows else None
+        return write_rows(session, programme=programme, rows=rows, batch=batch, author=author, stored=compared)
 
     def dump(self, payload: dict[Key, Values]) -> list[list[Any]]:
         return [[key[0], key[1].isoformat(), key[2], key[3], *values] for key, values in payload.items()]
@@ -279,13 +287,15 @@ def _replacement(key: Key, before: Values, after: Values, uais: dict[int, str]) 
 
 
 def write_rows(session: Session, *, programme: Programme, rows: dict[Key, Values], batch: ImportBatch,
-               author: Author) -> dict[str, int]:
-    """Compare valid rows with the stored ones and write the difference under `batch`, with the
-    batch's audit event (channel "import", `via` the channel the file came through). Returns
-    the counts written. Does not commit."""
+               author: Author, stored: dict[Key, tuple[int, Values]] | None = None) -> dict[str, int]:
+    """Compare valid rows with the stored ones (`stored`, when this transaction already read
+    them) and write the difference under `batch`, with the batch's audit event (channel
+    "import", `via` the channel the file came through). Returns the counts written. Does not
+    commit."""
     dates = [key[1] for key in rows]
     first, last = min(dates), max(dates)
-    stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
+    if stored is None:
+        stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
     new = [key for key in rows if key not in stored]
     replaced = [key for key in rows if key in stored and stored[key][1] != rows[key]]
     counts = {"new": len(new), "changed": len(replaced), "unchanged": len(rows) - len(new) - len(replaced)}
