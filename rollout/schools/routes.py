@@ -21,6 +21,7 @@ from rollout.models import PRIORITIES, District, Programme, School
 from rollout.models.school import SchoolCreate, SchoolUpdate
 from rollout.basins.records import programme_basins
 from rollout.core.forms import ButtonForm
+from rollout.core.pages import programme_page
 from rollout.schools.forms import PRIORITY_NAMES, NationalForm, SchoolForm
 from rollout.auth.identity import current_author
 from rollout.core.saving import delete_refusal, save_edit, save_form
@@ -93,9 +94,10 @@ def _school_values(form: SchoolForm) -> dict[str, Any]:
 
 
 def _form_page(programme: Programme, form: SchoolForm, *, school: School | None = None, conflict: dict[str, Any] | None = None):
-    """`conflict`: the version someone else saved meanwhile (the page shows it from `school`, reloaded)."""
-    return render_template("schools/form.html", programme=programme, simulated=programme.simulated, form=form,
-                           school=school, conflict=conflict, button=ButtonForm())
+    """`conflict`: the version someone else saved meanwhile."""
+    delete = url_for("schools.remove", programme_id=programme.id, uai=school.uai) if school else None
+    return programme_page("schools/form.html", programme, form=form, school=school, saved=conflict,
+                          back=url_for("schools.index", programme_id=programme.id), delete=delete)
 
 
 @bp.route("/programmes/<int:programme_id>/schools/new", methods=["GET", "POST"])
