@@ -1,6 +1,5 @@
-"""The pages every import shares: the upload form, the preview of what a file would change,
-and the refusal of a confirmation that came too late. The routes (`rollout.imports.routes`)
-and the schools' national-file page build on these."""
+"""The pages every import shares: the upload form and the preview of what a file would change.
+The routes (`rollout.imports.routes`) and the schools' national-file page build on these."""
 
 from __future__ import annotations
 
@@ -23,10 +22,10 @@ def upload_status() -> int:
     return 422 if request.method == "POST" else 200
 
 
-def upload_page(programme: Programme, importer: Importer, *, template: str = "imports/upload.html",
-                problems: list[Problem] | None = None, filename: str | None = None, **context: Any):
+def upload_page(programme: Programme, importer: Importer, *, problems: list[Problem] | None = None,
+                filename: str | None = None, **context: Any):
     """The upload form of `importer`, under the problems of the file `filename` when refused."""
-    return programme_page(template, programme, importer=importer, columns=importer.header(), problems=problems or [],
+    return programme_page("imports/upload.html", programme, importer=importer, columns=importer.header(), problems=problems or [],
                           filename=filename, back=url_for(importer.listing, programme_id=programme.id),
                           **context), upload_status()
 
