@@ -7,11 +7,12 @@ so that every screen of the demo tells one consistent story.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from fixtures.datasets import Dataset
 from rollout.bulk import insert_rows
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 HISTORY_END = date(2018, 7, 6)
 BASELINE_TIME_LIMIT = 20.0
 USAGE_CHUNK = 20_000
+
+Row = TypeVar("Row", bound=SQLModel)
 
 
 class DatasetError(ValueError):
@@ -68,18 +71,24 @@ def load_dataset(session: Session, dataset: Dataset, *, with_history: bool | Non
     return programme
 
 
+def _shared_fields(spec: Any, model: type[SQLModel]) -> dict[str, Any]:
+    """The fields of `spec` (a dataset's or the simulation's dataclass) that `model` names alike:
+    the specs mirror the tables, so only what they name otherwise is written out."""
+    return {field.name: getattr(spec, field.name) for field in dataclasses.fields(spec) if field.name in model.model_fields}
+
+
+def _from_spec(model: type[Row], spec: Any, **values: Any) -> Row:
+    """A `model` row made of `spec`'s shared fields, and `values` for the rest (or instead)."""
+    return model(**{**_shared_fields(spec, model), **values})
+
+
 def _add_programme(session: Session, district: District, dataset: Dataset, *, simulated: bool) -> Programme:
     weights = dict(dataset.weights)
-    programme = Programme(
+    programme = _from_spec(
+        Programme, dataset,
         district_id=district.id,
         name=dataset.programme_name,
-        platform=dataset.platform,
-        start_date=dataset.start_date,
         simulated=simulated,
-        teachers_per_session=dataset.teachers_per_session,
-        trainers_per_session=dataset.trainers_per_session,
-        schools_per_leadership_session=dataset.schools_per_leadership_session,
-        trainer_lag=dataset.trainer_lag,
         weight_none=weights["none"],
         weight_rep=weights["REP"],
         weight_rep_plus=weights["REP+"],
@@ -91,16 +100,7 @@ def _add_programme(session: Session, district: District, dataset: Dataset, *, si
 
 def _add_waves(session: Session, programme: Programme, dataset: Dataset) -> dict[str, Wave]:
     waves = {
-        spec.code: Wave(
-            programme_id=programme.id,
-            code=spec.code,
-            label=spec.label,
-            position=position,
-            start_date=spec.start,
-            end_date=spec.end,
-            max_schools=spec.max_schools,
-            max_pupils=spec.max_pupils,
-        )
+        spec.code: _from_spec(Wave, spec, programme_id=programme.id, position=position, start_date=spec.start, end_date=spec.end)
         for position, spec in enumerate(dataset.waves)
     }
     session.add_all(waves.values())
@@ -109,7 +109,7 @@ def _add_waves(session: Session, programme: Programme, dataset: Dataset) -> dict
 
 
 def _add_basins(session: Session, programme: Programme, dataset: Dataset) -> dict[str, Basin]:
-    basins = {spec.code: Basin(programme_id=programme.id, code=spec.code, name=spec.name) for spec in dataset.basins}
+    basins = {spec.code: _from_spec(Basin, spec, programme_id=programme.id) for spec in dataset.basins}
     session.add_all(basins.values())
     session.flush()
     return basins
@@ -120,19 +120,10 @@ def _add_schools(
 ) -> dict[str, School]:
     schools = {}
     for spec in dataset.schools:
-        schools[spec.uai] = School(
+        schools[spec.uai] = _from_spec(
+            School, spec,
             programme_id=programme.id,
             basin_id=basins[spec.basin].id,
-            uai=spec.uai,
-            name=spec.name,
-            commune=spec.commune,
-            commune_code=spec.commune_code,
-            pupils=spec.pupils,
-            teachers=spec.teachers,
-            priority=spec.priority,
-            latitude=spec.latitude,
-            longitude=spec.longitude,
-            equipment_ready_on=spec.equipment_ready_on,
             pinned_wave_id=waves[spec.pinned_wave].id if spec.pinned_wave else None,
             latest_wave_id=waves[spec.latest_wave].id if spec.latest_wave else None,
         )
@@ -143,15 +134,7 @@ def _add_schools(
 
 def _add_trainers(session: Session, programme: Programme, dataset: Dataset, basins: dict[str, Basin]) -> None:
     for spec in dataset.trainers:
-        trainer = Trainer(
-            programme_id=programme.id,
-            code=spec.code,
-            name=spec.name,
-            tier=spec.tier,
-            capacity=spec.capacity,
-            trained=spec.trained,
-            all_basins=spec.basins is None,
-        )
+        trainer = _from_spec(Trainer, spec, programme_id=programme.id, all_basins=spec.basins is None)
         session.add(trainer)
         session.flush()
         for rank, code in enumerate(spec.basins or ()):
@@ -207,17 +190,7 @@ def _add_history(
     ]
     planned = {uai: planned_dates(wave.start_date, wave.end_date) for uai, wave in wave_of.items()}
     for row in simulation.simulate_milestones(sim_schools, as_of=HISTORY_END):
-        session.add(
-            Milestone(
-                school_id=schools[row.uai].id,
-                kind=row.kind,
-                status=row.status,
-                planned_on=planned[row.uai][row.kind],
-                actual_on=row.actual_on,
-                count=row.count,
-                note=row.note,
-            )
-        )
+        session.add(_from_spec(Milestone, row, school_id=schools[row.uai].id, planned_on=planned[row.uai][row.kind]))
     for row in simulation.simulate_pix(sim_schools, as_of=HISTORY_END):
         session.add(PixCertification(school_id=schools[row.uai].id, level=row.level, certified=row.certified))
     session.flush()
@@ -229,20 +202,10 @@ def _add_history(
     inserted = 0
     chunk: list[dict[str, Any]] = []
     for row in rows:
-        chunk.append(
-            {
-                "school_id": schools[row.uai].id,
-                "period_start": row.date,
-                "period": "week",
-                "service": row.service,
-                "profile": row.profile,
-                "audience": audience_of(row.profile),
-                "visits": row.visits,
-                "visitors": row.visitors,
-                "page_views": row.page_views,
-                "import_batch_id": batch.id,
-            }
-        )
+        chunk.append({
+            **_shared_fields(row, UsageRecord), "school_id": schools[row.uai].id, "period_start": row.date, "period": "week",
+            "audience": audience_of(row.profile), "import_batch_id": batch.id,
+        })
         if len(chunk) == USAGE_CHUNK:
             inserted += insert_rows(session, UsageRecord.__table__, chunk)
             chunk = []
