@@ -27,11 +27,11 @@ import csv
 import io
 import json
 from calendar import monthrange
-from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
@@ -64,12 +64,13 @@ def _year_month_postgresql(element: YearMonth, compiler: Any, **kw: Any) -> str:
     return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
 
 
-@dataclass(frozen=True)
-class ReportRow:
-    """One line of the report; `group` is a UAI, a `YYYY-MM` month or a category."""
+class ReportRow(BaseModel):
+    """One line of the report (the API publishes it as it is: `rollout.api.v1.usage`)."""
 
-    group: str
-    name: str | None
+    model_config = ConfigDict(frozen=True)
+
+    group: str = Field(description="A UAI, a month (`YYYY-MM`) or a category, after `by`.")
+    name: str | None = Field(description="The school's name when grouping by school.")
     visits: int
     pedagogical_visits: int
     administrative_visits: int
@@ -171,9 +172,9 @@ def usage_report(
             group.label("group"),
             name.label("name"),
             sa.cast(sa.func.sum(months.visits), sa.BigInteger).label("visits"),
-            sa.cast(sa.func.sum(months.pedagogical), sa.BigInteger).label("pedagogical"),
-            sa.cast(sa.func.sum(months.administrative), sa.BigInteger).label("administrative"),
-            _ratio(sa.func.sum(months.pedagogical), sa.func.sum(months.visits)).label("share"),
+            sa.cast(sa.func.sum(months.pedagogical), sa.BigInteger).label("pedagogical_visits"),
+            sa.cast(sa.func.sum(months.administrative), sa.BigInteger).label("administrative_visits"),
+            _ratio(sa.func.sum(months.pedagogical), sa.func.sum(months.visits)).label("pedagogical_share"),
             _ratio(sa.func.sum(months.teachers), sa.func.sum(teachers_known)).label("teacher_adoption"),
             _ratio(sa.func.sum(months.pupils), sa.func.sum(pupils_known)).label("pupil_adoption"),
         )
@@ -181,14 +182,14 @@ def usage_report(
         .group_by(*keys)
         .order_by(group)
     )
-    result = [ReportRow(*row) for row in session.execute(statement)]
+    result = [ReportRow(**row._mapping) for row in session.execute(statement)]
     if by == "category":
         result.sort(key=lambda row: CATEGORIES.index(row.group))
     return result
 
 
 def _rounded(row: ReportRow) -> dict[str, Any]:
-    values = asdict(row)
+    values = row.model_dump()
     for column in ("pedagogical_share", "teacher_adoption", "pupil_adoption"):
         if values[column] is not None:
             values[column] = round(values[column], RATIO_DECIMALS)
@@ -213,7 +214,7 @@ def report_csv(rows: list[ReportRow], *, by: str) -> str:
     records = [{name: neutralised(value) if isinstance(value, str) else value for name, value in record.items()}
                for record in report_records(rows, by=by)]
     columns = (["uai", "name"] if by == "school" else [by]) + [
-        field for field in ReportRow.__dataclass_fields__ if field not in ("group", "name")
+        field for field in ReportRow.model_fields if field not in ("group", "name")
     ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")

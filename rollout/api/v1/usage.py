@@ -26,7 +26,7 @@ from rollout.imports.pipeline import Preview
 from rollout.models import CATEGORIES, ImportBatch
 from rollout.usage import taxonomy
 from rollout.usage.table import UsageTable
-from rollout.usage.report import parse_bound, usage_report
+from rollout.usage.report import ReportRow, parse_bound, usage_report
 
 Category = Literal["pedagogy", "resources", "school_life", "communication", "other"]
 assert set(CATEGORIES) == set(Category.__args__)  # the API's vocabulary is the database's
@@ -78,15 +78,8 @@ class ReportQuery(BaseModel):
     end: str | None = Field(default=None, alias="to", pattern=DATE_PATTERN)
 
 
-class ReportLine(BaseModel):
-    group: str = Field(description="A UAI, a month (`YYYY-MM`) or a category, after `by`.")
-    name: str | None = Field(description="The school's name when grouping by school.")
-    visits: int
-    pedagogical_visits: int
-    administrative_visits: int
-    pedagogical_share: float | None
-    teacher_adoption: float | None
-    pupil_adoption: float | None
+class ReportLine(ReportRow):
+    """One line of the report: a school, a month or a category, after `by`."""
 
 
 class UsageReport(BaseModel):
@@ -165,7 +158,7 @@ def get_usage_report(query: ReportQuery) -> UsageReport:
     rows = usage_report(get_session(), programme_id=programme.id, by=query.by, start=bounds["from"], end=bounds["to"])
     return UsageReport(
         programme_id=programme.id, by=query.by, start=bounds["from"], end=bounds["to"],
-        rows=[ReportLine(**row.__dict__) for row in rows],
+        rows=[ReportLine(**row.model_dump()) for row in rows],
     )
 
 
