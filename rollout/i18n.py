@@ -2,12 +2,13 @@
 
 Source strings are French (the product's first language needs no catalogue); the English
 catalogue lives in `rollout/translations/en`. The language is the one the user chose (stored
-in the session by `?lang=`), else the browser's preference among those, else French.
+in the session by `?lang=`), else the browser's preference among those, else French; outside a
+request (a command, a task in an application context) it is French.
 """
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 LANGUAGES = ("fr", "en")
@@ -15,6 +16,8 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "fr"
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen

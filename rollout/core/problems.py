@@ -2,60 +2,119 @@
 
 Every refusal names the field (the import column) and the value; an import adds the row. The
 same problems serve forms (shown beside the field), the API (`{"message", "field"}`) and imports
-(the preview's table of invalid rows), so all channels validate alike.
+(the preview's table of invalid rows), so all channels validate alike. A problem says what is
+wrong as a code with the values its message needs; its words come from `rollout.core.messages`,
+in the language of whoever reads them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from flask_babel import gettext as _
 from pydantic import ValidationError
+
+from planner.uai import check_letter, uai_problem
+from rollout.core.messages import message
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a change or an uploaded file, placed as precisely as possible."""
+    """One thing wrong with a change or an uploaded file, placed as precisely as possible:
+    `code` says what (a key of `rollout.core.messages.MESSAGES`), `params` the values its
+    message needs."""
 
-    reason: str
+    code: str
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """What is wrong, in the current language."""
+        return message(self.code, self.params)
 
     def describe(self, filename: str) -> str:
-        """`file: row 12, column visits = '-3': must be ≥ 0` (the parts that are known)."""
-        place = [filename]
-        if self.row is not None:
-            place.append(f"row {self.row}")
-        if self.column is not None:
-            place.append(f"column {self.column}" + (f" = {self.value!r}" if self.value is not None else ""))
-        return ", ".join(place) + f": {self.reason}"
+        """`file, ligne 12, colonne visits = '-3' : doit être ≥ 0` (the parts that are known)."""
+        place = {"file": filename, "row": self.row, "column": self.column, "value": repr(self.value), "reason": self.reason}
+        if self.row is None:
+            if self.column is None:
+                return _("%(file)s : %(reason)s", **place)
+            if self.value is None:
+                return _("%(file)s, colonne %(column)s : %(reason)s", **place)
+            return _("%(file)s, colonne %(column)s = %(value)s : %(reason)s", **place)
+        if self.column is None:
+            return _("%(file)s, ligne %(row)d : %(reason)s", **place)
+        if self.value is None:
+            return _("%(file)s, ligne %(row)d, colonne %(column)s : %(reason)s", **place)
+        return _("%(file)s, ligne %(row)d, colonne %(column)s = %(value)s : %(reason)s", **place)
 
 
-# Pydantic's error types, said in French; other types keep pydantic's own message.
-_REASONS = {
-    "missing": "valeur obligatoire",
-    "int_parsing": "nombre entier attendu",
-    "int_from_float": "nombre entier attendu",
-    "float_parsing": "nombre attendu",
-    "bool_parsing": "oui ou non attendu",
-    "date_parsing": "date attendue (AAAA-MM-JJ ou JJ/MM/AAAA)",
-    "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ ou JJ/MM/AAAA)",
-    "string_too_short": "valeur obligatoire",
-    "string_pattern_mismatch": "sans espace",
+class InvalidValue(ValueError):
+    """A value a parser or a validator refuses, as a code and the values its message needs;
+    whoever reads the value places it (`at`). Raised inside a pydantic validator, it keeps its
+    code through `problems_of`."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        return message(self.code, self.params)
+
+    def at(self, *, row: int | None = None, column: str | None = None, value: str | None = None) -> Problem:
+        return Problem(self.code, row=row, column=column, value=value, params=self.params)
+
+
+_UAI_SHAPE = re.compile(r"[0-9]{7}[A-Z]")
+
+
+def uai_refusal(value: object) -> InvalidValue | None:
+    """Why `value` is no UAI, or None when it is one. `planner.uai` gives its reasons in
+    English, for its own contract; people are told with a code."""
+    if uai_problem(value) is None:
+        return None
+    if isinstance(value, str) and _UAI_SHAPE.fullmatch(value):
+        return InvalidValue("uai_check_letter", expected=check_letter(value[:7]))
+    return InvalidValue("uai_expected")
+
+
+# Pydantic's error types as codes; other types keep pydantic's own message ("invalid_value").
+_CODES = {
+    "missing": "required",
+    "string_too_short": "required",
+    "int_parsing": "integer_expected",
+    "int_from_float": "integer_expected",
+    "float_parsing": "number_expected",
+    "bool_parsing": "yes_no_expected",
+    "date_parsing": "date_expected",
+    "date_from_datetime_parsing": "date_expected",
+    "string_pattern_mismatch": "no_spaces",
+}
+# Error types whose message needs a value of pydantic's context: (code, param, context key).
+_BOUNDED = {
+    "greater_than_equal": ("at_least", "minimum", "ge"),
+    "less_than_equal": ("at_most", "maximum", "le"),
+    "string_too_long": ("too_long", "max_length", "max_length"),
+    "literal_error": ("one_of", "expected", "expected"),
 }
 
 
-def _reason(kind: str, bounds: Mapping[str, Any]) -> str | None:
-    if kind == "greater_than_equal":
-        return f"doit être ≥ {bounds['ge']}"
-    if kind == "less_than_equal":
-        return f"doit être ≤ {bounds['le']}"
-    if kind == "literal_error":
-        return f"valeur attendue : {bounds['expected']}"
-    if kind == "string_too_long":
-        return f"au plus {bounds['max_length']} caractères"
-    return _REASONS.get(kind)
+def _coded(item: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The code and params of one of pydantic's errors."""
+    kind, context = item["type"], item.get("ctx") or {}
+    if isinstance(context.get("error"), InvalidValue):
+        return context["error"].code, context["error"].params
+    if kind in _BOUNDED:
+        code, param, key = _BOUNDED[kind]
+        return code, {param: context[key]}
+    if kind in _CODES:
+        return _CODES[kind], {}
+    return "invalid_value", {"detail": str(item["msg"]).removeprefix("Value error, ")}
 
 
 class InvalidChange(ValueError):
@@ -75,27 +134,22 @@ class StaleVersion(InvalidChange):
 
     def __init__(self, *, key: str, expected: int, current: int) -> None:
         self.current_version = current
-        super().__init__([
-            Problem(
-                f"{key} : quelqu'un d'autre a enregistré une modification depuis l'ouverture de cette fiche "
-                f"(version {expected}, maintenant {current}) : rechargez la fiche et refaites votre modification",
-                column="version",
-                value=str(expected),
-            )
-        ])
+        super().__init__([Problem("stale_version", column="version", value=str(expected),
+                                  params={"key": key, "expected": expected, "current": current})])
 
 
 def describe(problem: Problem) -> str:
     """`column = 'value' : reason` (the parts that are known), for a message without a file."""
     if problem.column is None:
         return problem.reason
-    value = f" = {problem.value!r}" if problem.value is not None else ""
-    return f"{problem.column}{value} : {problem.reason}"
+    if problem.value is None:
+        return _("%(column)s : %(reason)s", column=problem.column, reason=problem.reason)
+    return _("%(column)s = %(value)s : %(reason)s", column=problem.column, value=repr(problem.value), reason=problem.reason)
 
 
-def refuse(reason: str, *, column: str | None = None, value: Any = None) -> InvalidChange:
+def refuse(code: str, *, column: str | None = None, value: Any = None, **params: Any) -> InvalidChange:
     """One problem as an exception, ready to raise."""
-    return InvalidChange([Problem(reason, column=column, value=None if value is None else str(value))])
+    return InvalidChange([Problem(code, column=column, value=None if value is None else str(value), params=params)])
 
 
 def problems_of(error: ValidationError, given: Mapping[str, Any] | None = None) -> list[Problem]:
@@ -107,6 +161,7 @@ def problems_of(error: ValidationError, given: Mapping[str, Any] | None = None) 
             value = given[column]
         else:
             value = item.get("input") if item["type"] != "missing" else None
-        reason = _reason(item["type"], item.get("ctx") or {}) or str(item["msg"]).removeprefix("Value error, ")
-        problems.append(Problem(reason, column=column, value=None if value is None or isinstance(value, dict) else str(value)))
+        code, params = _coded(item)
+        problems.append(Problem(code, column=column, value=None if value is None or isinstance(value, dict) else str(value),
+                                params=params))
     return problems

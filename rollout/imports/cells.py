@@ -1,7 +1,7 @@
 """Typing the cells of an uploaded table as French spreadsheets write them: `48,85`, `1 234`,
 `12/09/2016`, `oui`. Every import reads its cells with these parsers, so a file one import
-accepts, the others accept too. Each parser raises ValueError with a reason a user understands;
-the import places it at its row and column.
+accepts, the others accept too. Each parser raises InvalidValue (a ValueError) with the code of
+its reason; the import places it at its row and column.
 
 Numbers: French Excel groups thousands with a no-break space (U+00A0) or a narrow no-break
 space (U+202F), people type a plain space; the decimal mark is `,` (or `.` from an English
@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from rollout.core.problems import InvalidValue
 from rollout.core.text import fold
 
 ALL = ("*", "tous", "toutes", "all")
@@ -35,15 +36,14 @@ _SERIAL_DAY = re.compile(r"([0-9]{5})(?:[.,]0+)?")
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01, and Excel counts a 29 February 1900
 SERIAL_DAYS = (date(1990, 1, 1), date(2100, 12, 31))
 """The Excel serial dates read as dates: outside, a five-digit number is more likely a count."""
-NOT_A_DAY = "date attendue (AAAA-MM-JJ ou JJ/MM/AAAA)"
 
 
-class NoSuchDay(ValueError):
+class NoSuchDay(InvalidValue):
     """A cell written as a date whose day does not exist (`31/02/2016`): callers that word
     their own reasons tell it apart from a cell that is no date at all."""
 
     def __init__(self) -> None:
-        super().__init__("date inexistante")
+        super().__init__("no_such_day")
 
 
 def integer(text: str) -> int:
@@ -52,7 +52,7 @@ def integer(text: str) -> int:
         return int(text)
     text = text.strip()
     if not _INTEGER.fullmatch(text):
-        raise ValueError("nombre entier attendu")
+        raise InvalidValue("integer_expected")
     return int(text.translate(_GROUP_SEPARATORS))
 
 
@@ -62,7 +62,7 @@ def count(text: str) -> int:
         return int(text)
     number = integer(text)
     if number < 0:
-        raise ValueError("doit être ≥ 0")
+        raise InvalidValue("at_least", minimum=0)
     return number
 
 
@@ -72,7 +72,7 @@ def decimal(text: str) -> float:
     big or small in a cell is a mistake to show."""
     text = text.strip()
     if not _DECIMAL.fullmatch(text):
-        raise ValueError("nombre attendu (par ex. 48,85)")
+        raise InvalidValue("number_expected")
     return float(text.translate(_GROUP_SEPARATORS).replace(",", "."))
 
 
@@ -88,20 +88,20 @@ def day(text: str) -> date:
     if match := _FRENCH_DAY.fullmatch(text):
         of_month, separator, month, year = match.group(1, 2, 3, 4)
         if len(year) == 2 and separator != "/":
-            raise ValueError(NOT_A_DAY)
+            raise InvalidValue("date_expected")
         return _real_day(int(year) + (2000 if len(year) == 2 else 0), int(month), int(of_month), match.group(5, 6, 7))
     if match := _SERIAL_DAY.fullmatch(text):
         serial = _EXCEL_EPOCH + timedelta(days=int(match.group(1)))
         if SERIAL_DAYS[0] <= serial <= SERIAL_DAYS[1]:
             return serial
-    raise ValueError(NOT_A_DAY)
+    raise InvalidValue("date_expected")
 
 
 def _real_day(year: int, month: int, of_month: int, time: tuple[str | None, ...]) -> date:
     """The day, once its time (when written) is a time of day and the day is in the calendar."""
     hours, minutes, seconds = (int(part or 0) for part in time)
     if hours > 23 or minutes > 59 or seconds > 59:
-        raise ValueError(NOT_A_DAY)
+        raise InvalidValue("date_expected")
     try:
         return date(year, month, of_month)
     except ValueError:
@@ -114,13 +114,13 @@ def yes_no(text: str) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValueError("oui ou non attendu")
+    raise InvalidValue("yes_no_expected")
 
 
 def priority(text: str) -> str:
     key = re.sub(r"\s+", " ", fold(text))
     if key not in _PRIORITIES:
-        raise ValueError("éducation prioritaire attendue : REP+, REP ou vide (none)")
+        raise InvalidValue("priority_expected")
     return _PRIORITIES[key]
 
 
@@ -131,7 +131,7 @@ def codes(text: str) -> list[str] | None:
         return None
     found = [code for code in re.split(r"[\s,;|]+", text) if code]
     if not found:
-        raise ValueError("nommez au moins un bassin, ou * pour tous")
+        raise InvalidValue("basins_expected")
     return found
 
 
@@ -143,6 +143,6 @@ def capacities(text: str) -> dict[str, int]:
             continue
         code, separator, sessions = item.partition("=") if "=" in item else item.partition(":")
         if not separator or not code:
-            raise ValueError("capacités par vague attendues sous la forme W2=0 W3=4")
+            raise InvalidValue("capacities_expected")
         result[code] = integer(sessions)
     return result

@@ -126,7 +126,7 @@ def read_preview(session: Session, *, importer: Importer, programme: Programme, 
     no header, required columns missing, no data rows); invalid rows are in the preview."""
     table = read_table(data, filename, importer.header())
     if not table.rows:
-        raise TableError(filename, [Problem("le fichier a une ligne d'en-tête mais aucune ligne de données")])
+        raise TableError(filename, [Problem("no_data_rows")])
     preview = importer.preview(session, programme=programme, table=table, today=today)
     preview.notes = [*table.notes, *preview.notes]
     preview.ignored_columns = table.ignored_columns

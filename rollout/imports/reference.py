@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
 
@@ -33,7 +33,7 @@ from rollout.imports.export import restored
 from rollout.imports.pipeline import ACTIONS, Change, Importer, Preview
 from rollout.imports.tabular import Column, Table
 from rollout.models import ImportBatch, Programme
-from rollout.core.problems import InvalidChange, Problem, problems_of
+from rollout.core.problems import InvalidChange, InvalidValue, Problem, problems_of
 from rollout.core.author import Author
 
 Converter = Callable[[str], Any]
@@ -101,12 +101,7 @@ class Row:
 def placed_problems(rows: Iterable[Row], check: Callable[[Row], Iterable[Problem]]) -> list[Problem]:
     """What `check` finds in each row, placed at that row. A column that could not be typed is
     already reported with its own reason; what `check` says of it is left out."""
-    return [
-        Problem(problem.reason, row=row.number, column=problem.column, value=problem.value)
-        for row in rows
-        for problem in check(row)
-        if problem.column not in row.failed
-    ]
+    return [replace(problem, row=row.number) for row in rows for problem in check(row) if problem.column not in row.failed]
 
 
 class ReferenceTable(Importer):
@@ -192,7 +187,7 @@ def at_row(row: int) -> Iterator[None]:
         yield
     except InvalidChange as error:
         error.problems = [
-            problem if problem.row is not None else Problem(problem.reason, row=row, column=problem.column, value=problem.value)
+            problem if problem.row is not None else replace(problem, row=row)
             for problem in error.problems
         ]
         raise
@@ -211,8 +206,8 @@ def typed_row(table: ReferenceTable, cells: Mapping[str, str], row: int) -> tupl
             continue
         try:
             values[spec.name] = spec.convert(text) if spec.convert else text
-        except ValueError as error:
-            problems.append(Problem(str(error), row=row, column=spec.name, value=text))
+        except InvalidValue as error:
+            problems.append(error.at(row=row, column=spec.name, value=text))
     return Row(number=row, values=values, failed={problem.column for problem in problems if problem.column}), problems
 
 
@@ -250,13 +245,13 @@ def classify(
             row.values = model.model_dump(mode="json")
         except ValidationError as error:
             row.valid = False
-            problems += [Problem(p.reason, row=row.number, column=p.column, value=p.value)
-                         for p in problems_of(error, row.values) if p.column not in row.failed]
+            problems += [replace(p, row=row.number) for p in problems_of(error, row.values) if p.column not in row.failed]
         key = str(row.values.get(table.key) or "")
         if not key:
             continue
         if key in by_key:
-            problems.append(Problem(f"même {table.key} qu'à la ligne {by_key[key].number}", row=row.number, column=table.key, value=key))
+            problems.append(Problem("key_repeated", row=row.number, column=table.key, value=key,
+                                    params={"key": table.key, "first": by_key[key].number}))
             row.valid = False
             continue
         by_key[key] = row

@@ -120,12 +120,12 @@ def _read_header(row_number: int, row: list[str], columns: Sequence[Column]) -> 
             if cell.strip():
                 ignored.append(cell.strip())
         elif matched.name in positions:
-            repeated.append(Problem(f"column {matched.name!r} appears twice", row=row_number, column=cell.strip()))
+            repeated.append(Problem("column_repeated", row=row_number, column=cell.strip(), params={"name": matched.name}))
         else:
             positions[matched.name] = index
     missing = [
-        Problem(f"required column {column.name!r} is missing (accepted headers: {', '.join((column.name,) + column.aliases)})",
-                row=row_number)
+        Problem("column_missing", row=row_number,
+                params={"name": column.name, "headers": ", ".join((column.name,) + column.aliases)})
         for column in columns if column.required and column.name not in positions
     ]
     return _Header(row_number, positions, ignored, repeated, missing)
@@ -171,7 +171,7 @@ def _csv_rows(text: str, filename: str, columns: Sequence[Column]) -> Iterator[l
     try:
         yield from reader
     except csv.Error as error:  # a field longer than csv.field_size_limit()
-        raise TableError(filename, [Problem(f"CSV illisible ({error})", row=reader.line_num)]) from None
+        raise TableError(filename, [Problem("csv_unreadable", row=reader.line_num, params={"detail": str(error)})]) from None
 
 
 def _cell_text(value: object) -> str:
@@ -196,12 +196,9 @@ def _refuse_unpacked_size(data: bytes, filename: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError) as error:  # what a damaged archive raises
-        raise TableError(filename, [Problem(f"not a readable XLSX workbook ({type(error).__name__})")]) from None
+        raise TableError(filename, [Problem("xlsx_unreadable", params={"detail": type(error).__name__})]) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise TableError(filename, [Problem(
-            f"classeur trop volumineux une fois décompressé ({_mebibytes(unpacked)}, au plus "
-            f"{_mebibytes(MAX_UNPACKED_BYTES)}) : découpez-le en plusieurs fichiers"
-        )])
+        raise TableError(filename, [Problem("xlsx_too_big", params=_sizes(unpacked, MAX_UNPACKED_BYTES))])
 
 
 def _xlsx_rows(data: bytes, filename: str) -> Iterator[list[str]]:
@@ -210,7 +207,7 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
-        raise TableError(filename, [Problem(f"not a readable XLSX workbook ({type(error).__name__})")]) from None
+        raise TableError(filename, [Problem("xlsx_unreadable", params={"detail": type(error).__name__})]) from None
     try:
         sheet = workbook.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
@@ -219,18 +216,16 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[list[str]]:
         workbook.close()
 
 
-def _mebibytes(size: int) -> str:
-    return f"{size / 2**20:.1f} Mio".replace(".", ",")
+def _sizes(size: int, limit: int) -> dict[str, float]:
+    """A size and its limit in mebibytes, for a message."""
+    return {"size": size / 2**20, "limit": limit / 2**20}
 
 
 def raw_rows(data: bytes, filename: str, columns: Sequence[Column] = ()) -> Iterable[list[str]]:
     """The file's rows as lists of cell texts, whatever its format; `columns` help find a CSV's
     delimiter. TableError, before anything is decoded or unpacked, when the file is too big."""
     if len(data) > MAX_BYTES:
-        raise TableError(filename, [Problem(
-            f"fichier trop volumineux ({_mebibytes(len(data))}, au plus {_mebibytes(MAX_BYTES)}) : "
-            "découpez-le en plusieurs fichiers"
-        )])
+        raise TableError(filename, [Problem("file_too_big", params=_sizes(len(data), MAX_BYTES))])
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
         _refuse_unpacked_size(data, filename)
         return _xlsx_rows(data, filename)
@@ -251,7 +246,7 @@ def _find_header(rows: Iterator[tuple[int, list[str]]], filename: str, columns: 
         if len(candidates) == HEADER_SEARCH_ROWS:
             break
     if not candidates:
-        raise TableError(filename, [Problem("the file is empty: a header row is required")])
+        raise TableError(filename, [Problem("file_empty")])
     best = max(candidates, key=lambda header: len(header.positions))
     raise TableError(filename, best.repeated + best.missing)
 
@@ -312,8 +307,7 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
             totals.append((number, label))
             continue
         if len(table_rows) == MAX_DATA_ROWS:
-            limit = f"{MAX_DATA_ROWS:,}".replace(",", " ")
-            raise TableError(filename, [Problem(f"plus de {limit} lignes de données : découpez le fichier", row=number)])
+            raise TableError(filename, [Problem("too_many_rows", row=number, params={"limit": MAX_DATA_ROWS})])
         table_rows.append((number, cells))
     notes = [f"en-tête lu à la ligne {header.row} (lignes au-dessus ignorées)"] if below_title else []
     return Table(filename=filename, rows=table_rows, ignored_columns=header.ignored, header_row=header.row,

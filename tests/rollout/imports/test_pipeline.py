@@ -98,3 +98,19 @@ def test_a_title_line_and_a_totals_row_are_skipped_and_said_on_the_preview(clien
     assert page.status_code == 200
     assert "Nouveaux : 1" in page.text
     assert "ligne 2" in page.text and "Total" in page.text
+
+
+def _upload(client, url: str, data: bytes, csrf):
+    return client.post(url, data={"csrf_token": csrf(client, url.split("?")[0]), "file": (io.BytesIO(data), "f.csv")},
+                       content_type="multipart/form-data")
+
+
+def test_an_invalid_file_is_explained_in_the_pages_language(client, world, login, csrf) -> None:
+    login(client, "district_leader")
+    upload = f"/programmes/{world.programme_id}/trainers/import"
+    invalid = b"code;nom;niveau;bassins;capacite\nR-3;Relais;relay;S;douze\n"
+    french = _upload(client, upload, invalid, csrf)
+    assert french.status_code == 422 and "nombre entier attendu" in french.text
+    english = _upload(client, f"{upload}?lang=en", invalid, csrf)
+    assert english.status_code == 422 and "whole number expected" in english.text
+    assert "nombre entier attendu" not in english.text

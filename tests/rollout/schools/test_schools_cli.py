@@ -44,5 +44,5 @@ def test_an_invalid_schools_file_exits_2_listing_every_problem_and_writes_nothin
     bad.write_text("uai;nom;commune;eleves;enseignants;bassin\n0931234L;A;Bobigny;-4;10;N\n0931235M;B;Pantin;10;10;Z\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["schools", "import", str(bad), "--programme", str(world.programme_id)])
     assert result.exit_code == 2
-    assert "row 2, column pupils = '-4'" in result.stderr and "row 3, column basin = 'Z'" in result.stderr
+    assert "ligne 2, colonne pupils = '-4' : doit être ≥ 0" in result.stderr and "ligne 3, colonne basin = 'Z'" in result.stderr
     assert _schools(engine, world.programme_id) == 6

@@ -124,7 +124,7 @@ uai,milestone,status,date,count,note
     assert problem.value == "fini" and "statut inconnu" in problem.reason
     with pytest.raises(TableError) as rejected:
         _import(session, programme, data, "progress.csv")
-    assert "progress.csv, row 4, column nombre = '999'" in str(rejected.value)
+    assert "progress.csv, ligne 4, colonne nombre = '999'" in str(rejected.value)
     session.rollback()
     assert _counts(session, ImportBatch) == 0
     assert session.exec(select(func.max(Milestone.version))).one() == 1

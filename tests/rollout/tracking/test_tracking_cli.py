@@ -23,7 +23,7 @@ def test_import_then_baseline_from_the_command_line(engine, database_url, tracke
 
     refused = runner.invoke(main, ["progress", "import", str(bad), *programme_option])
     assert refused.exit_code == 2
-    assert "faux.csv, row 2, column date" in refused.output and "row 3, column statut = 'peut-être'" in refused.output
+    assert "faux.csv, ligne 2, colonne date" in refused.output and "ligne 3, colonne statut = 'peut-être'" in refused.output
     assert runner.invoke(main, ["progress", "import", str(good), "--dry-run", *programme_option]).output.endswith(
         "would import 1 row: 0 new, 1 changed, 0 unchanged\n")
     applied = runner.invoke(main, ["progress", "import", str(good), *programme_option])

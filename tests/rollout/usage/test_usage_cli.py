@@ -62,9 +62,9 @@ def test_an_invalid_file_exits_2_with_every_problem_and_writes_nothing(rollout, 
     assert result.exit_code == 2
     assert result.output.splitlines() == [
         "Error: bad.csv: 3 problems, nothing imported:",
-        "  bad.csv, row 4, column visitors = '9': more visitors than visits (5)",
-        "  bad.csv, row 4: same date, UAI, service and profile as row 2",
-        "  bad.csv, row 5, column date = '2016-02-30': not a real date",
+        "  bad.csv, ligne 4, colonne visitors = '9' : more visitors than visits (5)",
+        "  bad.csv, ligne 4 : same date, UAI, service and profile as row 2",
+        "  bad.csv, ligne 5, colonne date = '2016-02-30' : not a real date",
     ]
     assert _usage_rows(engine) == 0
     with Session(engine) as session:

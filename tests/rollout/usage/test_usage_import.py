@@ -136,14 +136,14 @@ def test_every_invalid_row_is_reported_in_one_pass_and_nothing_is_written(engine
         (10, "visitors", "11", "more visitors than visits (10)"),
         (10, "page_views", "abc", "nombre entier attendu"),
         (11, None, None, "same date, UAI, service and profile as row 2"),
-        (12, "service", "", "required"),
-        (13, "uai", "", "required"),
-        (13, "date", "", "required"),
-        (13, "visits", "", "required"),
+        (12, "service", "", "valeur obligatoire"),
+        (13, "uai", "", "valeur obligatoire"),
+        (13, "date", "", "valeur obligatoire"),
+        (13, "visits", "", "valeur obligatoire"),
         (14, "uai", "0930001A", "has a wrong check letter (expected W)"),
     ]
     message = str(raised.value)
-    assert f"mars.csv, row 3, column uai = '{OTHER_DISTRICT}': not a school of the programme" in message
+    assert f"mars.csv, ligne 3, colonne uai = '{OTHER_DISTRICT}' : not a school of the programme" in message
     assert len(message.splitlines()) == len(found) == 15
     assert _count(engine, UsageRecord) == 0
     assert _count(engine, ImportBatch) == 0
@@ -232,11 +232,11 @@ def test_a_date_that_does_not_start_its_period_is_refused(engine, usage_world, d
 
 
 def test_an_unreadable_period_and_an_empty_file_are_refused(engine, usage_world) -> None:
-    with pytest.raises(TableError, match="column period = 'fortnight': expected day, week or month"):
+    with pytest.raises(TableError, match="colonne period = 'fortnight' : expected day, week or month"):
         _import(engine, usage_world.programme_id, _csv(f"2016-03-07,{A},Notes,National_ENS,10,fortnight", header="date,uai,service,profile,visits,period"))
-    with pytest.raises(TableError, match="empty.csv: le fichier a une ligne d'en-tête mais aucune ligne de données"):
+    with pytest.raises(TableError, match="empty.csv : le fichier a une ligne d'en-tête mais aucune ligne de données"):
         _import(engine, usage_world.programme_id, _csv(), "empty.csv")
-    with pytest.raises(TableError, match="required column 'profile' is missing"):
+    with pytest.raises(TableError, match="colonne obligatoire « profile » absente"):
         _import(engine, usage_world.programme_id, _csv(f"2016-03-07,{A},Notes,10", header="date,uai,service,visits"))
 
 

@@ -1,0 +1,66 @@
+"""The words of every refusal, each under a stable code.
+
+A problem says what is wrong as a code (`integer_expected`, a snake_case English identifier
+that scripts can rely on) and the values its message needs; the message is written here once,
+in French with `%(name)s` placeholders, and translated through the catalogue when it is read:
+a page shows it in the page's language, the API in the request's, and the command line (no
+request) in French. A code is reused wherever the same thing is wrong, so one mistake reads
+the same in every import, form and endpoint.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from babel.numbers import format_decimal
+from flask_babel import LazyString, get_locale
+from flask_babel import lazy_gettext as _l
+
+MESSAGES: dict[str, LazyString] = {
+    # A value, whatever its field.
+    "required": _l("valeur obligatoire"),
+    "integer_expected": _l("nombre entier attendu"),
+    "number_expected": _l("nombre attendu (par ex. 48,85)"),
+    "yes_no_expected": _l("oui ou non attendu"),
+    "date_expected": _l("date attendue (AAAA-MM-JJ ou JJ/MM/AAAA)"),
+    "no_such_day": _l("date inexistante"),
+    "at_least": _l("doit être ≥ %(minimum)s"),
+    "at_most": _l("doit être ≤ %(maximum)s"),
+    "too_long": _l("au plus %(max_length)s caractères"),
+    "one_of": _l("valeur attendue : %(expected)s"),
+    "no_spaces": _l("sans espace"),
+    "invalid_value": _l("valeur refusée : %(detail)s"),
+    "priority_expected": _l("éducation prioritaire attendue : REP+, REP ou vide (none)"),
+    "uai_expected": _l("UAI attendu : 7 chiffres et une lettre de contrôle (par ex. 0931234L)"),
+    "uai_check_letter": _l("lettre de contrôle erronée (attendue : %(expected)s)"),
+    "basins_expected": _l("nommez au moins un bassin, ou * pour tous"),
+    "capacities_expected": _l("capacités par vague attendues sous la forme W2=0 W3=4"),
+    # A file, its header, its rows.
+    "file_too_big": _l("fichier trop volumineux (%(size)s Mio, au plus %(limit)s Mio) : découpez-le en plusieurs fichiers"),
+    "xlsx_too_big": _l("classeur trop volumineux une fois décompressé (%(size)s Mio, au plus %(limit)s Mio) : "
+                       "découpez-le en plusieurs fichiers"),
+    "xlsx_unreadable": _l("classeur XLSX illisible (%(detail)s)"),
+    "csv_unreadable": _l("CSV illisible (%(detail)s)"),
+    "file_empty": _l("le fichier est vide : une ligne d'en-tête est attendue"),
+    "no_data_rows": _l("le fichier a une ligne d'en-tête mais aucune ligne de données"),
+    "too_many_rows": _l("plus de %(limit)d lignes de données : découpez le fichier"),
+    "column_missing": _l("colonne obligatoire « %(name)s » absente (en-têtes acceptés : %(headers)s)"),
+    "column_repeated": _l("colonne « %(name)s » en double"),
+    "key_repeated": _l("même %(key)s qu'à la ligne %(first)d"),
+    # A record changed by someone else.
+    "stale_version": _l("%(key)s : quelqu'un d'autre a enregistré une modification depuis l'ouverture de cette fiche "
+                        "(version %(expected)d, maintenant %(current)d) : rechargez la fiche et refaites votre modification"),
+}
+
+
+def message(code: str, params: Mapping[str, Any]) -> str:
+    """The message of `code` with `params` filled in, in the current language; a decimal is
+    written as that language writes it (`3,5` in French, `3.5` in English). Until every
+    package says its problems with codes, a sentence given as code is its own message."""
+    text = MESSAGES.get(code)
+    if text is None:
+        return code
+    locale = get_locale() or "fr"
+    return str(text) % {name: format_decimal(value, format="#,##0.0", locale=locale) if isinstance(value, float) else value
+                        for name, value in params.items()}
+
