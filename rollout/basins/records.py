@@ -27,7 +27,7 @@ def basin_or_none(session: Session, *, programme: Programme, code: str) -> Basin
 def create_basin(session: Session, *, programme: Programme, data: BasinCreate, author: Author) -> Basin:
     """Add a basin; its code must be new in the programme."""
     if basin_or_none(session, programme=programme, code=data.code) is not None:
-        raise refuse("ce code de bassin existe déjà dans le programme", column="code", value=data.code)
+        raise refuse("already_in_programme", column="code", value=data.code)
     basin = Basin(programme_id=programme.id, **data.model_dump())
     session.add(basin)
     session.flush()
@@ -53,10 +53,7 @@ def delete_basin(session: Session, *, programme: Programme, basin: Basin, author
     trainers who served it stop serving it (the audit keeps that)."""
     schools = session.exec(select(func.count()).select_from(School).where(School.basin_id == basin.id)).one()
     if schools:
-        raise refuse(
-            f"{schools} établissement(s) sont dans ce bassin : rattachez-les à un autre bassin avant de le supprimer",
-            column="code", value=basin.code,
-        )
+        raise refuse("basin_has_schools", column="code", value=basin.code, count=schools)
     served_by = session.exec(select(func.count()).select_from(TrainerBasin).where(TrainerBasin.basin_id == basin.id)).one()
     author.record(session, programme=programme, entity=ENTITY, entity_id=basin.id, action="delete",
                   changes={**deleted({"code": basin.code, "name": basin.name}), "trainers_serving": [served_by, 0]})

@@ -44,9 +44,8 @@ class BasinTable(ReferenceTable):
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
         basin = basin_or_none(session, programme=programme, code=entry.key)
         if basin is None:
-            raise refuse("ce bassin a été supprimé depuis l'aperçu", column="code", value=entry.key)
+            raise refuse("deleted_since_preview", column="code", value=entry.key)
         previewed_name = entry.changes["name"][0]
         if basin.name != previewed_name:
-            raise refuse(f"ce bassin a été renommé depuis l'aperçu (il s'appelait « {previewed_name} »)",
-                         column="name", value=basin.name)
+            raise refuse("renamed_since_preview", column="name", value=basin.name, name=previewed_name)
         update_basin(session, programme=programme, basin=basin, data=BasinUpdate.model_validate(entry.data), author=author)

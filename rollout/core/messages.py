@@ -47,6 +47,28 @@ MESSAGES: dict[str, LazyString] = {
     "column_missing": _l("colonne obligatoire « %(name)s » absente (en-têtes acceptés : %(headers)s)"),
     "column_repeated": _l("colonne « %(name)s » en double"),
     "key_repeated": _l("même %(key)s qu'à la ligne %(first)d"),
+    # Reference data: schools, basins, waves, trainers.
+    "already_in_programme": _l("déjà dans le programme"),
+    "unknown_basin": _l("bassin inconnu dans ce programme"),
+    "unknown_wave": _l("vague inconnue dans ce programme"),
+    "basin_repeated": _l("bassin %(basin)s nommé deux fois"),
+    "pinned_after_latest": _l("la vague imposée %(pinned)s vient après la vague au plus tard %(latest)s"),
+    "ends_before_start": _l("finit avant de commencer (%(start)s)"),
+    "position_taken": _l("la vague %(wave)s a déjà la position %(position)d"),
+    "starts_before_previous_ends": _l("commence le %(start)s, avant la fin de la vague précédente %(previous)s "
+                                      "(%(previous_end)s) : les vagues se suivent dans l'ordre de leur position"),
+    "ends_after_next_starts": _l("finit le %(end)s, après le début de la vague suivante %(next)s (%(next_start)s)"),
+    "school_has_records": _l("l'avancement ou les usages de cet établissement ont déjà été saisis : "
+                             "il ne peut plus être supprimé"),
+    "basin_has_schools": _l("%(count)d établissement(s) sont dans ce bassin : rattachez-les à un autre bassin "
+                            "avant de le supprimer"),
+    "wave_has_schools": _l("%(count)d établissement(s) sont rattachés à cette vague (vague imposée ou vague au plus "
+                           "tard : %(schools)s) : modifiez-les avant de supprimer la vague"),
+    "wave_in_adopted_plan": _l("le plan adopté « %(plan)s » place %(count)d établissement(s) dans cette vague : "
+                               "adoptez un autre plan avant de la supprimer"),
+    "deleted_since_preview": _l("supprimé depuis l'aperçu"),
+    "renamed_since_preview": _l("renommé depuis l'aperçu (il s'appelait « %(name)s »)"),
+    "no_college_in_departments": _l("aucun collège des départements %(departments)s dans ce fichier"),
     # A record changed by someone else.
     "stale_version": _l("%(key)s : quelqu'un d'autre a enregistré une modification depuis l'ouverture de cette fiche "
                         "(version %(expected)d, maintenant %(current)d) : rechargez la fiche et refaites votre modification"),

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from planner.uai import CHECK_LETTERS, normalise_uai
+from planner.uai import CHECK_LETTERS, UAIError, normalise_uai
+from rollout.core.problems import uai_refusal
 from rollout.models.base import INT32_MAX, check, one_of
 
 PRIORITIES = ("none", "REP", "REP+")
@@ -89,7 +90,10 @@ class SchoolCreate(SchoolBase):
     @field_validator("uai", mode="before")
     @classmethod
     def _valid_uai(cls, value: str) -> str:
-        return normalise_uai(value)
+        try:
+            return normalise_uai(value)
+        except UAIError:
+            raise uai_refusal(value.strip().upper() if isinstance(value, str) else value) from None
 
 
 class SchoolUpdate(SQLModel):

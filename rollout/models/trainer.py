@@ -9,6 +9,7 @@ from pydantic import Field as PydanticField
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from rollout.core.problems import InvalidValue
 from rollout.models.base import INT32_MAX, check, one_of
 
 TIERS = ("vendor", "academic", "relay")
@@ -67,10 +68,10 @@ class TrainerCapacity(SQLModel, table=True):
 def _distinct_basins(value: list[str] | None) -> list[str] | None:
     if value is not None:
         if not value:
-            raise ValueError("name at least one basin, or none at all for every basin")
+            raise InvalidValue("basins_expected")
         repeated = sorted({code for code in value if value.count(code) > 1})
         if repeated:
-            raise ValueError(f"basin {repeated[0]!r} is named twice")
+            raise InvalidValue("basin_repeated", basin=repeated[0])
     return value
 
 

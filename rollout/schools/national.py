@@ -31,7 +31,7 @@ from sqlmodel import Session, select
 from rollout.colleges.clustering import Commune, centroid, cluster_communes, communes_of, nearest
 from rollout.colleges.national_file import College
 from rollout.colleges.teachers import estimated_teachers
-from rollout.core.problems import Problem
+from rollout.core.problems import InvalidValue, Problem
 from rollout.imports.pipeline import Preview
 from rollout.imports.tabular import Column, Table, TableError
 from rollout.models import Basin, Programme, School
@@ -62,14 +62,14 @@ def _college(cells_: dict[str, str], number: int) -> tuple[College | None, list[
             return None
         try:
             return convert(text)
-        except ValueError as error:
-            problems.append(Problem(str(error), row=number, column=column, value=text))
+        except InvalidValue as error:
+            problems.append(error.at(row=number, column=column, value=text))
             return None
 
     pupils = typed("pupils", cells.integer)
     latitude, longitude = typed("latitude", cells.decimal), typed("longitude", cells.decimal)
     if pupils is None and not problems:
-        problems.append(Problem("valeur obligatoire", row=number, column="pupils", value=""))
+        problems.append(Problem("required", row=number, column="pupils", value=""))
     if problems:
         return None, problems
     return College(
@@ -176,7 +176,7 @@ class NationalSchoolTable(SchoolTable):
                 colleges.append((number, college))
         if not colleges and not problems:
             wanted = ", ".join(sorted(self.departments))
-            raise TableError(table.filename, [Problem(f"aucun collège des départements {wanted} dans ce fichier")])
+            raise TableError(table.filename, [Problem("no_college_in_departments", params={"departments": wanted})])
         basin_of, new_basins = assign_basins(session, programme, [college for _, college in colleges], self.schools_per_basin)
         self.new_basins = new_basins
         current = {school.uai: school for school in session.exec(select(School).where(School.programme_id == programme.id))}

@@ -59,15 +59,15 @@ def reference_problems(values: dict[str, Any], *, basin_codes: set[str], wave_po
     """Basin and waves a school names that the programme does not have, or waves out of order."""
     problems = []
     if "basin" in values and values["basin"] not in basin_codes:
-        problems.append(Problem("bassin inconnu dans ce programme", column="basin", value=values["basin"]))
+        problems.append(Problem("unknown_basin", column="basin", value=values["basin"]))
     for field in ("pinned_wave", "latest_wave"):
         code = values.get(field)
         if code is not None and code not in wave_positions:
-            problems.append(Problem("vague inconnue dans ce programme", column=field, value=code))
+            problems.append(Problem("unknown_wave", column=field, value=code))
     pinned, latest = values.get("pinned_wave"), values.get("latest_wave")
     if pinned in wave_positions and latest in wave_positions and wave_positions[pinned] > wave_positions[latest]:
-        problems.append(Problem(f"la vague imposée {pinned} vient après la vague au plus tard {latest}",
-                                column="pinned_wave", value=pinned))
+        problems.append(Problem("pinned_after_latest", column="pinned_wave", value=pinned,
+                                params={"pinned": pinned, "latest": latest}))
     return problems
 
 
@@ -91,7 +91,7 @@ def _resolve(session: Session, programme: Programme, values: dict[str, Any]) -> 
 def create_school(session: Session, *, programme: Programme, data: SchoolCreate, author: Author) -> School:
     """Add a school; refused when its UAI is already in the programme or it names unknown codes."""
     if school_or_none(session, programme=programme, uai=data.uai) is not None:
-        raise refuse("cet UAI est déjà dans le programme", column="uai", value=data.uai)
+        raise refuse("already_in_programme", column="uai", value=data.uai)
     school = School(programme_id=programme.id, uai=data.uai, **_resolve(session, programme, data.model_dump()))
     session.add(school)
     session.flush()
@@ -132,8 +132,7 @@ def delete_school(session: Session, *, programme: Programme, school: School, aut
     """Delete a school nothing was recorded for yet; refused otherwise, since deleting it would
     delete the progress and usage people recorded."""
     if recorded_work(session, school=school):
-        raise refuse("l'avancement ou les usages de cet établissement ont déjà été saisis : il ne peut plus être supprimé",
-                     column="uai", value=school.uai)
+        raise refuse("school_has_records", column="uai", value=school.uai)
     basins, waves = code_maps(session, programme=programme)
     author.record(session, programme=programme, entity=ENTITY, entity_id=school.id, action="delete",
                   changes=deleted({"uai": school.uai, **school_snapshot(school, basins=basins, waves=waves)}))

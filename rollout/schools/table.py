@@ -76,7 +76,7 @@ class SchoolTable(ReferenceTable):
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
         school = school_or_none(session, programme=programme, uai=entry.key)
         if school is None:
-            raise refuse("cet établissement a été supprimé depuis l'aperçu", column="uai", value=entry.key)
+            raise refuse("deleted_since_preview", column="uai", value=entry.key)
         update_school(session, programme=programme, school=school,
                       data=SchoolUpdate.model_validate({**entry.data, "version": entry.version}), author=author)
 

@@ -59,11 +59,11 @@ def reference_problems(
 ) -> list[Problem]:
     """Basins and waves a trainer names that the programme does not have."""
     problems = [
-        Problem("bassin inconnu dans ce programme", column="basins", value=code)
+        Problem("unknown_basin", column="basins", value=code)
         for code in basins or () if code not in basin_codes
     ]
     problems += [
-        Problem("vague inconnue dans ce programme", column="capacities", value=code)
+        Problem("unknown_wave", column="capacities", value=code)
         for code in capacities or {} if code not in wave_codes
     ]
     return problems
@@ -94,7 +94,7 @@ def _set_links(session: Session, *, programme: Programme, trainer: Trainer, basi
 def create_trainer(session: Session, *, programme: Programme, data: TrainerCreate, author: Author) -> Trainer:
     """Add a trainer; refused when its code exists or it names unknown basins or waves."""
     if trainer_or_none(session, programme=programme, code=data.code) is not None:
-        raise refuse("ce code de formateur existe déjà dans le programme", column="code", value=data.code)
+        raise refuse("already_in_programme", column="code", value=data.code)
     trainer = Trainer(
         programme_id=programme.id, all_basins=data.basins is None,
         **data.model_dump(exclude={"basins", "capacities"}),

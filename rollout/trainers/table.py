@@ -70,6 +70,6 @@ class TrainerTable(ReferenceTable):
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
         trainer = trainer_or_none(session, programme=programme, code=entry.key)
         if trainer is None:
-            raise refuse("ce formateur a été supprimé depuis l'aperçu", column="code", value=entry.key)
+            raise refuse("deleted_since_preview", column="code", value=entry.key)
         update_trainer(session, programme=programme, trainer=trainer,
                        data=TrainerUpdate.model_validate({**entry.data, "version": entry.version}), author=author)

@@ -61,23 +61,23 @@ def order_problems(waves: list[WaveDates], *, checked: set[str] | None = None) -
 
     for wave in waves:
         if wave.end_date < wave.start_date:
-            blame(wave.code, Problem(f"finit avant de commencer ({wave.start_date.isoformat()})", column="end_date",
-                                     value=wave.end_date.isoformat()))
+            blame(wave.code, Problem("ends_before_start", column="end_date", value=wave.end_date.isoformat(),
+                                     params={"start": wave.start_date.isoformat()}))
     ordered = sorted(waves, key=lambda wave: (wave.position, wave.code))
     for previous, wave in zip(ordered, ordered[1:]):
         if wave.position == previous.position:
             culprit, other = (wave, previous) if checked is None or wave.code in checked else (previous, wave)
-            blame(culprit.code, Problem(f"la vague {other.code} a déjà la position {wave.position}",
-                                        column="position", value=str(wave.position)))
+            blame(culprit.code, Problem("position_taken", column="position", value=str(wave.position),
+                                        params={"wave": other.code, "position": wave.position}))
         elif wave.start_date <= previous.end_date:
-            reason = (f"commence le {wave.start_date.isoformat()}, avant la fin de la vague précédente "
-                      f"{previous.code} ({previous.end_date.isoformat()}) : les vagues se suivent dans l'ordre de leur position")
             if checked is None or wave.code in checked:
-                blame(wave.code, Problem(reason, column="start_date", value=wave.start_date.isoformat()))
+                blame(wave.code, Problem("starts_before_previous_ends", column="start_date", value=wave.start_date.isoformat(),
+                                         params={"start": wave.start_date.isoformat(), "previous": previous.code,
+                                                 "previous_end": previous.end_date.isoformat()}))
             else:
-                blame(previous.code, Problem(
-                    f"finit le {previous.end_date.isoformat()}, après le début de la vague suivante {wave.code} "
-                    f"({wave.start_date.isoformat()})", column="end_date", value=previous.end_date.isoformat()))
+                blame(previous.code, Problem("ends_after_next_starts", column="end_date", value=previous.end_date.isoformat(),
+                                             params={"end": previous.end_date.isoformat(), "next": wave.code,
+                                                     "next_start": wave.start_date.isoformat()}))
     return problems
 
 
@@ -98,7 +98,7 @@ def create_wave(
     """Add a wave; refused when its code exists or its dates break the order of the waves. An
     import, which checks the order once for all its rows, passes `check_order=False`."""
     if wave_or_none(session, programme=programme, code=data.code) is not None:
-        raise refuse("ce code de vague existe déjà dans le programme", column="code", value=data.code)
+        raise refuse("already_in_programme", column="code", value=data.code)
     if check_order:
         _check_order(session, programme=programme, changed=WaveDates(data.code, data.position, data.start_date, data.end_date))
     wave = Wave(programme_id=programme.id, **data.model_dump())
@@ -140,17 +140,11 @@ def delete_wave(session: Session, *, programme: Programme, wave: Wave, author: A
     ).all()
     if bound:
         shown = ", ".join(bound[:5]) + (" …" if len(bound) > 5 else "")
-        raise refuse(
-            f"{len(bound)} établissement(s) sont rattachés à cette vague (vague imposée ou vague au plus tard : {shown}) : "
-            "modifiez-les avant de supprimer la vague", column="code", value=wave.code,
-        )
+        raise refuse("wave_has_schools", column="code", value=wave.code, count=len(bound), schools=shown)
     plan = baseline(session, programme)
     planned = sum(1 for row in (plan.result or {}).get("assignments", ()) if row.get("wave") == wave.code) if plan else 0
     if planned:
-        raise refuse(
-            f"le plan adopté « {plan.name} » place {planned} établissement(s) dans cette vague : "
-            "adoptez un autre plan avant de la supprimer", column="code", value=wave.code,
-        )
+        raise refuse("wave_in_adopted_plan", column="code", value=wave.code, plan=plan.name, count=planned)
     author.record(session, programme=programme, entity=ENTITY, entity_id=wave.id, action="delete",
                   changes=deleted({"code": wave.code, **{field: getattr(wave, field) for field in FIELDS}}))
     session.delete(wave)

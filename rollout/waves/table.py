@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -68,14 +69,14 @@ class WaveTable(ReferenceTable):
                                         date.fromisoformat(values["end_date"]))
         checked = {code for code, row in rows.items() if row.valid}
         problems = [
-            Problem(problem.reason, row=rows[code].number, column=problem.column, value=problem.value)
+            replace(problem, row=rows[code].number)
             for code, problem in order_problems(list(final.values()), checked=checked).items()
         ]
         for row in rows.values():  # rows invalid otherwise: their dates are still checked
             start, end = row.values.get("start_date"), row.values.get("end_date")
             if not row.valid and isinstance(start, date) and isinstance(end, date) and end < start:
-                problems.append(Problem(f"finit avant de commencer ({start.isoformat()})", row=row.number,
-                                        column="end_date", value=end.isoformat()))
+                problems.append(Problem("ends_before_start", row=row.number, column="end_date", value=end.isoformat(),
+                                        params={"start": start.isoformat()}))
         return problems
 
     def create(self, session: Session, programme: Programme, data: dict[str, Any], author: Author) -> None:
@@ -84,7 +85,7 @@ class WaveTable(ReferenceTable):
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
         wave = self._loaded.get(entry.key) or wave_or_none(session, programme=programme, code=entry.key)
         if wave is None:
-            raise refuse("cette vague a été supprimée depuis l'aperçu", column="code", value=entry.key)
+            raise refuse("deleted_since_preview", column="code", value=entry.key)
         update_wave(session, programme=programme, wave=wave,
                     data=WaveUpdate.model_validate({**entry.data, "version": entry.version}), author=author, check_order=False)
 

@@ -17,7 +17,7 @@ LEADER = Author(actor="direction@test.invalid", channel="form")
 def test_basins_are_created_renamed_and_deleted_when_empty(engine, world):
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
-        with pytest.raises(InvalidChange, match="existe déjà"):
+        with pytest.raises(InvalidChange, match="déjà dans le programme"):
             create_basin(session, programme=programme, data=BasinCreate(code="N", name="Autre Nord"), author=LEADER)
         east = create_basin(session, programme=programme, data=BasinCreate(code="E", name="Est"), author=LEADER)
         update_basin(session, programme=programme, basin=east, data=BasinUpdate(name="Est (Montreuil)"), author=LEADER)

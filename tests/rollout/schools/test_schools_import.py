@@ -42,12 +42,13 @@ def test_every_invalid_row_is_reported_at_once_with_row_column_value_and_nothing
     ])
     with Session(engine) as session:
         programme, preview = _preview(session, world.programme_id, text)
-        problems = {(p.row, p.column, p.value) for p in preview.problems}
+        problems = {(p.row, p.column, p.value, p.code) for p in preview.problems}
         assert problems == {
-            (3, "uai", "0931234M"), (4, "pupils", "beaucoup"), (4, "teachers", "0"), (4, "basin", "Z"),
-            (5, "uai", "0931234L"), (6, "latitude", "95.0"),
+            (3, "uai", "0931234M", "uai_check_letter"), (4, "pupils", "beaucoup", "integer_expected"),
+            (4, "teachers", "0", "at_least"), (4, "basin", "Z", "unknown_basin"), (5, "uai", "0931234L", "key_repeated"),
+            (6, "latitude", "95.0", "at_most"),
         }
-        assert all(problem.reason for problem in preview.problems)
+        assert {p.reason for p in preview.problems if p.row == 3} == {"lettre de contrôle erronée (attendue : L)"}
         assert preview.invalid_rows == 4 and preview.counts["new"] == 1
         assert not preview.confirmable
         assert session.exec(select(func.count()).select_from(SavedPreview)).one() == 0

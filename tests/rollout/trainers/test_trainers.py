@@ -37,7 +37,7 @@ def test_unknown_basins_and_waves_and_a_taken_code_are_refused(engine, world):
             create_trainer(session, programme=programme, author=LEADER, data=TrainerCreate(
                 code="AT-003", name="F", tier="academic", basins=["N", "Z"], capacities={"W9": 1}))
         assert {(p.column, p.value) for p in refused.value.problems} == {("basins", "Z"), ("capacities", "W9")}
-        with pytest.raises(InvalidChange, match="existe déjà"):
+        with pytest.raises(InvalidChange, match="déjà dans le programme"):
             create_trainer(session, programme=programme, author=LEADER,
                            data=TrainerCreate(code="AT-001", name="F", tier="academic"))
 
