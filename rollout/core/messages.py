@@ -69,6 +69,34 @@ MESSAGES: dict[str, LazyString] = {
     "deleted_since_preview": _l("supprimé depuis l'aperçu"),
     "renamed_since_preview": _l("renommé depuis l'aperçu (il s'appelait « %(name)s »)"),
     "no_college_in_departments": _l("aucun collège des départements %(departments)s dans ce fichier"),
+    # Progress: milestones of schools.
+    "unknown_uai": _l("aucun établissement de ce programme n'a cet UAI"),
+    "unknown_milestone": _l("jalon inconnu (voir la liste des jalons dans la documentation)"),
+    "unknown_status": _l("statut inconnu (non commencé, en cours, terminé ou bloqué)"),
+    "unknown_pix_level": _l("niveau Pix+ Édu inconnu (initié, confirmé, avancé, expert)"),
+    "date_or_status_expected": _l("date de réalisation ou statut attendu (terminé, en cours, bloqué, non commencé)"),
+    "done_without_date": _l("un jalon terminé doit avoir sa date de réalisation"),
+    "date_before_programme": _l("date antérieure au début du programme (pas avant le %(earliest)s)"),
+    "date_in_future": _l("date dans le futur (aujourd'hui : %(today)s)"),
+    "milestone_not_counted": _l("le jalon « %(milestone)s » ne se compte pas"),
+    "pix_only_for_certification": _l("les niveaux Pix+ Édu ne vont qu'avec le jalon « Enseignants certifiés Pix+ Édu »"),
+    "certified_count_is_a_sum": _l("le nombre de certifiés est la somme des niveaux (%(total)d) : donnez-le par niveau"),
+    "certified_count_missing": _l("donnez le nombre d'enseignants certifiés à ce niveau"),
+    "certified_count_by_level": _l("le nombre de certifiés se donne par niveau (colonne niveau, ou colonnes pix_initie…)"),
+    "more_than_teachers": _l("plus que les %(teachers)d enseignants de l'établissement"),
+    "nothing_to_record": _l("la ligne ne donne rien à enregistrer (statut, date, nombre, niveaux ou note)"),
+    "milestone_repeated": _l("ce jalon est déjà donné ligne %(first)d"),
+    "value_clash": _l("déjà donné ligne %(first)d avec une autre valeur"),
+    "both_progress_layouts": _l("une colonne « jalon » ou une colonne par jalon, pas les deux"),
+    "no_progress_layout": _l("colonne « jalon » (une ligne par jalon) ou une colonne par jalon (une ligne par "
+                             "établissement) attendue"),
+    "changed_since_preview": _l("modifié depuis l'aperçu (version %(current)d au lieu de %(expected)d) : relancez l'aperçu"),
+    "milestone_changed": _l("Ce jalon a été modifié pendant que vous le modifiiez (version %(current)d, vous partiez de "
+                            "la version %(expected)d). Rien n'a été enregistré : vérifiez les valeurs actuelles, puis "
+                            "enregistrez à nouveau votre saisie."),
+    "milestone_changed_by": _l("Ce jalon a été modifié par %(actor)s le %(day)s à %(time)s UTC pendant que vous le "
+                               "modifiiez (version %(current)d, vous partiez de la version %(expected)d). Rien n'a été "
+                               "enregistré : vérifiez les valeurs actuelles, puis enregistrez à nouveau votre saisie."),
     # A record changed by someone else.
     "stale_version": _l("%(key)s : quelqu'un d'autre a enregistré une modification depuis l'ouverture de cette fiche "
                         "(version %(expected)d, maintenant %(current)d) : rechargez la fiche et refaites votre modification"),

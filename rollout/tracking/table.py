@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from flask_babel import lazy_gettext as _l
 
-from rollout.core.problems import InvalidChange, Problem
+from rollout.core.problems import InvalidChange, InvalidValue, Problem
 from rollout.imports.pipeline import ACTIONS, Change, Importer, Preview
 from rollout.imports import cells as cells_parser
 from rollout.imports.tabular import Column, Table, TableError
@@ -32,6 +32,7 @@ from rollout.models import MILESTONE_KINDS, PIX_LEVELS, ImportBatch, Milestone, 
 from rollout.tracking.display import FIELD_NAMES, MILESTONE_NAMES, PIX_NAMES
 from rollout.core.author import Author
 from rollout.tracking.updates import (
+    NOTE_MAX,
     PIX_KIND,
     InvalidProgress,
     MilestoneChange,
@@ -118,8 +119,8 @@ class ProgressTable(Importer):
             row.columns = {name: column_of(column) for name, column in row.columns.items()}
             key = (row.school_id, row.kind, row.level)
             if key in seen:
-                problems.append(Problem(f"ce jalon est déjà donné ligne {seen[key]}", row=number, column=column_of("jalon"),
-                                        value=cells.get("jalon")))
+                problems.append(Problem("milestone_repeated", row=number, column=column_of("jalon"), value=cells.get("jalon"),
+                                        params={"first": seen[key]}))
                 continue
             seen[key] = number
             rows.append(row)
@@ -174,14 +175,11 @@ def _long_rows(table: Table) -> tuple[list[LongRow], list[Problem]]:
     present = set(table.rows[0][1]) if table.rows else set()
     wide = present & set(MILESTONE_KINDS)
     if "jalon" in present and wide:
-        raise TableError(table.filename, [Problem(
-            "une colonne « jalon » ou une colonne par jalon, pas les deux", row=table.header_row, column="jalon")])
+        raise TableError(table.filename, [Problem("both_progress_layouts", row=table.header_row, column="jalon")])
     if "jalon" in present:
         return [(number, cells, _same) for number, cells in table.rows], []
     if not wide:
-        raise TableError(table.filename, [Problem(
-            "colonne « jalon » (une ligne par jalon) ou une colonne par jalon (une ligne par établissement) attendue",
-            row=table.header_row)])
+        raise TableError(table.filename, [Problem("no_progress_layout", row=table.header_row)])
     rows: list[LongRow] = []
     problems: list[Problem] = []
     for number, cells in table.rows:
@@ -191,10 +189,9 @@ def _long_rows(table: Table) -> tuple[list[LongRow], list[Problem]]:
                 continue
             try:
                 long = {"statut": "done", "date": cells_parser.day(text).isoformat()}
-            except ValueError:
+            except InvalidValue:
                 if status_code(text) is None:
-                    problems.append(Problem("date de réalisation ou statut attendu (terminé, en cours, bloqué, non commencé)",
-                                            row=number, column=kind, value=text))
+                    problems.append(Problem("date_or_status_expected", row=number, column=kind, value=text))
                     continue
                 long = {"statut": text}
             rows.append((number, {"uai": cells["uai"], "jalon": kind, **long}, _milestone_column(kind)))
@@ -224,34 +221,34 @@ def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -
     """Type one row's cells; every problem of the row is reported, not only the first."""
     problems: list[Problem] = []
 
-    def problem(column: str, reason: str) -> None:
-        problems.append(Problem(reason, row=number, column=column, value=cells.get(column)))
+    def problem(column: str, code: str, **params: Any) -> None:
+        problems.append(Problem(code, row=number, column=column, value=cells.get(column), params=params))
 
     uai = cells["uai"].strip().upper()
     school = schools.get(uai)
     if not uai:
-        problem("uai", "UAI manquant")
+        problem("uai", "required")
     elif school is None:
-        problem("uai", "aucun établissement de ce programme n'a cet UAI")
+        problem("uai", "unknown_uai")
     kind = milestone_kind(cells["jalon"]) if cells["jalon"] else None
     if kind is None:
-        problem("jalon", "jalon inconnu (voir la liste des jalons dans la documentation)" if cells["jalon"] else "jalon manquant")
+        problem("jalon", "unknown_milestone" if cells["jalon"] else "required")
     change: dict[str, Any] = {}
     columns: dict[str, str] = {}
     if cells.get("statut"):
         status = status_code(cells["statut"])
         if status is None:
-            problem("statut", "statut inconnu (non commencé, en cours, terminé, bloqué)")
+            problem("statut", "unknown_status")
         else:
             change["status"], columns["status"] = status, "statut"
     if cells.get("date"):
         try:
             change["actual_on"], columns["actual_on"] = cells_parser.day(cells["date"]), "date"
-        except ValueError as error:
-            problem("date", str(error))
+        except InvalidValue as error:
+            problem("date", error.code, **error.params)
     if cells.get("note"):
-        if len(cells["note"]) > 2000:
-            problem("note", "note trop longue (2 000 caractères au plus)")
+        if len(cells["note"]) > NOTE_MAX:
+            problem("note", "too_long", max_length=NOTE_MAX)
         else:
             change["note"], columns["note"] = cells["note"], "note"
     count = _count(cells, "nombre", problem)
@@ -259,16 +256,16 @@ def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -
     if cells.get("niveau"):
         level = pix_level(cells["niveau"])
         if level is None:
-            problem("niveau", "niveau Pix+ Édu inconnu (initié, confirmé, avancé, expert)")
+            problem("niveau", "unknown_pix_level")
         elif kind is not None and kind != PIX_KIND:
-            problem("niveau", "un niveau Pix+ Édu ne va qu'avec le jalon « Enseignants certifiés Pix+ Édu »")
+            problem("niveau", "pix_only_for_certification")
         elif count is None:
-            problem("nombre", "donnez le nombre d'enseignants certifiés à ce niveau")
+            problem("nombre", "certified_count_missing")
         else:
             change["pix"], columns[f"pix_{level}"] = {level: count}, "nombre"
     elif count is not None:
         if kind == PIX_KIND:
-            problem("nombre", "le nombre de certifiés se donne par niveau (colonne niveau, ou colonnes pix_initie…)")
+            problem("nombre", "certified_count_by_level")
         else:
             change["count"], columns["count"] = count, "nombre"
     for pix in PIX_LEVELS:
@@ -276,12 +273,12 @@ def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -
         if certified is None:
             continue
         if kind is not None and kind != PIX_KIND:
-            problem(f"pix_{pix}", "les niveaux Pix+ Édu ne vont qu'avec le jalon « Enseignants certifiés Pix+ Édu »")
+            problem(f"pix_{pix}", "pix_only_for_certification")
         else:
             change.setdefault("pix", {})[pix] = certified
             columns[f"pix_{pix}"] = f"pix_{pix}"
     if not change and not problems:
-        problem("jalon", "la ligne ne donne rien à enregistrer (statut, date, nombre, niveaux ou note)")
+        problem("jalon", "nothing_to_record")
     if problems or school is None or kind is None:
         return None, problems
     return UploadRow(row=number, uai=uai, school_id=school.id, kind=kind, level=level, change=change, columns=columns), []
@@ -294,8 +291,8 @@ def _count(cells: dict[str, str], column: str, problem: Any) -> int | None:
         return None
     try:
         return cells_parser.count(text)
-    except ValueError as error:
-        problem(column, str(error))
+    except InvalidValue as error:
+        problem(column, error.code, **error.params)
         return None
 
 
@@ -323,8 +320,8 @@ def _merge(rows: list[UploadRow]) -> tuple[MilestoneChange, dict[str, int], list
 
 
 def _clash(row: UploadRow, name: str, first_row: int, value: Any) -> Problem:
-    return Problem(f"déjà donné ligne {first_row} avec une autre valeur", row=row.row,
-                   column=row.columns.get(name, FIELD_COLUMNS.get(name)), value=str(value))
+    return Problem("value_clash", row=row.row, column=row.columns.get(name, FIELD_COLUMNS.get(name)), value=str(value),
+                   params={"first": first_row})
 
 
 def _groups(rows: list[UploadRow]) -> dict[tuple[int, str], list[UploadRow]]:
@@ -360,7 +357,7 @@ def _check_against_database(
             row = next(row for row in group if row.row == row_number)
             column = row.columns.get(state_problem.column or "", FIELD_COLUMNS.get(state_problem.column or ""))
             value = state_problem.value
-            problems.append(Problem(state_problem.reason, row=row_number, column=column, value=value))
+            problems.append(replace(state_problem, row=row_number, column=column, value=value))
         for row in group:
             row.version = milestone.version if milestone else 0
             row.differences = _differences(row, before, after)
@@ -394,15 +391,10 @@ def apply_rows(session: Session, *, programme: Programme, rows: list[UploadRow],
                 version=group[0].version, author=author, today=today,
             )
         except InvalidProgress as error:
-            problems.extend(
-                Problem(problem.reason, row=group[0].row, column=FIELD_COLUMNS.get(problem.column or "", problem.column),
-                        value=problem.value)
-                for problem in error.problems
-            )
+            problems.extend(replace(problem, row=group[0].row, column=FIELD_COLUMNS.get(problem.column or "", problem.column))
+                            for problem in error.problems)
         except VersionConflict as error:
-            problems.append(Problem(
-                f"modifié depuis l'aperçu (version {error.current_version} au lieu de {error.expected}) : "
-                "relancez l'aperçu", row=group[0].row, column="jalon", value=group[0].kind,
-            ))
+            problems.append(Problem("changed_since_preview", row=group[0].row, column="jalon", value=group[0].kind,
+                                    params={"current": error.current_version, "expected": error.expected}))
     if problems:
         raise InvalidChange(problems)

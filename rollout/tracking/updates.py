@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from rollout.audit import diff
-from rollout.core.problems import Problem
+from rollout.core.messages import message
+from rollout.core.problems import Problem, describe
 from rollout.models import (
     MILESTONE_STATUSES,
     PIX_LEVELS,
@@ -30,12 +31,13 @@ from rollout.models import (
 )
 from rollout.core.author import Author
 from rollout.models.progress import MILESTONE_ENTITY
+from rollout.tracking.display import MILESTONE_NAMES
 from rollout.tracking.schedule import earliest_plausible_date
-from rollout.tracking.vocabulary import MILESTONE_LABELS
 
 COUNTED_KINDS = ("teachers_trained", "pix_certified")
 PIX_KIND = "pix_certified"
 FIELDS = ("status", "actual_on", "count", "note")
+NOTE_MAX = 2000
 
 
 class MilestoneChange(BaseModel):
@@ -48,7 +50,7 @@ class MilestoneChange(BaseModel):
     status: str | None = Field(default=None, description="not_started, in_progress, done or blocked")
     actual_on: date | None = Field(default=None, description="When the milestone was reached (required when done).")
     count: int | None = Field(default=None, ge=0, description="Teachers trained (teachers_trained only).")
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=NOTE_MAX)
     pix: dict[str, int] | None = Field(default=None, description="Teachers certified per level (pix_certified only).")
 
 
@@ -57,7 +59,7 @@ class InvalidProgress(ValueError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(f"{problem.column}: {problem.reason}" for problem in problems))
+        super().__init__("; ".join(describe(problem) for problem in problems))
 
 
 class VersionConflict(Exception):
@@ -77,15 +79,12 @@ class VersionConflict(Exception):
 
 
 def conflict_message(conflict: VersionConflict) -> str:
-    """The French explanation shown to the person whose change was refused."""
-    who = ""
-    if conflict.last_actor is not None and conflict.last_at is not None:
-        who = f" par {conflict.last_actor} le {conflict.last_at:%d/%m/%Y à %H:%M} UTC"
-    return (
-        f"Ce jalon a été modifié{who} pendant que vous le modifiiez (version {conflict.current_version}, "
-        f"vous partiez de la version {conflict.expected}). Rien n'a été enregistré : vérifiez les valeurs "
-        "actuelles, puis enregistrez à nouveau votre saisie."
-    )
+    """The explanation shown to the person whose change was refused, in their language."""
+    versions = {"current": conflict.current_version, "expected": conflict.expected}
+    if conflict.last_actor is None or conflict.last_at is None:
+        return message("milestone_changed", versions)
+    return message("milestone_changed_by", {**versions, "actor": conflict.last_actor,
+                                            "day": f"{conflict.last_at:%d/%m/%Y}", "time": f"{conflict.last_at:%H:%M}"})
 
 
 def pix_counts(session: Session, *, school_id: int) -> dict[str, int]:
@@ -162,42 +161,34 @@ def check_state(
     given = change.model_fields_set
     status, actual_on, count = state["status"], state["actual_on"], state["count"]
     if status not in MILESTONE_STATUSES:
-        problems.append(Problem("statut inconnu (non commencé, en cours, terminé ou bloqué)", column="status", value=str(status)))
+        problems.append(Problem("unknown_status", column="status", value=str(status)))
     if status == "done" and actual_on is None:
-        problems.append(Problem("un jalon terminé doit avoir sa date de réalisation", column="actual_on"))
+        problems.append(Problem("done_without_date", column="actual_on"))
     if actual_on is not None:
         earliest = earliest_plausible_date(programme)
         if actual_on < earliest:
-            problems.append(Problem(
-                f"date antérieure au début du programme (pas avant le {earliest:%d/%m/%Y})",
-                column="actual_on", value=actual_on.isoformat(),
-            ))
+            problems.append(Problem("date_before_programme", column="actual_on", value=actual_on.isoformat(),
+                                    params={"earliest": f"{earliest:%d/%m/%Y}"}))
         elif actual_on > today:
-            problems.append(Problem(
-                f"date dans le futur (aujourd'hui : {today:%d/%m/%Y})", column="actual_on", value=actual_on.isoformat()
-            ))
+            problems.append(Problem("date_in_future", column="actual_on", value=actual_on.isoformat(),
+                                    params={"today": f"{today:%d/%m/%Y}"}))
     if "count" in given and change.count is not None and kind not in COUNTED_KINDS:
-        problems.append(Problem(
-            f"le jalon « {MILESTONE_LABELS[kind]} » ne se compte pas", column="count", value=str(change.count)
-        ))
+        problems.append(Problem("milestone_not_counted", column="count", value=str(change.count),
+                                params={"milestone": MILESTONE_NAMES[kind]}))
     if "pix" in given and change.pix is not None:
         if kind != PIX_KIND:
-            problems.append(Problem("les niveaux Pix+ Édu ne concernent que le jalon de certification", column="pix"))
+            problems.append(Problem("pix_only_for_certification", column="pix"))
         for level, certified in change.pix.items():
             if level not in PIX_LEVELS:
-                problems.append(Problem("niveau Pix+ Édu inconnu (initié, confirmé, avancé, expert)", column="pix", value=level))
+                problems.append(Problem("unknown_pix_level", column="pix", value=level))
             elif certified < 0:
-                problems.append(Problem("nombre négatif", column=f"pix_{level}", value=str(certified)))
+                problems.append(Problem("at_least", column=f"pix_{level}", value=str(certified), params={"minimum": 0}))
     if kind == PIX_KIND and "count" in given and change.count is not None and change.count != state["count"]:
-        problems.append(Problem(
-            f"le nombre de certifiés est la somme des niveaux ({state['count'] or 0}) : donnez-le par niveau",
-            column="count", value=str(change.count),
-        ))
+        problems.append(Problem("certified_count_is_a_sum", column="count", value=str(change.count),
+                                params={"total": state["count"] or 0}))
     elif kind in COUNTED_KINDS and count is not None and count > school.teachers:
         column = "count" if kind != PIX_KIND else "pix"
-        problems.append(Problem(
-            f"plus que les {school.teachers} enseignants de l'établissement", column=column, value=str(count)
-        ))
+        problems.append(Problem("more_than_teachers", column=column, value=str(count), params={"teachers": school.teachers}))
     return problems
 
 

@@ -110,21 +110,22 @@ uai,milestone,status,date,count,note
 {a},leadership briefed,done,2015-08-11,,
 """)
     preview = _preview(session, programme, data, "progress.csv")
-    found = {(problem.row, problem.column) for problem in preview.problems}
+    found = {(problem.row, problem.column, problem.code) for problem in preview.problems}
     assert found == {
-        (3, "date"),  # done without a date
-        (4, "nombre"),  # more than the school's teachers
-        (5, "uai"), (6, "uai"),  # unknown, and another district's school
-        (7, "jalon"), (7, "statut"), (7, "date"), (7, "nombre"),  # every problem of the row at once
-        (8, "date"),  # in the future
-        (9, "jalon"),  # the same milestone twice
+        (3, "date", "done_without_date"),
+        (4, "nombre", "more_than_teachers"),
+        (5, "uai", "unknown_uai"), (6, "uai", "unknown_uai"),  # unknown, and another district's school
+        (7, "jalon", "unknown_milestone"), (7, "statut", "unknown_status"), (7, "date", "no_such_day"),
+        (7, "nombre", "integer_expected"),  # every problem of the row at once
+        (8, "date", "date_in_future"),
+        (9, "jalon", "milestone_repeated"),
     }
     assert preview.invalid_rows == 7 and preview.counts["changed"] == 1
     problem = next(p for p in preview.problems if p.row == 7 and p.column == "statut")
     assert problem.value == "fini" and "statut inconnu" in problem.reason
     with pytest.raises(TableError) as rejected:
         _import(session, programme, data, "progress.csv")
-    assert "progress.csv, ligne 4, colonne nombre = '999'" in str(rejected.value)
+    assert "progress.csv, ligne 4, colonne nombre = '999' : plus que les " in str(rejected.value)
     session.rollback()
     assert _counts(session, ImportBatch) == 0
     assert session.exec(select(func.max(Milestone.version))).one() == 1
@@ -133,7 +134,7 @@ uai,milestone,status,date,count,note
 def test_a_header_problem_is_reported_and_xlsx_with_pix_columns_works(session, programme, schools) -> None:
     with pytest.raises(TableError) as refused:
         _preview(session, programme, _csv("uai,statut\n0930000Z,fait"), "x.csv")
-    assert [(p.row, "jalon" in p.reason) for p in refused.value.problems] == [(1, True)]
+    assert [(p.row, p.code) for p in refused.value.problems] == [(1, "no_progress_layout")]
 
     workbook = Workbook()
     sheet = workbook.active
