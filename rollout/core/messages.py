@@ -97,6 +97,17 @@ MESSAGES: dict[str, LazyString] = {
     "milestone_changed_by": _l("Ce jalon a été modifié par %(actor)s le %(day)s à %(time)s UTC pendant que vous le "
                                "modifiiez (version %(current)d, vous partiez de la version %(expected)d). Rien n'a été "
                                "enregistré : vérifiez les valeurs actuelles, puis enregistrez à nouveau votre saisie."),
+    # Usage statistics.
+    "day_or_month_expected": _l("date attendue (AAAA-MM-JJ, AAAA-MM pour un mois, ou JJ/MM/AAAA)"),
+    "period_expected": _l("période attendue : jour, semaine ou mois (day, week, month)"),
+    "month_starts_only_a_month": _l("un mois (AAAA-MM) ne peut commencer qu'une période d'un mois"),
+    "week_starts_on_monday": _l("une semaine commence un lundi"),
+    "month_starts_on_first_day": _l("un mois commence le premier du mois (écrivez AAAA-MM)"),
+    "unknown_profile": _l("profil inconnu (attendu : un code SDET comme National_ELV ou National_ENS, ou "
+                          "eleve/pupil, enseignant/teacher, parent, personnel/staff)"),
+    "more_visitors_than_visits": _l("plus de visiteurs que de visites (%(visits)d)"),
+    "usage_key_repeated": _l("même date, UAI, service et profil qu'à la ligne %(first)d"),
+    "school_deleted_since_preview": _l("un établissement de ce fichier a été supprimé depuis l'aperçu : renvoyez le fichier"),
     # A record changed by someone else.
     "stale_version": _l("%(key)s : quelqu'un d'autre a enregistré une modification depuis l'ouverture de cette fiche "
                         "(version %(expected)d, maintenant %(current)d) : rechargez la fiche et refaites votre modification"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from rollout.core.problems import InvalidValue
 from rollout.core.text import fold
 from rollout.imports.cells import NoSuchDay, day
 
@@ -27,32 +28,32 @@ PERIOD_WORDS = {
 ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class PeriodError(ValueError):
-    """A date or period cell that cannot be read; the message says what is expected."""
+class PeriodError(InvalidValue):
+    """A date or period cell that cannot be read; its code says what is expected."""
 
 
 def parse_date(text: str) -> tuple[date, bool]:
     """The date a cell names and whether it was written as a month (`YYYY-MM`). A day is read
     as every import reads one (`rollout.imports.cells.day`: `DD/MM/YY`, `DD.MM.YYYY`, an XLSX
-    date-time, an Excel serial number…); the messages stay this module's own."""
+    date-time, an Excel serial number…); the reasons stay this module's own (here a month is a date too)."""
     if match := ISO_MONTH.match(text):
         try:
             return date(int(match[1]), int(match[2]), 1), True
         except ValueError:
-            raise PeriodError("not a real date") from None
+            raise PeriodError("no_such_day") from None
     try:
         return day(text), False
     except NoSuchDay:
-        raise PeriodError("not a real date") from None
-    except ValueError:
-        raise PeriodError("expected YYYY-MM-DD, YYYY-MM (a month) or DD/MM/YYYY") from None
+        raise PeriodError("no_such_day") from None
+    except InvalidValue:
+        raise PeriodError("day_or_month_expected") from None
 
 
 def parse_period(text: str) -> str:
     """The period a `period` cell names (French or English)."""
     period = PERIOD_WORDS.get(fold(text))
     if period is None:
-        raise PeriodError("expected day, week or month (jour, semaine, mois)")
+        raise PeriodError("period_expected")
     return period
 
 
@@ -60,9 +61,9 @@ def period_of(start: date, *, written_as_month: bool, stated: str | None) -> str
     """The row's period (see the module's rule); PeriodError when the date cannot start it."""
     period = stated or ("month" if written_as_month else "day")
     if written_as_month and period != "month":
-        raise PeriodError(f"a month (YYYY-MM) cannot start a {period} period")
+        raise PeriodError("month_starts_only_a_month")
     if period == "week" and start.weekday() != 0:
-        raise PeriodError("a week starts on a Monday")
+        raise PeriodError("week_starts_on_monday")
     if period == "month" and start.day != 1:
-        raise PeriodError("a month starts on its first day (write YYYY-MM)")
+        raise PeriodError("month_starts_on_first_day")
     return period

@@ -18,12 +18,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
-from planner.uai import uai_problem
 from rollout.bulk import insert_rows
 from flask_babel import lazy_gettext as _l
 
 from rollout.core.author import Author
-from rollout.core.problems import InvalidChange, Problem
+from rollout.core.problems import InvalidChange, InvalidValue, Problem, uai_refusal
 from rollout.imports.pipeline import Change, Importer, Preview
 from rollout.imports import cells as cells_parser
 from rollout.imports.tabular import Column, Table
@@ -64,11 +63,10 @@ class _RowReader:
     Dates, profiles and UAIs repeat across thousands of rows, so each distinct text is read once.
     """
 
-    def __init__(self, schools: dict[str, int], programme_name: str) -> None:
+    def __init__(self, schools: dict[str, int]) -> None:
         self.schools = schools
-        self.programme_name = programme_name
-        self.dates: dict[str, tuple[date, bool] | str] = {}
-        self.periods: dict[str, tuple[str | None, str | None]] = {}
+        self.dates: dict[str, tuple[date, bool] | InvalidValue] = {}
+        self.periods: dict[str, str | InvalidValue] = {}
         self.profiles: dict[str, tuple[str, str] | None] = {}
 
     def read(self, number: int, cells: dict[str, str]) -> tuple[Key | None, Values | None, list[Problem]]:
@@ -76,12 +74,13 @@ class _RowReader:
         and its problems: a row with a bad count still has a key a later row may repeat."""
         problems: list[Problem] = []
 
-        def problem(column: str, reason: str) -> None:
-            problems.append(Problem(reason, row=number, column=column, value=cells.get(column, "")))
+        def problem(column: str, code: str, **params: Any) -> None:
+            problems.append(Problem(code, row=number, column=column, value=cells.get(column, ""), params=params))
 
         school_id = self.schools.get(cells["uai"].upper())
         if school_id is None:
-            problem("uai", self._unknown_uai(cells["uai"]))
+            unknown = self._unknown_uai(cells["uai"])
+            problem("uai", unknown.code, **unknown.params)
         start = self._date(cells["date"], problem)
         stated = self._stated_period(cells.get("period", ""), problem)
         period = None
@@ -89,17 +88,17 @@ class _RowReader:
             try:
                 period = period_of(start[0], written_as_month=start[1], stated=stated)
             except PeriodError as error:
-                problem("date", str(error))
+                problem("date", error.code, **error.params)
         service = cells["service"]
         if not service:
             problem("service", "required")
         elif len(service) > SERVICE_MAX:
-            problem("service", f"longer than {SERVICE_MAX} characters")
+            problem("service", "too_long", max_length=SERVICE_MAX)
         profile, audience = self._profile(cells["profile"], problem)
         visits = _count(cells, "visits", problem, required=True)
         visitors = _count(cells, "visitors", problem)
         if visits is not None and visitors is not None and visitors > visits:
-            problem("visitors", f"more visitors than visits ({visits})")
+            problem("visitors", "more_visitors_than_visits", visits=visits)
         page_views = _count(cells, "page_views", problem)
         key_known = school_id is not None and start is not None and service and audience is not None
         key = (school_id, start[0], service, profile) if key_known else None
@@ -107,14 +106,11 @@ class _RowReader:
             return key, None, problems
         return key, (period, audience, visits, visitors, page_views), problems
 
-    def _unknown_uai(self, text: str) -> str:
+    def _unknown_uai(self, text: str) -> InvalidValue:
         """Why a UAI matches no school: empty, malformed (wrong check letter…), or elsewhere."""
         if not text:
-            return "required"
-        malformed = uai_problem(text.upper())
-        if malformed is not None:
-            return malformed.replace(f"{text.upper()!r} ", "", 1)
-        return f"not a school of the programme {self.programme_name!r}"
+            return InvalidValue("required")
+        return uai_refusal(text.upper()) or InvalidValue("unknown_uai")
 
     def _date(self, text: str, problem: Any) -> tuple[date, bool] | None:
         known = self.dates.get(text)
@@ -122,10 +118,10 @@ class _RowReader:
             try:
                 known = parse_date(text)
             except PeriodError as error:
-                known = "required" if not text else str(error)
+                known = InvalidValue("required") if not text else error.with_traceback(None)  # cached: no frames kept
             self.dates[text] = known
-        if isinstance(known, str):
-            problem("date", known)
+        if isinstance(known, InvalidValue):
+            problem("date", known.code, **known.params)
             return None
         return known
 
@@ -135,12 +131,12 @@ class _RowReader:
             return None
         if text not in self.periods:
             try:
-                self.periods[text] = (parse_period(text), None)
+                self.periods[text] = parse_period(text)
             except PeriodError as error:
-                self.periods[text] = (None, str(error))
-        period, error = self.periods[text]
-        if error is not None:
-            problem("period", error)
+                self.periods[text] = error.with_traceback(None)
+        period = self.periods[text]
+        if isinstance(period, InvalidValue):
+            problem("period", period.code, **period.params)
             return False
         return period
 
@@ -153,12 +149,7 @@ class _RowReader:
                 self.profiles[text] = None
         known = self.profiles[text]
         if known is None:
-            problem(
-                "profile",
-                "required" if not text else
-                "unknown profile (expected an SDET code such as National_ELV or National_ENS, "
-                "or eleve/pupil, enseignant/teacher, parent, personnel/staff)",
-            )
+            problem("profile", "unknown_profile" if text else "required")
             return None, None
         return known
 
@@ -172,14 +163,14 @@ def _count(cells: dict[str, str], column: str, problem: Any, *, required: bool =
         return None
     try:
         return cells_parser.count(text)
-    except ValueError as error:
-        problem(column, str(error))
+    except InvalidValue as error:
+        problem(column, error.code, **error.params)
         return None
 
 
-def read_rows(table: Table, *, schools: dict[str, int], programme_name: str) -> tuple[dict[Key, Values], list[Problem]]:
+def read_rows(table: Table, *, schools: dict[str, int]) -> tuple[dict[Key, Values], list[Problem]]:
     """Every valid row of `table` keyed on the usage key, and every problem of every row."""
-    reader = _RowReader(schools, programme_name)
+    reader = _RowReader(schools)
     rows: dict[Key, Values] = {}
     first_row: dict[Key, int] = {}
     problems: list[Problem] = []
@@ -189,7 +180,7 @@ def read_rows(table: Table, *, schools: dict[str, int], programme_name: str) -> 
         if key is None:
             continue
         if key in first_row:
-            problems.append(Problem(f"same date, UAI, service and profile as row {first_row[key]}", row=number))
+            problems.append(Problem("usage_key_repeated", row=number, params={"first": first_row[key]}))
             continue
         first_row[key] = number
         if values is not None:
@@ -240,7 +231,7 @@ class UsageTable(Importer):
 
     def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
         schools = programme_schools(session, programme_id=programme.id)
-        rows, problems = read_rows(table, schools=schools, programme_name=programme.name)
+        rows, problems = read_rows(table, schools=schools)
         if problems:
             return Preview(kind=self.kind, filename=table.filename, problems=problems)
         dates = [key[1] for key in rows]
@@ -269,7 +260,7 @@ class UsageTable(Importer):
         rows: dict[Key, Values] = preview.payload
         schools = set(programme_schools(session, programme_id=programme.id).values())
         if any(key[0] not in schools for key in rows):
-            raise InvalidChange([Problem("un établissement de ce fichier a été supprimé depuis l'aperçu : renvoyez le fichier")])
+            raise InvalidChange([Problem("school_deleted_since_preview")])
         compared = self._compared[1] if self._compared is not None and self._compared[0] is rows else None
         return write_rows(session, programme=programme, rows=rows, batch=batch, author=author, stored=compared)
 

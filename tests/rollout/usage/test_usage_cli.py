@@ -62,9 +62,9 @@ def test_an_invalid_file_exits_2_with_every_problem_and_writes_nothing(rollout, 
     assert result.exit_code == 2
     assert result.output.splitlines() == [
         "Error: bad.csv: 3 problems, nothing imported:",
-        "  bad.csv, ligne 4, colonne visitors = '9' : more visitors than visits (5)",
-        "  bad.csv, ligne 4 : same date, UAI, service and profile as row 2",
-        "  bad.csv, ligne 5, colonne date = '2016-02-30' : not a real date",
+        "  bad.csv, ligne 4, colonne visitors = '9' : plus de visiteurs que de visites (5)",
+        "  bad.csv, ligne 4 : même date, UAI, service et profil qu'à la ligne 2",
+        "  bad.csv, ligne 5, colonne date = '2016-02-30' : date inexistante",
     ]
     assert _usage_rows(engine) == 0
     with Session(engine) as session:
@@ -102,4 +102,4 @@ def test_report_in_csv_and_json(rollout, usage_world, tmp_path) -> None:
     empty = rollout("usage", "report", "--from", "2017-01-01", "--format", "json", "--programme", programme)
     assert json.loads(empty.output) == []
     bad = rollout("usage", "report", "--to", "mars", "--format", "csv", "--programme", programme)
-    assert bad.exit_code == 2 and "'mars': expected YYYY-MM-DD" in bad.output
+    assert bad.exit_code == 2 and "'mars': date attendue (AAAA-MM-JJ, AAAA-MM pour un mois" in bad.output

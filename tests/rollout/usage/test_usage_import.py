@@ -18,10 +18,6 @@ from usage_world import Imported, import_usage_file, usage_world  # noqa: F401  
 A, B, C = "0930001W", "0930002X", "0930003Y"
 OTHER_DISTRICT = "0940001R"
 HEADER = "date,uai,service,profile,visits,visitors,page_views"
-UNKNOWN_PROFILE = (
-    "unknown profile (expected an SDET code such as National_ELV or National_ENS, "
-    "or eleve/pupil, enseignant/teacher, parent, personnel/staff)"
-)
 
 
 def _csv(*lines: str, header: str = HEADER) -> bytes:
@@ -124,26 +120,28 @@ def test_every_invalid_row_is_reported_in_one_pass_and_nothing_is_written(engine
     )
     with pytest.raises(TableError) as raised:
         _import(engine, usage_world.programme_id, data, "mars.csv")
-    found = [(p.row, p.column, p.value, p.reason) for p in raised.value.problems]
+    found = [(p.row, p.column, p.value, p.code, dict(p.params)) for p in raised.value.problems]
     assert found == [
-        (3, "uai", OTHER_DISTRICT, "not a school of the programme 'ENT Seine-Saint-Denis'"),
-        (4, "date", "31/02/2016", "not a real date"),
-        (5, "date", "2016-13", "not a real date"),
-        (6, "date", "7 mars 2016", "expected YYYY-MM-DD, YYYY-MM (a month) or DD/MM/YYYY"),
-        (7, "profile", "National_XYZ", UNKNOWN_PROFILE),
-        (8, "visits", "-3", "doit être ≥ 0"),
-        (9, "visits", "12.5", "nombre entier attendu"),
-        (10, "visitors", "11", "more visitors than visits (10)"),
-        (10, "page_views", "abc", "nombre entier attendu"),
-        (11, None, None, "same date, UAI, service and profile as row 2"),
-        (12, "service", "", "valeur obligatoire"),
-        (13, "uai", "", "valeur obligatoire"),
-        (13, "date", "", "valeur obligatoire"),
-        (13, "visits", "", "valeur obligatoire"),
-        (14, "uai", "0930001A", "has a wrong check letter (expected W)"),
+        (3, "uai", OTHER_DISTRICT, "unknown_uai", {}),
+        (4, "date", "31/02/2016", "no_such_day", {}),
+        (5, "date", "2016-13", "no_such_day", {}),
+        (6, "date", "7 mars 2016", "day_or_month_expected", {}),
+        (7, "profile", "National_XYZ", "unknown_profile", {}),
+        (8, "visits", "-3", "at_least", {"minimum": 0}),
+        (9, "visits", "12.5", "integer_expected", {}),
+        (10, "visitors", "11", "more_visitors_than_visits", {"visits": 10}),
+        (10, "page_views", "abc", "integer_expected", {}),
+        (11, None, None, "usage_key_repeated", {"first": 2}),
+        (12, "service", "", "required", {}),
+        (13, "uai", "", "required", {}),
+        (13, "date", "", "required", {}),
+        (13, "visits", "", "required", {}),
+        (14, "uai", "0930001A", "uai_check_letter", {"expected": "W"}),
     ]
-    message = str(raised.value)
-    assert f"mars.csv, ligne 3, colonne uai = '{OTHER_DISTRICT}' : not a school of the programme" in message
+    message = str(raised.value)  # the command line's words: French, outside a request
+    assert f"mars.csv, ligne 3, colonne uai = '{OTHER_DISTRICT}' : aucun établissement de ce programme n'a cet UAI" in message
+    assert "mars.csv, ligne 10, colonne visitors = '11' : plus de visiteurs que de visites (10)" in message
+    assert "mars.csv, ligne 14, colonne uai = '0930001A' : lettre de contrôle erronée (attendue : W)" in message
     assert len(message.splitlines()) == len(found) == 15
     assert _count(engine, UsageRecord) == 0
     assert _count(engine, ImportBatch) == 0
@@ -217,22 +215,22 @@ def test_a_dry_run_counts_and_writes_nothing(engine, usage_world) -> None:
 
 
 @pytest.mark.parametrize(
-    ("date_cell", "period_cell", "reason"),
+    ("date_cell", "period_cell", "code"),
     [
-        ("2016-03-08", "semaine", "a week starts on a Monday"),
-        ("2016-03-07", "mois", "a month starts on its first day (write YYYY-MM)"),
-        ("2016-03", "week", "a month (YYYY-MM) cannot start a week period"),
+        ("2016-03-08", "semaine", "week_starts_on_monday"),
+        ("2016-03-07", "mois", "month_starts_on_first_day"),
+        ("2016-03", "week", "month_starts_only_a_month"),
     ],
 )
-def test_a_date_that_does_not_start_its_period_is_refused(engine, usage_world, date_cell, period_cell, reason) -> None:
+def test_a_date_that_does_not_start_its_period_is_refused(engine, usage_world, date_cell, period_cell, code) -> None:
     data = _csv(f"{date_cell},{A},Notes,National_ENS,10,{period_cell}", header="date,uai,service,profile,visits,period")
     with pytest.raises(TableError) as raised:
         _import(engine, usage_world.programme_id, data)
-    assert [(p.column, p.value, p.reason) for p in raised.value.problems] == [("date", date_cell, reason)]
+    assert [(p.column, p.value, p.code) for p in raised.value.problems] == [("date", date_cell, code)]
 
 
 def test_an_unreadable_period_and_an_empty_file_are_refused(engine, usage_world) -> None:
-    with pytest.raises(TableError, match="colonne period = 'fortnight' : expected day, week or month"):
+    with pytest.raises(TableError, match="colonne period = 'fortnight' : période attendue : jour, semaine ou mois"):
         _import(engine, usage_world.programme_id, _csv(f"2016-03-07,{A},Notes,National_ENS,10,fortnight", header="date,uai,service,profile,visits,period"))
     with pytest.raises(TableError, match="empty.csv : le fichier a une ligne d'en-tête mais aucune ligne de données"):
         _import(engine, usage_world.programme_id, _csv(), "empty.csv")

@@ -102,7 +102,7 @@ def test_date_bounds_are_inclusive_and_months_cover_their_days(session) -> None:
     first_week = _report(session, by="month", start=parse_bound("07/03/2016", end=False), end=parse_bound("2016-03-07", end=True))
     assert [row[:2] for row in first_week] == [("2016-03", 30 + 60 + 100 + 200 + 50 + 7)]
     assert _report(session, by="school", start=parse_bound("2017-01", end=False)) == []
-    with pytest.raises(ValueError, match="'2016-3': expected YYYY-MM-DD"):
+    with pytest.raises(ValueError, match=r"'2016-3': date attendue \(AAAA-MM-JJ, AAAA-MM pour un mois"):
         parse_bound("2016-3", end=False)
 
 
