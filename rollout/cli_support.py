@@ -12,7 +12,7 @@ import getpass
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator, NoReturn, Sequence
+from typing import Callable, Iterator, NoReturn, Sequence
 
 import click
 from sqlmodel import Session, select
@@ -104,3 +104,18 @@ def run_import(importer: Importer, file: Path, *, programme_id: int | None, dry_
     if not counts["new"] and not counts["changed"]:
         line += " (nothing changed: every row is already stored)"
     click.echo(line)
+
+
+def import_command(importer: Callable[[], Importer], help: str) -> click.Command:
+    """The `import FILE [--dry-run] [--programme ID]` command of a feature's group: one
+    declaration for every import, so they all take the same arguments and exit alike."""
+
+    @click.command("import", help=help)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Preview and count, write nothing.")
+    @click.option("--programme", "programme_id", type=int, default=None,
+                  help="Programme id (optional with one programme).")
+    def command(file: Path, dry_run: bool, programme_id: int | None) -> None:
+        run_import(importer(), file, programme_id=programme_id, dry_run=dry_run)
+
+    return command

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from rollout.cli_support import run_import
+from rollout.cli_support import import_command, run_import
 from rollout.schools.national import SCHOOLS_PER_BASIN, NationalSchoolTable
 from rollout.schools.table import SchoolTable
 
@@ -37,10 +37,5 @@ def import_national(file: Path, departments: tuple[str, ...], programme_id: int,
     run_import(importer, file, programme_id=programme_id, dry_run=dry_run)
 
 
-@schools_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--programme", "programme_id", type=int, required=True, help="Programme id.")
-@click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
-def import_schools(file: Path, programme_id: int, dry_run: bool) -> None:
-    """Import schools from a CSV or XLSX file keyed on UAI (columns in docs/reference-data.md)."""
-    run_import(SchoolTable(), file, programme_id=programme_id, dry_run=dry_run)
+schools_cli.add_command(import_command(
+    SchoolTable, "Import schools from a CSV or XLSX file keyed on UAI (columns in docs/reference-data.md)."))

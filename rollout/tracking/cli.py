@@ -7,11 +7,10 @@ invalid, with every invalid row on stderr and nothing written, like `rollout usa
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
-from rollout.cli_support import choose_programme, command_session, run_import, terminal_actor
+from rollout.cli_support import choose_programme, command_session, import_command, terminal_actor
 from rollout.core.author import Author
 from rollout.tracking.schedule import apply_baseline, baseline
 from rollout.tracking.table import ProgressTable
@@ -26,13 +25,8 @@ def progress_cli() -> None:
     """Progress per school: bulk updates and planned dates from the baseline."""
 
 
-@progress_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Preview and count, write nothing.")
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
-def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
-    """Apply a progress file (CSV or XLSX, see docs/tracking.md): all rows or none."""
-    run_import(ProgressTable(), file, programme_id=programme_id, dry_run=dry_run)
+progress_cli.add_command(import_command(
+    ProgressTable, "Apply a progress file (CSV or XLSX, see docs/tracking.md): all rows or none."))
 
 
 @progress_cli.command("baseline")

@@ -6,11 +6,10 @@ Exit codes follow the usage contract: 0 when the file is imported (or would be, 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
-from rollout.cli_support import choose_programme, command_session, run_import
+from rollout.cli_support import choose_programme, command_session, import_command
 from rollout.usage.table import UsageTable
 from rollout.usage.report import FORMATS, GROUPINGS, parse_bound, report_csv, report_json, usage_report
 
@@ -20,13 +19,8 @@ def usage_cli() -> None:
     """Usage statistics: import exports of the platform, report pedagogical use and adoption."""
 
 
-@usage_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Validate and count, write nothing.")
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
-def import_command(file: Path, dry_run: bool, programme_id: int | None) -> None:
-    """Import a usage file (CSV or XLSX, see docs/usage.md): all rows or none."""
-    run_import(UsageTable(), file, programme_id=programme_id, dry_run=dry_run)
+usage_cli.add_command(import_command(
+    UsageTable, "Import a usage file (CSV or XLSX, see docs/usage.md): all rows or none."))
 
 
 @usage_cli.command("report")
