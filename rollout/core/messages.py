@@ -1,4 +1,4 @@
-"""The words of every refusal, each under a stable code.
+"""The words of every refusal and every import note, each under a stable code.
 
 A problem says what is wrong as a code (`integer_expected`, a snake_case English identifier
 that scripts can rely on) and the values its message needs; the message is written here once,
@@ -10,6 +10,7 @@ the same in every import, form and endpoint.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from babel.numbers import format_decimal
@@ -108,6 +109,16 @@ MESSAGES: dict[str, LazyString] = {
     "more_visitors_than_visits": _l("plus de visiteurs que de visites (%(visits)d)"),
     "usage_key_repeated": _l("même date, UAI, service et profil qu'à la ligne %(first)d"),
     "school_deleted_since_preview": _l("un établissement de ce fichier a été supprimé depuis l'aperçu : renvoyez le fichier"),
+    # Notes of a preview: what was read differently from a plain table.
+    "header_below_title": _l("en-tête lu à la ligne %(row)d (lignes au-dessus ignorées)"),
+    "totals_row_skipped": _l("ligne %(row)d « %(label)s » ignorée : ligne de totaux"),
+    "more_totals_rows_skipped": _l("et %(count)d autres lignes de totaux ignorées"),
+    "basins_created": _l("%(count)d bassins créés en regroupant les communes voisines (environ %(per_basin)d collèges "
+                         "par bassin) : %(codes)s"),
+    "private_colleges_skipped": _l("%(count)d collèges privés ignorés"),
+    "usage_rows": _l("Du %(first)s au %(last)s, %(rows)d lignes."),
+    "unknown_services": _l("Services absents de la taxonomie, comptés en « Autre » jusqu'à ce qu'une direction de "
+                           "projet les classe : %(labels)s"),
     # A record changed by someone else.
     "stale_version": _l("%(key)s : quelqu'un d'autre a enregistré une modification depuis l'ouverture de cette fiche "
                         "(version %(expected)d, maintenant %(current)d) : rechargez la fiche et refaites votre modification"),
@@ -125,3 +136,14 @@ def message(code: str, params: Mapping[str, Any]) -> str:
     return str(text) % {name: format_decimal(value, format="#,##0.0", locale=locale) if isinstance(value, float) else value
                         for name, value in params.items()}
 
+
+@dataclass(frozen=True)
+class Message:
+    """A message to show later, in the language of whoever reads it: its code and the values
+    it needs (JSON-ready, so that a kept preview can store it)."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return message(self.code, self.params)

@@ -24,6 +24,7 @@ from sqlmodel import Session, delete, or_, select
 
 from rollout.audit import jsonable
 from rollout.core.author import Author
+from rollout.core.messages import Message
 from rollout.core.problems import InvalidChange, Problem
 from rollout.imports.tabular import Column, Table, TableError, read_table
 from rollout.models import ImportBatch, Programme, SavedPreview, utcnow
@@ -56,7 +57,7 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     payload: Any = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     header_row: int = 1
     facts: dict[str, Any] = field(default_factory=dict)
@@ -75,9 +76,8 @@ class Preview:
         """What a SavedPreview keeps to show the preview again (JSON-ready)."""
         changes = [{**asdict(change), "changes": {name: [jsonable(old), jsonable(new)] for name, (old, new) in change.changes.items()}}
                    for change in self.changes[:SHOWN]]
-        return {"counts": self.counts, "changes": changes,
-                "notes": self.notes, "ignored_columns": self.ignored_columns, "header_row": self.header_row,
-                "facts": self.facts}
+        return {"counts": self.counts, "changes": changes, "notes": [asdict(note) for note in self.notes],
+                "ignored_columns": self.ignored_columns, "header_row": self.header_row, "facts": self.facts}
 
 
 class ImportConflict(TableError):
@@ -199,13 +199,16 @@ def saved_preview(session: Session, *, programme: Programme, saved_id: int, user
 
 
 def restore(importer: Importer, saved: SavedPreview) -> Preview:
-    """A kept preview as it was shown, with its payload, ready to show again or to confirm."""
+    """A kept preview as it was shown, with its payload, ready to show again or to confirm. Its
+    notes are shown in the language of whoever reads them (a preview kept before notes had
+    codes, for at most PREVIEW_LIFETIME, shows them as they were written)."""
     summary = saved.summary
     return Preview(
         kind=saved.kind, filename=saved.filename, counts=summary["counts"],
         changes=[Change(**change) for change in summary["changes"]], payload=importer.load(saved.rows),
-        notes=summary["notes"], ignored_columns=summary["ignored_columns"], header_row=summary["header_row"],
-        facts=summary["facts"], saved_id=saved.id,
+        notes=[Message(**note) if isinstance(note, dict) else note for note in summary["notes"]],
+        ignored_columns=summary["ignored_columns"], header_row=summary["header_row"], facts=summary["facts"],
+        saved_id=saved.id,
     )
 
 

@@ -33,6 +33,7 @@ from rollout.imports.export import restored
 from rollout.imports.pipeline import ACTIONS, Change, Importer, Preview
 from rollout.imports.tabular import Column, Table
 from rollout.models import ImportBatch, Programme
+from rollout.core.messages import Message
 from rollout.core.problems import InvalidChange, InvalidValue, Problem, problems_of
 from rollout.core.author import Author
 
@@ -277,7 +278,7 @@ def classify(
 
 
 def entries_preview(kind: str, filename: str, entries: list[Entry], problems: list[Problem],
-                    notes: list[str] | None = None) -> Preview:
+                    notes: list[Message] | None = None) -> Preview:
     """The pipeline's preview of classified entries; basins a schools import creates along the
     way are shown but not counted (the counts are of the file's rows, which in a basins import
     are basins)."""

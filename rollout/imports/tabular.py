@@ -27,6 +27,7 @@ from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
 
+from rollout.core.messages import Message
 from rollout.core.problems import Problem
 from rollout.core.text import fold
 
@@ -76,14 +77,14 @@ class TableError(ValueError):
 @dataclass
 class Table:
     """The rows of a file: (row number, {canonical column: cell text}), empty and totals rows
-    left out. `header_row` is the spreadsheet row read as the header; `notes` say, in French,
+    left out. `header_row` is the spreadsheet row read as the header; `notes` say
     what was skipped, for the preview page."""
 
     filename: str
     rows: list[tuple[int, dict[str, str]]]
     ignored_columns: list[str] = field(default_factory=list)
     header_row: int = 1
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 @dataclass
@@ -276,10 +277,10 @@ def _totals_label(first: str, key_cells: tuple[str, ...]) -> str | None:
     return None
 
 
-def _totals_notes(skipped: list[tuple[int, str]]) -> list[str]:
-    notes = [f"ligne {number} « {label} » ignorée : ligne de totaux" for number, label in skipped[:TOTALS_NOTED]]
+def _totals_notes(skipped: list[tuple[int, str]]) -> list[Message]:
+    notes = [Message("totals_row_skipped", {"row": number, "label": label}) for number, label in skipped[:TOTALS_NOTED]]
     if len(skipped) > TOTALS_NOTED:
-        notes.append(f"et {len(skipped) - TOTALS_NOTED} autres lignes de totaux ignorées")
+        notes.append(Message("more_totals_rows_skipped", {"count": len(skipped) - TOTALS_NOTED}))
     return notes
 
 
@@ -309,6 +310,6 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
         if len(table_rows) == MAX_DATA_ROWS:
             raise TableError(filename, [Problem("too_many_rows", row=number, params={"limit": MAX_DATA_ROWS})])
         table_rows.append((number, cells))
-    notes = [f"en-tête lu à la ligne {header.row} (lignes au-dessus ignorées)"] if below_title else []
+    notes = [Message("header_below_title", {"row": header.row})] if below_title else []
     return Table(filename=filename, rows=table_rows, ignored_columns=header.ignored, header_row=header.row,
                  notes=notes + _totals_notes(totals))

@@ -31,6 +31,7 @@ from sqlmodel import Session, select
 from rollout.colleges.clustering import Commune, centroid, cluster_communes, communes_of, nearest
 from rollout.colleges.national_file import College
 from rollout.colleges.teachers import estimated_teachers
+from rollout.core.messages import Message
 from rollout.core.problems import InvalidValue, Problem
 from rollout.imports.pipeline import Preview
 from rollout.imports.tabular import Column, Table, TableError
@@ -198,8 +199,8 @@ class NationalSchoolTable(SchoolTable):
         ]
         notes = []
         if basin_entries:
-            notes.append(f"{len(basin_entries)} bassins créés en regroupant les communes voisines "
-                         f"(environ {self.schools_per_basin} collèges par bassin) : {', '.join(e.key for e in basin_entries)}")
+            notes.append(Message("basins_created", {"count": len(basin_entries), "per_basin": self.schools_per_basin,
+                                                    "codes": ", ".join(entry.key for entry in basin_entries)}))
         if skipped_private:
-            notes.append(f"{skipped_private} collèges privés ignorés")
+            notes.append(Message("private_colleges_skipped", {"count": skipped_private}))
         return entries_preview(self.kind, table.filename, basin_entries + entries, problems + row_problems, notes)

@@ -22,6 +22,7 @@ from rollout.bulk import insert_rows
 from flask_babel import lazy_gettext as _l
 
 from rollout.core.author import Author
+from rollout.core.messages import Message
 from rollout.core.problems import InvalidChange, InvalidValue, Problem, uai_refusal
 from rollout.imports.pipeline import Change, Importer, Preview
 from rollout.imports import cells as cells_parser
@@ -243,10 +244,9 @@ class UsageTable(Importer):
         labels = taxonomy.classify({key[2] for key in rows}, programme_overrides=taxonomy.overrides(session, programme_id=programme.id))
         unknown = sorted(label for label, found in labels.items() if found.source == "unknown")
         uais = {school_id: uai for uai, school_id in schools.items()}
-        notes = [f"Du {first:%d/%m/%Y} au {last:%d/%m/%Y}, {len(rows)} lignes."]
+        notes = [Message("usage_rows", {"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}", "rows": len(rows)})]
         if unknown:
-            notes.append("Services absents de la taxonomie, comptés en « Autre » jusqu'à ce qu'une direction de "
-                         "projet les classe : " + ", ".join(unknown))
+            notes.append(Message("unknown_services", {"labels": ", ".join(unknown)}))
         return Preview(
             kind=self.kind, filename=table.filename,
             counts={"new": new, "changed": len(replaced), "unchanged": len(rows) - new - len(replaced)},

@@ -36,8 +36,8 @@ def test_the_progress_upload_reads_dates_in_every_form_under_a_title_line(engine
             (7, "date", "31/02/2015", "date inexistante"),
         ]
         assert preview.header_row == 3
-        assert preview.notes[:2] == ["en-tête lu à la ligne 3 (lignes au-dessus ignorées)",
-                                     "ligne 8 « Total » ignorée : ligne de totaux"]
+        assert [str(note) for note in preview.notes[:2]] == ["en-tête lu à la ligne 3 (lignes au-dessus ignorées)",
+                                                             "ligne 8 « Total » ignorée : ligne de totaux"]
         assert [row.change["actual_on"] for row in preview.payload] == [date(2015, 9, 1)] * 3
 
 
@@ -59,4 +59,4 @@ def test_the_usage_import_reads_counts_grouped_by_no_break_spaces_and_dates_in_e
         (4, "visits", "doit être ≥ 0"),
         (4, "visitors", "nombre entier attendu"),
     ]
-    assert table.notes == ["ligne 5 « Total » ignorée : ligne de totaux"]
+    assert [str(note) for note in table.notes] == ["ligne 5 « Total » ignorée : ligne de totaux"]

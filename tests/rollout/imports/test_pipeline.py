@@ -105,6 +105,15 @@ def _upload(client, url: str, data: bytes, csrf):
                        content_type="multipart/form-data")
 
 
+def test_a_kept_previews_notes_read_in_the_language_of_whoever_opens_it(client, world, login, csrf) -> None:
+    login(client, "district_leader")
+    page = _upload(client, f"/programmes/{world.programme_id}/trainers/import", b"Formateurs 2026\n" + NEW_TRAINER, csrf)
+    assert page.status_code == 200 and "en-tête lu à la ligne 2 (lignes au-dessus ignorées)" in page.text
+    kept = re.search(r'action="(/programmes/\d+/imports/\d+)/confirm"', page.text).group(1)
+    english = client.get(f"{kept}?lang=en").text
+    assert "header read on row 2 (rows above ignored)" in english and "en-tête lu" not in english
+
+
 def test_an_invalid_file_is_explained_in_the_pages_language(client, world, login, csrf) -> None:
     login(client, "district_leader")
     upload = f"/programmes/{world.programme_id}/trainers/import"

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
+from rollout.core.messages import Message
 from rollout.imports import tabular
 from rollout.imports.tabular import Column, TableError, read_table
 
@@ -86,7 +87,7 @@ def test_title_lines_above_the_header_of_a_csv_are_skipped_and_said() -> None:
     table = read_table(data, "stats.csv", COLUMNS)
     assert table.header_row == 3
     assert table.rows == [(4, {"date": "01/09/2015", "uai": "0931234L", "visits": "12"})]
-    assert table.notes == ["en-tête lu à la ligne 3 (lignes au-dessus ignorées)"]
+    assert table.notes == [Message("header_below_title", {"row": 3})]
 
 
 def test_semicolons_are_found_on_the_header_under_a_title_with_commas_and_decimal_commas() -> None:
@@ -107,7 +108,7 @@ def test_title_rows_above_the_header_of_an_xlsx_are_skipped_and_said() -> None:
     table = read_table(data, "stats.xlsx", COLUMNS)
     assert table.header_row == 3
     assert table.rows == [(4, {"date": "2015-09-07", "uai": "0931234L", "visits": "10", "visitors": "0.00001"})]
-    assert table.notes == ["en-tête lu à la ligne 3 (lignes au-dessus ignorées)"]
+    assert table.notes == [Message("header_below_title", {"row": 3})]
 
 
 def test_without_a_complete_header_the_row_matching_most_columns_is_named() -> None:
@@ -133,7 +134,8 @@ def test_a_totals_row_is_skipped_and_named(label: str) -> None:
     data = f"date;uai;visits\n2015-09-07;0931234L;10\n{label};;10\n".encode()
     table = read_table(data, "stats.csv", COLUMNS)
     assert table.rows == [(2, {"date": "2015-09-07", "uai": "0931234L", "visits": "10"})]
-    assert table.notes == [f"ligne 3 « {label} » ignorée : ligne de totaux"]
+    assert table.notes == [Message("totals_row_skipped", {"row": 3, "label": label})]
+    assert str(table.notes[0]) == f"ligne 3 « {label} » ignorée : ligne de totaux"
 
 
 def test_a_basin_named_after_the_somme_is_data_not_a_totals_row() -> None:
@@ -154,7 +156,8 @@ def test_a_totals_label_in_a_required_column_counts_when_another_required_cell_i
     )
     table = read_table(data, "stats.csv", COLUMNS)
     assert [number for number, _ in table.rows] == [3, 4, 5, 6]
-    assert table.notes == ["ligne 2 « Sous-total » ignorée : ligne de totaux", "ligne 7 « TOTAL » ignorée : ligne de totaux"]
+    assert table.notes == [Message("totals_row_skipped", {"row": 2, "label": "Sous-total"}),
+                           Message("totals_row_skipped", {"row": 7, "label": "TOTAL"})]
 
 
 def test_many_totals_rows_are_counted_beyond_the_first_ones(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,8 +165,9 @@ def test_many_totals_rows_are_counted_beyond_the_first_ones(monkeypatch: pytest.
     data = b"date;uai;visits\n" + b"".join(b"2015-09-07;0931234L;1\nTotal;;1\n" for _ in range(5))
     table = read_table(data, "stats.csv", COLUMNS)
     assert len(table.rows) == 5
-    assert table.notes == ["ligne 3 « Total » ignorée : ligne de totaux", "ligne 5 « Total » ignorée : ligne de totaux",
-                           "et 3 autres lignes de totaux ignorées"]
+    assert [str(note) for note in table.notes] == ["ligne 3 « Total » ignorée : ligne de totaux",
+                                                   "ligne 5 « Total » ignorée : ligne de totaux",
+                                                   "et 3 autres lignes de totaux ignorées"]
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
