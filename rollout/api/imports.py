@@ -1,13 +1,13 @@
 """What the API's import endpoints share (`POST /api/v1/progress/imports`,
 `POST /api/v1/usage/imports`): the pipeline's preview and apply in one call, and one shape for
 a refused file, so every import answers alike: 422 listing every problem (row, column, value,
-reason) with nothing written, for a dry run as for a real one."""
+code, reason) with nothing written, for a dry run as for a real one."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from werkzeug.datastructures import FileStorage
 
 from rollout.api import ErrorBody
@@ -24,7 +24,8 @@ class ImportProblem(BaseModel):
     row: int | None = None
     column: str | None = None
     value: str | None = None
-    reason: str
+    code: str = Field(description="What is wrong, as a stable identifier for scripts (e.g. integer_expected).")
+    reason: str = Field(description="What is wrong, in words, in the request's language (French unless asked otherwise).")
 
 
 class ImportErrorBody(ErrorBody):
@@ -34,7 +35,8 @@ class ImportErrorBody(ErrorBody):
 
 
 def _body(problems: list[Problem]) -> list[dict[str, object]]:
-    return [ImportProblem(row=p.row, column=p.column, value=p.value, reason=p.reason).model_dump() for p in problems]
+    return [ImportProblem(row=p.row, column=p.column, value=p.value, code=p.code, reason=p.reason).model_dump()
+            for p in problems]
 
 
 def api_import(importer: Importer, *, programme: Programme, upload: FileStorage | None,

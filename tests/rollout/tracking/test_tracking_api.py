@@ -88,7 +88,9 @@ def test_bulk_upload_with_invalid_rows_is_422_and_writes_nothing(client, tracked
     data = f"uai,milestone,status\n{a},leadership briefed,done\n{a},ouverture,en cours\n0930000Z,relais,bloqué\n".encode()
     response = _upload(client, tracked, token("district_leader"), data, dry_run=False)
     assert response.status_code == 422
-    assert [(p["row"], p["column"]) for p in response.get_json()["problems"]] == [(2, "date"), (4, "uai")]
+    assert [(p["row"], p["column"], p["code"]) for p in response.get_json()["problems"]] == [
+        (2, "date", "done_without_date"), (4, "uai", "unknown_uai")]
+    assert response.get_json()["problems"][1]["reason"] == "aucun établissement de ce programme n'a cet UAI"
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(ImportBatch)).one() == 0
         assert session.exec(select(func.max(Milestone.version))).one() == 1

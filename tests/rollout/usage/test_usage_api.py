@@ -54,9 +54,15 @@ def test_an_invalid_file_answers_422_with_every_problem(client, engine, world, t
     assert response.status_code == 422
     body = response.json
     assert body["message"] == "usage.csv: 5 problems, nothing imported" and body["field"] == "file"
-    assert [(p["row"], p["column"]) for p in body["problems"]] == [
-        (4, "uai"), (4, "visitors"), (5, "uai"), (5, "date"), (5, "profile"),
+    assert [(p["row"], p["column"], p["code"]) for p in body["problems"]] == [
+        (4, "uai", "unknown_uai"), (4, "visitors", "more_visitors_than_visits"), (5, "uai", "required"),
+        (5, "date", "no_such_day"), (5, "profile", "unknown_profile"),
     ]
+    assert body["problems"][1]["reason"] == "plus de visiteurs que de visites (5)"
+    english = _post(client, {**token("district_leader"), "Accept-Language": "en"},
+                    _file(world, f"2016-03-07,{world.other_uai},Notes,National_ENS,5,9"))
+    assert [(p["code"], p["reason"]) for p in english.json["problems"]] == [
+        ("unknown_uai", "no school of this programme has this UAI"), ("more_visitors_than_visits", "more visitors than visits (5)")]
     assert _count(engine, UsageRecord) == 0 and _count(engine, ImportBatch) == 0
 
 
