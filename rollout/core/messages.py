@@ -125,16 +125,20 @@ MESSAGES: dict[str, LazyString] = {
 }
 
 
+def check_code(code: str) -> None:
+    """ValueError unless `code` has a message: a mistyped code fails where the problem is made,
+    not later where someone reads it."""
+    if code not in MESSAGES:
+        raise ValueError(f"no message has the code {code!r} (see rollout/core/messages.py)")
+
+
 def message(code: str, params: Mapping[str, Any]) -> str:
     """The message of `code` with `params` filled in, in the current language; a decimal is
-    written as that language writes it (`3,5` in French, `3.5` in English). Until every
-    package says its problems with codes, a sentence given as code is its own message."""
-    text = MESSAGES.get(code)
-    if text is None:
-        return code
+    written as that language writes it (`3,5` in French, `3.5` in English)."""
     locale = get_locale() or "fr"
-    return str(text) % {name: format_decimal(value, format="#,##0.0", locale=locale) if isinstance(value, float) else value
-                        for name, value in params.items()}
+    shown = {name: format_decimal(value, format="#,##0.0", locale=locale) if isinstance(value, float) else value
+             for name, value in params.items()}
+    return str(MESSAGES[code]) % shown
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,9 @@ class Message:
 
     code: str
     params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_code(self.code)
 
     def __str__(self) -> str:
         return message(self.code, self.params)

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from planner.uai import check_letter, uai_problem
-from rollout.core.messages import message
+from rollout.core.messages import check_code, message
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class Problem:
     column: str | None = None
     value: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_code(self.code)
 
     @property
     def reason(self) -> str:
@@ -59,6 +62,7 @@ class InvalidValue(ValueError):
     code through `problems_of`."""
 
     def __init__(self, code: str, **params: Any) -> None:
+        check_code(code)
         self.code = code
         self.params = params
         super().__init__(code)
