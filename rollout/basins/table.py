@@ -42,9 +42,7 @@ class BasinTable(ReferenceTable):
         create_basin(session, programme=programme, data=BasinCreate.model_validate(data), author=author)
 
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
-        basin = basin_or_none(session, programme=programme, code=entry.key)
-        if basin is None:
-            raise refuse("deleted_since_preview", column="code", value=entry.key)
+        basin = self.previewed(basin_or_none(session, programme=programme, code=entry.key), entry)
         previewed_name = entry.changes["name"][0]
         if basin.name != previewed_name:
             raise refuse("renamed_since_preview", column="name", value=basin.name, name=previewed_name)

@@ -23,7 +23,7 @@ import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Mapping, TypeVar
 
 from pydantic import ValidationError
 from sqlmodel import Session, SQLModel
@@ -34,10 +34,11 @@ from rollout.imports.pipeline import ACTIONS, Change, Importer, Preview
 from rollout.imports.tabular import Column, Table
 from rollout.models import ImportBatch, Programme
 from rollout.core.messages import Message
-from rollout.core.problems import InvalidChange, InvalidValue, Problem, problems_of
+from rollout.core.problems import InvalidChange, InvalidValue, Problem, problems_of, refuse
 from rollout.core.author import Author
 
 Converter = Callable[[str], Any]
+Record = TypeVar("Record")
 Renderer = Callable[[Any], Any]
 
 
@@ -88,6 +89,10 @@ class Entry:
         return {"row": self.row, "key": self.key, "action": self.action, "data": self.data,
                 "changes": self.changes, "version": self.version, "entity": self.entity}
 
+    def versioned(self) -> dict[str, Any]:
+        """What updating the record applies, at the version the preview saw (optimistic lock)."""
+        return {**self.data, "version": self.version}
+
 
 @dataclass
 class Row:
@@ -127,6 +132,12 @@ class ReferenceTable(Importer):
 
     def create(self, session: Session, programme: Programme, data: dict[str, Any], author: Author) -> None:
         raise NotImplementedError
+
+    def previewed(self, record: Record | None, entry: Entry) -> Record:
+        """The record an entry changes; refused, naming its key, when it was deleted since the preview."""
+        if record is None:
+            raise refuse("deleted_since_preview", column=self.key, value=entry.key)
+        return record
 
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
         raise NotImplementedError

@@ -14,7 +14,6 @@ from rollout.models.school import BasinCreate, SchoolCreate, SchoolUpdate
 from rollout.imports import cells
 from rollout.basins.records import create_basin
 from rollout.imports.reference import Entry, Existing, ImportColumn, ReferenceTable, Row, at_row, placed_problems
-from rollout.core.problems import refuse
 from rollout.schools.records import code_maps, create_school, reference_problems, school_or_none, school_snapshot, update_school
 from rollout.core.author import Author
 
@@ -74,11 +73,9 @@ class SchoolTable(ReferenceTable):
         create_school(session, programme=programme, data=SchoolCreate.model_validate(data), author=author)
 
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
-        school = school_or_none(session, programme=programme, uai=entry.key)
-        if school is None:
-            raise refuse("deleted_since_preview", column="uai", value=entry.key)
-        update_school(session, programme=programme, school=school,
-                      data=SchoolUpdate.model_validate({**entry.data, "version": entry.version}), author=author)
+        school = self.previewed(school_or_none(session, programme=programme, uai=entry.key), entry)
+        update_school(session, programme=programme, school=school, data=SchoolUpdate.model_validate(entry.versioned()),
+                      author=author)
 
     def write(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
         """Basins the import creates first, then the schools in file order."""

@@ -14,7 +14,6 @@ from rollout.models import Basin, Programme, Wave
 from rollout.models.trainer import TrainerCreate, TrainerUpdate
 from rollout.imports import cells
 from rollout.imports.reference import Entry, Existing, ImportColumn, ReferenceTable, Row, placed_problems
-from rollout.core.problems import refuse
 from rollout.trainers.records import (
     create_trainer, programme_trainers, reference_problems, trainer_or_none, trainer_snapshot, update_trainer,
 )
@@ -68,8 +67,6 @@ class TrainerTable(ReferenceTable):
         create_trainer(session, programme=programme, data=TrainerCreate.model_validate(data), author=author)
 
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
-        trainer = trainer_or_none(session, programme=programme, code=entry.key)
-        if trainer is None:
-            raise refuse("deleted_since_preview", column="code", value=entry.key)
-        update_trainer(session, programme=programme, trainer=trainer,
-                       data=TrainerUpdate.model_validate({**entry.data, "version": entry.version}), author=author)
+        trainer = self.previewed(trainer_or_none(session, programme=programme, code=entry.key), entry)
+        update_trainer(session, programme=programme, trainer=trainer, data=TrainerUpdate.model_validate(entry.versioned()),
+                       author=author)

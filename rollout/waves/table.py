@@ -17,7 +17,7 @@ from rollout.models import Programme, Wave
 from rollout.models.wave import WaveCreate, WaveUpdate
 from rollout.imports import cells
 from rollout.imports.reference import Entry, Existing, ImportColumn, ReferenceTable, Row
-from rollout.core.problems import InvalidChange, refuse
+from rollout.core.problems import InvalidChange
 from rollout.waves.records import FIELDS as WAVE_FIELDS
 from rollout.waves.records import WaveDates, create_wave, order_problems, programme_waves, update_wave, wave_or_none
 from rollout.core.author import Author
@@ -83,11 +83,9 @@ class WaveTable(ReferenceTable):
         create_wave(session, programme=programme, data=WaveCreate.model_validate(data), author=author, check_order=False)
 
     def update(self, session: Session, programme: Programme, entry: Entry, author: Author) -> None:
-        wave = self._loaded.get(entry.key) or wave_or_none(session, programme=programme, code=entry.key)
-        if wave is None:
-            raise refuse("deleted_since_preview", column="code", value=entry.key)
-        update_wave(session, programme=programme, wave=wave,
-                    data=WaveUpdate.model_validate({**entry.data, "version": entry.version}), author=author, check_order=False)
+        wave = self.previewed(self._loaded.get(entry.key) or wave_or_none(session, programme=programme, code=entry.key), entry)
+        update_wave(session, programme=programme, wave=wave, data=WaveUpdate.model_validate(entry.versioned()), author=author,
+                    check_order=False)
 
     def write(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
         """Check the order of the waves as the file leaves them (the programme may have changed

@@ -8,10 +8,14 @@ import io
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import Session, select
 
-from rollout.imports.pipeline import PREVIEW_LIFETIME, read_preview, save_preview, saved_preview
+from rollout.core.author import Author
+
+from rollout.imports.pipeline import PREVIEW_LIFETIME, ImportConflict, apply_preview, read_preview, save_preview, saved_preview
 from rollout.models import Programme, SavedPreview, utcnow
+from rollout.trainers.records import delete_trainer, trainer_or_none
 from rollout.trainers.table import TrainerTable
 from rollout.waves.table import WaveTable
 
@@ -123,3 +127,20 @@ def test_an_invalid_file_is_explained_in_the_pages_language(client, world, login
     english = _upload(client, f"{upload}?lang=en", invalid, csrf)
     assert english.status_code == 422 and "whole number expected" in english.text
     assert "nombre entier attendu" not in english.text
+
+
+def test_a_record_deleted_since_the_preview_refuses_the_whole_file_naming_its_row(engine, world) -> None:
+    with Session(engine) as session:
+        programme = session.get(Programme, world.programme_id)
+        preview = _preview(session, programme, "code;nom;niveau;bassins\nR-1;Relais;relay;S\nAT-001;Renommé;academic;N\n".encode())
+        assert preview.counts == {"new": 1, "changed": 1, "unchanged": 0}
+        delete_trainer(session, programme=programme, trainer=trainer_or_none(session, programme=programme, code="AT-001"),
+                       author=Author(actor="direction@test.invalid", channel="form"))
+        session.commit()
+        with pytest.raises(ImportConflict) as refused:
+            apply_preview(session, importer=TrainerTable(), programme=programme, preview=preview,
+                          author=Author(actor="direction@test.invalid", channel="form"), today=date.today())
+        session.rollback()
+        assert [(p.code, p.row, p.column, p.value) for p in refused.value.problems] == [
+            ("deleted_since_preview", 3, "code", "AT-001")]
+        assert trainer_or_none(session, programme=programme, code="R-1") is None  # nothing of the file was written
