@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Callable, Mapping
 
 from rollout.core.problems import InvalidValue
 from rollout.core.text import fold
@@ -146,3 +147,20 @@ def capacities(text: str) -> dict[str, int]:
             raise InvalidValue("capacities_expected")
         result[code] = integer(sessions)
     return result
+
+
+def read_count(cells: Mapping[str, str], column: str, problem: Callable[..., None], *,
+               required: bool = False) -> int | None:
+    """The count in `cells[column]` for an importer reading a row: None when the cell is blank
+    (reported as "required" when `required`) or unreadable (reported through `problem(column,
+    code, **params)`), so that every problem of the row is found in one pass."""
+    text = cells.get(column, "")
+    if not text:
+        if required:
+            problem(column, "required")
+        return None
+    try:
+        return count(text)
+    except InvalidValue as error:
+        problem(column, error.code, **error.params)
+        return None

@@ -251,7 +251,7 @@ def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -
             problem("note", "too_long", max_length=NOTE_MAX)
         else:
             change["note"], columns["note"] = cells["note"], "note"
-    count = _count(cells, "nombre", problem)
+    count = cells_parser.read_count(cells, "nombre", problem)
     level = None
     if cells.get("niveau"):
         level = pix_level(cells["niveau"])
@@ -269,7 +269,7 @@ def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -
         else:
             change["count"], columns["count"] = count, "nombre"
     for pix in PIX_LEVELS:
-        certified = _count(cells, f"pix_{pix}", problem)
+        certified = cells_parser.read_count(cells, f"pix_{pix}", problem)
         if certified is None:
             continue
         if kind is not None and kind != PIX_KIND:
@@ -282,18 +282,6 @@ def _parse_row(number: int, cells: dict[str, str], schools: dict[str, School]) -
     if problems or school is None or kind is None:
         return None, problems
     return UploadRow(row=number, uai=uai, school_id=school.id, kind=kind, level=level, change=change, columns=columns), []
-
-
-def _count(cells: dict[str, str], column: str, problem: Any) -> int | None:
-    """The column's count, None when the cell is blank or unreadable (then reported)."""
-    text = cells.get(column, "")
-    if not text:
-        return None
-    try:
-        return cells_parser.count(text)
-    except InvalidValue as error:
-        problem(column, error.code, **error.params)
-        return None
 
 
 def _merge(rows: list[UploadRow]) -> tuple[MilestoneChange, dict[str, int], list[Problem]]:

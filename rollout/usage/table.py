@@ -96,11 +96,11 @@ class _RowReader:
         elif len(service) > SERVICE_MAX:
             problem("service", "too_long", max_length=SERVICE_MAX)
         profile, audience = self._profile(cells["profile"], problem)
-        visits = _count(cells, "visits", problem, required=True)
-        visitors = _count(cells, "visitors", problem)
+        visits = cells_parser.read_count(cells, "visits", problem, required=True)
+        visitors = cells_parser.read_count(cells, "visitors", problem)
         if visits is not None and visitors is not None and visitors > visits:
             problem("visitors", "more_visitors_than_visits", visits=visits)
-        page_views = _count(cells, "page_views", problem)
+        page_views = cells_parser.read_count(cells, "page_views", problem)
         key_known = school_id is not None and start is not None and service and audience is not None
         key = (school_id, start[0], service, profile) if key_known else None
         if problems:
@@ -153,20 +153,6 @@ class _RowReader:
             problem("profile", "unknown_profile" if text else "required")
             return None, None
         return known
-
-
-def _count(cells: dict[str, str], column: str, problem: Any, *, required: bool = False) -> int | None:
-    """The column's count, None when the cell is blank (a problem when `required`) or unreadable."""
-    text = cells.get(column, "")
-    if not text:
-        if required:
-            problem(column, "required")
-        return None
-    try:
-        return cells_parser.count(text)
-    except InvalidValue as error:
-        problem(column, error.code, **error.params)
-        return None
 
 
 def read_rows(table: Table, *, schools: dict[str, int]) -> tuple[dict[Key, Values], list[Problem]]:
