@@ -7,7 +7,7 @@ from sqlmodel import Session, col, func, select
 from rollout import audit
 from rollout.models import Basin, Programme, School, TrainerBasin
 from rollout.models.school import BasinCreate, BasinUpdate
-from rollout.audit import created, deleted
+from rollout.audit import deleted
 from rollout.core.problems import refuse
 from rollout.core.author import Author
 
@@ -29,10 +29,7 @@ def create_basin(session: Session, *, programme: Programme, data: BasinCreate, a
     if basin_or_none(session, programme=programme, code=data.code) is not None:
         raise refuse("already_in_programme", column="code", value=data.code)
     basin = Basin(programme_id=programme.id, **data.model_dump())
-    session.add(basin)
-    session.flush()
-    author.record(session, programme=programme, entity=ENTITY, entity_id=basin.id,
-                  action="create", changes=created(data.model_dump()))
+    author.add_created(session, programme=programme, entity=ENTITY, record=basin, values=data.model_dump())
     return basin
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from rollout import audit
 from rollout.models import AuditEvent, Programme
@@ -24,6 +24,15 @@ class Author:
     def for_batch(self, batch_id: int) -> Author:
         """The same person, writing through an import batch."""
         return replace(self, channel="import", import_batch_id=batch_id)
+
+    def add_created(self, session: Session, *, programme: Programme, entity: str, record: SQLModel,
+                    values: Mapping[str, Any]) -> None:
+        """Add a new record, flushed so that it has its id, and its creation event (`values`,
+        what the person gave) to the session."""
+        session.add(record)
+        session.flush()
+        self.record(session, programme=programme, entity=entity, entity_id=record.id, action="create",
+                    changes=audit.created(values))
 
     def record(
         self,

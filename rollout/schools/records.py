@@ -15,7 +15,7 @@ from rollout import audit
 from rollout.core.problems import Problem
 from rollout.models import Basin, Milestone, PixCertification, Programme, School, UsageRecord, Wave
 from rollout.models.school import SchoolCreate, SchoolPublic, SchoolUpdate
-from rollout.audit import created, deleted
+from rollout.audit import deleted
 from rollout.core.locking import claim_version
 from rollout.core.problems import InvalidChange, refuse
 from rollout.core.author import Author
@@ -93,10 +93,8 @@ def create_school(session: Session, *, programme: Programme, data: SchoolCreate,
     if school_or_none(session, programme=programme, uai=data.uai) is not None:
         raise refuse("already_in_programme", column="uai", value=data.uai)
     school = School(programme_id=programme.id, uai=data.uai, **_resolve(session, programme, data.model_dump()))
-    session.add(school)
-    session.flush()
-    author.record(session, programme=programme, entity=ENTITY, entity_id=school.id,
-                  action="create", changes=created({"uai": data.uai, **data.model_dump(exclude={"uai"})}))
+    author.add_created(session, programme=programme, entity=ENTITY, record=school,
+                       values={"uai": data.uai, **data.model_dump(exclude={"uai"})})
     return school
 
 

@@ -15,7 +15,7 @@ from rollout import audit
 from rollout.core.problems import Problem
 from rollout.models import Programme, School, Wave
 from rollout.models.wave import WaveCreate, WavePublic, WaveUpdate
-from rollout.audit import created, deleted
+from rollout.audit import deleted
 from rollout.core.locking import claim_version
 from rollout.core.problems import InvalidChange, refuse
 from rollout.core.author import Author
@@ -102,10 +102,7 @@ def create_wave(
     if check_order:
         _check_order(session, programme=programme, changed=WaveDates(data.code, data.position, data.start_date, data.end_date))
     wave = Wave(programme_id=programme.id, **data.model_dump())
-    session.add(wave)
-    session.flush()
-    author.record(session, programme=programme, entity=ENTITY, entity_id=wave.id,
-                  action="create", changes=created(data.model_dump()))
+    author.add_created(session, programme=programme, entity=ENTITY, record=wave, values=data.model_dump())
     return wave
 
 
