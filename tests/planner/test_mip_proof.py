@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from bench.scenarios import build_scenario
 from exhaustive import brute_force_optimum
 from planner import Progress, solve, validate_scenario
-from planner.cpsat_run import Budget, Outcome, ProgressCallback, solve_part
+from planner.cpsat_run import Budget, Outcome, ProgressCallback, combine, solve_part
 from planner.extract import extract_plan
 from planner.mip_proof import MipProof, MipRounds, satisfies
 from planner.model import PlanModel
@@ -144,3 +144,15 @@ def test_plans_found_by_scip_are_reported_as_progress(monkeypatch: pytest.Monkey
     assert result.status == "OPTIMAL"
     assert_valid(district, result.to_json())
     assert seen and seen[-1].objective == pytest.approx(result.objective) and seen[-1].bound == pytest.approx(result.objective)
+
+
+def test_a_search_that_proved_its_plan_keeps_it_proven_whatever_the_other_found() -> None:
+    """CP-SAT may report an optimal plan with a bound a hair below it in floating point; when
+    SCIP lost the race and proves nothing, the combination must still say OPTIMAL (it said
+    FEASIBLE, seen under load as a flaky failure of the race test above)."""
+    proven = Outcome(status="OPTIMAL", values=[1], objective=1125, bound=1124.9999999999998)
+    for nothing in (Outcome(status="UNKNOWN"), Outcome(status="UNKNOWN", bound=1000.0)):
+        for best in (combine(proven, nothing), combine(nothing, proven)):
+            assert (best.status, best.objective, best.bound) == ("OPTIMAL", 1125, 1125)
+    open_plan = Outcome(status="FEASIBLE", values=[1], objective=1125, bound=1124.5)
+    assert combine(open_plan, Outcome(status="UNKNOWN")).status == "FEASIBLE"
