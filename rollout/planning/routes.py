@@ -42,14 +42,14 @@ def create(programme_id: int):
     db = get_session()
     if not form.validate_on_submit():
         return render_template("planning/index.html", programme=programme, plans=programme_plans(db, programme),
-                               form=form), 400
+                               form=form), 422
     try:
         plan = create_plan(db, programme=programme, name=form.name.data.strip(), time_limit=form.time_limit.data,
                            author=current_author("form"))
     except PlanningError as error:
         flash(str(error), "error")
         return render_template("planning/index.html", programme=programme, plans=programme_plans(db, programme),
-                               form=form), 400
+                               form=form), 422
     db.commit()
     return redirect(url_for("planning.detail", programme_id=programme.id, plan_id=plan.id))
 

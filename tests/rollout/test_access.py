@@ -49,7 +49,7 @@ SUCCESS = {
     ("imports.upload_trainers", "POST"): 422,
     ("imports.upload_usage", "POST"): 422,
     ("imports.upload_waves", "POST"): 422,
-    ("planning.create", "POST"): 400,
+    ("planning.create", "POST"): 422,
     ("planning.adopt", "POST"): 302,  # refused (the plan has no solution), with a message
     ("schools.new", "POST"): 422,
     ("schools.edit", "POST"): 422,

@@ -80,4 +80,4 @@ def test_plans_page_solves_and_adopts(client, world, login, csrf, engine: sa.Eng
     with Session(engine) as session:
         assert session.get(Plan, plan_id).is_baseline
         assert session.exec(select(func.count()).select_from(Milestone)).one() == 42
-    assert client.post(page, data={"name": "", "time_limit": "500", "csrf_token": csrf(client, page)}).status_code == 400
+    assert client.post(page, data={"name": "", "time_limit": "500", "csrf_token": csrf(client, page)}).status_code == 422
