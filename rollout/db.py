@@ -74,9 +74,38 @@ def alembic_config(connection: sa.Connection | None = None) -> AlembicConfig:
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` in one transaction."""
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+    """Apply migrations up to `revision` in one transaction.
+
+    On SQLite, foreign keys are off while migrations run: SQLite alters a table by copying it
+    and dropping the original, and with foreign keys on that DROP deletes every row that refers
+    to the table through ON DELETE CASCADE (migration 0006 emptied the basins, schools and
+    everything below them that way). The keys are checked before the transaction commits.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _set_foreign_keys(connection, on=False)
+        try:
+            with connection.begin():
+                command.upgrade(alembic_config(connection), revision)
+                if sqlite:
+                    _refuse_broken_foreign_keys(connection)
+        finally:
+            if sqlite:
+                _set_foreign_keys(connection, on=True)
+
+
+def _set_foreign_keys(connection: sa.Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign keys on the raw connection: the pragma is ignored inside a
+    transaction, and SQLAlchemy's own execute would begin one."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
+def _refuse_broken_foreign_keys(connection: sa.Connection) -> None:
+    """Roll the migration back if it left a row pointing at nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"migration left {len(broken)} rows whose foreign key points at nothing, e.g. {broken[0]}")
 
 
 def current_revision(engine: sa.Engine) -> str | None:

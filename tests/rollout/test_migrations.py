@@ -107,3 +107,49 @@ def test_migrations_create_every_check_constraint(engine: sa.Engine) -> None:
         declared = {str(c.name) for c in table.constraints if isinstance(c, sa.CheckConstraint)}
         migrated = {constraint["name"] for constraint in inspector.get_check_constraints(table.name)}
         assert declared == migrated, f"{table.name}: declared {sorted(declared)}, migrated {sorted(migrated)}"
+
+
+def _insert(connection: sa.Connection, table: str, **values: object) -> None:
+    columns = ", ".join(values)
+    connection.execute(sa.text(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + name for name in values)})"), values)
+
+
+def test_sqlite_upgrade_keeps_the_rows_below_a_rebuilt_table(sqlite_url: str) -> None:
+    """SQLite alters a table by copying and dropping it; with foreign keys on, migration 0006's
+    drop of `programme` cascaded and emptied basins (and schools, milestones… below them)."""
+    engine = make_engine(sqlite_url)
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        _insert(connection, "district", code="093", name="Seine-Saint-Denis", created_at="2015-01-01 00:00:00")
+        _insert(connection, "programme", district_id=1, name="ENT", platform="ENT", start_date="2015-09-01",
+                status="deploying", simulated=False, created_at="2015-01-01 00:00:00", teachers_per_session=12,
+                trainers_per_session=1, schools_per_leadership_session=5, trainer_lag=1, weight_none=1.0,
+                weight_rep=1.5, weight_rep_plus=2.0)
+        _insert(connection, "basin", programme_id=1, code="N", name="Nord")
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT code FROM basin").scalars().all() == ["N"]
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_sqlite_builds_autoincrement_where_the_models_ask_for_it(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        built = set(connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'").scalars())
+    engine.dispose()
+    declared = {table.name for table in SQLModel.metadata.tables.values() if table.dialect_kwargs.get("sqlite_autoincrement")}
+    assert "school" in declared and "usagerecord" not in declared
+    assert built == declared
+
+
+def test_the_id_of_a_deleted_row_is_never_given_again(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        for code in ("093", "094"):
+            _insert(connection, "district", code=code, name=code, created_at="2015-01-01 00:00:00")
+        last = connection.exec_driver_sql("SELECT max(id) FROM district").scalar()
+        connection.exec_driver_sql(f"DELETE FROM district WHERE id = {last}")
+        _insert(connection, "district", code="095", name="095", created_at="2015-01-01 00:00:00")
+        assert connection.exec_driver_sql("SELECT id FROM district WHERE code = '095'").scalar() > last
