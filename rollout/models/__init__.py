@@ -25,3 +25,18 @@ __all__ = [
     "ServiceCategory", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageRecord",
     "User", "UserDistrict", "Wave", "utcnow",
 ]
+
+
+def _ids_never_reused() -> None:
+    """AUTOINCREMENT on SQLite for every table with an `id` the audit trail may name (migration
+    0007): without it SQLite reuses a deleted row's id, and the new row inherits its history.
+    Usage rows are never named by the audit trail, and AUTOINCREMENT would slow their bulk
+    inserts."""
+    from sqlmodel import SQLModel
+
+    for table in SQLModel.metadata.tables.values():
+        if table.name != "usagerecord" and [column.name for column in table.primary_key] == ["id"]:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
+_ids_never_reused()

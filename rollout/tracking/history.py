@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from rollout.models import AuditEvent, Milestone, School
+from rollout.models import AuditEvent, Milestone, Programme, School
 from rollout.models.progress import MILESTONE_ENTITY
 
 SCHOOL_ENTITY = "school"
@@ -20,17 +20,20 @@ class HistoryEntry:
     kind: str | None
 
 
-def school_history(session: Session, *, school: School, limit: int = 200) -> list[HistoryEntry]:
+def school_history(session: Session, *, programme: Programme, school: School, limit: int = 200) -> list[HistoryEntry]:
     """The newest `limit` audit events of the school itself and of its milestones.
 
     Audit events name their entity by id as text, so the school's milestone ids are matched as
-    text, in one query.
+    text, in one query, and only among the programme's district's events: an id alone could
+    name a row of another district (ids of deleted rows were reused before migration 0007, and
+    the trail outlives the rows it describes).
     """
     kinds = dict(session.exec(select(Milestone.id, Milestone.kind).where(Milestone.school_id == school.id)).all())
     milestone_ids = [str(milestone_id) for milestone_id in kinds]
     events = session.exec(
         select(AuditEvent)
         .where(
+            AuditEvent.district_id == programme.district_id,
             ((AuditEvent.entity == MILESTONE_ENTITY) & col(AuditEvent.entity_id).in_(milestone_ids))
             | ((AuditEvent.entity == SCHOOL_ENTITY) & (AuditEvent.entity_id == str(school.id)))
         )

@@ -98,7 +98,7 @@ def school_page(programme_id: int, uai: str):
     return render_template(
         "tracking/school.html", programme=programme, simulated=programme.simulated, school=school, as_of=as_of,
         progress=progress, milestones=_milestones(school), pix=pix_counts(db, school_id=school.id),
-        pix_levels=PIX_LEVELS, history=school_history(db, school=school), names=display,
+        pix_levels=PIX_LEVELS, history=school_history(db, programme=programme, school=school), names=display,
     )
 
 
