@@ -10,6 +10,7 @@ import secrets
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Iterator
 
 import click
@@ -20,6 +21,7 @@ from sqlmodel import Session, select
 from planner.cli import plan_cli
 from rollout.app import create_app
 from rollout.auth.accounts import AccountError, create_token, create_user, hash_password
+from rollout.backup import BackupError, backup, check_backup, holds_data, restore
 from rollout.datasets import DatasetError, load_dataset
 from rollout.db import get_engine, upgrade
 from rollout.models import District, Programme, User
@@ -35,7 +37,7 @@ DEMO_ACCOUNTS = (
     ("chef.projet@demo.rollout.invalid", "project_manager", "Cheffe de projet (démo)"),
     ("partenaire@demo.rollout.invalid", "stakeholder", "Partenaire (démo)"),
 )
-USER_ERRORS = (AccountError, DatasetError, ScenarioDataError)
+USER_ERRORS = (AccountError, BackupError, DatasetError, ScenarioDataError)
 
 
 class RolloutGroup(click.Group):
@@ -78,7 +80,7 @@ def main(verbose: bool) -> None:
 
 @main.group(cls=RolloutGroup)
 def db() -> None:
-    """The database schema."""
+    """The database: its schema, backups and restores."""
 
 
 @db.command("upgrade")
@@ -87,6 +89,36 @@ def db_upgrade() -> None:
     with _database() as (app, engine):
         upgrade(engine)
     click.echo(f"database up to date: {_display_url(app)}")
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(file: Path) -> None:
+    """Write a checked backup of the database to FILE; safe while the app runs (docs/operations.md)."""
+    with _database() as (_, engine):
+        report = backup(engine, file)
+    click.echo(report.summary())
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that holds data without asking.")
+def db_restore(file: Path, force: bool) -> None:
+    """Replace the database with the backup FILE, keeping a copy of it in the instance folder first."""
+    with _database() as (app, engine):
+        check_backup(engine, file)
+        if holds_data(engine) and not force:
+            _confirm_replacing(file)
+        report = restore(engine, file, keep_in=app.instance_path)
+    click.echo(report.summary())
+
+
+def _confirm_replacing(file: Path) -> None:
+    """Ask at a terminal; elsewhere (a script, cron) refuse: what people entered is never
+    replaced unless someone said so."""
+    if not sys.stdin.isatty():
+        raise click.ClickException("the database holds data: add --force to replace it with the backup (a copy of it is kept first)")
+    click.confirm(f"The database holds data. Replace it with {file}? (a copy of it is kept first)", abort=True)
 
 
 @main.group(cls=RolloutGroup)

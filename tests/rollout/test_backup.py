@@ -1,5 +1,5 @@
 """Backups and restores: nothing lost in a round trip, consistent while the app writes, wrong
-files refused with nothing changed, on SQLite and PostgreSQL."""
+files refused with nothing changed, on SQLite and PostgreSQL, and through the command line."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from click.testing import CliRunner
 from sqlmodel import Session, SQLModel, select
 
 import rollout.backup
 from rollout.backup import BackupError, backup, restore
+from rollout.cli import main
 from rollout.db import current_revision, head_revision, make_engine, upgrade
 from rollout.models import (
     ApiToken,
@@ -334,3 +336,58 @@ def test_pg_dump_missing_or_too_old_is_said(engine: sa.Engine, tmp_path: Path, m
     with pytest.raises(BackupError, match=message):
         backup(engine, tmp_path / "rollout.pgdump")
     assert [path.name for path in tmp_path.iterdir()] == ["bin"]
+
+
+@pytest.fixture
+def rollout_cli(database_url: str, tmp_path: Path, monkeypatch):
+    """Run `rollout …` against a fresh, migrated database."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ROLLOUT_INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        return runner.invoke(main, list(args))
+
+    assert run("db", "upgrade").exit_code == 0
+    return run
+
+
+def _district_codes(database_url: str) -> list[str]:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        codes = connection.execute(sa.select(District.code).order_by(District.code)).scalars().all()
+    engine.dispose()
+    return codes
+
+
+def test_cli_backs_up_and_restores_only_when_told(rollout_cli, database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "rollout.backup"
+    assert rollout_cli("districts", "create", "093", "Seine-Saint-Denis").exit_code == 0
+    result = rollout_cli("db", "backup", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"backup written to {path} (") and "programmes 0" in result.output
+    assert rollout_cli("districts", "create", "094", "Val-de-Marne").exit_code == 0
+
+    refused = rollout_cli("db", "restore", str(path))
+    assert refused.exit_code == 1 and "Error: the database holds data: add --force" in refused.output
+    assert _district_codes(database_url) == ["093", "094"]
+
+    result = rollout_cli("db", "restore", str(path), "--force")
+    assert result.exit_code == 0, result.output
+    assert f"restored {path} (revision {head_revision()})" in result.output
+    assert f"the database as it was is kept in {tmp_path / 'instance'}" in result.output
+    assert _district_codes(database_url) == ["093"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("args", "message"), [
+    (("db", "restore", "missing.backup", "--force"), "no backup file at missing.backup"),
+    (("db", "restore", "garbage.backup", "--force"), "garbage.backup is not a rollout backup"),
+    (("db", "backup", "no-such-folder/rollout.backup"), "no folder no-such-folder: create it first"),
+])
+def test_cli_errors_are_one_line(rollout_cli, tmp_path: Path, monkeypatch, args: tuple[str, ...], message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "garbage.backup").write_bytes(b"garbage")
+    result = rollout_cli(*args)
+    assert result.exit_code == 1 and result.output.strip().splitlines()[-1].startswith(f"Error: {message}"), result.output
+    assert not (tmp_path / "instance").exists() or not list((tmp_path / "instance").glob("*before-restore*"))
