@@ -329,14 +329,15 @@ class PostgreSQLStore:
             snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
             revision, counts = _revision(connection, "the database"), _counts(connection)
             self._run("pg_dump", "--format=custom", "--no-password", f"--snapshot={snapshot}", f"--file={target}")
-        self._run("pg_restore", f"--file={os.devnull}", str(target))
+        self._read_whole(target)
         return revision, counts
 
     def revision_of(self, path: Path) -> str:
-        """The revision stored in the archive, read without a database; also checks that the
-        tools a restore needs are installed, before anything is changed."""
+        """The revision stored in an archive that reads back whole, read without a database;
+        also checks that the tools a restore needs are installed, before anything is changed."""
         self._require_pg_dump()
         _require("pg_restore", "psql")
+        self._read_whole(path)
         script = self._run("pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(path))
         match = re.search(r"^COPY \S*alembic_version \(version_num\) FROM stdin;\n(.+)\n", script, re.MULTILINE)
         if match is None:
@@ -362,6 +363,10 @@ class PostgreSQLStore:
                 "psql", "--no-psqlrc", "--no-password", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
                 *self._drop_rollout_tables(), f"--file={script}",
             )
+
+    def _read_whole(self, path: Path) -> None:
+        """Read every block of an archive, as a restore would: a cut or damaged one fails here."""
+        self._run("pg_restore", f"--file={os.devnull}", str(path))
 
     def _drop_rollout_tables(self) -> list[str]:
         """psql's command dropping rollout's tables (those the code knows, and alembic_version)."""

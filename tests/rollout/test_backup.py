@@ -123,6 +123,7 @@ def test_round_trip_loses_nothing(engine: sa.Engine, world, tmp_path: Path) -> N
 
     report = backup(engine, tmp_path / "rollout.backup")
     assert report.revision == head_revision()
+    assert (tmp_path / "rollout.backup").stat().st_mode & 0o777 == 0o600, "it holds password hashes"
     assert report.counts == {"programmes": 2, "schools": 7, "milestones": 2, "usage records": 2, "users": 5, "audit events": 1}
     _change_everything(engine, world)
     changed = _contents(engine)
