@@ -384,7 +384,10 @@ class PostgreSQLStore:
             server = connection.dialect.server_version_info[0]
         _require("pg_dump", server=server)
         version = self._run("pg_dump", "--version")
-        client = int(re.search(r"\) (\d+)", version).group(1))
+        match = re.search(r"\) (\d+)", version)
+        if match is None:
+            raise BackupError(f"cannot tell pg_dump's version from {version.strip()!r}")
+        client = int(match.group(1))
         if client < server:
             raise BackupError(f"pg_dump {client} cannot dump a PostgreSQL {server} server: install the PostgreSQL {server} client tools (Debian: postgresql-client-{server})")
 
