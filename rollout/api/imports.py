@@ -1,7 +1,8 @@
 """What the API's import endpoints share (`POST /api/v1/progress/imports`,
 `POST /api/v1/usage/imports`): the pipeline's preview and apply in one call, and one shape for
 a refused file, so every import answers alike: 422 listing every problem (row, column, value,
-code, reason) with nothing written, for a dry run as for a real one."""
+code, reason) with nothing written, for a dry run as for a real one; 413 (same body) when the
+file is over a bound of `rollout.imports.bounds`."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ class ImportProblem(BaseModel):
 
 
 class ImportErrorBody(ErrorBody):
-    """422: the file is refused and nothing is written; `problems` lists every problem."""
+    """422 (or 413 when over a bound): the file is refused and nothing is written; `problems`
+    lists every problem."""
 
     problems: list[ImportProblem] = []
 
@@ -56,8 +58,8 @@ def api_import(importer: Importer, *, programme: Programme, upload: FileStorage 
     except TableError as error:
         db.rollback()
         count = len(error.problems)
-        raise ApiError(422, f"{filename}: {count} problem{'s' if count > 1 else ''}, nothing imported", field="file",
-                       problems=_body(error.problems)) from None
+        raise ApiError(error.status, f"{filename}: {count} problem{'s' if count > 1 else ''}, nothing imported",
+                       field="file", problems=_body(error.problems)) from None
     if batch is None:
         db.rollback()
     else:

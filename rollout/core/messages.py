@@ -41,10 +41,22 @@ MESSAGES: dict[str, LazyString] = {
     "xlsx_too_big": _l("classeur trop volumineux une fois décompressé (%(size)s Mio, au plus %(limit)s Mio) : "
                        "découpez-le en plusieurs fichiers"),
     "xlsx_unreadable": _l("classeur XLSX illisible (%(detail)s)"),
+    "xlsx_too_many_parts": _l("archive de %(count)d fichiers, au plus %(limit)d dans un classeur : enregistrez-le "
+                              "à nouveau depuis votre tableur, ou en CSV"),
+    "xlsx_compressed_too_much": _l("« %(part)s » se décompresse %(ratio)d fois plus gros (un classeur ordinaire : "
+                                   "5 à 30 fois, au plus %(limit)d) : fichier refusé"),
+    "xlsx_shared_strings_too_big": _l("textes du classeur trop volumineux une fois décompressés (%(size)s Mio, au plus "
+                                      "%(limit)s Mio) : enregistrez-le en CSV ou découpez-le"),
+    "formula_without_value": _l("formule sans valeur calculée : ouvrez le fichier dans un tableur et enregistrez-le, "
+                                "ou copiez-collez les valeurs"),
+    "not_a_table": _l("ce fichier n'est ni un CSV ni un classeur XLSX (contenu binaire) : enregistrez-le en CSV "
+                      "(UTF-8) ou en XLSX depuis votre tableur"),
     "csv_unreadable": _l("CSV illisible (%(detail)s)"),
     "file_empty": _l("le fichier est vide : une ligne d'en-tête est attendue"),
     "no_data_rows": _l("le fichier a une ligne d'en-tête mais aucune ligne de données"),
     "too_many_rows": _l("plus de %(limit)d lignes de données : découpez le fichier"),
+    "row_beyond_sheet": _l("au-delà de la ligne %(limit)d, la dernière d'une feuille de tableur : découpez le fichier"),
+    "too_many_columns": _l("%(count)d colonnes, au plus %(limit)d : supprimez les colonnes en trop"),
     "column_missing": _l("colonne obligatoire « %(name)s » absente (en-têtes acceptés : %(headers)s)"),
     "column_repeated": _l("colonne « %(name)s » en double"),
     "key_repeated": _l("même %(key)s qu'à la ligne %(first)d"),

@@ -10,7 +10,6 @@ from flask import request, url_for
 from flask_login import current_user
 
 from rollout.core.pages import programme_page
-from rollout.core.problems import Problem
 from rollout.db import get_session
 from rollout.imports.pipeline import Importer, Preview, read_preview, save_preview
 from rollout.imports.tabular import TableError
@@ -22,12 +21,14 @@ def upload_status() -> int:
     return 422 if request.method == "POST" else 200
 
 
-def upload_page(programme: Programme, importer: Importer, *, problems: list[Problem] | None = None,
+def upload_page(programme: Programme, importer: Importer, *, refused: TableError | None = None,
                 filename: str | None = None, **context: Any):
-    """The upload form of `importer`, under the problems of the file `filename` when refused."""
-    return programme_page("imports/upload.html", programme, importer=importer, columns=importer.header(), problems=problems or [],
-                          filename=filename, back=url_for(importer.listing, programme_id=programme.id),
-                          **context), upload_status()
+    """The upload form of `importer`, under the problems of the file `filename` when it was
+    `refused` (413 when over a bound, else 422)."""
+    return programme_page("imports/upload.html", programme, importer=importer, columns=importer.header(),
+                          problems=refused.problems if refused else [], filename=filename,
+                          back=url_for(importer.listing, programme_id=programme.id),
+                          **context), refused.status if refused else upload_status()
 
 
 def preview_page(programme: Programme, importer: Importer, preview: Preview):

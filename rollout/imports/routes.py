@@ -47,7 +47,7 @@ def upload(programme_id: int, kind: str):
     try:
         preview = previewed(programme, importer, file.read(), filename)
     except TableError as error:
-        return upload_page(programme, importer, form=form, problems=error.problems, filename=filename)
+        return upload_page(programme, importer, form=form, refused=error, filename=filename)
     return preview_page(programme, importer, preview)
 
 

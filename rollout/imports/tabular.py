@@ -10,34 +10,33 @@ back as stripped strings keyed by the column's canonical name, with the row numb
 sees in their spreadsheet; typing and validating the values is the import's job. Problems name
 the file, row, column and value.
 
-A file is bounded before it is parsed, so an upload cannot hold a worker for minutes: its size,
-an XLSX's unpacked size (a small zip can unpack to gigabytes) and its number of data rows.
+A file is bounded before and while it is parsed, so an upload cannot hold a worker for minutes:
+its size, an XLSX's archive (`rollout.imports.xlsx`), its rows, its columns and its data rows
+(the values are in `rollout.imports.bounds`). A file that is no table at all (an image, an old
+binary .xls) is told apart from a table whose header is wrong.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
 
 from rollout.core.messages import Message
 from rollout.core.problems import Problem
 from rollout.core.text import fold
+from rollout.imports import bounds
 
 XLSX_MAGIC = b"PK\x03\x04"
-MAX_BYTES = 50 * 2**20
-"""The largest file read: three times a district's three years of usage statistics in CSV."""
-MAX_UNPACKED_BYTES = 500 * 2**20
-"""The most an XLSX may unpack to: a genuine workbook unpacks to five to ten times its size."""
-MAX_DATA_ROWS = 1_000_000
-"""The most data rows read: Excel's own limit is 1,048,576 rows a sheet."""
+TOO_LARGE = frozenset({"file_too_big", "xlsx_too_big", "xlsx_too_many_parts", "xlsx_shared_strings_too_big",
+                       "row_beyond_sheet", "too_many_columns", "too_many_rows"})
+"""Problems that say a file is larger than the product reads (413), not that it is wrong (422)."""
+_BINARY_SNIFF = 4096  # bytes looked at for a NUL, which no text table holds
 HEADER_SEARCH_ROWS = 10
 """How many non-empty rows at the top of a file may hold the header (title lines above it)."""
 TOTALS_NOTED = 10
@@ -72,6 +71,11 @@ class TableError(ValueError):
         self.filename = filename
         self.problems = list(problems)
         super().__init__("\n".join(problem.describe(filename) for problem in self.problems))
+
+    @property
+    def status(self) -> int:
+        """The HTTP status that refuses the file: 413 when it is over a bound (split it), else 422."""
+        return 413 if any(problem.code in TOO_LARGE for problem in self.problems) else 422
 
 
 @dataclass
@@ -133,7 +137,10 @@ def _read_header(row_number: int, row: list[str], columns: Sequence[Column]) -> 
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, else Windows-1252."""
+    """UTF-16 when it starts with its byte-order mark (Excel's "Unicode text"), UTF-8 (a BOM is
+    dropped) when the bytes are valid UTF-8, else Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -154,7 +161,8 @@ def _delimiter(text: str, columns: Sequence[Column]) -> str:
     """`;` or `,`, whichever splits a header row into more of the import's columns. Only a
     header can tell: a title line above it may have neither, and data rows hold decimal commas.
     Without a recognisable header, the one the first line that has either has more of."""
-    lines = [line[:_HEADER_CHARS] for line in islice((line for line in _lines(text) if line.strip()), HEADER_SEARCH_ROWS)]
+    first_lines = islice(_lines(text), bounds.MAX_ROWS)  # a file of blank lines is read no further than the CSV is
+    lines = [line[:_HEADER_CHARS] for line in islice((line for line in first_lines if line.strip()), HEADER_SEARCH_ROWS)]
 
     def known(delimiter: str) -> int:
         return max((len(_read_header(0, next(csv.reader([line], delimiter=delimiter)), columns).positions)
@@ -167,69 +175,51 @@ def _delimiter(text: str, columns: Sequence[Column]) -> str:
     return ";" if first.count(";") > first.count(",") else ","
 
 
-def _csv_rows(text: str, filename: str, columns: Sequence[Column]) -> Iterator[list[str]]:
+def _within_columns(number: int, row: list[str], filename: str) -> list[str]:
+    """The row without the empty cells beyond MAX_COLUMNS (trailing separators); TableError
+    when a cell beyond it holds something."""
+    if any(map(str.strip, islice(row, bounds.MAX_COLUMNS, None))):
+        raise TableError(filename, [Problem("too_many_columns", row=number,
+                                            params={"count": len(row), "limit": bounds.MAX_COLUMNS})])
+    return row[:bounds.MAX_COLUMNS]
+
+
+def _csv_rows(text: str, filename: str, columns: Sequence[Column]) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, columns))
     try:
-        yield from reader
+        for number, row in enumerate(reader, start=1):
+            if number > bounds.MAX_ROWS:
+                raise TableError(filename, [Problem("row_beyond_sheet", row=number, params={"limit": bounds.MAX_ROWS})])
+            yield number, row if len(row) <= bounds.MAX_COLUMNS else _within_columns(number, row, filename)
     except csv.Error as error:  # a field longer than csv.field_size_limit()
         raise TableError(filename, [Problem("csv_unreadable", row=reader.line_num, params={"detail": str(error)})]) from None
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        text = repr(value)
-        return format(Decimal(text), "f") if "e" in text else text  # 1e-05 is 0.00001 in the cell
-    return str(value)
-
-
-def _refuse_unpacked_size(data: bytes, filename: str) -> None:
-    """TableError when the XLSX would unpack to more than MAX_UNPACKED_BYTES. The members'
-    declared sizes are a true bound: zipfile never inflates a member past its declared size."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError) as error:  # what a damaged archive raises
-        raise TableError(filename, [Problem("xlsx_unreadable", params={"detail": type(error).__name__})]) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise TableError(filename, [Problem("xlsx_too_big", params=_sizes(unpacked, MAX_UNPACKED_BYTES))])
-
-
-def _xlsx_rows(data: bytes, filename: str) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
+    # openpyxl is loaded when a workbook is read, not with the app.
+    from rollout.imports import xlsx
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a damaged file
-        raise TableError(filename, [Problem("xlsx_unreadable", params={"detail": type(error).__name__})]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    finally:
-        workbook.close()
+        yield from xlsx.sheet_rows(data, filename)
+    except xlsx.WorkbookRefused as refused:
+        raise TableError(filename, [refused.problem]) from None
 
 
-def _sizes(size: int, limit: int) -> dict[str, float]:
-    """A size and its limit in mebibytes, for a message."""
-    return {"size": size / 2**20, "limit": limit / 2**20}
+def _is_binary(data: bytes) -> bool:
+    """Bytes no text table holds (a NUL), unless they are UTF-16 with its byte-order mark."""
+    return b"\x00" in data[:_BINARY_SNIFF] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
-def raw_rows(data: bytes, filename: str, columns: Sequence[Column] = ()) -> Iterable[list[str]]:
-    """The file's rows as lists of cell texts, whatever its format; `columns` help find a CSV's
-    delimiter. TableError, before anything is decoded or unpacked, when the file is too big."""
-    if len(data) > MAX_BYTES:
-        raise TableError(filename, [Problem("file_too_big", params=_sizes(len(data), MAX_BYTES))])
+def raw_rows(data: bytes, filename: str, columns: Sequence[Column] = ()) -> Iterable[tuple[int, list[str]]]:
+    """The file's rows as (row number, cell texts), whatever its format; `columns` help find a
+    CSV's delimiter. TableError, before anything is decoded or unpacked, when the file is too
+    big or no table; while reading, when a row is beyond a bound or the file is damaged."""
+    if len(data) > bounds.MAX_BYTES:
+        raise TableError(filename, [Problem("file_too_big", params=bounds.mebibytes(len(data), bounds.MAX_BYTES))])
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
-        _refuse_unpacked_size(data, filename)
         return _xlsx_rows(data, filename)
+    if _is_binary(data):
+        raise TableError(filename, [Problem("not_a_table")])
     return _csv_rows(decode_text(data), filename, columns)
 
 
@@ -287,7 +277,7 @@ def _totals_notes(skipped: list[tuple[int, str]]) -> list[Message]:
 def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
     """Read `data` against `columns`; TableError lists header problems (missing or repeated
     columns) or says which bound the file exceeds."""
-    rows = enumerate(raw_rows(data, filename, columns), start=1)
+    rows = iter(raw_rows(data, filename, columns))
     header, below_title = _find_header(rows, filename, columns)
     if header.repeated:
         raise TableError(filename, header.repeated)
@@ -307,8 +297,8 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
         if label is not None:
             totals.append((number, label))
             continue
-        if len(table_rows) == MAX_DATA_ROWS:
-            raise TableError(filename, [Problem("too_many_rows", row=number, params={"limit": MAX_DATA_ROWS})])
+        if len(table_rows) == bounds.MAX_DATA_ROWS:
+            raise TableError(filename, [Problem("too_many_rows", row=number, params={"limit": bounds.MAX_DATA_ROWS})])
         table_rows.append((number, cells))
     notes = [Message("header_below_title", {"row": header.row})] if below_title else []
     return Table(filename=filename, rows=table_rows, ignored_columns=header.ignored, header_row=header.row,

@@ -172,6 +172,7 @@ def import_national(programme_id: int):
     district = db.get(District, programme.district_id)
     form = NationalForm(data={"departments": district.code if request.method == "GET" else None,
                               "schools_per_basin": SCHOOLS_PER_BASIN})
+    status = upload_status()
     if form.validate_on_submit():
         upload = form.file.data
         if upload and upload.filename:
@@ -184,5 +185,6 @@ def import_national(programme_id: int):
             return preview_page(programme, importer, previewed(programme, importer, data, filename))
         except TableError as error:
             form.file.errors = [problem.describe(error.filename) for problem in error.problems]
+            status = error.status
     return render_template("schools/national.html", programme=programme, simulated=programme.simulated, form=form,
-                           shipped=NATIONAL_FILE.name), upload_status()
+                           shipped=NATIONAL_FILE.name), status

@@ -184,7 +184,8 @@ def _result(preview: Preview, batch: ImportBatch | None) -> UploadResult:
 @access(*EDITORS)
 @spec.validate(query=ProgrammeQuery, form=ProgressUpload,
                resp=Response(HTTP_200=UploadResult, HTTP_400=ErrorBody, HTTP_401=ErrorBody, HTTP_403=ErrorBody,
-                             HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_422=ImportErrorBody), tags=["progress"])
+                             HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_413=ImportErrorBody,
+                             HTTP_422=ImportErrorBody), tags=["progress"])
 def upload_progress(query: ProgrammeQuery, form: ProgressUpload) -> UploadResult:
     """Bulk progress (docs/tracking.md): with `dry_run`, the preview; without, applied as one
     import batch; 422 listing every invalid row (dry run or not), nothing written."""

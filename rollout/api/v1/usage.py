@@ -129,7 +129,7 @@ def _result(programme_id: int, preview: Preview, batch: ImportBatch | None) -> U
     form=UsageImportForm,
     resp=Response(
         HTTP_200=UsageImportResult, HTTP_201=UsageImportResult, HTTP_400=ErrorBody, HTTP_403=ErrorBody,
-        HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_413=ErrorBody, HTTP_422=ImportErrorBody,
+        HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_413=ImportErrorBody, HTTP_422=ImportErrorBody,
     ),
     tags=["usage"],
 )

@@ -6,12 +6,11 @@ import io
 import zipfile
 from datetime import date
 
-import openpyxl
 import pytest
 from openpyxl import Workbook
 
 from rollout.core.messages import Message
-from rollout.imports import tabular
+from rollout.imports import bounds, tabular, xlsx
 from rollout.imports.tabular import Column, TableError, read_table
 
 COLUMNS = (
@@ -171,9 +170,9 @@ def test_many_totals_rows_are_counted_beyond_the_first_ones(monkeypatch: pytest.
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tabular, "MAX_BYTES", 100)
+    monkeypatch.setattr(bounds, "MAX_BYTES", 100)
     monkeypatch.setattr(tabular, "decode_text", _never)
-    monkeypatch.setattr(tabular, "_refuse_unpacked_size", _never)
+    monkeypatch.setattr(xlsx, "check_archive", _never)
     for data, filename in ((b"date;uai;visits\n" + b"2015-09-07;0931234L;1\n" * 10, "big.csv"),
                            (_xlsx([["date", "uai", "visits"]]), "big.xlsx")):
         with pytest.raises(TableError) as raised:
@@ -189,14 +188,14 @@ def test_an_xlsx_that_unpacks_too_large_is_refused_before_openpyxl_opens_it(monk
         archive.writestr("xl/worksheets/sheet1.xml", b" " * (3 * 2**20))
     bomb = buffer.getvalue()
     assert len(bomb) < 2**14
-    monkeypatch.setattr(tabular, "MAX_UNPACKED_BYTES", 2**20)
-    monkeypatch.setattr(openpyxl, "load_workbook", _never)
+    monkeypatch.setattr(bounds, "MAX_UNPACKED_BYTES", 2**20)
+    monkeypatch.setattr(xlsx, "ExcelReader", _never)
     with pytest.raises(TableError, match=r"bomb.xlsx : classeur trop volumineux une fois décompressé \(3,0 Mio, au plus 1,0 Mio\)"):
         read_table(bomb, "bomb.xlsx", COLUMNS)
 
 
 def test_reading_stops_at_the_row_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tabular, "MAX_DATA_ROWS", 3)
+    monkeypatch.setattr(bounds, "MAX_DATA_ROWS", 3)
     data = b"date;uai;visits\n" + b"2015-09-07;0931234L;1\n" * 3
     assert len(read_table(data, "stats.csv", COLUMNS).rows) == 3
     with pytest.raises(TableError) as raised:
