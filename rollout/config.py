@@ -10,6 +10,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Mapping
 
 
 def database_url(raw: str | None, instance_path: str) -> str:
@@ -47,6 +48,16 @@ def secret_key(instance_path: str) -> str:
     return os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
 
 
+def secure_cookies(env: Mapping[str, str]) -> bool:
+    """Whether cookies go over HTTPS only: ROLLOUT_SECURE_COOKIES when set, else whether the app
+    runs behind a TLS-terminating proxy (ROLLOUT_BEHIND_PROXY), where HTTPS is the rule and a
+    forgotten setting must not send the session in clear."""
+    explicit = env.get("ROLLOUT_SECURE_COOKIES")
+    if explicit is not None:
+        return explicit == "1"
+    return env.get("ROLLOUT_BEHIND_PROXY", "0") == "1"
+
+
 def from_environment(instance_path: str) -> dict[str, object]:
     """The application's settings read from environment variables (the secret key apart)."""
     env = os.environ
@@ -54,8 +65,8 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URL": database_url(env.get("DATABASE_URL"), instance_path),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("ROLLOUT_SECURE_COOKIES", "0") == "1",
-        "REMEMBER_COOKIE_SECURE": env.get("ROLLOUT_SECURE_COOKIES", "0") == "1",
+        "SESSION_COOKIE_SECURE": secure_cookies(env),
+        "REMEMBER_COOKIE_SECURE": secure_cookies(env),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "BEHIND_PROXY": env.get("ROLLOUT_BEHIND_PROXY", "0") == "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("ROLLOUT_IDLE_MINUTES", "60"))),

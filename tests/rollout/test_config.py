@@ -1,0 +1,40 @@
+"""Settings read from the environment: cookies go over HTTPS only behind a proxy, by default."""
+
+from __future__ import annotations
+
+import pytest
+
+from rollout.app import create_app
+from rollout.config import from_environment
+
+COOKIE_SETTINGS = ("ROLLOUT_BEHIND_PROXY", "ROLLOUT_SECURE_COOKIES")
+
+
+@pytest.mark.parametrize(
+    ("environment", "secure"),
+    [
+        ({}, False),
+        ({"ROLLOUT_BEHIND_PROXY": "1"}, True),
+        ({"ROLLOUT_BEHIND_PROXY": "1", "ROLLOUT_SECURE_COOKIES": "0"}, False),
+        ({"ROLLOUT_SECURE_COOKIES": "1"}, True),
+        ({"ROLLOUT_BEHIND_PROXY": "0", "ROLLOUT_SECURE_COOKIES": "1"}, True),
+    ],
+)
+def test_cookies_are_secure_behind_a_proxy_unless_explicitly_not(monkeypatch, tmp_path, environment, secure: bool) -> None:
+    for name in COOKIE_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    settings = from_environment(str(tmp_path))
+    assert settings["SESSION_COOKIE_SECURE"] is secure and settings["REMEMBER_COOKIE_SECURE"] is secure
+
+
+def test_behind_a_proxy_the_session_cookie_is_sent_secure(monkeypatch, sqlite_url: str, tmp_path) -> None:
+    for name in COOKIE_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ROLLOUT_BEHIND_PROXY", "1")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URL": sqlite_url}, instance_path=str(tmp_path))
+    cookies = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"}).headers.getlist("Set-Cookie")
+    [session] = [cookie for cookie in cookies if cookie.startswith("session=")]
+    assert "Secure" in session and "HttpOnly" in session
+
