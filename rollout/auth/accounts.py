@@ -1,13 +1,17 @@
 """Creating accounts and API tokens: plain functions the CLI, the pages and the tests share.
 
-Passwords are hashed with scrypt (werkzeug); API tokens are random and stored only as a SHA-256
-digest, so a database leak reveals neither.
+Passwords are hashed with scrypt (werkzeug) and must be long and not among the passwords
+people pick most; API tokens are random and stored only as a SHA-256 digest, so a database
+leak reveals neither.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import secrets
+from functools import cache
+from importlib import resources
 from typing import Iterable
 
 from sqlmodel import Session, col, select
@@ -17,16 +21,42 @@ from rollout.models import ROLES, ApiToken, District, User, UserDistrict
 
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "rlt_"
+# What a refused password is told on the command line; the pages say it through
+# `rollout.core.messages`, under the same codes.
+WEAKNESSES = {
+    "password_too_short": f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+    "password_too_common": "the password is among the most common ones: choose another",
+}
 
 
 class AccountError(ValueError):
     """An account request that cannot be honoured; the message says why, for the user."""
 
 
-def hash_password(password: str) -> str:
-    """A scrypt hash of `password`, refusing passwords shorter than the policy allows."""
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped lists of common passwords, lower-cased (see rollout/auth/data/README.md).
+    Read on first use rather than at import, which every CLI call and worker start would pay."""
+    data = resources.files("rollout.auth") / "data"
+    django = gzip.decompress(data.joinpath("common-passwords.txt.gz").read_bytes()).decode("utf-8")
+    french = data.joinpath("french-common-passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in (django + "\n" + french).splitlines()) - {""}
+
+
+def password_weakness(password: str) -> str | None:
+    """Why `password` may not be chosen (a code of WEAKNESSES), or None when it may."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        return "password_too_short"
+    if password.strip().lower() in common_passwords():
+        return "password_too_common"
+    return None
+
+
+def hash_password(password: str) -> str:
+    """A scrypt hash of `password`, refusing passwords the policy does not allow."""
+    weakness = password_weakness(password)
+    if weakness is not None:
+        raise AccountError(WEAKNESSES[weakness])
     return generate_password_hash(password, method="scrypt")
 
 

@@ -81,6 +81,7 @@ def test_password_from_stdin(rollout) -> None:
         (("users", "create", "--email", "not-an-email", "--role", "admin", "--password-stdin"), STRONG + "\n", "is not an email address"),
         (("users", "create", "--email", "a@example.fr", "--role", "boss", "--password-stdin"), STRONG + "\n", "Invalid value for '--role'"),
         (("tokens", "create", "--email", "nobody@example.fr"), None, "no user with email nobody@example.fr"),
+        (("users", "create", "--email", "a@example.fr", "--role", "admin", "--password-stdin"), "Motdepasse2024\n", "among the most common"),
         (("fixtures", "load", "--dataset", "atlantis"), None, "Invalid value for '--dataset'"),
     ],
 )
