@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from planner.cli import plan_cli
 from rollout.app import create_app
-from rollout.auth.accounts import AccountError, create_token, create_user, hash_password
+from rollout.auth.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, AccountError, create_token, create_user, hash_password
 from rollout.backup import BackupError, backup, check_backup, holds_data, restore
 from rollout.datasets import DatasetError, load_dataset
 from rollout.db import get_engine, upgrade
@@ -212,10 +212,12 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--email", required=True)
 @click.option("--name", default="API", show_default=True, help="What the token is for.")
-def tokens_create(email: str, name: str) -> None:
+@click.option("--days", default=DEFAULT_TOKEN_DAYS, show_default=True, type=click.IntRange(1, MAX_TOKEN_DAYS),
+              help="Days until it expires.")
+def tokens_create(email: str, name: str, days: int) -> None:
     """Create an API token and print it once: it is stored only as a digest."""
     with _database() as (_, engine), Session(engine) as session:
-        token = create_token(session, email=email, name=name)
+        token = create_token(session, email=email, name=name, days=days)
         session.commit()
     click.echo(token)
 

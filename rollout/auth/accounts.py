@@ -1,8 +1,8 @@
 """Creating accounts and API tokens: plain functions the CLI, the pages and the tests share.
 
 Passwords are hashed with scrypt (werkzeug) and must be long and not among the passwords
-people pick most; API tokens are random and stored only as a SHA-256 digest, so a database
-leak reveals neither.
+people pick most; API tokens are random, expire, and are stored only as a SHA-256 digest, so a
+database leak reveals neither.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import secrets
+from datetime import timedelta
 from functools import cache
 from importlib import resources
 from typing import Iterable
@@ -17,10 +18,13 @@ from typing import Iterable
 from sqlmodel import Session, col, select
 from werkzeug.security import generate_password_hash
 
-from rollout.models import ROLES, ApiToken, District, User, UserDistrict
+from rollout.models import ROLES, ApiToken, District, User, UserDistrict, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "rlt_"
+TOKEN_LIFETIMES = (30, 90, 365)  # days, offered on the tokens page
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 365
 # What a refused password is told on the command line; the pages say it through
 # `rollout.core.messages`, under the same codes.
 WEAKNESSES = {
@@ -98,13 +102,17 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, *, email: str, name: str = "API") -> str:
-    """Create an API token for a user and return the secret, which is never stored. Does not commit."""
+def create_token(session: Session, *, email: str, name: str = "API", days: int = DEFAULT_TOKEN_DAYS) -> str:
+    """Create an API token for a user, valid `days` days, and return the secret, which is never
+    stored. Does not commit."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(f"a token lives from 1 to {MAX_TOKEN_DAYS} days")
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None:
         raise AccountError(f"no user with email {email}")
     if not user.active:
         raise AccountError(f"user {user.email} is deactivated")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:10]))
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:10],
+                         expires_at=utcnow() + timedelta(days=days)))
     return token

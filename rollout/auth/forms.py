@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+
+from rollout.auth.accounts import DEFAULT_TOKEN_DAYS, TOKEN_LIFETIMES
 
 
 class LoginForm(FlaskForm):
@@ -16,3 +19,7 @@ class LoginForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Usage du jeton"), validators=[DataRequired(), Length(max=200)])
+    days = SelectField(
+        _l("Durée de validité"), coerce=int, default=DEFAULT_TOKEN_DAYS,
+        choices=[SelectChoice(days, _l("%(days)d jours", days=days)) for days in TOKEN_LIFETIMES],
+    )

@@ -60,7 +60,7 @@ def load_user(user_id: str) -> Account | None:
 
 @login_manager.request_loader
 def load_user_from_token(req) -> Account | None:
-    """A valid, unrevoked API token of an active user."""
+    """A valid token of an active user: neither revoked nor expired."""
     header = req.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -69,7 +69,10 @@ def load_user_from_token(req) -> Account | None:
     row = db.exec(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_digest(token.strip()), ApiToken.revoked_at.is_(None), User.active)
+        .where(
+            ApiToken.token_hash == token_digest(token.strip()), ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > utcnow(), User.active,
+        )
     ).first()
     if row is None:
         return None

@@ -92,13 +92,13 @@ def tokens():
     form = TokenForm()
     created = None
     if form.validate_on_submit():
-        created = create_token(db, email=current_user.email, name=form.name.data.strip())
+        created = create_token(db, email=current_user.email, name=form.name.data.strip(), days=form.days.data)
         db.commit()
         form = TokenForm(formdata=None)
     rows = db.exec(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(col(ApiToken.created_at).desc())
     ).all()
-    return render_template("auth/tokens.html", form=form, tokens=rows, created=created, revoke_form=ButtonForm())
+    return render_template("auth/tokens.html", form=form, tokens=rows, created=created, revoke_form=ButtonForm(), now=utcnow())
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -1,6 +1,6 @@
 """The product's tables. Importing this package registers every table on SQLModel.metadata."""
 
-from rollout.models.account import ROLES, ApiToken, LoginAttempt, User, UserDistrict
+from rollout.models.account import ROLES, SESSION_END_REASONS, ApiToken, LoginAttempt, User, UserDistrict, UserSession
 from rollout.models.audit import AuditEvent
 from rollout.models.base import utcnow
 from rollout.models.organisation import District, Programme
@@ -22,8 +22,8 @@ __all__ = [
     "ApiToken", "AuditEvent", "LoginAttempt", "Basin", "CATEGORIES", "District", "IMPORT_KINDS", "ImportBatch",
     "MILESTONE_KINDS", "MILESTONE_STATUSES", "Milestone", "PIX_LEVELS", "PRIORITIES",
     "PixCertification", "Plan", "Programme", "ROLES", "SavedPreview", "School", "SchoolCreate", "SchoolPublic",
-    "ServiceCategory", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageRecord",
-    "User", "UserDistrict", "Wave", "utcnow",
+    "SESSION_END_REASONS", "ServiceCategory", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageRecord",
+    "User", "UserDistrict", "UserSession", "Wave", "utcnow",
 ]
 
 

@@ -12,6 +12,12 @@ from rollout.models.base import UTCDateTime, one_of, utcnow
 
 CHANNELS = ("form", "api", "import", "cli", "system")
 ACTIONS = ("create", "update", "delete")
+# Security events: who signed in or failed to, what they did to their account and tokens, and
+# which requests the access rules refused. Kept with the rest of the trail.
+SECURITY_ACTIONS = (
+    "sign_in", "sign_in_failed", "sign_out", "sign_out_all", "password_change", "token_create", "token_revoke",
+    "deactivate", "activate", "refused",
+)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -30,11 +36,11 @@ class AuditEvent(SQLModel, table=True):
     district_id: int | None = Field(default=None, foreign_key="district.id", ondelete="SET NULL", index=True)
     entity: str = Field(max_length=32)
     entity_id: str = Field(max_length=64)
-    action: str = Field(max_length=8)
+    action: str = Field(max_length=24)
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
 
     __table_args__ = (
         one_of("channel", CHANNELS),
-        one_of("action", ACTIONS),
+        one_of("action", ACTIONS + SECURITY_ACTIONS),
         sa.Index("ix_auditevent_entity", "entity", "entity_id"),
     )

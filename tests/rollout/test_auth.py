@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from sqlmodel import Session, select
 
 from rollout.auth.routes import safe_next
 from rollout.auth.throttle import MAX_FAILURES_PER_EMAIL
-from rollout.models import ApiToken, LoginAttempt
+from rollout.models import ApiToken, LoginAttempt, utcnow
 
 from conftest import WORLD_EMAILS, WORLD_PASSWORD
 
@@ -95,17 +96,46 @@ def test_session_cookie_flags(client, world, csrf) -> None:
 
 def test_tokens_page_creates_shows_once_and_revokes(client, world, login, csrf, engine: sa.Engine) -> None:
     login(client, "project_manager")
-    page = client.post("/account/tokens", data={"name": "import nocturne", "csrf_token": csrf(client, "/account/tokens")})
+    page = client.post("/account/tokens", data={"name": "import nocturne", "days": "30", "csrf_token": csrf(client, "/account/tokens")})
     secret = re.search(r'<code id="new-token">([^<]+)</code>', page.text).group(1)
     headers = {"Authorization": f"Bearer {secret}"}
-    assert client.get("/account/tokens").text.count(secret) == 0
+    listing = client.get("/account/tokens").text
+    assert listing.count(secret) == 0
     api = client.application.test_client()
     assert api.get("/api/v1/schools", headers=headers).status_code == 200
     with Session(engine) as session:
         token = session.exec(select(ApiToken)).one()
         assert token.token_hash != secret and token.last_used_at is not None
+        assert abs(token.expires_at - (utcnow() + timedelta(days=30))) < timedelta(minutes=1)
+    assert token.expires_at.strftime("%Y-%m-%d %H:%M UTC") in listing
     client.post(f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf(client, "/account/tokens")})
     assert api.get("/api/v1/schools", headers=headers).status_code == 401
+
+
+def test_tokens_last_90_days_unless_asked_otherwise(client, world, login, csrf, engine: sa.Engine) -> None:
+    login(client, "project_manager")
+    form = client.get("/account/tokens").text
+    assert '<option selected value="90">' in form and 'value="30"' in form and 'value="365"' in form
+    client.post("/account/tokens", data={"name": "sans durée", "csrf_token": csrf(client, "/account/tokens")})
+    refused = client.post("/account/tokens", data={"name": "dix ans", "days": "3650", "csrf_token": csrf(client, "/account/tokens")})
+    assert "new-token" not in refused.text
+    with Session(engine) as session:
+        token = session.exec(select(ApiToken)).one()
+    assert abs(token.expires_at - (utcnow() + timedelta(days=90))) < timedelta(minutes=1)
+
+
+def test_an_expired_token_is_refused_like_a_revoked_one(client, world, token, engine: sa.Engine, login) -> None:
+    headers = token("stakeholder")
+    assert client.get("/api/v1/schools", headers=headers).status_code == 200
+    with Session(engine) as session:
+        stored = session.exec(select(ApiToken)).one()
+        stored.expires_at = utcnow() - timedelta(seconds=1)
+        session.add(stored)
+        session.commit()
+    refused = client.get("/api/v1/schools", headers=headers)
+    assert refused.status_code == 401 and refused.get_json()["message"].startswith("authentication required")
+    login(client, "stakeholder")
+    assert "expiré" in client.get("/account/tokens").text
 
 
 def test_cannot_revoke_someone_elses_token(client, world, login, token, csrf, engine: sa.Engine) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -82,12 +83,24 @@ def test_password_from_stdin(rollout) -> None:
         (("users", "create", "--email", "a@example.fr", "--role", "boss", "--password-stdin"), STRONG + "\n", "Invalid value for '--role'"),
         (("tokens", "create", "--email", "nobody@example.fr"), None, "no user with email nobody@example.fr"),
         (("users", "create", "--email", "a@example.fr", "--role", "admin", "--password-stdin"), "Motdepasse2024\n", "among the most common"),
+        (("tokens", "create", "--email", "nobody@example.fr", "--days", "366"), None, "Invalid value for '--days'"),
         (("fixtures", "load", "--dataset", "atlantis"), None, "Invalid value for '--dataset'"),
     ],
 )
 def test_errors_are_one_clear_line(rollout, args: tuple[str, ...], stdin: str | None, message: str) -> None:
     assert rollout("districts", "create", "093", "Seine-Saint-Denis").exit_code == 0
     _fails_in_one_line(rollout(*args, input=stdin), message)
+
+
+def test_tokens_expire_after_the_days_asked(rollout, database_url: str) -> None:
+    rollout("users", "create", "--email", "a@example.fr", "--role", "admin", "--password-stdin", input=STRONG + "\n")
+    assert rollout("tokens", "create", "--email", "a@example.fr", "--days", "30").exit_code == 0
+    assert rollout("tokens", "create", "--email", "a@example.fr").exit_code == 0
+    engine = _engine(database_url)
+    with Session(engine) as session:
+        lifetimes = [token.expires_at - token.created_at for token in session.exec(select(ApiToken).order_by(ApiToken.id))]
+    engine.dispose()
+    assert [round(lifetime / timedelta(days=1)) for lifetime in lifetimes] == [30, 90]
 
 
 def test_duplicate_user_is_refused(rollout) -> None:
