@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, render_template
-from werkzeug.exceptions import Conflict, HTTPException
+from flask import Flask, current_app, jsonify, render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import Conflict, HTTPException, RequestEntityTooLarge
 
 from rollout.auth.access import wants_json
 from rollout.db import get_session
@@ -35,6 +36,16 @@ def http_error_response(error: HTTPException):
     return render_template("errors/error.html", error=error), error.code or 500
 
 
+def too_large_response(error: RequestEntityTooLarge):
+    """413 saying the limit, for a page as for the API: werkzeug refuses a body over
+    MAX_CONTENT_LENGTH (or a form field over MAX_FORM_MEMORY_SIZE) as it is read, before any
+    view runs, so nothing was written; its own words name no limit and are English."""
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 2**20
+    error.description = _("Envoi trop volumineux : rien n'a été enregistré. Un envoi fait au plus %(limit)d Mio, "
+                          "fichier compris : découpez le fichier en plusieurs.", limit=limit)
+    return http_error_response(error)
+
+
 def busy_database_response(error: sa.exc.OperationalError):
     """SQLite refuses a write whose transaction read data another request has since changed
     ("database is locked"): nothing was written, so answer it as the edit conflict it is."""
@@ -49,4 +60,5 @@ def busy_database_response(error: sa.exc.OperationalError):
 def init_app(app: Flask) -> None:
     app.register_error_handler(ApiError, api_error_response)
     app.register_error_handler(HTTPException, http_error_response)
+    app.register_error_handler(RequestEntityTooLarge, too_large_response)
     app.register_error_handler(sa.exc.OperationalError, busy_database_response)

@@ -1,4 +1,4 @@
-"""HTTP security headers sent with every response.
+"""HTTP security headers sent with every response, and the body limit checked before anything else.
 
 The Content-Security-Policy allows no inline script and no third-party origin: figures are
 sent as JSON and drawn by static files served from this site.
@@ -6,7 +6,8 @@ sent as JSON and drawn by static files served from this site.
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -35,6 +36,17 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_oversized_body() -> None:
+    """413 for a body whose declared length is over MAX_CONTENT_LENGTH, before any other hook or
+    view: werkzeug refuses it only when something reads it, so a route that reads no body (a
+    JSON operation sent a file) would answer something else, after signing the caller in. A
+    body of undeclared length is still cut at the limit as it is read."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
+
+
 def init_app(app: Flask) -> None:
-    """Attach the headers to every response."""
+    """Check the body's length first, and attach the headers to every response."""
+    app.before_request(refuse_oversized_body)
     app.after_request(add_security_headers)
