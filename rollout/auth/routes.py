@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
+from math import ceil
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlmodel import col, select
@@ -16,7 +19,7 @@ from rollout.auth.accounts import AccountError, create_token, normalise_email
 from rollout.auth.forms import LoginForm, TokenForm
 from rollout.core.forms import ButtonForm
 from rollout.auth.identity import account_of
-from rollout.auth.throttle import is_throttled, record_attempt
+from rollout.auth.throttle import record_attempt, wait_before_attempt
 from rollout.db import get_session
 from rollout.models import ApiToken, User, utcnow
 
@@ -39,38 +42,61 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def client_address() -> str:
+    """The caller's address (the client's, behind a proxy: see ROLLOUT_BEHIND_PROXY)."""
+    return request.remote_addr or "unknown"
+
+
+def typed_email(typed: str) -> str:
+    """The email as stored when it is one; otherwise what was typed, bounded, to count it."""
+    try:
+        return normalise_email(typed)
+    except AccountError:
+        return typed.strip().lower()[:320]
+
+
+def wait_text(wait: timedelta) -> str:
+    """How long to wait, for people: seconds under a minute, else minutes rounded up."""
+    seconds = ceil(wait.total_seconds())
+    shown = timedelta(seconds=seconds) if seconds < 60 else timedelta(minutes=ceil(seconds / 60))
+    return format_timedelta(shown, threshold=1)
+
+
+def too_many_failures(body: str, wait: timedelta) -> Response:
+    """429 with Retry-After: the attempt was not checked, and the page says how long to wait."""
+    response = make_response(body, 429)
+    response.headers["Retry-After"] = str(ceil(wait.total_seconds()))
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @access(public=True)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        db = get_session()
-        ip = request.remote_addr or "unknown"
-        try:
-            email = normalise_email(form.email.data)
-        except AccountError:
-            email = form.email.data.strip().lower()[:320]
-        if is_throttled(db, email=email, ip=ip):
-            record_attempt(db, email=email, ip=ip, succeeded=False)
-            db.commit()
-            return render_template("auth/login.html", form=form, throttled=True), 429
-        user = db.exec(select(User).where(User.email == email)).first()
-        valid = check_password_hash(user.password_hash if user else _dummy_hash(), form.password.data)
-        if user is None or not valid or not user.active:
-            record_attempt(db, email=email, ip=ip, succeeded=False)
-            db.commit()
-            flash(_("Adresse ou mot de passe incorrect."), "error")
-            return render_template("auth/login.html", form=form), 401
-        record_attempt(db, email=email, ip=ip, succeeded=True)
-        user.last_login_at = utcnow()
-        db.add(user)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    db = get_session()
+    ip = client_address()
+    email = typed_email(form.email.data)
+    wait = wait_before_attempt(db, email=email, ip=ip)
+    if wait:
+        return too_many_failures(render_template("auth/login.html", form=form, wait=wait_text(wait)), wait)
+    user = db.exec(select(User).where(User.email == email)).first()
+    valid = check_password_hash(user.password_hash if user else _dummy_hash(), form.password.data)
+    if user is None or not valid or not user.active:
+        record_attempt(db, email=email, ip=ip, succeeded=False)
         db.commit()
-        session.clear()  # a fresh session: nothing from before sign-in survives it
-        login_user(account_of(user))
-        session["seen"] = utcnow().timestamp()
-        session.permanent = True
-        return redirect(safe_next(form.next.data))
-    return render_template("auth/login.html", form=form)
+        flash(_("Adresse ou mot de passe incorrect."), "error")
+        return render_template("auth/login.html", form=form), 401
+    record_attempt(db, email=email, ip=ip, succeeded=True)
+    user.last_login_at = utcnow()
+    db.add(user)
+    db.commit()
+    session.clear()  # a fresh session: nothing from before sign-in survives it
+    login_user(account_of(user))
+    session["seen"] = utcnow().timestamp()
+    session.permanent = True
+    return redirect(safe_next(form.next.data))
 
 
 @bp.post("/logout")
