@@ -69,6 +69,7 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "REMEMBER_COOKIE_SECURE": secure_cookies(env),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "BEHIND_PROXY": env.get("ROLLOUT_BEHIND_PROXY", "0") == "1",
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("ROLLOUT_IDLE_MINUTES", "60"))),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("ROLLOUT_IDLE_MINUTES", "60"))),  # the idle timeout
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=int(env.get("ROLLOUT_SESSION_HOURS", "12"))),
         "MAX_CONTENT_LENGTH": int(env.get("ROLLOUT_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
     }

@@ -8,7 +8,6 @@ database leak reveals neither.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import secrets
 from datetime import timedelta
 from functools import cache
@@ -18,6 +17,7 @@ from typing import Iterable
 from sqlmodel import Session, col, select
 from werkzeug.security import generate_password_hash
 
+from rollout.auth.sessions import end_sessions, secret_digest
 from rollout.models import ROLES, ApiToken, District, User, UserDistrict, utcnow
 
 MIN_PASSWORD_LENGTH = 12
@@ -97,9 +97,13 @@ def create_user(
     return user
 
 
-def token_digest(token: str) -> str:
-    """The stored form of an API token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def change_password(session: Session, *, user: User, password: str, sparing: int | None = None) -> int:
+    """Give `user` a new password and end their other sessions (all but `sparing`, the one the
+    change is made from): whoever knew the old password is signed out. Returns how many
+    sessions were ended. Does not commit."""
+    user.password_hash = hash_password(password)
+    session.add(user)
+    return end_sessions(session, user_id=user.id, reason="password_change", sparing=sparing)
 
 
 def create_token(session: Session, *, email: str, name: str = "API", days: int = DEFAULT_TOKEN_DAYS) -> str:
@@ -113,6 +117,6 @@ def create_token(session: Session, *, email: str, name: str = "API", days: int =
     if not user.active:
         raise AccountError(f"user {user.email} is deactivated")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=token_digest(token), prefix=token[:10],
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=secret_digest(token), prefix=token[:10],
                          expires_at=utcnow() + timedelta(days=days)))
     return token

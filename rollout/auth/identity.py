@@ -1,7 +1,9 @@
 """Who is calling: a signed-in session (Flask-Login) or an API token (`Authorization: Bearer`).
 
-Both give the same `Account`, so a token has exactly its user's permissions. Sessions end after
-an idle period, checked on the server as well as by the cookie's lifetime.
+Both give the same `Account`, so a token has exactly its user's permissions. A browser session
+is accepted only while its record in the database is (`rollout.auth.sessions`): the cookie
+carries the record's secret, so signing out, a password change or a deactivation ends the
+session on every app host, and a copy of the cookie dies with it.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask_login import LoginManager, UserMixin, current_user, logout_user
-from sqlmodel import select
+from flask_babel import gettext as _
+from flask_login import LoginManager, UserMixin, current_user
+from sqlmodel import col, select
 
-from rollout.auth.accounts import token_digest
+from rollout.auth.sessions import SessionLimits, live_session, secret_digest
 from rollout.db import get_engine, get_session
-from rollout.models import ApiToken, User, UserDistrict, utcnow
+from rollout.models import ApiToken, User, UserDistrict, UserSession, utcnow
 from rollout.core.author import Author
 
 login_manager = LoginManager()
 login_manager.session_protection = "strong"
 TOKEN_USE_RECORDED_EVERY = timedelta(minutes=5)
+SESSION_USE_RECORDED_EVERY = timedelta(minutes=1)
+SESSION_KEY = "session_secret"  # the key of the Flask session (the cookie) that holds it
 
 
 @dataclass(frozen=True)
@@ -34,28 +39,46 @@ class Account(UserMixin):
     display_name: str | None
     district_ids: tuple[int, ...]
     via_token: bool = False
+    session_id: int | None = None  # the browser session's record, when signed in through one
 
     def get_id(self) -> str:
         return str(self.id)
 
 
-def account_of(user: User, *, via_token: bool = False) -> Account:
+def account_of(user: User, *, via_token: bool = False, session_id: int | None = None) -> Account:
     districts = get_session().exec(select(UserDistrict.district_id).where(UserDistrict.user_id == user.id)).all()
     return Account(
         id=user.id, email=user.email, role=user.role, display_name=user.display_name,
-        district_ids=tuple(sorted(districts)), via_token=via_token,
+        district_ids=tuple(sorted(districts)), via_token=via_token, session_id=session_id,
     )
+
+
+def session_limits() -> SessionLimits:
+    """The idle timeout (ROLLOUT_IDLE_MINUTES) and the absolute lifetime (ROLLOUT_SESSION_HOURS)."""
+    return SessionLimits(idle=current_app.permanent_session_lifetime, lifetime=current_app.config["SESSION_ABSOLUTE_LIFETIME"])
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Account | None:
-    """The session's user, if the account still exists and is active."""
-    if not user_id.isdigit():
+    """The cookie's user, while the session record its secret names may still be used."""
+    secret = session.get(SESSION_KEY)
+    if not isinstance(secret, str) or not user_id.isdigit():
         return None
-    user = get_session().get(User, int(user_id))
-    if user is None or not user.active:
+    found = live_session(get_session(), secret=secret, limits=session_limits(), now=utcnow())
+    if found is None or found[0].user_id != int(user_id):
         return None
-    return account_of(user)
+    record, user = found
+    _record_session_use(record)
+    return account_of(user, session_id=record.id)
+
+
+def _record_session_use(record: UserSession) -> None:
+    """Note when a session was last used (its idle timeout counts from there), at most once a
+    minute and outside the request's transaction, so that reads stay reads."""
+    now = utcnow()
+    if now - record.last_seen_at >= SESSION_USE_RECORDED_EVERY:
+        with get_engine().begin() as connection:
+            connection.execute(sa.update(UserSession).where(col(UserSession.id) == record.id).values(last_seen_at=now))
 
 
 @login_manager.request_loader
@@ -70,7 +93,7 @@ def load_user_from_token(req) -> Account | None:
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
         .where(
-            ApiToken.token_hash == token_digest(token.strip()), ApiToken.revoked_at.is_(None),
+            ApiToken.token_hash == secret_digest(token.strip()), ApiToken.revoked_at.is_(None),
             ApiToken.expires_at > utcnow(), User.active,
         )
     ).first()
@@ -95,26 +118,18 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def end_idle_sessions():
-    """before_request: sign out a browser session idle for longer than the configured period."""
-    if not current_user.is_authenticated or current_user.via_token:
-        return None
-    now = utcnow().timestamp()
-    seen = session.get("seen")
-    idle_limit = current_app.permanent_session_lifetime.total_seconds()
-    if seen is not None and now - seen > idle_limit:
-        logout_user()
-        session.clear()
-        flash("Votre session a expiré après une période d'inactivité. Reconnectez-vous.", "warning")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    session["seen"] = now
-    session.permanent = True
-    return None
+def forget_ended_session() -> None:
+    """before_request: empty a cookie whose session is no longer accepted (signed out, timed out,
+    ended elsewhere) and say so; the access rules then send its holder to the login page."""
+    if SESSION_KEY not in session or (current_user.is_authenticated and not current_user.via_token):
+        return
+    session.clear()
+    flash(_("Votre session a pris fin. Reconnectez-vous."), "warning")
 
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
-    app.before_request(end_idle_sessions)
+    app.before_request(forget_ended_session)
 
 
 def current_author(channel: str) -> Author:

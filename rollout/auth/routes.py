@@ -1,4 +1,4 @@
-"""Sign in, sign out, and the page where users manage their API tokens."""
+"""Sign in and out, the account page (password, open sessions) and the API tokens page."""
 
 from __future__ import annotations
 
@@ -11,19 +11,24 @@ from flask import Blueprint, Response, abort, flash, make_response, redirect, re
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlmodel import col, select
+from flask_wtf import FlaskForm
+from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from rollout.auth.access import READERS, access
-from rollout.auth.accounts import AccountError, create_token, normalise_email
-from rollout.auth.forms import LoginForm, TokenForm
-from rollout.core.forms import ButtonForm
-from rollout.auth.identity import account_of
+from rollout.auth import accounts
+from rollout.auth.accounts import AccountError, change_password, create_token, normalise_email
+from rollout.auth.forms import LoginForm, PasswordForm, TokenForm
+from rollout.auth.identity import SESSION_KEY, account_of, session_limits
+from rollout.auth.sessions import end_session, end_sessions, open_sessions, prune_sessions, start_session
 from rollout.auth.throttle import record_attempt, wait_before_attempt
+from rollout.core.forms import ButtonForm
+from rollout.core.messages import message
 from rollout.db import get_session
-from rollout.models import ApiToken, User, utcnow
+from rollout.models import ApiToken, User, UserSession, utcnow
 
 bp = Blueprint("auth", __name__)
+
 
 @cache
 def _dummy_hash() -> str:
@@ -88,15 +93,24 @@ def login():
         db.commit()
         flash(_("Adresse ou mot de passe incorrect."), "error")
         return render_template("auth/login.html", form=form), 401
-    record_attempt(db, email=email, ip=ip, succeeded=True)
-    user.last_login_at = utcnow()
-    db.add(user)
+    record, secret = open_session(db, user=user, ip=ip)
     db.commit()
     session.clear()  # a fresh session: nothing from before sign-in survives it
-    login_user(account_of(user))
-    session["seen"] = utcnow().timestamp()
+    login_user(account_of(user, session_id=record.id))
+    session[SESSION_KEY] = secret
     session.permanent = True
     return redirect(safe_next(form.next.data))
+
+
+def open_session(db: Session, *, user: User, ip: str) -> tuple[UserSession, str]:
+    """Record a successful sign-in (throttling, last sign-in) and start its session;
+    returns the session and the secret its cookie will carry. Does not commit."""
+    record_attempt(db, email=user.email, ip=ip, succeeded=True)
+    user.last_login_at = utcnow()
+    db.add(user)
+    record, secret = start_session(db, user=user, ip=ip, user_agent=request.user_agent.string)
+    prune_sessions(db, limits=session_limits(), now=utcnow())
+    return record, secret
 
 
 @bp.post("/logout")
@@ -104,9 +118,68 @@ def login():
 def logout():
     if not ButtonForm().validate_on_submit():
         abort(400)
+    if current_user.session_id is not None:
+        db = get_session()
+        end_session(db, session_id=current_user.session_id, reason="sign_out")
+        db.commit()
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def account_page(form: FlaskForm, status: int = 200) -> tuple[str, int]:
+    """The account page: the password form (`form`, with its problems) and the open sessions."""
+    sessions = open_sessions(get_session(), user_id=current_user.id, limits=session_limits(), now=utcnow())
+    return render_template("auth/account.html", form=form, sessions=sessions, end_all_form=ButtonForm(),
+                           min_password_length=accounts.MIN_PASSWORD_LENGTH), status
+
+
+@bp.get("/account")
+@access(*READERS)
+def account():
+    return account_page(PasswordForm(formdata=None))
+
+
+@bp.post("/account/password")
+@access(*READERS)
+def password():
+    """Change one's password; every other session ends, so whoever knew the old one is out.
+    Wrong current passwords count as failed sign-ins, so this form cannot be used to guess."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return account_page(form, 422)
+    db = get_session()
+    ip = client_address()
+    wait = wait_before_attempt(db, email=current_user.email, ip=ip)
+    if wait:
+        form.current_password.errors.append(
+            _("Trop de tentatives échouées. Réessayez dans %(delay)s.", delay=wait_text(wait)))
+        return too_many_failures(account_page(form)[0], wait)
+    user = db.get(User, current_user.id)
+    if not check_password_hash(user.password_hash, form.current_password.data):
+        record_attempt(db, email=user.email, ip=ip, succeeded=False)
+        db.commit()
+        form.current_password.errors.append(message("wrong_current_password", {}))
+        return account_page(form, 422)
+    change_password(db, user=user, password=form.new_password.data, sparing=current_user.session_id)
+    db.commit()
+    flash(_("Votre mot de passe est changé ; vos autres sessions sont fermées."), "info")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sessions/end")
+@access(*READERS)
+def sign_out_everywhere():
+    """End every session of the user, this one included: for a session left open elsewhere."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    end_sessions(db, user_id=current_user.id, reason="sign_out_all")
+    db.commit()
+    logout_user()
+    session.clear()
+    flash(_("Toutes vos sessions sont fermées."), "info")
     return redirect(url_for("auth.login"))
 
 

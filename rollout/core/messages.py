@@ -131,6 +131,10 @@ MESSAGES: dict[str, LazyString] = {
     "usage_rows": _l("Du %(first)s au %(last)s, %(rows)d lignes."),
     "unknown_services": _l("Services absents de la taxonomie, comptés en « Autre » jusqu'à ce qu'une direction de "
                            "projet les classe : %(labels)s"),
+    # Accounts: passwords.
+    "password_too_short": _l("au moins %(minimum)d caractères"),
+    "password_too_common": _l("ce mot de passe est parmi les plus courants : choisissez-en un autre"),
+    "wrong_current_password": _l("ce n'est pas votre mot de passe actuel"),
     # A record changed by someone else.
     "stale_version": _l("%(key)s : quelqu'un d'autre a enregistré une modification depuis l'ouverture de cette fiche "
                         "(version %(expected)d, maintenant %(current)d) : rechargez la fiche et refaites votre modification"),

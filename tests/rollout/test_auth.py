@@ -1,4 +1,4 @@
-"""Signing in and out, sessions, CSRF and API tokens (throttling: test_throttle.py)."""
+"""Signing in and out, CSRF and API tokens (sessions: test_sessions.py; throttling: test_throttle.py)."""
 
 from __future__ import annotations
 
@@ -63,15 +63,6 @@ def test_next_only_redirects_within_the_site(app, target: str, expected: str) ->
 def test_anonymous_page_redirects_to_login_with_next(client, world) -> None:
     response = client.get("/account/tokens")
     assert response.status_code == 302 and response.headers["Location"] == "/login?next=/account/tokens"
-
-
-def test_idle_sessions_end(client, world, login, app) -> None:
-    login(client, "stakeholder")
-    with client.session_transaction() as session:
-        session["seen"] -= app.permanent_session_lifetime.total_seconds() + 60
-    response = client.get("/account/tokens")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-    assert client.get("/account/tokens").status_code == 302
 
 
 def test_session_cookie_flags(client, world, csrf) -> None:

@@ -38,3 +38,10 @@ def test_behind_a_proxy_the_session_cookie_is_sent_secure(monkeypatch, sqlite_ur
     [session] = [cookie for cookie in cookies if cookie.startswith("session=")]
     assert "Secure" in session and "HttpOnly" in session
 
+
+@pytest.mark.parametrize(("hours", "expected"), [(None, 12), ("2", 2)])
+def test_the_absolute_session_lifetime_is_a_setting(monkeypatch, tmp_path, hours: str | None, expected: int) -> None:
+    monkeypatch.delenv("ROLLOUT_SESSION_HOURS", raising=False)
+    if hours is not None:
+        monkeypatch.setenv("ROLLOUT_SESSION_HOURS", hours)
+    assert from_environment(str(tmp_path))["SESSION_ABSOLUTE_LIFETIME"].total_seconds() == expected * 3600

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash
 
 from planner.checker import check_plan
-from rollout.auth.accounts import token_digest
+from rollout.auth.sessions import secret_digest
 from rollout.cli import main
 from rollout.models import ApiToken, District, User, UserDistrict
 
@@ -63,7 +63,7 @@ def test_districts_users_and_tokens(rollout, database_url: str) -> None:
             session.exec(select(District.id).where(District.code == "093")).one()
         ]
         stored = session.exec(select(ApiToken)).one()
-        assert stored.token_hash == token_digest(token) and token not in stored.token_hash
+        assert stored.token_hash == secret_digest(token) and token not in stored.token_hash
     engine.dispose()
 
 
