@@ -22,6 +22,8 @@ from planner.cli import plan_cli
 from rollout.app import create_app
 from rollout.auth.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, AccountError, create_token, create_user, hash_password
 from rollout.backup import BackupError, backup, check_backup, holds_data, restore
+from rollout.cli_support import terminal_actor
+from rollout.core.author import Author
 from rollout.datasets import DatasetError, load_dataset
 from rollout.db import get_engine, upgrade
 from rollout.models import District, Programme, User
@@ -204,6 +206,11 @@ def users_create(email: str, role: str, district_codes: tuple[str, ...], display
     click.echo(f"user {email.strip().lower()} created ({role})")
 
 
+def _terminal_author() -> Author:
+    """The person at the terminal, as the author of a change to an account or a token."""
+    return Author(actor=terminal_actor(), channel="cli")
+
+
 @main.group(cls=RolloutGroup)
 def tokens() -> None:
     """API tokens."""
@@ -217,7 +224,7 @@ def tokens() -> None:
 def tokens_create(email: str, name: str, days: int) -> None:
     """Create an API token and print it once: it is stored only as a digest."""
     with _database() as (_, engine), Session(engine) as session:
-        token = create_token(session, email=email, name=name, days=days)
+        token = create_token(session, email=email, name=name, days=days, author=_terminal_author())
         session.commit()
     click.echo(token)
 

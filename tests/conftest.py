@@ -264,10 +264,11 @@ def token(engine: sa.Engine, world: World):
     from sqlmodel import Session
 
     from rollout.auth.accounts import create_token
+    from rollout.core.author import Author
 
     def headers(role: str) -> dict[str, str]:
         with Session(engine) as session:
-            secret = create_token(session, email=WORLD_EMAILS[role], name="tests")
+            secret = create_token(session, email=WORLD_EMAILS[role], name="tests", author=Author(actor="tests", channel="system"))
             session.commit()
         return {"Authorization": f"Bearer {secret}"}
 

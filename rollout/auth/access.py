@@ -1,8 +1,9 @@
 """Access rules: every view declares who may call it, and one hook enforces the declarations.
 
 A view without a declared rule is refused (403) rather than left open, and a test enumerates
-`app.url_map` to fail on any such route. Roles are checked here; districts are checked where
-the data is loaded (`rollout.auth.scope`), so a user never sees another district's data.
+`app.url_map` to fail on any such route. Every refusal is audited. Roles are checked here;
+districts are checked where the data is loaded (`rollout.auth.scope`), so a user never sees
+another district's data.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Callable, TypeVar
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from rollout.auth.events import record_refusal
 from rollout.core.permissions import EDITORS, LEADERS, READERS, may, role_allows
 from rollout.models import ROLES
 
@@ -66,6 +68,7 @@ def enforce_access():
         return None  # 404 or 405: nothing to protect
     rule = rule_of(request.endpoint)
     if rule is None:
+        record_refusal()
         abort(403, description="route without an access rule")
     if rule.public:
         return None
@@ -74,6 +77,7 @@ def enforce_access():
             abort(401, description="authentication required: send 'Authorization: Bearer <token>'")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if not rule.allows(current_user.role):
+        record_refusal()
         abort(403, description="your role does not allow this")
     return None
 

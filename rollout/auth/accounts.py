@@ -1,8 +1,9 @@
-"""Creating accounts and API tokens: plain functions the CLI, the pages and the tests share.
+"""Accounts and API tokens: plain functions the CLI, the pages and the tests share.
 
 Passwords are hashed with scrypt (werkzeug) and must be long and not among the passwords
 people pick most; API tokens are random, expire, and are stored only as a SHA-256 digest, so a
-database leak reveals neither.
+database leak reveals neither. Every change to an account or a token is audited. None of these
+functions commits: the caller does, once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Iterable
 from sqlmodel import Session, col, select
 from werkzeug.security import generate_password_hash
 
+from rollout.auth.events import record_event
 from rollout.auth.sessions import end_sessions, secret_digest
+from rollout.core.author import Author
 from rollout.models import ROLES, ApiToken, District, User, UserDistrict, utcnow
 
 MIN_PASSWORD_LENGTH = 12
@@ -73,6 +76,14 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
+def user_by_email(session: Session, email: str) -> User:
+    """The account with this email; AccountError when there is none."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise AccountError(f"no user with email {email}")
+    return user
+
+
 def create_user(
     session: Session, *, email: str, password: str, role: str, district_codes: Iterable[str] = (), display_name: str | None = None
 ) -> User:
@@ -97,26 +108,41 @@ def create_user(
     return user
 
 
-def change_password(session: Session, *, user: User, password: str, sparing: int | None = None) -> int:
+def change_password(session: Session, *, user: User, password: str, author: Author, sparing: int | None = None) -> int:
     """Give `user` a new password and end their other sessions (all but `sparing`, the one the
     change is made from): whoever knew the old password is signed out. Returns how many
     sessions were ended. Does not commit."""
     user.password_hash = hash_password(password)
     session.add(user)
-    return end_sessions(session, user_id=user.id, reason="password_change", sparing=sparing)
+    ended = end_sessions(session, user_id=user.id, reason="password_change", sparing=sparing)
+    record_event(session, author, entity="account", entity_id=user.id, action="password_change",
+                 details={"sessions_ended": ended})
+    return ended
 
 
-def create_token(session: Session, *, email: str, name: str = "API", days: int = DEFAULT_TOKEN_DAYS) -> str:
+def create_token(session: Session, *, email: str, author: Author, name: str = "API", days: int = DEFAULT_TOKEN_DAYS) -> str:
     """Create an API token for a user, valid `days` days, and return the secret, which is never
     stored. Does not commit."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise AccountError(f"a token lives from 1 to {MAX_TOKEN_DAYS} days")
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
-    if user is None:
-        raise AccountError(f"no user with email {email}")
+    user = user_by_email(session, email)
     if not user.active:
         raise AccountError(f"user {user.email} is deactivated")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=secret_digest(token), prefix=token[:10],
-                         expires_at=utcnow() + timedelta(days=days)))
+    api_token = ApiToken(user_id=user.id, name=name, token_hash=secret_digest(token), prefix=token[:10],
+                         expires_at=utcnow() + timedelta(days=days))
+    session.add(api_token)
+    session.flush()
+    record_event(session, author, entity="token", entity_id=api_token.id, action="token_create",
+                 details={"user": user.email, "name": name, "expires_at": api_token.expires_at})
     return token
+
+
+def revoke_token(session: Session, *, token: ApiToken, author: Author) -> bool:
+    """Revoke a token; False when it already was. Does not commit."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    session.add(token)
+    record_event(session, author, entity="token", entity_id=token.id, action="token_revoke", details={"name": token.name})
+    return True

@@ -18,10 +18,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from rollout.auth.access import READERS, access
 from rollout.auth import accounts
 from rollout.auth.accounts import AccountError, change_password, create_token, normalise_email
+from rollout.auth.events import record_event
 from rollout.auth.forms import LoginForm, PasswordForm, TokenForm
-from rollout.auth.identity import SESSION_KEY, account_of, session_limits
+from rollout.auth.identity import SESSION_KEY, account_of, current_author, session_limits
 from rollout.auth.sessions import end_session, end_sessions, open_sessions, prune_sessions, start_session
 from rollout.auth.throttle import record_attempt, wait_before_attempt
+from rollout.core.author import Author
 from rollout.core.forms import ButtonForm
 from rollout.core.messages import message
 from rollout.db import get_session
@@ -53,7 +55,7 @@ def client_address() -> str:
 
 
 def typed_email(typed: str) -> str:
-    """The email as stored when it is one; otherwise what was typed, bounded, to count it."""
+    """The email as stored when it is one; otherwise what was typed, bounded, to count and audit it."""
     try:
         return normalise_email(typed)
     except AccountError:
@@ -89,7 +91,8 @@ def login():
     user = db.exec(select(User).where(User.email == email)).first()
     valid = check_password_hash(user.password_hash if user else _dummy_hash(), form.password.data)
     if user is None or not valid or not user.active:
-        record_attempt(db, email=email, ip=ip, succeeded=False)
+        refuse_sign_in(db, email=email, ip=ip, user=user,
+                       reason="unknown_email" if user is None else "wrong_password" if not valid else "deactivated")
         db.commit()
         flash(_("Adresse ou mot de passe incorrect."), "error")
         return render_template("auth/login.html", form=form), 401
@@ -102,14 +105,25 @@ def login():
     return redirect(safe_next(form.next.data))
 
 
+def refuse_sign_in(db: Session, *, email: str, ip: str, user: User | None, reason: str) -> None:
+    """Count a failed sign-in for throttling and audit it: the email tried, the address and why
+    (unknown_email, wrong_password, deactivated), never the password. Does not commit."""
+    record_attempt(db, email=email, ip=ip, succeeded=False)
+    record_event(db, Author(actor=email, channel="form", user_id=user.id if user else None), entity="account",
+                 entity_id=user.id if user else "unknown", action="sign_in_failed",
+                 details={"email": email, "ip": ip, "reason": reason})
+
+
 def open_session(db: Session, *, user: User, ip: str) -> tuple[UserSession, str]:
-    """Record a successful sign-in (throttling, last sign-in) and start its session;
+    """Record a successful sign-in (throttling, last sign-in, audit) and start its session;
     returns the session and the secret its cookie will carry. Does not commit."""
     record_attempt(db, email=user.email, ip=ip, succeeded=True)
     user.last_login_at = utcnow()
     db.add(user)
     record, secret = start_session(db, user=user, ip=ip, user_agent=request.user_agent.string)
     prune_sessions(db, limits=session_limits(), now=utcnow())
+    record_event(db, Author(actor=user.email, channel="form", user_id=user.id), entity="account", entity_id=user.id,
+                 action="sign_in", details={"ip": ip, "session": record.id})
     return record, secret
 
 
@@ -121,6 +135,8 @@ def logout():
     if current_user.session_id is not None:
         db = get_session()
         end_session(db, session_id=current_user.session_id, reason="sign_out")
+        record_event(db, current_author("form"), entity="account", entity_id=current_user.id, action="sign_out",
+                     details={"session": current_user.session_id})
         db.commit()
     logout_user()
     session.clear()
@@ -162,7 +178,8 @@ def password():
         db.commit()
         form.current_password.errors.append(message("wrong_current_password", {}))
         return account_page(form, 422)
-    change_password(db, user=user, password=form.new_password.data, sparing=current_user.session_id)
+    change_password(db, user=user, password=form.new_password.data, author=current_author("form"),
+                    sparing=current_user.session_id)
     db.commit()
     flash(_("Votre mot de passe est changé ; vos autres sessions sont fermées."), "info")
     return redirect(url_for("auth.account"))
@@ -175,7 +192,9 @@ def sign_out_everywhere():
     if not ButtonForm().validate_on_submit():
         abort(400)
     db = get_session()
-    end_sessions(db, user_id=current_user.id, reason="sign_out_all")
+    ended = end_sessions(db, user_id=current_user.id, reason="sign_out_all")
+    record_event(db, current_author("form"), entity="account", entity_id=current_user.id, action="sign_out_all",
+                 details={"sessions_ended": ended})
     db.commit()
     logout_user()
     session.clear()
@@ -191,7 +210,8 @@ def tokens():
     form = TokenForm()
     created = None
     if form.validate_on_submit():
-        created = create_token(db, email=current_user.email, name=form.name.data.strip(), days=form.days.data)
+        created = create_token(db, email=current_user.email, name=form.name.data.strip(), days=form.days.data,
+                               author=current_author("form"))
         db.commit()
         form = TokenForm(formdata=None)
     rows = db.exec(
@@ -209,9 +229,7 @@ def revoke_token(token_id: int):
     token = db.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        db.add(token)
+    if accounts.revoke_token(db, token=token, author=current_author("form")):
         db.commit()
         flash(_("Jeton révoqué."), "info")
     return redirect(url_for("auth.tokens"))

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from rollout.auth.access import rule_of
 from rollout.auth.accounts import create_token
+from rollout.core.author import Author
 from rollout.imports.pipeline import PREVIEW_LIFETIME, Preview
 from rollout.models import ApiToken, Plan, SavedPreview, utcnow
 
@@ -109,7 +110,7 @@ def owned(engine: sa.Engine, world: World) -> dict[str, Owned]:
     owned = {}
     with Session(engine) as session:
         for leader, programme_id in (("district_leader", world.programme_id), ("other_leader", world.other_programme_id)):
-            create_token(session, email=WORLD_EMAILS[leader], name="owned")
+            create_token(session, email=WORLD_EMAILS[leader], name="owned", author=Author(actor="tests", channel="system"))
             preview = SavedPreview(
                 programme_id=programme_id, user_id=world.user_ids[leader], kind="trainers", filename="formateurs.csv",
                 rows=[], summary=Preview(kind="trainers", filename="formateurs.csv").summary(),

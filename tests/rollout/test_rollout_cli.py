@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash
 from planner.checker import check_plan
 from rollout.auth.sessions import secret_digest
 from rollout.cli import main
-from rollout.models import ApiToken, District, User, UserDistrict
+from rollout.models import ApiToken, AuditEvent, District, User, UserDistrict
 
 STRONG = "correct horse battery staple"
 
@@ -99,8 +99,10 @@ def test_tokens_expire_after_the_days_asked(rollout, database_url: str) -> None:
     engine = _engine(database_url)
     with Session(engine) as session:
         lifetimes = [token.expires_at - token.created_at for token in session.exec(select(ApiToken).order_by(ApiToken.id))]
+        creations = session.exec(select(AuditEvent).where(AuditEvent.action == "token_create")).all()
     engine.dispose()
     assert [round(lifetime / timedelta(days=1)) for lifetime in lifetimes] == [30, 90]
+    assert [event.channel for event in creations] == ["cli", "cli"]
 
 
 def test_duplicate_user_is_refused(rollout) -> None:
