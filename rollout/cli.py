@@ -20,7 +20,10 @@ from sqlmodel import Session, select
 
 from planner.cli import plan_cli
 from rollout.app import create_app
-from rollout.auth.accounts import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, AccountError, create_token, create_user, hash_password
+from rollout.auth.accounts import (
+    DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, AccountError, activate_user, create_token, create_user, deactivate_user,
+    hash_password, user_by_email,
+)
 from rollout.backup import BackupError, backup, check_backup, holds_data, restore
 from rollout.cli_support import terminal_actor
 from rollout.core.author import Author
@@ -204,6 +207,28 @@ def users_create(email: str, role: str, district_codes: tuple[str, ...], display
         create_user(session, email=email, password=password, role=role, district_codes=district_codes, display_name=display_name)
         session.commit()
     click.echo(f"user {email.strip().lower()} created ({role})")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Stop an account from signing in: its sessions end, its API tokens are refused until it is reactivated."""
+    with _database() as (_, engine), Session(engine) as session:
+        user = user_by_email(session, email)
+        deactivate_user(session, user=user, author=_terminal_author())
+        session.commit()
+    click.echo(f"user {email.strip().lower()} deactivated")
+
+
+@users.command("activate")
+@click.argument("email")
+def users_activate(email: str) -> None:
+    """Let a deactivated account sign in again (its unexpired, unrevoked API tokens work again)."""
+    with _database() as (_, engine), Session(engine) as session:
+        user = user_by_email(session, email)
+        activate_user(session, user=user, author=_terminal_author())
+        session.commit()
+    click.echo(f"user {email.strip().lower()} activated")
 
 
 def _terminal_author() -> Author:

@@ -84,6 +84,19 @@ def user_by_email(session: Session, email: str) -> User:
     return user
 
 
+def accounts_with_districts(session: Session) -> list[tuple[User, list[str]]]:
+    """Every account, by email, with the codes of the districts its role applies to."""
+    users = session.exec(select(User).order_by(col(User.email))).all()
+    links = session.exec(
+        select(UserDistrict.user_id, District.code).join(District, col(District.id) == UserDistrict.district_id)
+        .order_by(col(District.code))
+    ).all()
+    codes: dict[int, list[str]] = {}
+    for user_id, code in links:
+        codes.setdefault(user_id, []).append(code)
+    return [(user, codes.get(user.id, [])) for user in users]
+
+
 def create_user(
     session: Session, *, email: str, password: str, role: str, district_codes: Iterable[str] = (), display_name: str | None = None
 ) -> User:
@@ -118,6 +131,31 @@ def change_password(session: Session, *, user: User, password: str, author: Auth
     record_event(session, author, entity="account", entity_id=user.id, action="password_change",
                  details={"sessions_ended": ended})
     return ended
+
+
+def deactivate_user(session: Session, *, user: User, author: Author) -> None:
+    """Stop `user` from signing in and end their sessions; their API tokens are refused while the
+    account is inactive, and work again if it is reactivated (nothing is revoked behind anyone's
+    back). An admin cannot deactivate themself: someone must be left to undo it. Does not commit."""
+    if author.user_id == user.id:
+        raise AccountError("you cannot deactivate your own account")
+    if not user.active:
+        return
+    user.active = False
+    session.add(user)
+    ended = end_sessions(session, user_id=user.id, reason="deactivated")
+    record_event(session, author, entity="account", entity_id=user.id, action="deactivate",
+                 changes={"active": [True, False]}, details={"email": user.email, "sessions_ended": ended})
+
+
+def activate_user(session: Session, *, user: User, author: Author) -> None:
+    """Let a deactivated user sign in again (their unexpired, unrevoked tokens work again). Does not commit."""
+    if user.active:
+        return
+    user.active = True
+    session.add(user)
+    record_event(session, author, entity="account", entity_id=user.id, action="activate",
+                 changes={"active": [False, True]}, details={"email": user.email})
 
 
 def create_token(session: Session, *, email: str, author: Author, name: str = "API", days: int = DEFAULT_TOKEN_DAYS) -> str:

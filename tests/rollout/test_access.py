@@ -41,6 +41,8 @@ SUCCESS = {
     ("auth.sign_out_everywhere", "POST"): 302,
     ("auth.tokens", "POST"): 200,  # the form again: no token name
     ("auth.revoke_token", "POST"): 302,
+    ("admin.deactivate", "POST"): 302,  # refused (the sample account is the admin's own), with a message
+    ("admin.activate", "POST"): 302,  # nothing to do: the sample account is active
     ("basins.new", "POST"): 422,
     ("basins.edit", "POST"): 422,
     ("basins.remove", "POST"): 302,  # refused (schools are in the basin), with a message on the page it redirects to
@@ -143,6 +145,7 @@ def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, othe
         "label_key": "notes",
         "resource": "schools",
         "fmt": "xlsx",
+        "user_id": world.user_ids["admin"],  # the admin pages' own account: a deactivation is refused
     }
     if other_district:
         values.update(uai=world.other_uai, token_id=theirs.token_id, preview_id=theirs.preview_id, plan_id=theirs.plan_id)

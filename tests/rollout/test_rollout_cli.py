@@ -83,6 +83,8 @@ def test_password_from_stdin(rollout) -> None:
         (("users", "create", "--email", "a@example.fr", "--role", "boss", "--password-stdin"), STRONG + "\n", "Invalid value for '--role'"),
         (("tokens", "create", "--email", "nobody@example.fr"), None, "no user with email nobody@example.fr"),
         (("users", "create", "--email", "a@example.fr", "--role", "admin", "--password-stdin"), "Motdepasse2024\n", "among the most common"),
+        (("users", "deactivate", "nobody@example.fr"), None, "no user with email nobody@example.fr"),
+        (("users", "activate", "nobody@example.fr"), None, "no user with email nobody@example.fr"),
         (("tokens", "create", "--email", "nobody@example.fr", "--days", "366"), None, "Invalid value for '--days'"),
         (("fixtures", "load", "--dataset", "atlantis"), None, "Invalid value for '--dataset'"),
     ],
@@ -103,6 +105,22 @@ def test_tokens_expire_after_the_days_asked(rollout, database_url: str) -> None:
     engine.dispose()
     assert [round(lifetime / timedelta(days=1)) for lifetime in lifetimes] == [30, 90]
     assert [event.channel for event in creations] == ["cli", "cli"]
+
+
+def test_deactivate_and_activate_an_account(rollout, database_url: str) -> None:
+    rollout("users", "create", "--email", "a@example.fr", "--role", "admin", "--password-stdin", input=STRONG + "\n")
+    result = rollout("users", "deactivate", "A@example.fr")
+    assert result.exit_code == 0 and "user a@example.fr deactivated" in result.output
+    engine = _engine(database_url)
+    with Session(engine) as session:
+        assert not session.exec(select(User)).one().active
+    assert rollout("users", "activate", "a@example.fr").exit_code == 0
+    with Session(engine) as session:
+        assert session.exec(select(User)).one().active
+        events = session.exec(select(AuditEvent).where(AuditEvent.entity == "account").order_by(AuditEvent.id)).all()
+    engine.dispose()
+    assert [(event.action, event.channel) for event in events] == [("deactivate", "cli"), ("activate", "cli")]
+    assert all(event.actor.startswith("command line") for event in events)
 
 
 def test_duplicate_user_is_refused(rollout) -> None:

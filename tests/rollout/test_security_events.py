@@ -81,6 +81,17 @@ def test_token_creation_and_revocation_are_audited(client, engine: sa.Engine, wo
     assert revoked.entity_id == created.entity_id and revoked.actor == WORLD_EMAILS["project_manager"]
 
 
+def test_deactivation_and_reactivation_are_audited(client, engine: sa.Engine, world, login, csrf) -> None:
+    login(client, "admin")
+    for action in ("deactivate", "activate"):
+        client.post(f"/admin/users/{world.user_ids['stakeholder']}/{action}", data={"csrf_token": csrf(client, "/admin/users")})
+    [deactivated] = _events(engine, "deactivate")
+    [activated] = _events(engine, "activate")
+    assert deactivated.changes["active"] == [True, False] and activated.changes["active"] == [False, True]
+    assert deactivated.entity_id == activated.entity_id == str(world.user_ids["stakeholder"])
+    assert deactivated.actor == activated.actor == WORLD_EMAILS["admin"]
+
+
 def test_a_refused_page_is_audited_though_its_request_is_rolled_back(client, engine: sa.Engine, world, login) -> None:
     login(client, "stakeholder")
     path = f"/programmes/{world.programme_id}/schools/new"

@@ -1,0 +1,1 @@
+"""Pages for the installation's admins: the accounts, which they deactivate and reactivate."""
