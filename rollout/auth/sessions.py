@@ -39,10 +39,10 @@ def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def start_session(db: Session, *, user: User, ip: str, user_agent: str, now: datetime | None = None) -> tuple[UserSession, str]:
+def start_session(db: Session, *, user: User, ip: str, user_agent: str) -> tuple[UserSession, str]:
     """Record a new session of `user` and return it with its secret, which only the cookie keeps."""
     secret = secrets.token_urlsafe(32)
-    now = now or utcnow()
+    now = utcnow()
     record = UserSession(
         user_id=user.id, secret_hash=secret_digest(secret), created_at=now, last_seen_at=now,
         ip=ip[:64], user_agent=user_agent[:USER_AGENT_LENGTH],
