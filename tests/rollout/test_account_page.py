@@ -86,4 +86,4 @@ def test_guessing_the_current_password_is_slowed_like_signing_in(app, world, log
     for _ in range(3):
         assert _change(client, csrf, current="a guess of mine").status_code == 422
     slowed = _change(client, csrf)
-    assert slowed.status_code == 429 and slowed.headers["Retry-After"] == "30"
+    assert slowed.status_code == 429 and 25 < int(slowed.headers["Retry-After"]) <= 30
