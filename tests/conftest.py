@@ -279,3 +279,19 @@ def token(engine: sa.Engine, world: World):
 def csrf():
     """`csrf(client, path)` → the CSRF token a form on that page would submit."""
     return _csrf_token
+
+
+# The tables a change or an import writes (sign-in's own tables apart, which a request may use).
+RECORD_TABLES = ("school", "basin", "wave", "trainer", "trainerbasin", "milestone", "pixcertification", "usagerecord",
+                 "servicecategory", "plan", "auditevent", "importbatch", "savedpreview")
+
+
+@pytest.fixture
+def stored(engine: sa.Engine):
+    """`stored()` → how many rows each table of records holds: a refused request leaves it as it was."""
+
+    def count() -> dict[str, int]:
+        with engine.connect() as connection:
+            return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() for table in RECORD_TABLES}
+
+    return count
