@@ -29,7 +29,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
+
+from rollout.auth.sessions import end_every_session
 
 from rollout.db import (
     SQLITE_BUSY_TIMEOUT_MS,
@@ -125,9 +127,18 @@ def restore(engine_or_url: sa.Engine | str, path: str | os.PathLike[str], *, kee
         if revision != head_revision():
             upgrade(engine)
             upgraded_to = head_revision()
+        _end_restored_sessions(engine)
         with engine.connect() as connection:
             counts = _counts(connection)
     return RestoreReport(path=path, revision=revision, upgraded_to=upgraded_to, kept=kept, counts=counts)
+
+
+def _end_restored_sessions(engine: sa.Engine) -> None:
+    """End every browser session the backup holds: a session signed out, or of a password
+    changed, after the backup was taken would otherwise come back to life with it."""
+    with Session(engine) as db:
+        end_every_session(db, reason="restore")
+        db.commit()
 
 
 def holds_data(engine: sa.Engine) -> bool:

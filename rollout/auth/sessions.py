@@ -101,6 +101,12 @@ def end_sessions(db: Session, *, user_id: int, reason: str, sparing: int | None 
     return _end(db, condition, reason=reason)
 
 
+def end_every_session(db: Session, *, reason: str) -> int:
+    """End every open session of every user (a restored backup brings back sessions that had
+    ended since it was taken); returns how many were ended."""
+    return _end(db, sa.true(), reason=reason)
+
+
 def _end(db: Session, condition: sa.ColumnElement[bool], *, reason: str) -> int:
     statement = (
         sa.update(UserSession).where(condition, col(UserSession.ended_at).is_(None))

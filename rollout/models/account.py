@@ -10,7 +10,7 @@ from rollout.models.base import UTCDateTime, check, one_of, utcnow
 
 ROLES = ("admin", "district_leader", "project_manager", "stakeholder")
 # Why a session was ended on purpose; one that timed out is simply never accepted again.
-SESSION_END_REASONS = ("sign_out", "sign_out_all", "password_change", "deactivated")
+SESSION_END_REASONS = ("sign_out", "sign_out_all", "password_change", "deactivated", "restore")
 
 
 class User(SQLModel, table=True):

@@ -392,3 +392,20 @@ def test_cli_errors_are_one_line(rollout_cli, tmp_path: Path, monkeypatch, args:
     result = rollout_cli(*args)
     assert result.exit_code == 1 and result.output.strip().splitlines()[-1].startswith(f"Error: {message}"), result.output
     assert not (tmp_path / "instance").exists() or not list((tmp_path / "instance").glob("*before-restore*"))
+
+
+def test_a_session_ended_after_the_backup_does_not_come_back_with_it(app, engine: sa.Engine, world, login, csrf, tmp_path: Path) -> None:
+    """Restoring brings back the session records as they were at backup time: one signed out
+    since (a cookie someone may have copied) would be accepted again. Every session ends at a
+    restore instead, and people sign in again."""
+    client = app.test_client()
+    login(client, "district_leader")
+    stolen = app.test_client()
+    stolen.set_cookie("session", client.get_cookie("session").value)
+    backup(engine, tmp_path / "rollout.backup")
+    assert client.post("/logout", data={"csrf_token": csrf(client, "/account")}).status_code == 302
+
+    restore(engine, tmp_path / "rollout.backup", keep_in=tmp_path / "instance")
+
+    refused = stolen.get("/account")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")

@@ -43,7 +43,7 @@ def upgrade() -> None:
     sa.Column('ended_reason', sa.String(length=16), nullable=True),
     sa.Column('ip', sa.String(length=64), nullable=False),
     sa.Column('user_agent', sa.String(length=200), nullable=False),
-    sa.CheckConstraint("ended_reason IN ('sign_out', 'sign_out_all', 'password_change', 'deactivated')", name=op.f('ck_usersession_ended_reason_valid')),
+    sa.CheckConstraint("ended_reason IN ('sign_out', 'sign_out_all', 'password_change', 'deactivated', 'restore')", name=op.f('ck_usersession_ended_reason_valid')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_usersession_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_usersession')),
     sa.UniqueConstraint('secret_hash', name=op.f('uq_usersession_secret_hash')),
