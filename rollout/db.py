@@ -7,6 +7,8 @@ DATABASE_URL. Tables come only from Alembic migrations, never from `create_all`.
 
 from __future__ import annotations
 
+import os
+from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -32,13 +34,43 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _file_identity(path: str) -> tuple[int, int] | None:
+    """Which file `path` leads to now (device and inode), None when it leads nowhere."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _note_sqlite_file(path: str, _dbapi_connection: Any, record: Any) -> None:
+    record.info["file"] = _file_identity(path)
+
+
+def _check_sqlite_file(path: str, _dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """The pool's check before lending a SQLite connection, as `pool_pre_ping` is PostgreSQL's.
+
+    An open connection keeps reading and writing the file it opened even when its path no
+    longer leads there: its volume unmounted, or the file replaced (restored from a copy). A
+    connection whose path now leads elsewhere, or nowhere, is dropped and a new one opened on
+    the path, which fails (503) until the file is back, then works without a restart.
+    """
+    if _file_identity(path) != record.info.get("file"):
+        raise sa.exc.DisconnectionError(f"{path} is no longer the file this connection opened")
+
+
 def make_engine(url: str) -> sa.Engine:
-    """An engine for `url`; SQLite connections are configured for integrity and concurrency."""
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        sa.event.listen(engine, "connect", _configure_sqlite)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    """An engine for `url`; SQLite connections are configured for integrity and concurrency,
+    and dropped when their file goes away."""
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    sa.event.listen(engine, "connect", _configure_sqlite)
+    path = engine.url.database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        sa.event.listen(engine, "connect", partial(_note_sqlite_file, path))
+        sa.event.listen(engine, "checkout", partial(_check_sqlite_file, path))
+    return engine
 
 
 def get_engine(app: Flask | None = None) -> sa.Engine:

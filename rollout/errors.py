@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlalchemy as sa
-from flask import Flask, current_app, jsonify, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import Conflict, HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from rollout.auth.access import wants_json
-from rollout.db import get_session
+from rollout.db import close_session
 
 
 class ApiError(Exception):
@@ -46,19 +48,51 @@ def too_large_response(error: RequestEntityTooLarge):
     return http_error_response(error)
 
 
-def busy_database_response(error: sa.exc.OperationalError):
-    """SQLite refuses a write whose transaction read data another request has since changed
-    ("database is locked"): nothing was written, so answer it as the edit conflict it is."""
-    if "database is locked" not in str(error.orig):
+def database_unavailable(error: sa.exc.DBAPIError) -> bool:
+    """Whether `error` says the database cannot be used right now, rather than refusing this
+    request's data (IntegrityError, DataError…) or running a wrong query (ProgrammingError):
+    a server that is down or unreachable, a connection lost, a SQLite file that cannot be
+    opened or read, a lock held past the busy timeout. A plain DatabaseError is SQLite's "file
+    is not a database" or "malformed": its subclasses are the refusals."""
+    return (isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError))
+            or type(error) is sa.exc.DatabaseError or error.connection_invalidated)
+
+
+def database_busy(error: sa.exc.DBAPIError) -> bool:
+    """Another writer held the database too long: SQLite's lock past the busy timeout, or a
+    PostgreSQL deadlock, serialization failure or lock timeout."""
+    if isinstance(error.orig, sqlite3.Error):
+        return getattr(error.orig, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+    state = getattr(error.orig, "sqlstate", None) or ""
+    return state.startswith("40") or state == "55P03"
+
+
+def database_unavailable_response(error: sa.exc.DBAPIError):
+    """503 with a message that says to retry, never the driver's text (it names tables, hosts,
+    files): the log keeps it for whoever runs the server. The request's session is dropped, so
+    the next request starts on a fresh connection and works as soon as the database is back.
+
+    The page is rendered without Flask's context processors, and stands alone rather than
+    extending the usual layout: both would ask the database who is signed in."""
+    if not database_unavailable(error):
         raise error
-    get_session().rollback()
-    return http_error_response(
-        Conflict(description="quelqu'un d'autre enregistre une modification en même temps : rechargez la page et réessayez")
-    )
+    current_app.logger.error("database unavailable for %s %s: %s", request.method, request.path,
+                             " ".join(str(error.orig or error).split()))
+    close_session()
+    if database_busy(error):
+        message = _("La base de données est occupée par une autre modification (un import, par exemple) : "
+                    "réessayez dans quelques instants.")
+    else:
+        message = _("La base de données ne répond pas pour le moment : réessayez dans quelques instants. "
+                    "Si cela dure, prévenez la personne qui administre rollout.")
+    if wants_json():
+        return jsonify(message=message, field=None), 503
+    page = current_app.jinja_env.get_template("errors/unavailable.html")
+    return page.render(message=message, retry=request.full_path.rstrip("?")), 503
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(ApiError, api_error_response)
     app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(RequestEntityTooLarge, too_large_response)
-    app.register_error_handler(sa.exc.OperationalError, busy_database_response)
+    app.register_error_handler(sa.exc.DBAPIError, database_unavailable_response)

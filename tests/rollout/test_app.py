@@ -93,19 +93,3 @@ def test_home_lists_only_the_users_programmes(client, world, login) -> None:
     page = client.get("/").text
     assert "ENT 094" in page and "ENT 093" not in page
     assert f"/programmes/{world.other_programme_id}/progress" in page
-
-
-def test_a_write_refused_by_a_busy_sqlite_database_is_a_409_conflict(app) -> None:
-    """SQLite's answer to two overlapping writes must reach the user as a conflict, not a 500."""
-    import sqlite3
-
-    from rollout.auth.access import access
-
-    @app.get("/api/v1/test-busy")
-    @access(public=True)
-    def busy():
-        raise sa.exc.OperationalError("UPDATE milestone …", {}, sqlite3.OperationalError("database is locked"))
-
-    response = app.test_client().get("/api/v1/test-busy")
-    assert response.status_code == 409
-    assert "en même temps" in response.get_json()["message"]
