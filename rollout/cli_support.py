@@ -9,18 +9,19 @@ rely on, the same for every import.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator, NoReturn, Sequence
+from typing import NoReturn
 
 import click
 from sqlmodel import Session, select
 
 from rollout.app import create_app
-from rollout.db import get_engine
 from rollout.core.author import Author
 from rollout.core.problems import Problem
+from rollout.db import get_engine, writing
 from rollout.imports.pipeline import Importer, import_file
 from rollout.imports.tabular import TableError
 from rollout.models import Programme
@@ -30,10 +31,12 @@ EXIT_INVALID = 2
 
 @contextmanager
 def command_session() -> Iterator[Session]:
-    """A session on the configured database for one command; connections closed at the end."""
+    """A session on the configured database for one command; connections closed at the end.
+    Its SQLite transaction begins IMMEDIATE: an import reads what is stored, then writes the
+    difference, while the web app may be writing too (rollout.db._begin_sqlite)."""
     engine = get_engine(create_app())
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(writing(engine), expire_on_commit=False) as session:
             yield session
     finally:
         engine.dispose()

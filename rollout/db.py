@@ -1,8 +1,9 @@
 """The database: one engine per application, one session per request, and migrations.
 
 SQLite is the default (nothing to install); it gets foreign keys, WAL and a busy timeout on
-every connection, since SQLite enables none of them by itself. PostgreSQL is selected with
-DATABASE_URL. Tables come only from Alembic migrations, never from `create_all`.
+every connection, since SQLite enables none of them by itself; transactions that will write
+begin IMMEDIATE (`_begin_sqlite`). PostgreSQL is selected with DATABASE_URL. Tables come only
+from Alembic migrations, never from `create_all`.
 """
 
 from __future__ import annotations
@@ -17,12 +18,19 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
+from flask_login import current_user
 from sqlmodel import Session
 
 import rollout.models  # noqa: F401  (registers every table on the metadata)
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+# How long a SQLite writer waits for the write lock before giving up (503, "réessayez"). Writers
+# take turns, so it must outlast the longest write the app accepts: a usage import of
+# MAX_DATA_ROWS rows (rollout/imports/tabular.py, 49 MB) held it 19 s on a 2-core machine;
+# 120 s leaves room for a slower disk (docs/security-faults.md).
+SQLITE_BUSY_TIMEOUT_MS = 120_000
+BEGIN_OPTION = "rollout_sqlite_begin"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -32,6 +40,27 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def _begin_sqlite(connection: sa.Connection) -> None:
+    """Begin a SQLite transaction: IMMEDIATE for code that writes what it read (`writing`),
+    else as the driver does.
+
+    The driver begins a transaction only before an INSERT, UPDATE or DELETE, deferred: the
+    reads before it are outside (an import would write the difference with rows another import
+    has changed since) and DDL is outside any (a migration would not be one transaction). So
+    for writers the driver begins nothing and the transaction begins IMMEDIATE at its first
+    statement: the write lock is taken before the first read, waiting its turn behind other
+    writers. (A deferred transaction with its reads inside could not wait: once another writer
+    has committed, SQLite refuses its write at once, "database is locked", whatever the busy
+    timeout.) Other code keeps the driver's way: its reads run beside writers, never waiting.
+    """
+    driver = connection.connection.driver_connection
+    if connection.get_execution_options().get(BEGIN_OPTION) == "IMMEDIATE":
+        driver.isolation_level = None
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        driver.isolation_level = ""
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:
@@ -66,11 +95,18 @@ def make_engine(url: str) -> sa.Engine:
         return sa.create_engine(url, pool_pre_ping=True)
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     sa.event.listen(engine, "connect", _configure_sqlite)
+    sa.event.listen(engine, "begin", _begin_sqlite)
     path = engine.url.database
     if path and path != ":memory:" and not path.startswith("file:"):
         sa.event.listen(engine, "connect", partial(_note_sqlite_file, path))
         sa.event.listen(engine, "checkout", partial(_check_sqlite_file, path))
     return engine
+
+
+def writing(engine: sa.Engine) -> sa.Engine:
+    """`engine` for code that writes what it read: its SQLite transactions begin IMMEDIATE.
+    Same pool; PostgreSQL ignores the option."""
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
 
 
 def get_engine(app: Flask | None = None) -> sa.Engine:
@@ -84,10 +120,30 @@ def get_engine(app: Flask | None = None) -> sa.Engine:
 
 
 def get_session() -> Session:
-    """The request's session, opened lazily; committed only by the code at the boundary."""
+    """The request's session, opened lazily; committed only by the code at the boundary.
+
+    It begins IMMEDIATE once `identify_caller_first` has marked the request as one that may
+    write; reads (GET) stay deferred, so they run beside writers without waiting.
+    """
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        engine = get_engine()
+        g.db_session = Session(writing(engine) if g.get("db_writes") else engine, expire_on_commit=False)
     return g.db_session
+
+
+def identify_caller_first() -> None:
+    """before_request: a request that may write (any method but GET, HEAD, OPTIONS) loads its
+    caller in a short read-only transaction, then does its work in one that begins IMMEDIATE.
+
+    Loading the caller notes the use of their token or session on a connection of its own
+    (rollout.auth.identity); inside the request's write transaction that note would wait for
+    the lock its own request holds, until the busy timeout.
+    """
+    if request.method in READ_METHODS:
+        return
+    current_user._get_current_object()
+    close_session()
+    g.db_writes = True
 
 
 def close_session(_error: BaseException | None = None) -> None:
@@ -113,7 +169,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     to the table through ON DELETE CASCADE (migration 0006 emptied the basins, schools and
     everything below them that way). The keys are checked before the transaction commits.
     """
-    with engine.connect() as connection:
+    with writing(engine).connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             _set_foreign_keys(connection, on=False)
@@ -147,7 +203,9 @@ def current_revision(engine: sa.Engine) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Close each request's session on teardown."""
+    """Identify a writing request's caller before its transaction; close each request's
+    session on teardown."""
+    app.before_request(identify_caller_first)
     app.teardown_appcontext(close_session)
 
 

@@ -153,3 +153,20 @@ def test_the_id_of_a_deleted_row_is_never_given_again(engine: sa.Engine) -> None
         connection.exec_driver_sql(f"DELETE FROM district WHERE id = {last}")
         _insert(connection, "district", code="095", name="095", created_at="2015-01-01 00:00:00")
         assert connection.exec_driver_sql("SELECT id FROM district WHERE code = '095'").scalar() > last
+
+
+def test_an_upgrade_failing_at_its_last_step_leaves_the_database_as_it_was(database_url: str, monkeypatch) -> None:
+    """Every migration runs in one transaction, DDL included: SQLite's driver alone would
+    commit each CREATE TABLE as it goes (rollout.db._begin_sqlite)."""
+    run_migrations = command.upgrade
+
+    def migrate_then_fail(config, revision: str) -> None:
+        run_migrations(config, revision)
+        raise RuntimeError("the last step fails")
+
+    monkeypatch.setattr(command, "upgrade", migrate_then_fail)
+    engine = make_engine(database_url)
+    with pytest.raises(RuntimeError, match="the last step fails"):
+        upgrade(engine)
+    assert sa.inspect(engine).get_table_names() == []
+    engine.dispose()
