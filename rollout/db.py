@@ -8,7 +8,9 @@ from Alembic migrations, never from `create_all`.
 
 from __future__ import annotations
 
+import logging
 import os
+from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from typing import Any
@@ -31,6 +33,7 @@ import rollout.models  # noqa: F401  (registers every table on the metadata)
 SQLITE_BUSY_TIMEOUT_MS = 120_000
 BEGIN_OPTION = "rollout_sqlite_begin"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger(__name__)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -200,6 +203,33 @@ def current_revision(engine: sa.Engine) -> str | None:
     """The migration revision the database is at, or None for an empty database."""
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@dataclass(frozen=True)
+class Health:
+    """What `/healthz` checks: the database answers and is at the revision the code expects."""
+
+    engine: str
+    reachable: bool
+    revision: str | None
+    expected: str | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.revision == self.expected
+
+
+def health(engine: sa.Engine) -> Health:
+    """Check the database on a connection of its own. An error is named by its class only; its
+    text (hosts, paths) goes to the log."""
+    expected = head_revision()
+    try:
+        revision = current_revision(engine)
+    except sa.exc.SQLAlchemyError as error:
+        log.warning("database unreachable: %s", " ".join(str(error).split()))
+        return Health(engine.dialect.name, reachable=False, revision=None, expected=expected, error=type(error).__name__)
+    return Health(engine.dialect.name, reachable=True, revision=revision, expected=expected)
 
 
 def init_app(app: Flask) -> None:

@@ -9,28 +9,51 @@ from sqlmodel import Session
 
 from rollout.app import create_app
 from rollout.config import database_url
+from rollout.db import head_revision
 from rollout.models import District, Programme
 
 
 def test_healthz_reports_a_migrated_database(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json()["status"] == "ok"
+    assert response.get_json() == {"status": "ok"}
 
 
-def test_healthz_fails_on_an_unmigrated_database(sqlite_url: str, tmp_path) -> None:
+def test_healthz_fails_on_an_unmigrated_database_and_says_no_more(sqlite_url: str, tmp_path) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URL": sqlite_url}, instance_path=str(tmp_path))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["revision"] is None
+    assert response.get_json() == {"status": "error"}
 
 
-def test_healthz_fails_when_the_database_is_unreachable(tmp_path) -> None:
+def test_healthz_fails_when_the_database_is_unreachable_and_says_no_more(tmp_path) -> None:
     url = "postgresql+psycopg://nobody:wrong@127.0.0.1:1/none?connect_timeout=2"
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URL": url}, instance_path=str(tmp_path))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["status"] == "error"
+    assert response.get_json() == {"status": "error"}
+
+
+def test_healthz_details_are_for_admins_only(app, client, engine, login) -> None:
+    leader = app.test_client()
+    login(leader, "district_leader")
+    assert leader.get("/healthz/details").status_code == 403
+    login(client, "admin")
+    details = client.get("/healthz/details")
+    assert details.status_code == 200
+    body = details.get_json()
+    assert body == {"status": "ok", "engine": engine.dialect.name, "reachable": True, "revision": head_revision(),
+                    "expected": head_revision(), "error": None}
+
+
+def test_healthz_details_name_a_database_behind_the_code(client, engine, login) -> None:
+    login(client, "admin")
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0001'"))
+    assert client.get("/healthz").get_json() == {"status": "error"}
+    details = client.get("/healthz/details")
+    assert details.status_code == 503
+    assert (details.get_json()["revision"], details.get_json()["expected"]) == ("0001", head_revision())
 
 
 def test_welcome_page_speaks_french_and_sends_security_headers(client) -> None:
