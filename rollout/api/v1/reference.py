@@ -5,25 +5,28 @@ API errors.
 Status codes: 422 when the body does not match its schema; 409 when it does but conflicts with
 the programme's data (key taken, unknown basin or wave, waves out of order, a school edited
 since the `version` sent, a record still in use); 400 when the database refuses a value the
-schema cannot describe (e.g. a NUL character, a number beyond 32 bits).
+schema cannot describe (e.g. a NUL character, which PostgreSQL text cannot hold): the message
+names the field and the value, never the database's own words, which go to the log.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import request
-from pydantic import BaseModel
+from flask import current_app, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
 
-from rollout.auth.identity import current_author
 from rollout.api import ErrorBody, Id
+from rollout.auth.identity import current_author
 from rollout.auth.scope import school_or_404, single_programme_or_404
+from rollout.core.author import Author
+from rollout.core.problems import InvalidChange, Problem, StaleVersion, describe
 from rollout.db import get_session
 from rollout.errors import ApiError
-from rollout.core.problems import InvalidChange, StaleVersion
-from rollout.core.author import Author
 
 Result = TypeVar("Result")
 
@@ -46,9 +49,11 @@ def school_in_scope(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def scoped(*args: Any, **kwargs: Any) -> Any:
-        programme = request.args.get("programme", "")
-        if programme == "" or programme.isdigit():
-            school_or_404(single_programme_or_404(int(programme) if programme else None), kwargs["uai"])
+        try:
+            query = ProgrammeQuery.model_validate({"programme": request.args.get("programme") or None})
+        except ValidationError:  # no programme id (2**70, "x"): the body's validation refuses the query
+            return view(*args, **kwargs)
+        school_or_404(single_programme_or_404(query.programme), kwargs["uai"])
         return view(*args, **kwargs)
 
     return scoped
@@ -73,4 +78,16 @@ def commit_change(change: Callable[[], Result]) -> Result:
         raise ApiError(409, str(refused), field=refused.field) from None
     except sa.exc.DataError as error:
         db.rollback()
-        raise ApiError(400, f"the database refused a value: {' '.join(str(error.orig).split())[:300]}") from None
+        current_app.logger.warning("the database refused a value: %s", " ".join(str(error.orig).split()))
+        refused = refused_value(error)
+        raise ApiError(400, describe(refused), field=refused.column) from None
+
+
+def refused_value(error: sa.exc.DataError) -> Problem:
+    """The value a DataError is about, found among the statement's parameters by what the
+    database cannot hold; the field stays unnamed when none is recognised."""
+    parameters = error.params if isinstance(error.params, dict) else {}
+    for name, value in parameters.items():
+        if isinstance(value, str) and "\x00" in value:
+            return Problem("invalid_value", column=name, value=value, params={"detail": _("elle contient un caractère nul")})
+    return Problem("invalid_value", params={"detail": _("la base de données ne peut pas l'enregistrer")})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, select
 
 from rollout.models import AuditEvent
@@ -50,3 +51,13 @@ def test_only_district_leaders_write_and_other_districts_schools_are_404(client,
     other = token("other_leader")
     assert client.patch(f"/api/v1/schools/{world.uais[0]}", json={"version": 1, "teachers": 9}, headers=other).status_code == 404
     assert client.post(f"/api/v1/schools?programme={world.programme_id}", json=NEW, headers=other).status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_value_the_database_refuses_is_named_without_the_databases_words(client, world, token):
+    """PostgreSQL text cannot hold a NUL character: the refusal names the field and the value."""
+    refused = client.patch(f"/api/v1/schools/{world.uais[0]}", json={"version": 1, "name": "Collège\x00"},
+                           headers=token("district_leader"))
+    assert refused.status_code == 400
+    assert refused.get_json() == {"field": "name", "message": "name = 'Collège\\x00' : valeur refusée : elle contient un caractère nul"}
