@@ -51,6 +51,8 @@ MESSAGES: dict[str, LazyString] = {
                                 "ou copiez-collez les valeurs"),
     "not_a_table": _l("ce fichier n'est ni un CSV ni un classeur XLSX (contenu binaire) : enregistrez-le en CSV "
                       "(UTF-8) ou en XLSX depuis votre tableur"),
+    "nul_character": _l("caractère nul (U+0000) : le fichier est endommagé, enregistrez-le à nouveau depuis votre "
+                        "tableur"),
     "csv_unreadable": _l("CSV illisible (%(detail)s)"),
     "file_empty": _l("le fichier est vide : une ligne d'en-tête est attendue"),
     "no_data_rows": _l("le fichier a une ligne d'en-tête mais aucune ligne de données"),

@@ -36,7 +36,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 TOO_LARGE = frozenset({"file_too_big", "xlsx_too_big", "xlsx_too_many_parts", "xlsx_shared_strings_too_big",
                        "row_beyond_sheet", "too_many_columns", "too_many_rows"})
 """Problems that say a file is larger than the product reads (413), not that it is wrong (422)."""
-_BINARY_SNIFF = 4096  # bytes looked at for a NUL, which no text table holds
+_BINARY_SNIFF = 4096  # characters within which a NUL says the file is binary, not a damaged table
 HEADER_SEARCH_ROWS = 10
 """How many non-empty rows at the top of a file may hold the header (title lines above it)."""
 TOTALS_NOTED = 10
@@ -48,6 +48,7 @@ _TOTALS_INITIALS = frozenset("TtSsGg")
 _TOTALS_STARTS = frozenset({label[:3] for label in _TOTALS_LABELS})
 _LONGEST_TOTALS_LABEL = 24
 _HEADER_CHARS = 10_000  # of a line, enough for any header; a longer field is data
+_LINE_END = re.compile(r"\r\n?|\n")
 
 
 @dataclass(frozen=True)
@@ -148,13 +149,17 @@ def decode_text(data: bytes) -> str:
 
 
 def _lines(text: str) -> Iterator[str]:
-    """The lines of `text` one at a time, without copying the whole text as splitlines would."""
+    """The lines of `text` one at a time, ended as the csv module ends a record (`\\n`, `\\r\\n`
+    or a lone `\\r`, as old Mac files and some cells hold), without copying the whole text as
+    splitlines would."""
     start = 0
     while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end == -1 else end
-        yield text[start:end].rstrip("\r")
-        start = end + 1
+        end = _LINE_END.search(text, start)
+        if end is None:
+            yield text[start:]
+            return
+        yield text[start:end.start()]
+        start = end.end()
 
 
 def _delimiter(text: str, columns: Sequence[Column]) -> str:
@@ -205,9 +210,16 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
         raise TableError(filename, [refused.problem]) from None
 
 
-def _is_binary(data: bytes) -> bool:
-    """Bytes no text table holds (a NUL), unless they are UTF-16 with its byte-order mark."""
-    return b"\x00" in data[:_BINARY_SNIFF] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+def _refuse_nul(text: str, filename: str) -> None:
+    """TableError when the text holds a NUL character, which no table holds and PostgreSQL cannot
+    store: near the start, the file is binary (an image, an old .xls); further on, a damaged
+    line, named."""
+    at = text.find("\x00")
+    if at == -1:
+        return
+    if at < _BINARY_SNIFF:
+        raise TableError(filename, [Problem("not_a_table")])
+    raise TableError(filename, [Problem("nul_character", row=text.count("\n", 0, at) + 1)])
 
 
 def raw_rows(data: bytes, filename: str, columns: Sequence[Column] = ()) -> Iterable[tuple[int, list[str]]]:
@@ -218,9 +230,9 @@ def raw_rows(data: bytes, filename: str, columns: Sequence[Column] = ()) -> Iter
         raise TableError(filename, [Problem("file_too_big", params=bounds.mebibytes(len(data), bounds.MAX_BYTES))])
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
         return _xlsx_rows(data, filename)
-    if _is_binary(data):
-        raise TableError(filename, [Problem("not_a_table")])
-    return _csv_rows(decode_text(data), filename, columns)
+    text = decode_text(data)
+    _refuse_nul(text, filename)
+    return _csv_rows(text, filename, columns)
 
 
 def _find_header(rows: Iterator[tuple[int, list[str]]], filename: str, columns: Sequence[Column]) -> tuple[_Header, bool]:
