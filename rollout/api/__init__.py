@@ -8,14 +8,18 @@ for changes). The document is served at /api/openapi.json.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, current_app, jsonify
 from pydantic import BaseModel, Field
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
 
 from rollout.auth.access import access
+from rollout.errors import ApiError
 
 
 Id = Annotated[int, Field(ge=1, le=2**31 - 1, description="A database id (32-bit, positive).")]
@@ -28,9 +32,29 @@ class ErrorBody(BaseModel):
     field: str | None = None
 
 
+@functools.cache
+def _reads_json(view: Callable[..., Any]) -> bool:
+    """Whether a view takes the JSON body spectree validates (its `json` argument)."""
+    return "json" in inspect.signature(view).parameters
+
+
+def _refuse_unread_body(req: Any) -> None:
+    """422 when an operation that reads a JSON body was sent none that spectree validated:
+    spectree skips a body sent as a form (even an empty one), and the view, handed no body,
+    would fail (a 500) instead of saying what to send."""
+    context = getattr(req, "context", None)
+    view = current_app.view_functions.get(req.endpoint)
+    if context is not None and context.json is None and view is not None and _reads_json(view):
+        raise ApiError(422, "send the body as JSON (Content-Type: application/json)", field=None)
+
+
 def _validation_failed(req: Any, resp: Any, error: Any, instance: Any, adapter: Any) -> None:
-    """Turn spectree's validation failure into the API's error shape, naming the first field."""
-    if error is None or resp is None:
+    """Turn spectree's validation failure into the API's error shape, naming the first field;
+    without a failure, refuse a body that was not read."""
+    if error is None:
+        _refuse_unread_body(req)
+        return
+    if resp is None:
         return
     problems = adapter.validation_errors(error)
     first = problems[0] if problems else {}

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from planner.uai import CHECK_LETTERS, UAIError, normalise_uai
 from rollout.core.problems import uai_refusal
-from rollout.models.base import INT32_MAX, check, one_of
+from rollout.models.base import INT32_MAX, RecordUpdate, check, one_of
 
 PRIORITIES = ("none", "REP", "REP+")
 Priority = Literal["none", "REP", "REP+"]
@@ -96,9 +96,11 @@ class SchoolCreate(SchoolBase):
             raise uai_refusal(value.strip().upper() if isinstance(value, str) else value) from None
 
 
-class SchoolUpdate(SQLModel):
+class SchoolUpdate(RecordUpdate):
     """A change to a school: only the fields given change. `version` is the version the change
     was based on; if the school changed since, the edit is refused instead of overwriting."""
+
+    never_null = ("name", "commune", "pupils", "teachers", "priority", "basin")
 
     version: int = Field(ge=1, le=INT32_MAX)
     name: str | None = Field(default=None, min_length=1, max_length=300)

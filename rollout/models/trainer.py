@@ -10,7 +10,7 @@ from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from rollout.core.problems import InvalidValue
-from rollout.models.base import INT32_MAX, check, one_of
+from rollout.models.base import INT32_MAX, RecordUpdate, check, one_of
 
 TIERS = ("vendor", "academic", "relay")
 
@@ -105,9 +105,11 @@ class TrainerCreate(TrainerFields):
     code: str = Field(min_length=1, max_length=32, schema_extra={"pattern": r"^\S+$"})
 
 
-class TrainerUpdate(SQLModel):
+class TrainerUpdate(RecordUpdate):
     """A change to a trainer: only the fields given change. `version` is the version the change
     was based on; if the trainer changed since, the edit is refused instead of overwriting."""
+
+    never_null = ("name", "tier", "capacity", "trained")
 
     version: int = Field(ge=1, le=INT32_MAX)
     name: str | None = Field(default=None, min_length=1, max_length=200)

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from rollout.models.base import INT32_MAX, check
+from rollout.models.base import INT32_MAX, RecordUpdate, check
 
 
 class Wave(SQLModel, table=True):
@@ -50,9 +50,11 @@ class WaveCreate(SQLModel):
     max_pupils: int | None = Field(default=None, ge=0, le=INT32_MAX)
 
 
-class WaveUpdate(SQLModel):
+class WaveUpdate(RecordUpdate):
     """A change to a wave: only the fields given change. `version` is the version the change
     was based on; if the wave changed since, the edit is refused instead of overwriting."""
+
+    never_null = ("position", "start_date", "end_date")
 
     version: int = Field(ge=1, le=INT32_MAX)
     label: str | None = Field(default=None, max_length=200)
