@@ -28,7 +28,7 @@ from rollout.backup import BackupError, backup, check_backup, holds_data, restor
 from rollout.cli_support import terminal_actor
 from rollout.core.author import Author
 from rollout.datasets import DatasetError, load_dataset
-from rollout.db import get_engine, upgrade
+from rollout.db import get_engine, upgrade, writing
 from rollout.models import District, Programme, User
 from rollout.planning.scenario import ScenarioDataError
 from rollout.schools.cli import schools_cli
@@ -66,11 +66,13 @@ def _one_line(error: BaseException | None) -> str:
 
 @contextmanager
 def _database() -> Iterator[tuple[Flask, sa.Engine]]:
-    """The app and its engine for one command; connections are closed when it ends."""
+    """The app and its engine for one command; connections are closed when it ends. Commands
+    write what they read while the web app may be writing too: on SQLite their transactions
+    begin IMMEDIATE (rollout.db.writing)."""
     app = create_app()
     engine = get_engine(app)
     try:
-        yield app, engine
+        yield app, writing(engine)
     finally:
         engine.dispose()
 
