@@ -29,7 +29,7 @@ import rollout.models  # noqa: F401  (registers every table on the metadata)
 # How long a SQLite writer waits for the write lock before giving up (503, "réessayez"). Writers
 # take turns, so it must outlast the longest write the app accepts: a usage import of
 # MAX_DATA_ROWS rows (rollout/imports/tabular.py, 49 MB) held it 19 s on a 2-core machine;
-# 120 s leaves room for a slower disk (docs/security-faults.md).
+# 120 s leaves room for a slower disk (docs/security.md).
 SQLITE_BUSY_TIMEOUT_MS = 120_000
 BEGIN_OPTION = "rollout_sqlite_begin"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
