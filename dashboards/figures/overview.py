@@ -123,12 +123,14 @@ class MonthUsage:
 
 @dataclass(frozen=True)
 class SchoolShare:
-    """A school's visits and pedagogical share (None: no visits) over the filtered period."""
+    """A school's visits, pedagogical visits and pedagogical share (None: no visits) over the
+    filtered period; the share is given, not derived, so that it is the usage report's own."""
 
     uai: str
     name: str
     visits: int
     share: float | None
+    pedagogical_visits: int
 
 
 @dataclass(frozen=True)

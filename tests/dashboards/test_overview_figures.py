@@ -79,7 +79,7 @@ def test_usage_by_category_stacks_months_in_order_with_patterns() -> None:
 
 
 def test_the_pedagogical_share_is_sorted_with_the_two_reference_lines() -> None:
-    shares = [SchoolShare("A", "a", 10, 0.05), SchoolShare("B", "b", 10, 0.3), SchoolShare("C", "c", 0, None)]
+    shares = [SchoolShare("A", "a", 20, 0.05, 1), SchoolShare("B", "b", 10, 0.3, 3), SchoolShare("C", "c", 0, None, 0)]
     data = overview._pedagogical_share_data(shares)
     assert [s.uai for s in data.schools] == ["B", "A"]
     assert (data.national, data.target) == (0.05, 0.20)
