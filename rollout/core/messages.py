@@ -122,6 +122,14 @@ MESSAGES: dict[str, LazyString] = {
                           "eleve/pupil, enseignant/teacher, parent, personnel/staff)"),
     "more_visitors_than_visits": _l("plus de visiteurs que de visites (%(visits)d)"),
     "usage_key_repeated": _l("même date, UAI, service et profil qu'à la ligne %(first)d"),
+    "usage_periods_overlap": _l("du %(start)s au %(end)s : ces jours sont aussi couverts par %(count)d ligne(s) d'une "
+                                "autre durée pour le même établissement, service et profil, dont la ligne %(other)d "
+                                "(du %(other_start)s au %(other_end)s) ; additionnées, elles compteraient deux fois les "
+                                "mêmes visites : gardez une seule durée (jour, semaine ou mois)"),
+    "usage_periods_overlap_stored": _l("%(uai)s, %(service)s, %(profile)s, du %(start)s au %(end)s : ces jours sont déjà "
+                                       "couverts par %(count)d ligne(s) enregistrée(s) d'une autre durée, dont celle du "
+                                       "%(other_start)s au %(other_end)s ; additionnées, elles compteraient deux fois les "
+                                       "mêmes visites : importez la durée déjà enregistrée (jour, semaine ou mois)"),
     "school_deleted_since_preview": _l("un établissement de ce fichier a été supprimé depuis l'aperçu : renvoyez le fichier"),
     # Notes of a preview: what was read differently from a plain table.
     "header_below_title": _l("en-tête lu à la ligne %(row)d (lignes au-dessus ignorées)"),

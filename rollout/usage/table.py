@@ -12,7 +12,7 @@ three years are about 250,000 rows: rows stay plain tuples, never one object eac
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -29,6 +29,7 @@ from rollout.imports import cells as cells_parser
 from rollout.imports.tabular import Column, Table
 from rollout.models import ImportBatch, Programme, School, UsageRecord
 from rollout.usage import taxonomy
+from rollout.usage.overlaps import LONGEST_PERIOD, Overlap, find_overlaps, period_end
 from rollout.usage.periods import PeriodError, parse_date, parse_period, period_of
 from rollout.usage.profiles import audience_of, canonical_profile
 
@@ -155,8 +156,17 @@ class _RowReader:
         return known
 
 
-def read_rows(table: Table, *, schools: dict[str, int]) -> tuple[dict[Key, Values], list[Problem]]:
-    """Every valid row of `table` keyed on the usage key, and every problem of every row."""
+class FileRows(NamedTuple):
+    """A file's valid rows by usage key, every problem of every row, and each key's row number."""
+
+    rows: dict[Key, Values]
+    problems: list[Problem]
+    numbers: dict[Key, int]
+
+
+def read_rows(table: Table, *, schools: dict[str, int]) -> FileRows:
+    """Every valid row of `table` keyed on the usage key, and every problem of every row,
+    including rows of different lengths that cover the same days (they would add up)."""
     reader = _RowReader(schools)
     rows: dict[Key, Values] = {}
     first_row: dict[Key, int] = {}
@@ -172,7 +182,36 @@ def read_rows(table: Table, *, schools: dict[str, int]) -> tuple[dict[Key, Value
         first_row[key] = number
         if values is not None:
             rows[key] = values
-    return rows, problems
+    problems.extend(_overlap_problem(overlap, first_row) for overlap in find_overlaps(rows, {}))
+    return FileRows(rows, problems, first_row)
+
+
+def _day(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def _overlap_problem(overlap: Overlap, numbers: dict[Key, int]) -> Problem:
+    """A file row that covers days another row of the file covers with another length."""
+    return Problem("usage_periods_overlap", row=numbers[overlap.key], params={
+        "start": _day(overlap.key[1]), "end": _day(period_end(overlap.key[1], overlap.period)),
+        "count": overlap.count, "other": numbers[overlap.first], "other_start": _day(overlap.first[1]),
+        "other_end": _day(period_end(overlap.first[1], overlap.first_period)),
+    })
+
+
+def _stored_overlap_problems(rows: dict[Key, Values], stored: dict[Key, tuple[int, Values]], *,
+                             uais: dict[int, str], numbers: dict[Key, int] | None = None) -> list[Problem]:
+    """File rows that cover days stored rows of another length cover (stored rows the file
+    replaces excepted), each named by its row number when known and always by its key."""
+    return [
+        Problem("usage_periods_overlap_stored", row=numbers[overlap.key] if numbers else None, params={
+            "uai": uais[overlap.key[0]], "service": overlap.key[2], "profile": overlap.key[3],
+            "start": _day(overlap.key[1]), "end": _day(period_end(overlap.key[1], overlap.period)),
+            "count": overlap.count, "other_start": _day(overlap.first[1]),
+            "other_end": _day(period_end(overlap.first[1], overlap.first_period)),
+        })
+        for overlap in find_overlaps(rows, stored) if overlap.stored
+    ]
 
 
 def programme_schools(session: Session, *, programme_id: int) -> dict[str, int]:
@@ -184,7 +223,9 @@ def programme_schools(session: Session, *, programme_id: int) -> dict[str, int]:
 def stored_rows(
     session: Session, *, programme_id: int, first: date, last: date
 ) -> dict[Key, tuple[int, Values]]:
-    """The programme's stored rows between two dates, by key, in one query."""
+    """The programme's stored rows starting from a month before `first` to a month after `last`
+    (the rows that rows starting between them may overlap), by key, in one query."""
+    first, last = first - LONGEST_PERIOD, last + LONGEST_PERIOD
     record = UsageRecord.__table__.c
     statement = (
         sa.select(record.id, *(record[name] for name in KEY_COLUMNS + VALUE_COLUMNS))
@@ -218,18 +259,21 @@ class UsageTable(Importer):
 
     def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
         schools = programme_schools(session, programme_id=programme.id)
-        rows, problems = read_rows(table, schools=schools)
+        rows, problems, numbers = read_rows(table, schools=schools)
         if problems:
             return Preview(kind=self.kind, filename=table.filename, problems=problems)
         dates = [key[1] for key in rows]
         first, last = min(dates), max(dates)
         stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
+        uais = {school_id: uai for uai, school_id in schools.items()}
+        problems = _stored_overlap_problems(rows, stored, uais=uais, numbers=numbers)
+        if problems:
+            return Preview(kind=self.kind, filename=table.filename, problems=problems)
         self._compared = (rows, stored)
         new = sum(1 for key in rows if key not in stored)
         replaced = [key for key in rows if key in stored and stored[key][1] != rows[key]]
         labels = taxonomy.classify({key[2] for key in rows}, programme_overrides=taxonomy.overrides(session, programme_id=programme.id))
         unknown = sorted(label for label, found in labels.items() if found.source == "unknown")
-        uais = {school_id: uai for uai, school_id in schools.items()}
         notes = [Message("usage_rows", {"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}", "rows": len(rows)})]
         if unknown:
             notes.append(Message("unknown_services", {"labels": ", ".join(unknown)}))
@@ -268,11 +312,15 @@ def write_rows(session: Session, *, programme: Programme, rows: dict[Key, Values
     """Compare valid rows with the stored ones (`stored`, when this transaction already read
     them) and write the difference under `batch`, with the batch's audit event (channel
     "import", `via` the channel the file came through). Returns the counts written. Does not
-    commit."""
+    commit. InvalidChange, naming the rows, when rows of another length stored since the
+    preview cover the same days."""
     dates = [key[1] for key in rows]
     first, last = min(dates), max(dates)
     if stored is None:
         stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
+        uais = {school_id: uai for uai, school_id in programme_schools(session, programme_id=programme.id).items()}
+        if problems := _stored_overlap_problems(rows, stored, uais=uais):
+            raise InvalidChange(problems)
     new = [key for key in rows if key not in stored]
     replaced = [key for key in rows if key in stored and stored[key][1] != rows[key]]
     counts = {"new": len(new), "changed": len(replaced), "unchanged": len(rows) - len(new) - len(replaced)}

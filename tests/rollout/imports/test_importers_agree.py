@@ -50,7 +50,7 @@ def test_the_usage_import_reads_counts_grouped_by_no_break_spaces_and_dates_in_e
         "Total;;;;1249;\n"
     ).encode()
     table = read_table(data, "usage.csv", USAGE_COLUMNS)
-    rows, problems = read_rows(table, schools={"0931234L": 1})
+    rows, problems, _ = read_rows(table, schools={"0931234L": 1})
     assert {key[1:3]: values[2:4] for key, values in rows.items()} == {
         (date(2016, 3, 7), "Notes"): (1234, 1000),
         (date(2016, 3, 7), "Messagerie"): (12, 3),

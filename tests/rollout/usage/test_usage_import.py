@@ -85,7 +85,7 @@ def test_every_header_alias_and_the_period_column(engine, usage_world) -> None:
     data = _csv(
         f"semaine;2016-03-07;{A};Notes;National_TUT;9;4;20;x",
         f"mois;2016-03;{A};Notes;parent;30;10;60;",
-        f";2016-03-08;{A};Notes;parent;2;1;3;",
+        f";2016-04-08;{A};Notes;parent;2;1;3;",  # not in March: the month row covers March
         header=header,
     )
     summary = _import(engine, usage_world.programme_id, data)
@@ -93,7 +93,7 @@ def test_every_header_alias_and_the_period_column(engine, usage_world) -> None:
     assert [(row[0], row[1], row[3]) for row in _stored(engine)] == [
         (date(2016, 3, 1), "month", "parent"),
         (date(2016, 3, 7), "week", "National_TUT"),
-        (date(2016, 3, 8), "day", "parent"),
+        (date(2016, 4, 8), "day", "parent"),
     ]
     with Session(engine) as session:
         programme_header = "etablissement_uai,mois,outil,profil,visites"
