@@ -27,7 +27,7 @@ from rollout.auth.accounts import (
 from rollout.backup import BackupError, backup, check_backup, holds_data, restore
 from rollout.cli_support import terminal_actor
 from rollout.core.author import Author
-from rollout.datasets import DatasetError, load_dataset
+from rollout.datasets import DatasetError, Progress, load_dataset
 from rollout.db import get_engine, upgrade, writing
 from rollout.models import District, Programme, User
 from rollout.planning.scenario import ScenarioDataError
@@ -143,6 +143,9 @@ def _shipped_dataset(ctx: click.Context, param: click.Parameter, key: str) -> st
     return key
 
 
+USAGE_PERIODS = {"weekly": "week", "daily": "day"}
+
+
 @fixtures.command("load")
 @click.option("--dataset", default=DEMO_DATASET, show_default=True, callback=_shipped_dataset,
               help="A shipped dataset's name (a wrong one lists them).")
@@ -151,21 +154,33 @@ def _shipped_dataset(ctx: click.Context, param: click.Parameter, key: str) -> st
     default=None,
     help="Include the simulated progress and usage (default: only the demo has it).",
 )
-def fixtures_load(dataset: str, history: bool | None) -> None:
+@click.option("--usage", type=click.Choice(sorted(USAGE_PERIODS)), default="weekly", show_default=True,
+              help="Simulated usage per week, or per day (about 3 million rows for the demo, to measure reports).")
+def fixtures_load(dataset: str, history: bool | None, usage: str) -> None:
     """Load a dataset as a new programme (migrating the database first)."""
+    progress = _rows_written if sys.stderr.isatty() else None
     with _database() as (_, engine):
         upgrade(engine)
         started = time.perf_counter()
-        programme = load_dataset_committed(engine, dataset, with_history=history)
+        programme = load_dataset_committed(engine, dataset, with_history=history, usage=USAGE_PERIODS[usage],
+                                           progress=progress)
+    if progress is not None:
+        click.echo(err=True)
     click.echo(f"loaded {programme.name} in {time.perf_counter() - started:.1f} s")
 
 
-def load_dataset_committed(engine: sa.Engine, key: str, *, with_history: bool | None = None) -> Programme:
+def _rows_written(count: int) -> None:
+    """Progress on a terminal only: one line rewritten in place, nothing in logs or pipes."""
+    click.echo(f"\r{count:,} usage rows written", nl=False, err=True)
+
+
+def load_dataset_committed(engine: sa.Engine, key: str, *, with_history: bool | None = None, usage: str = "week",
+                           progress: Progress | None = None) -> Programme:
     """Load a dataset in one transaction: all of it, or nothing."""
     from fixtures.datasets import build_dataset
 
     with Session(engine, expire_on_commit=False) as session:
-        programme = load_dataset(session, build_dataset(key), with_history=with_history)
+        programme = load_dataset(session, build_dataset(key), with_history=with_history, usage=usage, progress=progress)
         session.commit()
         return programme
 

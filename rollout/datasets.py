@@ -2,13 +2,15 @@
 
 For the demo the reference data is loaded first, then the planner computes the baseline plan
 from it, and the simulated history (milestones, certifications, weekly usage) follows that plan,
-so that every screen of the demo tells one consistent story.
+so that every screen of the demo tells one consistent story. Daily usage (`usage="day"`, about
+3 million rows for the demo) is there to measure reports and dashboards at scale.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -48,8 +50,14 @@ class DatasetError(ValueError):
     """The dataset cannot be loaded (already there, or the planner found no baseline)."""
 
 
-def load_dataset(session: Session, dataset: Dataset, *, with_history: bool | None = None) -> Programme:
-    """Write `dataset` as a new programme; with its simulated history when it has one. No commit."""
+Progress = Callable[[int], None]
+"""Told the number of usage rows written so far, after each chunk."""
+
+
+def load_dataset(session: Session, dataset: Dataset, *, with_history: bool | None = None, usage: str = "week",
+                 progress: Progress | None = None) -> Programme:
+    """Write `dataset` as a new programme; with its simulated history when it has one, its usage
+    weekly or daily (`usage="day"`). No commit."""
     history = dataset.simulated_history if with_history is None else with_history
     district = session.exec(select(District).where(District.code == dataset.district_code)).first()
     if district is None:
@@ -67,7 +75,7 @@ def load_dataset(session: Session, dataset: Dataset, *, with_history: bool | Non
     _add_trainers(session, programme, dataset, basins)
     if history:
         plan = _add_baseline(session, programme)
-        _add_history(session, programme, plan, schools, waves)
+        _add_history(session, programme, plan, schools, waves, usage=usage, progress=progress)
     return programme
 
 
@@ -170,9 +178,10 @@ def _add_baseline(session: Session, programme: Programme) -> dict[str, Any]:
 
 
 def _add_history(
-    session: Session, programme: Programme, plan: dict[str, Any], schools: dict[str, School], waves: dict[str, Wave]
+    session: Session, programme: Programme, plan: dict[str, Any], schools: dict[str, School], waves: dict[str, Wave],
+    *, usage: str, progress: Progress | None,
 ) -> None:
-    """Simulated milestones, certifications and weekly usage, following the baseline plan."""
+    """Simulated milestones, certifications and usage (weekly or daily), following the baseline plan."""
     from fixtures import simulation
 
     wave_of = {row["uai"]: waves[row["wave"]] for row in plan["assignments"]}
@@ -194,21 +203,33 @@ def _add_history(
     for row in simulation.simulate_pix(sim_schools, as_of=HISTORY_END):
         session.add(PixCertification(school_id=schools[row.uai].id, level=row.level, certified=row.certified))
     session.flush()
+    rows = simulation.simulate_usage(sim_schools, start=programme.start_date, end=HISTORY_END, period=usage)
+    _add_usage(session, programme, rows, schools, progress=progress)
 
+
+def _add_usage(session: Session, programme: Programme, rows: Iterable[Any], schools: dict[str, School], *,
+               progress: Progress | None) -> None:
+    """Insert simulated usage rows under one batch that says they are simulated, in chunks of
+    plain dicts (COPY on PostgreSQL): millions of rows, never one ORM object each."""
     batch = ImportBatch(programme_id=programme.id, kind="fixtures", source="fixtures.simulation (données simulées)")
     session.add(batch)
     session.flush()
-    rows = simulation.simulate_usage(sim_schools, start=programme.start_date, end=HISTORY_END)
+    school_ids = {uai: school.id for uai, school in schools.items()}
+    audiences: dict[str, str] = {}
     inserted = 0
     chunk: list[dict[str, Any]] = []
     for row in rows:
+        audience = audiences.get(row.profile) or audiences.setdefault(row.profile, audience_of(row.profile))
         chunk.append({
-            **_shared_fields(row, UsageRecord), "school_id": schools[row.uai].id, "period_start": row.date, "period": "week",
-            "audience": audience_of(row.profile), "import_batch_id": batch.id,
+            "school_id": school_ids[row.uai], "period_start": row.date, "period": row.period, "service": row.service,
+            "profile": row.profile, "audience": audience, "visits": row.visits, "visitors": row.visitors,
+            "page_views": row.page_views, "import_batch_id": batch.id,
         })
         if len(chunk) == USAGE_CHUNK:
             inserted += insert_rows(session, UsageRecord.__table__, chunk)
             chunk = []
+            if progress is not None:
+                progress(inserted)
     inserted += insert_rows(session, UsageRecord.__table__, chunk)
     batch.rows_new = inserted
     log.info("loaded %d simulated usage rows", inserted)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from sqlmodel import Session, func, select
 
 import fixtures.simulation as simulation
+from rollout import cli, datasets
 from planner import validate_scenario
 from planner.checker import check_plan
 from rollout.cli import load_dataset_committed
 from rollout.datasets import DatasetError
 from rollout.models import (
     MILESTONE_KINDS,
+    ImportBatch,
     Milestone,
     Plan,
     Programme,
@@ -92,3 +96,33 @@ def test_stored_programme_gives_a_valid_scenario(engine: sa.Engine) -> None:
     assert len(validated.schools) == 902
     assert {trainer["tier"] for trainer in scenario["trainers"]} == {"vendor", "academic"}
     assert all(trainer["basins"] is None for trainer in scenario["trainers"] if trainer["tier"] == "vendor")
+
+
+def test_the_demo_loads_with_daily_usage_its_first_weeks(engine: sa.Engine, monkeypatch) -> None:
+    """`rollout fixtures load --usage daily` on a slice: its first month (the pilots go live in December), not three years."""
+    monkeypatch.setattr(datasets, "HISTORY_END", date(2016, 1, 17))
+    monkeypatch.setattr(datasets, "USAGE_CHUNK", 5_000)
+    written: list[int] = []
+    load_dataset_committed(engine, "seine-saint-denis", usage="day", progress=written.append)
+    with Session(engine) as session:
+        rows = session.exec(select(UsageRecord.period, UsageRecord.period_start, func.count())
+                            .group_by(UsageRecord.period, UsageRecord.period_start)).all()
+        batch = session.exec(select(ImportBatch).where(ImportBatch.kind == "fixtures")).one()
+    per_day = {day: count for _, day, count in rows}
+    assert {period for period, _, _ in rows} == {"day"}
+    assert max(per_day) <= date(2016, 1, 17) and sum(per_day.values()) == batch.rows_new
+    assert "simulées" in batch.source
+    weekday, sunday = per_day[date(2016, 1, 14)], per_day[date(2016, 1, 17)]
+    assert weekday > sunday > 0  # fewer visitors on a Sunday, hence fewer services with any visit
+    assert written == sorted(written) and written[0] == 5_000 and len(written) == batch.rows_new // 5_000
+
+
+def test_the_command_loads_weekly_usage_unless_told_daily(monkeypatch, tmp_path) -> None:
+    loads = []
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    monkeypatch.setattr(cli, "load_dataset_committed", lambda engine, key, **options: loads.append(options) or Programme(name="démo"))
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["fixtures", "load"]).exit_code == 0
+    assert runner.invoke(cli.main, ["fixtures", "load", "--usage", "daily"]).exit_code == 0
+    assert [options["usage"] for options in loads] == ["week", "day"]
+    assert [options["progress"] for options in loads] == [None, None]  # not a terminal: no progress line
