@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     app.before_request(protect_forms)
     errors.init_app(app)
 
+    from dashboards.views import bp as dashboards_bp
     from rollout.admin.routes import bp as admin_bp
     from rollout.auth.routes import bp as auth_bp
     from rollout.basins.routes import bp as basins_bp
@@ -63,8 +64,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.usage.routes import bp as usage_bp
     from rollout.waves.routes import bp as waves_bp
 
-    blueprints = (home_bp, auth_bp, admin_bp, tracking_bp, usage_bp, schools_bp, basins_bp, waves_bp, trainers_bp, imports_bp,
-                  planning_bp)
+    blueprints = (home_bp, auth_bp, admin_bp, dashboards_bp, tracking_bp, usage_bp, schools_bp, basins_bp, waves_bp, trainers_bp,
+                  imports_bp, planning_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api.init_app(app)

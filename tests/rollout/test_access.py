@@ -145,6 +145,7 @@ def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, othe
         "label_key": "notes",
         "resource": "schools",
         "fmt": "xlsx",
+        "figure": "cascade",  # a dashboard figure's CSV
         "user_id": world.user_ids["admin"],  # the admin pages' own account: a deactivation is refused
     }
     if other_district:

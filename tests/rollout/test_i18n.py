@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "rollout" / "translations" / "en" / "LC_MESSAGES"
-METHODS = [("rollout/**.py", "python"), ("rollout/templates/**.html", "jinja2")]
+METHODS = [("rollout/**.py", "python"), ("dashboards/**.py", "python"), ("rollout/templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 

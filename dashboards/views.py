@@ -1,0 +1,209 @@
+"""The dashboards' pages: the programme overview, its figures' CSV downloads, and plotly.js.
+
+A page reads its filters from the query string (a copied link shows the same view), asks
+`dashboards.queries` for plain data, draws it with `dashboards.figures`, and sends each
+figure as JSON in a `<script type="application/json">` block that `static/figures.js` hands
+to `Plotly.newPlot`: no inline script, so the Content-Security-Policy stays strict. plotly.js
+is the copy inside the installed `plotly` package, so the drawing code and the figures' JSON
+always come from the same version, and school networks that block CDNs still see figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import plotly
+import plotly.graph_objects as go
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import format_date, format_decimal, format_number, format_percent
+from flask_babel import gettext as _
+from sqlmodel import col, select
+
+from dashboards.figures import overview as figures
+from dashboards.figures.overview import LABELS, Table
+from dashboards.queries import overview as queries
+from dashboards.queries.filters import (
+    Filters,
+    InvalidFilter,
+    parse_filters,
+    school_year,
+)
+from rollout.auth.access import READERS, access
+from rollout.auth.scope import programme_or_404
+from rollout.db import get_session
+from rollout.imports.export import table_bytes
+from rollout.models import Basin, Programme, Wave
+from rollout.tracking.colour import evaluation_date
+
+bp = Blueprint("dashboards", __name__)
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+ONE_YEAR = 365 * 24 * 3600
+"""plotly.js is cached for a year: its URL carries the package's version, which changes with it."""
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One figure of a page: its title, what it shows (caption), the figure and its table."""
+
+    name: str
+    title: str
+    caption: str
+    figure: go.Figure
+    table: Table
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The overview's plain data for one programme and one choice of filters."""
+
+    rollouts: list[figures.SchoolRollout]
+    waves: list[figures.WaveWindow]
+    cascade: figures.CascadeCounts
+    months: list[figures.MonthUsage]
+    shares: list[figures.SchoolShare]
+    headline: queries.Headline
+
+
+def _labels() -> dict[str, str]:
+    return {key: _(text) for key, text in LABELS.items()}
+
+
+def _filters(programme: Programme) -> Filters:
+    """The query string's filters, or a 400 page saying which one is wrong."""
+    db = get_session()
+    basins = db.exec(select(Basin.code).where(Basin.programme_id == programme.id)).all()
+    waves = db.exec(select(Wave.code).where(Wave.programme_id == programme.id)).all()
+    try:
+        return parse_filters(request.args, basins=basins, waves=waves)
+    except InvalidFilter as error:
+        abort(400, description=_("Filtre « %(name)s » : la valeur « %(value)s » n'est pas reconnue pour ce programme. "
+                                 "Corrigez-la ou retirez-la de l'adresse.", name=error.name, value=error.value[:80]))
+
+
+def _overview(programme: Programme, filters: Filters) -> Overview:
+    db = get_session()
+    as_of = evaluation_date(db, programme=programme, today=date.today())
+    schools = queries.selected_schools(db, programme=programme, filters=filters)
+    rollouts = queries.school_rollouts(db, programme=programme, schools=schools, as_of=as_of)
+    cascade = queries.cascade_counts(db, programme=programme, schools=schools, filters=filters)
+    shares = queries.school_shares(db, programme=programme, schools=schools, filters=filters)
+    return Overview(
+        rollouts=rollouts,
+        waves=queries.wave_windows(db, programme=programme, filters=filters),
+        cascade=cascade,
+        months=queries.month_usage(db, programme=programme, schools=schools, filters=filters),
+        shares=shares,
+        headline=queries.headline(rollouts, cascade, shares, as_of=as_of),
+    )
+
+
+def _drawn(data: Overview) -> list[Drawn]:
+    """The overview's figures in page order, each with its caption and its table."""
+    labels = _labels()
+    return [
+        Drawn("plan_vs_actual", _("Plan et réalisé"),
+              _("Établissements ouverts et élèves ayant accès, cumulés dans le temps : le plan adopté (tirets) "
+                "et le réalisé (trait plein)."),
+              figures.plot_plan_vs_actual(data.rollouts, labels), figures.plan_vs_actual_table(data.rollouts, labels)),
+        Drawn("wave_timeline", _("Calendrier des vagues"),
+              _("Fenêtre prévue de chaque vague et ouverture réelle de ses établissements ; une ouverture après la "
+                "date prévue est marquée d'une croix."),
+              figures.plot_wave_timeline(data.waves, data.rollouts, labels),
+              figures.wave_timeline_table(data.waves, data.rollouts, labels)),
+        Drawn("cascade", _("Cascade de formation"),
+              _("Formateurs formés, directions sensibilisées, enseignants formés, enseignants actifs sur l'ENT "
+                "et enseignants certifiés Pix+ Édu."),
+              figures.plot_cascade(data.cascade, labels), figures.cascade_table(data.cascade, labels)),
+        Drawn("usage_by_category", _("Usages par catégorie"),
+              _("Visites par mois, empilées : pédagogique (pédagogie et ressources), administratif (vie scolaire "
+                "et communication), autre."),
+              figures.plot_usage_by_category(data.months, labels), figures.usage_by_category_table(data.months, labels)),
+        Drawn("pedagogical_share", _("Part pédagogique par établissement"),
+              _("Part des visites consacrée à la pédagogie, par établissement, de la plus forte à la plus faible, "
+                "avec la référence nationale (5 %) et l'objectif (20 %)."),
+              figures.plot_pedagogical_share(data.shares, labels), figures.pedagogical_share_table(data.shares, labels)),
+        Drawn("school_map", _("Carte des établissements"),
+              _("Établissements situés par leurs coordonnées, avec leur statut (couleur et forme du symbole)."),
+              figures.plot_school_map(data.rollouts, labels), figures.school_map_table(data.rollouts, labels)),
+    ]
+
+
+def figure_json(figure: go.Figure) -> str:
+    """The figure as JSON that cannot end its `<script>` block, whatever a school is named."""
+    return figure.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def cell_text(value: Any) -> str:
+    """A table cell as a French (or English) reader writes it."""
+    if value is None:
+        return "—"
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, int):
+        return format_number(value)
+    if isinstance(value, float):
+        return format_decimal(value)
+    return str(value)
+
+
+def _school_years(programme: Programme, as_of: date) -> list[str]:
+    """The school years from the programme's start to the data's date, for the filter's choices."""
+    first = programme.start_date.year - (programme.start_date.month < 9)
+    last = as_of.year - (as_of.month < 9)
+    return [school_year(year) for year in range(first, max(first, last) + 1)]
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard")
+@access(*READERS)
+def overview(programme_id: int):
+    """The programme overview: headline cards, then each figure with its caption and table."""
+    programme = programme_or_404(programme_id)
+    filters = _filters(programme)
+    data = _overview(programme, filters)
+    db = get_session()
+    return render_template(
+        "dashboards/overview.html", programme=programme, filters=filters, headline=data.headline,
+        drawn=_drawn(data), figure_json=figure_json, cell_text=cell_text, format_percent=format_percent,
+        basins=db.exec(select(Basin).where(Basin.programme_id == programme.id).order_by(col(Basin.code))).all(),
+        waves=db.exec(select(Wave).where(Wave.programme_id == programme.id).order_by(col(Wave.position))).all(),
+        school_years=_school_years(programme, data.headline.as_of),
+        plotly_version=plotly.__version__,
+    )
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard/<figure>.csv")
+@access(*READERS)
+def figure_csv(programme_id: int, figure: str) -> Response:
+    """One figure's numbers as CSV, for the same filters (texts a spreadsheet would run are
+    written after a quote, as in every download)."""
+    programme = programme_or_404(programme_id)
+    filters = _filters(programme)
+    drawn = {item.name: item for item in _drawn(_overview(programme, filters))}
+    if figure not in drawn:
+        abort(404)
+    table = drawn[figure].table
+    body = table_bytes(table.columns, table.rows, fmt="csv", sheet=figure)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="tableau-de-bord-{programme.id}-{figure}.csv"'})
+
+
+@bp.get("/dashboards/plotly.min.js")
+@access(public=True)
+def plotly_js() -> Response:
+    """The plotly.js of the installed `plotly` package, cached for a year (its URL names the version)."""
+    response = Response(_plotly_js(), mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = ONE_YEAR
+    return response
+
+
+@cache
+def _plotly_js() -> bytes:
+    """Read once per process: a file handle per request would outlive responses nobody reads to the end."""
+    return PLOTLY_JS.read_bytes()
+
