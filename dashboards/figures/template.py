@@ -31,8 +31,8 @@ def _template() -> go.layout.Template:
             hoverlabel={"font": {"family": FONT}},
             legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
             margin={"l": 60, "r": 20, "t": 50, "b": 50},
-            xaxis={"gridcolor": "#e5e5e5", "linecolor": "#555555", "zeroline": False},
-            yaxis={"gridcolor": "#e5e5e5", "linecolor": "#555555", "zeroline": False},
+            xaxis={"gridcolor": "#e5e5e5", "linecolor": "#555555", "zeroline": False, "automargin": True},
+            yaxis={"gridcolor": "#e5e5e5", "linecolor": "#555555", "zeroline": False, "automargin": True},
         )
     )
 

@@ -9,6 +9,7 @@ import re
 import plotly
 import pytest
 
+from dashboards.views import plotly_style_ids
 from rollout.security import CONTENT_SECURITY_POLICY
 from tests.dashboards.test_overview_queries import live  # noqa: F401  (fixture)
 from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  (fixtures)
@@ -37,6 +38,8 @@ def test_the_overview_sends_every_figure_as_json_with_a_caption_and_a_table(clie
     assert "2 / 6" in page and "Données au" in page
     assert f"/dashboards/plotly.min.js?v={plotly.__version__}" in page and "/static/figures.js" in page
     assert "<script>" not in page  # no inline script: the CSP stays strict
+    assert '<link id="plotly.js-style-global" class="no-inline-styles"' in page  # nor injected style
+    assert all(f'<template id="{id}">' in page for id in plotly_style_ids()) and plotly_style_ids()
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
 
