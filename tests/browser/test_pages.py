@@ -1,0 +1,134 @@
+"""The main pages in a real browser: headless Chromium (Debian's) driven by Playwright against
+the demo served by gunicorn, as each role signed in through the real form.
+
+What only a browser sees: console errors (a CSP refusal is one), requests that fail, what a
+role is offered to click, and accessibility as axe-core measures it (RGAA, which French public
+bodies must meet, builds on the same WCAG criteria).
+
+One server and one browser for the whole session, one signed-in context per role: the demo
+load and the browser start are most of the time, so they happen once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser.served import (
+    ROLES,
+    Site,
+    Watched,
+    chromium_path,
+    launch,
+    new_page,
+    served_demo,
+)
+
+REQUIRED = os.environ.get("ROLLOUT_REQUIRE_BROWSER") == "1"
+NO_BROWSER = "browser test: install Debian's chromium (or set ROLLOUT_CHROMIUM) and the test extra (playwright)"
+BLOCKING_IMPACTS = {"serious", "critical"}
+EDIT_CONTROLS = "main form[method=post i], main a:text-is('Modifier'), main a:has-text('Importer')"
+
+
+def _unavailable(reason: str) -> None:
+    """Skip, or fail where a browser is required (CI sets ROLLOUT_REQUIRE_BROWSER=1)."""
+    if REQUIRED:
+        pytest.fail(f"ROLLOUT_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(f"{NO_BROWSER}: {reason}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, once per session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("no Chromium at ROLLOUT_CHROMIUM or /usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = launch(playwright, executable)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo served by gunicorn, once per session (after the browser: no browser, no load)."""
+    with served_demo(tmp_path_factory.mktemp("browser")) as site:
+        yield site
+    assert "Traceback" not in site.log.read_text(), site.log.read_text()
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser, site: Site):
+    """One page per role, signed in through the form, reused by every test of the session."""
+    pages = {}
+
+    def page_for(role: str):
+        if role not in pages:
+            page = new_page(browser)
+            watched = Watched()
+            watched.attach(page)
+            site.sign_in(page, role)
+            pages[role] = (page, watched)
+        return pages[role]
+
+    yield page_for
+    for page, _ in pages.values():
+        page.context.close()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_main_pages_load_cleanly_for_each_role(signed_in, site: Site, role: str) -> None:
+    """Every main page answers, with no console error and no failed request, for every role."""
+    page, watched = signed_in(role)
+    assert watched.take() == [], "signing in"
+    for name, path in site.pages().items():
+        response = page.goto(site.url + path)
+        assert response is not None and response.ok, (name, response and response.status)
+        assert page.locator("main h1").count() >= 1, name
+        assert watched.take() == [], name
+
+
+def test_stakeholder_sees_no_edit_control_where_a_leader_does(signed_in, site: Site) -> None:
+    """Read-only is visible: a stakeholder is offered no form that posts a change and no
+    "Modifier"/"Importer" link on any main page; a district leader is, on the same pages."""
+    offered = {}
+    for role in ("stakeholder", "district_leader"):
+        page, _ = signed_in(role)
+        offered[role] = {}
+        for name, path in site.pages().items():
+            page.goto(site.url + path)
+            offered[role][name] = page.locator(EDIT_CONTROLS).count()
+    assert all(count == 0 for count in offered["stakeholder"].values()), offered["stakeholder"]
+    assert offered["district_leader"]["schools"] > 0, offered["district_leader"]
+    assert offered["district_leader"]["school"] > 0, offered["district_leader"]
+
+
+def _serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+            + "; ".join(", ".join(node["target"]) for node in violation["nodes"][:5])
+            for violation in results.response["violations"] if violation["impact"] in BLOCKING_IMPACTS]
+
+
+def test_no_serious_accessibility_violation(browser, signed_in, site: Site) -> None:
+    """axe-core finds no serious or critical violation on the sign-in page and on each main
+    page as a district leader (who is offered the most controls)."""
+    found = {}
+    anonymous = new_page(browser)
+    anonymous.goto(site.url + "/login")
+    found["login"] = _serious_violations(anonymous)
+    anonymous.context.close()
+    page, _ = signed_in("district_leader")
+    for name, path in site.pages().items():
+        page.goto(site.url + path)
+        found[name] = _serious_violations(page)
+    assert {name: lines for name, lines in found.items() if lines} == {}
