@@ -76,6 +76,7 @@ class Site:
         programme = f"/programmes/{self.programme_id}"
         return {
             "home": "/",
+            "dashboard": f"{programme}/dashboard",
             "progress": f"{programme}/progress",
             "school": f"{programme}/progress/{self.school_uai}",
             "usage": f"{programme}/usage/report",

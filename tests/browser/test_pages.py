@@ -91,7 +91,17 @@ def test_main_pages_load_cleanly_for_each_role(signed_in, site: Site, role: str)
         response = page.goto(site.url + path)
         assert response is not None and response.ok, (name, response and response.status)
         assert page.locator("main h1").count() >= 1, name
+        if name == "dashboard":
+            _wait_for_every_figure(page)
         assert watched.take() == [], name
+
+
+def _wait_for_every_figure(page) -> None:
+    """Every figure the dashboard sends as JSON is drawn by plotly.js (an SVG in its place)."""
+    expected = page.locator("[data-figure]").count()
+    assert expected >= 6, "the overview has six figures"
+    page.wait_for_function(f"document.querySelectorAll('[data-figure] .main-svg').length >= {expected}",
+                           timeout=10_000)
 
 
 def test_stakeholder_sees_no_edit_control_where_a_leader_does(signed_in, site: Site) -> None:
@@ -102,7 +112,7 @@ def test_stakeholder_sees_no_edit_control_where_a_leader_does(signed_in, site: S
         page, _ = signed_in(role)
         offered[role] = {}
         for name, path in site.pages().items():
-            page.goto(site.url + path)
+            page.goto(site.url + path, wait_until="domcontentloaded")
             offered[role][name] = page.locator(EDIT_CONTROLS).count()
     assert all(count == 0 for count in offered["stakeholder"].values()), offered["stakeholder"]
     assert offered["district_leader"]["schools"] > 0, offered["district_leader"]
