@@ -155,7 +155,7 @@ USAGE_PERIODS = {"weekly": "week", "daily": "day"}
     help="Include the simulated progress and usage (default: only the demo has it).",
 )
 @click.option("--usage", type=click.Choice(sorted(USAGE_PERIODS)), default="weekly", show_default=True,
-              help="Simulated usage per week, or per day (about 3 million rows for the demo, to measure reports).")
+              help="Simulated usage per week, or per day (about 1.8 million rows for the demo, to measure reports).")
 def fixtures_load(dataset: str, history: bool | None, usage: str) -> None:
     """Load a dataset as a new programme (migrating the database first)."""
     progress = _rows_written if sys.stderr.isatty() else None

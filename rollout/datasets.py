@@ -3,7 +3,7 @@
 For the demo the reference data is loaded first, then the planner computes the baseline plan
 from it, and the simulated history (milestones, certifications, weekly usage) follows that plan,
 so that every screen of the demo tells one consistent story. Daily usage (`usage="day"`, about
-3 million rows for the demo) is there to measure reports and dashboards at scale.
+1.8 million rows for the demo) is there to measure reports and dashboards at scale.
 """
 
 from __future__ import annotations
