@@ -1,4 +1,4 @@
-"""The dashboards' pages: the programme overview, its figures' CSV downloads, and plotly.js.
+"""The dashboards' pages (the programme overview, equity), their figures' CSV downloads, and plotly.js.
 
 A page reads its filters from the query string (a copied link shows the same view), asks
 `dashboards.queries` for plain data, draws it with `dashboards.figures`, and sends each
@@ -11,6 +11,7 @@ always come from the same version, and school networks that block CDNs still see
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -24,8 +25,11 @@ from flask_babel import format_date, format_decimal, format_number, format_perce
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
+from dashboards.figures import equity
 from dashboards.figures import overview as figures
-from dashboards.figures.overview import LABELS, Table
+from dashboards.figures.overview import LABELS
+from dashboards.figures.table import Table
+from dashboards.queries import equity as equity_queries
 from dashboards.queries import overview as queries
 from dashboards.queries.filters import (
     Filters,
@@ -73,8 +77,8 @@ class Overview:
     headline: queries.Headline
 
 
-def _labels() -> dict[str, str]:
-    return {key: _(text) for key, text in LABELS.items()}
+def _labels(texts: dict[str, str]) -> dict[str, str]:
+    return {key: _(text) for key, text in texts.items()}
 
 
 def _filters(programme: Programme) -> Filters:
@@ -108,7 +112,7 @@ def _overview(programme: Programme, filters: Filters) -> Overview:
 
 def _drawn(data: Overview) -> list[Drawn]:
     """The overview's figures in page order, each with its caption and its table."""
-    labels = _labels()
+    labels = _labels(LABELS)
     return [
         Drawn("plan_vs_actual", _("Plan et réalisé"),
               _("Établissements ouverts et élèves ayant accès, cumulés dans le temps : le plan adopté (tirets) "
@@ -162,6 +166,38 @@ def _school_years(programme: Programme, as_of: date) -> list[str]:
     return [school_year(year) for year in range(first, max(first, last) + 1)]
 
 
+def _equity_drawn(programme: Programme, filters: Filters) -> list[Drawn]:
+    db = get_session()
+    schools = queries.selected_schools(db, programme=programme, filters=filters)
+    measures = equity_queries.school_equity(db, programme=programme, schools=schools, filters=filters)
+    labels = _labels(equity.LABELS)
+    return [Drawn("equity", _("Éducation prioritaire et hors éducation prioritaire"),
+                  _("REP+, REP et hors éducation prioritaire côte à côte : retard moyen d'ouverture sur le plan, part des "
+                    "enseignants formés, adoption moyenne des établissements (enseignants, élèves) et part pédagogique."),
+                  equity.plot_equity(measures, labels), equity.equity_table(measures, labels))]
+
+
+DASHBOARDS: dict[str, Callable[[Programme, Filters], list[Drawn]]] = {
+    "overview": lambda programme, filters: _drawn(_overview(programme, filters)),
+    "equity": _equity_drawn,
+}
+FIGURES = {name: "overview" for name in (
+    "plan_vs_actual", "wave_timeline", "cascade", "usage_by_category", "pedagogical_share", "school_map")} | {"equity": "equity"}
+"""Which dashboard draws each figure (its CSV is computed by that dashboard alone)."""
+
+
+def _page(template: str, programme: Programme, filters: Filters, drawn: list[Drawn], as_of: date, **context: Any) -> str:
+    """A dashboard page: the filter form, then each figure with its caption, table and CSV link."""
+    db = get_session()
+    return render_template(
+        template, programme=programme, filters=filters, drawn=drawn, figure_json=figure_json, cell_text=cell_text,
+        basins=db.exec(select(Basin).where(Basin.programme_id == programme.id).order_by(col(Basin.code))).all(),
+        waves=db.exec(select(Wave).where(Wave.programme_id == programme.id).order_by(col(Wave.position))).all(),
+        school_years=_school_years(programme, as_of), plotly_version=plotly.__version__,
+        plotly_style_ids=plotly_style_ids(), **context,
+    )
+
+
 @bp.get("/programmes/<int:programme_id>/dashboard")
 @access(*READERS)
 def overview(programme_id: int):
@@ -169,15 +205,18 @@ def overview(programme_id: int):
     programme = programme_or_404(programme_id)
     filters = _filters(programme)
     data = _overview(programme, filters)
-    db = get_session()
-    return render_template(
-        "dashboards/overview.html", programme=programme, filters=filters, headline=data.headline,
-        drawn=_drawn(data), figure_json=figure_json, cell_text=cell_text, format_percent=format_percent,
-        basins=db.exec(select(Basin).where(Basin.programme_id == programme.id).order_by(col(Basin.code))).all(),
-        waves=db.exec(select(Wave).where(Wave.programme_id == programme.id).order_by(col(Wave.position))).all(),
-        school_years=_school_years(programme, data.headline.as_of),
-        plotly_version=plotly.__version__, plotly_style_ids=plotly_style_ids(),
-    )
+    return _page("dashboards/overview.html", programme, filters, _drawn(data), data.headline.as_of,
+                 headline=data.headline, format_percent=format_percent)
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard/equity")
+@access(*READERS)
+def equity_page(programme_id: int):
+    """REP+, REP and other schools side by side."""
+    programme = programme_or_404(programme_id)
+    filters = _filters(programme)
+    as_of = evaluation_date(get_session(), programme=programme, today=date.today())
+    return _page("dashboards/equity.html", programme, filters, _equity_drawn(programme, filters), as_of)
 
 
 @bp.get("/programmes/<int:programme_id>/dashboard/<figure>.csv")
@@ -187,10 +226,9 @@ def figure_csv(programme_id: int, figure: str) -> Response:
     written after a quote, as in every download)."""
     programme = programme_or_404(programme_id)
     filters = _filters(programme)
-    drawn = {item.name: item for item in _drawn(_overview(programme, filters))}
-    if figure not in drawn:
+    if figure not in FIGURES:
         abort(404)
-    table = drawn[figure].table
+    (table,) = [item.table for item in DASHBOARDS[FIGURES[figure]](programme, filters) if item.name == figure]
     body = table_bytes(table.columns, table.rows, fmt="csv", sheet=figure)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="tableau-de-bord-{programme.id}-{figure}.csv"'})

@@ -19,6 +19,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboards.figures.table import Table
 from dashboards.figures.template import BLUE, GREEN, GREY, NAME, ORANGE, SKY, VERMILLION
 
 NATIONAL_SHARE = 0.05
@@ -81,14 +82,6 @@ LABELS: dict[str, str] = {
     "latitude": _("Latitude"),
     "longitude": _("Longitude"),
 }
-
-
-@dataclass(frozen=True)
-class Table:
-    """A figure's numbers as rows under column headings: its HTML table and its CSV."""
-
-    columns: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
 
 
 @dataclass(frozen=True)

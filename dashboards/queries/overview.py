@@ -69,7 +69,7 @@ def selected_schools(session: Session, *, programme: Programme, filters: Filters
     return schools
 
 
-def _go_live_dates(session: Session, school_ids: list[int]) -> dict[int, tuple[date | None, date | None]]:
+def go_live_dates(session: Session, school_ids: list[int]) -> dict[int, tuple[date | None, date | None]]:
     """(planned, actual) go-live date of each school; actual only once the milestone is done."""
     rows = session.exec(
         select(Milestone.school_id, Milestone.planned_on, Milestone.actual_on, Milestone.status)
@@ -81,7 +81,7 @@ def _go_live_dates(session: Session, school_ids: list[int]) -> dict[int, tuple[d
 def school_rollouts(session: Session, *, programme: Programme, schools: list[School], as_of: date) -> list[SchoolRollout]:
     """Each selected school with its baseline wave, go-live dates and status colour as of `as_of`."""
     ids = [school.id for school in schools if school.id is not None]
-    dates = _go_live_dates(session, ids)
+    dates = go_live_dates(session, ids)
     progress = {row.school_id: row for row in programme_progress(session, programme=programme, as_of=as_of)}
     rollouts = []
     for school in schools:

@@ -15,6 +15,7 @@ from tests.dashboards.test_overview_queries import live  # noqa: F401  (fixture)
 from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  (fixtures)
 
 FIGURES = ("plan_vs_actual", "wave_timeline", "cascade", "usage_by_category", "pedagogical_share", "school_map")
+ALL_FIGURES = (*FIGURES, "equity")
 FIGURE_BLOCK = re.compile(r'<script type="application/json" id="figure-([a-z_]+)">(.*?)</script>', re.DOTALL)
 
 
@@ -77,7 +78,7 @@ def test_an_invalid_filter_answers_400_with_its_name(client, live, login, query:
 
 def test_each_figures_data_downloads_as_csv(client, live, login) -> None:  # noqa: F811
     login(client, "stakeholder")
-    for name in FIGURES:
+    for name in ALL_FIGURES:
         response = client.get(f"/programmes/{live.programme_id}/dashboard/{name}.csv")
         assert response.status_code == 200 and response.mimetype == "text/csv", name
     cascade = client.get(f"/programmes/{live.programme_id}/dashboard/cascade.csv").data.decode("utf-8-sig")
@@ -105,3 +106,13 @@ def test_the_page_speaks_english_through_the_catalogue(client, live, login) -> N
     login(client, "stakeholder")
     page = client.get(_url(live, "?lang=en")).text
     assert "Programme dashboard" in page and "Pedagogical share per school" in page
+
+
+def test_the_equity_page_draws_the_three_groups_and_keeps_the_filters(client, live, login) -> None:  # noqa: F811
+    login(client, "stakeholder")
+    response = client.get(f"/programmes/{live.programme_id}/dashboard/equity?year=2015-2016")
+    assert response.status_code == 200
+    (name, text), = FIGURE_BLOCK.findall(response.text)
+    assert name == "equity" and json.loads(text)["data"][0]["type"] == "bar"
+    assert f'href="/programmes/{live.programme_id}/dashboard?year=2015-2016"' in response.text  # to the overview, same filters
+    assert client.get(f"/programmes/{live.programme_id}/dashboard/equity?wave=W9").status_code == 400

@@ -34,11 +34,11 @@ SPREADSHEETS = {
                           for by in ("school", "month", "category")],
     "dashboards.figure_csv": [f"/programmes/{{programme}}/dashboard/{figure}.csv"
                               for figure in ("plan_vs_actual", "wave_timeline", "cascade", "usage_by_category",
-                                             "pedagogical_share", "school_map")],
+                                             "pedagogical_share", "school_map", "equity")],
 }
 """Every route that writes a spreadsheet, with the URLs that cover each of its forms."""
 WITHOUT_PROGRAMME_TEXT = ("by=category", "by=month", "/plan_vs_actual.csv", "/wave_timeline.csv", "/cascade.csv",
-                          "/usage_by_category.csv")
+                          "/usage_by_category.csv", "/equity.csv")
 """Files of numbers, dates and the product's own words only (no school is live in the hostile
 programme, so the wave timeline lists none): nothing of the programme to neutralise."""
 NOT_SPREADSHEETS = {
