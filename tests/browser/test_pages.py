@@ -119,6 +119,30 @@ def test_stakeholder_sees_no_edit_control_where_a_leader_does(signed_in, site: S
     assert offered["district_leader"]["school"] > 0, offered["district_leader"]
 
 
+def test_a_dashboard_filter_goes_into_the_address_and_redraws_the_figures(signed_in, site: Site) -> None:
+    """Filtering the overview (as a stakeholder: reading is all it takes) puts the filter in
+    the URL, so that a copied link reproduces the view, and every figure is drawn again from
+    other numbers."""
+    page, watched = signed_in("stakeholder")
+    page.goto(site.url + site.pages()["dashboard"])
+    _wait_for_every_figure(page)
+    before = _figures_data(page)
+    page.get_by_label("Éducation prioritaire").select_option("REP+")
+    page.get_by_role("button", name="Afficher").click()
+    page.wait_for_url(lambda url: "priority=REP%2B" in url)
+    _wait_for_every_figure(page)
+    after = _figures_data(page)
+    assert after.keys() == before.keys()
+    assert all(after[name] != before[name] for name in before), [name for name in before if after[name] == before[name]]
+    assert watched.take() == []
+
+
+def _figures_data(page) -> dict[str, str]:
+    """Each figure's JSON as the page delivered it, by the id of its block."""
+    return page.eval_on_selector_all("script[type='application/json']",
+                                     "blocks => Object.fromEntries(blocks.map(b => [b.id, b.textContent]))")
+
+
 def _serious_violations(page) -> list[str]:
     """axe-core's serious and critical violations on the page, one line each."""
     from axe_playwright_python.sync_playwright import Axe
