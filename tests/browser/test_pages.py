@@ -27,7 +27,7 @@ from tests.browser.served import (
 )
 
 REQUIRED = os.environ.get("ROLLOUT_REQUIRE_BROWSER") == "1"
-NO_BROWSER = "browser test: install Debian's chromium (or set ROLLOUT_CHROMIUM) and the test extra (playwright)"
+NO_BROWSER = "browser test: install Debian's chromium (or set ROLLOUT_CHROMIUM) and the test extra (playwright, axe-playwright-python)"
 BLOCKING_IMPACTS = {"serious", "critical"}
 EDIT_CONTROLS = "main form[method=post i], main a:text-is('Modifier'), main a:has-text('Importer')"
 
@@ -43,9 +43,10 @@ def _unavailable(reason: str) -> None:
 def browser():
     """Debian's headless Chromium, once per session."""
     try:
+        import axe_playwright_python  # noqa: F401 (the accessibility test needs it too)
         from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
+    except ImportError as error:
+        _unavailable(f"{error.name} is not installed")
     executable = chromium_path()
     if executable is None:
         _unavailable("no Chromium at ROLLOUT_CHROMIUM or /usr/bin/chromium")
