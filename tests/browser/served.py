@@ -77,6 +77,7 @@ class Site:
         return {
             "home": "/",
             "dashboard": f"{programme}/dashboard",
+            "equity": f"{programme}/dashboard/equity",
             "progress": f"{programme}/progress",
             "school": f"{programme}/progress/{self.school_uai}",
             "usage": f"{programme}/usage/report",
