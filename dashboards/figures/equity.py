@@ -7,6 +7,7 @@ same order and with the same patterns, so no panel relies on colour.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ def _(text: str) -> str:
 
 GROUPS = ("REP+", "REP", "none")
 GROUP_STYLE = {"REP+": (BLUE, ""), "REP": (ORANGE, "/"), "none": (GREY, ".")}
+TITLE_WIDTH = 18  # characters a panel title line holds at the page's width
 MEASURES = ("delay_days", "trained_share", "teacher_adoption", "pupil_adoption", "pedagogical_share")
 PERCENT_MEASURES = frozenset(MEASURES) - {"delay_days"}
 LABELS: dict[str, str] = {
@@ -94,8 +96,14 @@ def _equity_data(schools: Sequence[SchoolEquity]) -> EquityData:
     )
 
 
+def _wrapped(title: str, width: int = TITLE_WIDTH) -> str:
+    """A panel's title on lines of at most `width` characters: five panels share one figure's
+    width, and a title on one line ran into its neighbour's."""
+    return "<br>".join(textwrap.wrap(title, width)) or title
+
+
 def _equity_figure(data: EquityData, labels: Mapping[str, str]) -> go.Figure:
-    figure = make_subplots(rows=1, cols=len(MEASURES), subplot_titles=[labels[m] for m in MEASURES],
+    figure = make_subplots(rows=1, cols=len(MEASURES), subplot_titles=[_wrapped(labels[m]) for m in MEASURES],
                            horizontal_spacing=0.06)
     names = [labels[group] for group in data.groups]
     for column, measure in enumerate(MEASURES, start=1):

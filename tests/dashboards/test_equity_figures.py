@@ -36,3 +36,12 @@ def test_one_panel_per_measure_with_patterns_and_percent_axes() -> None:
     table = equity.equity_table(SCHOOLS)
     assert table.rows[0][:3] == ("REP+", 2, 10)
     assert len(table.columns) == 2 + len(equity.MEASURES)
+
+
+def test_panel_titles_are_wrapped_so_neighbours_do_not_run_into_each_other() -> None:
+    from dashboards.figures.equity import TITLE_WIDTH, plot_equity
+
+    titles = [annotation.text for annotation in plot_equity([]).layout.annotations]
+    assert len(titles) == 5
+    assert all(len(line) <= TITLE_WIDTH for title in titles for line in title.split("<br>"))
+    assert "Retard moyen<br>d'ouverture" in titles[0]
