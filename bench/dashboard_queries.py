@@ -28,7 +28,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bench.usage_import import _postgres_database
+from bench.scratch import scratch_postgres
 from rollout.cli import load_dataset_committed
 from rollout.db import make_engine, upgrade
 from rollout.models import School, UsageRecord
@@ -150,13 +150,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             _print("SQLite", *run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.runs))
     if args.postgres:
-        url, admin, name = _postgres_database(args.postgres)
-        try:
+        with scratch_postgres(args.postgres) as url:
             _print("PostgreSQL", *run(url, args.runs))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
-import sqlalchemy as sa
 
+from bench.scratch import scratch_postgres
 from fixtures import simulation
 from fixtures.datasets import seine_saint_denis
 from rollout.cli import load_dataset_committed
@@ -56,17 +55,8 @@ def load(url: str) -> float:
 
 
 def load_postgres(admin_url: str) -> float:
-    admin = sa.create_engine(sa.engine.make_url(admin_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    name = f"rollout_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = sa.engine.make_url(admin_url).set(drivername="postgresql+psycopg", database=name)
-        return load(url.render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(admin_url) as url:
+        return load(url)
 
 
 def main() -> None:

@@ -20,7 +20,6 @@ import argparse
 import csv
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from bench.scratch import scratch_postgres
 from fixtures import simulation
 from rollout.cli import load_dataset_committed
 from rollout.datasets import HISTORY_END
@@ -118,15 +118,6 @@ def run(url: str, folder: Path) -> list[Measure]:
         engine.dispose()
 
 
-def _postgres_database(admin_url: str) -> tuple[str, sa.Engine, str]:
-    admin = sa.create_engine(sa.engine.make_url(admin_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    name = f"rollout_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(admin_url).set(drivername="postgresql+psycopg", database=name)
-    return url.render_as_string(hide_password=False), admin, name
-
-
 def _print(database: str, measures: list[Measure]) -> None:
     baseline = measures[0].seconds
     print(f"\n{database}")
@@ -145,13 +136,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         _print("SQLite", run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", Path(folder)))
         if args.postgres:
-            url, admin, name = _postgres_database(args.postgres)
-            try:
+            with scratch_postgres(args.postgres) as url:
                 _print("PostgreSQL", run(url, Path(folder)))
-            finally:
-                with admin.connect() as connection:
-                    connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
 
 
 if __name__ == "__main__":
