@@ -79,15 +79,5 @@ def commit_change(change: Callable[[], Result]) -> Result:
     except sa.exc.DataError as error:
         db.rollback()
         current_app.logger.warning("the database refused a value: %s", " ".join(str(error.orig).split()))
-        refused = refused_value(error)
-        raise ApiError(400, describe(refused), field=refused.column) from None
-
-
-def refused_value(error: sa.exc.DataError) -> Problem:
-    """The value a DataError is about, found among the statement's parameters by what the
-    database cannot hold; the field stays unnamed when none is recognised."""
-    parameters = error.params if isinstance(error.params, dict) else {}
-    for name, value in parameters.items():
-        if isinstance(value, str) and "\x00" in value:
-            return Problem("invalid_value", column=name, value=value, params={"detail": _("elle contient un caractère nul")})
-    return Problem("invalid_value", params={"detail": _("la base de données ne peut pas l'enregistrer")})
+        refused = Problem("invalid_value", params={"detail": _("la base de données ne peut pas l'enregistrer")})
+        raise ApiError(400, describe(refused), field=None) from None
