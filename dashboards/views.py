@@ -11,12 +11,11 @@ always come from the same version, and school networks that block CDNs still see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import plotly
 import plotly.graph_objects as go
@@ -166,7 +165,8 @@ def _school_years(programme: Programme, as_of: date) -> list[str]:
     return [school_year(year) for year in range(first, max(first, last) + 1)]
 
 
-def _equity_drawn(programme: Programme, filters: Filters) -> list[Drawn]:
+def _equity_drawn(programme: Programme, filters: Filters, *, shared: bool = False) -> list[Drawn]:
+    """Equity's figures; `shared` changes nothing, since they name no person."""
     db = get_session()
     schools = queries.selected_schools(db, programme=programme, filters=filters)
     measures = equity_queries.school_equity(db, programme=programme, schools=schools, filters=filters)
@@ -177,8 +177,21 @@ def _equity_drawn(programme: Programme, filters: Filters) -> list[Drawn]:
                   equity.plot_equity(measures, labels), equity.equity_table(measures, labels))]
 
 
-DASHBOARDS: dict[str, Callable[[Programme, Filters], list[Drawn]]] = {
-    "overview": lambda programme, filters: _drawn(_overview(programme, filters)),
+class Builder(Protocol):
+    """What draws a dashboard's figures. With `shared` (a share link, read by people without an
+    account) the figures show no personal data: no author of an audit entry, no head teacher,
+    trainers under neutral labels."""
+
+    def __call__(self, programme: Programme, filters: Filters, *, shared: bool = False) -> list[Drawn]: ...
+
+
+def _overview_drawn(programme: Programme, filters: Filters, *, shared: bool = False) -> list[Drawn]:
+    """The overview's figures; `shared` changes nothing, since they name no person."""
+    return _drawn(_overview(programme, filters))
+
+
+DASHBOARDS: dict[str, Builder] = {
+    "overview": _overview_drawn,
     "equity": _equity_drawn,
 }
 FIGURES = {name: "overview" for name in (
