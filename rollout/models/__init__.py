@@ -13,6 +13,7 @@ from rollout.models.progress import (
     PixCertification,
 )
 from rollout.models.school import PRIORITIES, Basin, School, SchoolCreate, SchoolPublic
+from rollout.models.sharing import ShareLink
 from rollout.models.trainer import TIERS, Trainer, TrainerBasin, TrainerCapacity
 from rollout.models.imports import IMPORT_KINDS, ImportBatch, SavedPreview
 from rollout.models.usage import CATEGORIES, ServiceCategory, UsageRecord
@@ -22,7 +23,7 @@ __all__ = [
     "ApiToken", "AuditEvent", "LoginAttempt", "Basin", "CATEGORIES", "District", "IMPORT_KINDS", "ImportBatch",
     "MILESTONE_KINDS", "MILESTONE_STATUSES", "Milestone", "PIX_LEVELS", "PRIORITIES",
     "PixCertification", "Plan", "Programme", "ROLES", "SavedPreview", "School", "SchoolCreate", "SchoolPublic",
-    "SESSION_END_REASONS", "ServiceCategory", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageRecord",
+    "SESSION_END_REASONS", "ServiceCategory", "ShareLink", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageRecord",
     "User", "UserDistrict", "UserSession", "Wave", "utcnow",
 ]
 
