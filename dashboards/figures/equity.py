@@ -7,15 +7,14 @@ same order and with the same patterns, so no panel relies on colour.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from dashboards.figures.groups import mean, panel_bars, ratio
 from dashboards.figures.table import Table
-from dashboards.figures.template import BLUE, GREY, NAME, ORANGE
+from dashboards.figures.template import BLUE, GREY, ORANGE
 
 
 def _(text: str) -> str:
@@ -25,7 +24,6 @@ def _(text: str) -> str:
 
 GROUPS = ("REP+", "REP", "none")
 GROUP_STYLE = {"REP+": (BLUE, ""), "REP": (ORANGE, "/"), "none": (GREY, ".")}
-TITLE_WIDTH = 18  # characters a panel title line holds at the page's width
 MEASURES = ("delay_days", "trained_share", "teacher_adoption", "pupil_adoption", "pedagogical_share")
 PERCENT_MEASURES = frozenset(MEASURES) - {"delay_days"}
 LABELS: dict[str, str] = {
@@ -67,22 +65,13 @@ class EquityData:
     measures: dict[str, list[float | None]]
 
 
-def _mean(values: Sequence[float | int | None]) -> float | None:
-    known = [value for value in values if value is not None]
-    return sum(known) / len(known) if known else None
-
-
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
 def _group_measures(schools: Sequence[SchoolEquity]) -> dict[str, float | None]:
     return {
-        "delay_days": _mean([s.delay_days for s in schools]),
-        "trained_share": _ratio(sum(s.teachers_trained for s in schools), sum(s.teachers for s in schools)),
-        "teacher_adoption": _mean([s.teacher_adoption for s in schools]),
-        "pupil_adoption": _mean([s.pupil_adoption for s in schools]),
-        "pedagogical_share": _ratio(sum(s.pedagogical_visits for s in schools), sum(s.visits for s in schools)),
+        "delay_days": mean([s.delay_days for s in schools]),
+        "trained_share": ratio(sum(s.teachers_trained for s in schools), sum(s.teachers for s in schools)),
+        "teacher_adoption": mean([s.teacher_adoption for s in schools]),
+        "pupil_adoption": mean([s.pupil_adoption for s in schools]),
+        "pedagogical_share": ratio(sum(s.pedagogical_visits for s in schools), sum(s.visits for s in schools)),
     }
 
 
@@ -96,28 +85,8 @@ def _equity_data(schools: Sequence[SchoolEquity]) -> EquityData:
     )
 
 
-def _wrapped(title: str, width: int = TITLE_WIDTH) -> str:
-    """A panel's title on lines of at most `width` characters: five panels share one figure's
-    width, and a title on one line ran into its neighbour's."""
-    return "<br>".join(textwrap.wrap(title, width)) or title
-
-
 def _equity_figure(data: EquityData, labels: Mapping[str, str]) -> go.Figure:
-    figure = make_subplots(rows=1, cols=len(MEASURES), subplot_titles=[_wrapped(labels[m]) for m in MEASURES],
-                           horizontal_spacing=0.06)
-    names = [labels[group] for group in data.groups]
-    for column, measure in enumerate(MEASURES, start=1):
-        figure.add_trace(go.Bar(
-            x=names, y=data.measures[measure], showlegend=False, name=labels[measure],
-            marker={"color": [GROUP_STYLE[g][0] for g in data.groups],
-                    "pattern": {"shape": [GROUP_STYLE[g][1] for g in data.groups]}},
-            texttemplate="%{y:.0%}" if measure in PERCENT_MEASURES else "%{y:.0f}", textposition="outside",
-        ), row=1, col=column)
-        if measure in PERCENT_MEASURES:
-            figure.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=column)
-    figure.update_layout(template=NAME)
-    figure.update_annotations(font_size=12)
-    return figure
+    return panel_bars(data.groups, data.measures, GROUP_STYLE, PERCENT_MEASURES, labels)
 
 
 def plot_equity(schools: Sequence[SchoolEquity], labels: Mapping[str, str] = LABELS) -> go.Figure:

@@ -39,7 +39,8 @@ def test_one_panel_per_measure_with_patterns_and_percent_axes() -> None:
 
 
 def test_panel_titles_are_wrapped_so_neighbours_do_not_run_into_each_other() -> None:
-    from dashboards.figures.equity import TITLE_WIDTH, plot_equity
+    from dashboards.figures.equity import plot_equity
+    from dashboards.figures.groups import TITLE_WIDTH
 
     titles = [annotation.text for annotation in plot_equity([]).layout.annotations]
     assert len(titles) == 5
