@@ -33,7 +33,8 @@ from rollout.cli import load_dataset_committed
 from rollout.db import make_engine, upgrade
 from rollout.models import School, UsageRecord
 from rollout.usage import taxonomy
-from rollout.usage.report import YearMonth, usage_report
+from rollout.usage.report import usage_report
+from rollout.usage.summary import YearMonth
 
 SCHOOL_YEAR = (date(2016, 9, 1), date(2017, 8, 31))
 PERCENTILE = 95

@@ -1,10 +1,9 @@
 """The programme overview's numbers, aggregated in SQL from schools, milestones, the adopted
 plan, trainers, Pix+ Édu certifications and usage.
 
-Usage numbers are the usage report's: visits and pedagogical share per school come from
-`rollout.usage.report.usage_report` itself, and the monthly split by category uses the same
-taxonomy and the same month of a row (its period start), so the overview and `rollout usage
-report` agree for the same dates. School filters (basin, priority, wave) pick the schools;
+Usage numbers are the usage report's: visits and pedagogical share per school and the monthly
+split by category come from `rollout.usage.report.usage_report` itself (by school, by month),
+so the overview and `rollout usage report` agree for the same dates. School filters (basin, priority, wave) pick the schools;
 date filters (school year, start, end) bound the usage periods counted.
 """
 
@@ -31,13 +30,12 @@ from rollout.models import (
     Programme,
     School,
     Trainer,
-    UsageRecord,
     Wave,
 )
 from rollout.tracking.colour import programme_progress
 from rollout.tracking.schedule import baseline_waves
-from rollout.usage import taxonomy
-from rollout.usage.report import YearMonth, usage_report
+from rollout.usage.report import usage_report
+from rollout.usage.summary import usage_rows
 
 
 @dataclass(frozen=True)
@@ -103,43 +101,25 @@ def wave_windows(session: Session, *, programme: Programme, filters: Filters) ->
     return [WaveWindow(code=w.code, label=w.label, start=w.start_date, end=w.end_date) for w in session.exec(statement)]
 
 
-def _usage_conditions(school_ids: list[int], filters: Filters) -> list[sa.ColumnElement[bool]]:
-    conditions = [col(UsageRecord.school_id).in_(school_ids)]
-    if filters.first_day:
-        conditions.append(UsageRecord.period_start >= filters.first_day)
-    if filters.last_day:
-        conditions.append(UsageRecord.period_start <= filters.last_day)
-    return conditions
+def _ids(schools: list[School]) -> list[int]:
+    return [school.id for school in schools if school.id is not None]
 
 
 def school_shares(session: Session, *, programme: Programme, schools: list[School], filters: Filters) -> list[SchoolShare]:
     """Visits and pedagogical share of each selected school with usage: the usage report's rows."""
-    selected = {school.uai for school in schools}
-    rows = usage_report(session, programme_id=programme.id, by="school", start=filters.first_day, end=filters.last_day)
+    rows = usage_report(session, programme_id=programme.id, by="school", start=filters.first_day, end=filters.last_day,
+                        school_ids=_ids(schools))
     return [SchoolShare(uai=row.group, name=row.name or "", visits=row.visits, share=row.pedagogical_share,
-                        pedagogical_visits=row.pedagogical_visits)
-            for row in rows if row.group in selected]
+                        pedagogical_visits=row.pedagogical_visits) for row in rows]
 
 
 def month_usage(session: Session, *, programme: Programme, schools: list[School], filters: Filters) -> list[MonthUsage]:
-    """Visits per month (of the period start) split pedagogical / administrative / other, with
-    the programme's taxonomy as the usage report applies it."""
-    mapping = taxonomy.category_mapping(session, programme_id=programme.id)
-    labels = {group: sorted(label for label, category in mapping.items() if category in categories)
-              for group, categories in (("pedagogical", taxonomy.PEDAGOGICAL), ("administrative", taxonomy.ADMINISTRATIVE))}
-    month = YearMonth(UsageRecord.period_start)
-
-    def visits_of(group: str) -> sa.ColumnElement[int]:
-        return func.coalesce(func.sum(sa.case((col(UsageRecord.service).in_(labels[group]), UsageRecord.visits), else_=0)), 0)
-
-    statement = (
-        select(month, func.sum(UsageRecord.visits), visits_of("pedagogical"), visits_of("administrative"))
-        .where(*_usage_conditions([s.id for s in schools if s.id is not None], filters))
-        .group_by(month)
-        .order_by(month)
-    )
-    return [MonthUsage(month=m, pedagogical=int(p), administrative=int(a), other=int(total - p - a))
-            for m, total, p, a in session.exec(statement)]
+    """Visits per month (of the period start) split pedagogical / administrative / other: the
+    usage report by month for the selected schools."""
+    rows = usage_report(session, programme_id=programme.id, by="month", start=filters.first_day, end=filters.last_day,
+                        school_ids=_ids(schools))
+    return [MonthUsage(month=row.group, pedagogical=row.pedagogical_visits, administrative=row.administrative_visits,
+                       other=row.visits - row.pedagogical_visits - row.administrative_visits) for row in rows]
 
 
 def _sum(session: Session, statement: sa.Select) -> int:
@@ -152,12 +132,13 @@ def cascade_counts(session: Session, *, programme: Programme, schools: list[Scho
     Teachers active: per school, the most teachers seen on the platform in one period (the
     largest `visitors` of a teacher row, the usage report's monthly estimate at its best month).
     """
-    ids = [school.id for school in schools if school.id is not None]
+    ids = _ids(schools)
     done = (Milestone.status == "done", col(Milestone.school_id).in_(ids))
+    usage = usage_rows(programme_id=programme.id, start=filters.first_day, end=filters.last_day, school_ids=ids)
     best_month = (
-        select(func.max(UsageRecord.visitors).label("teachers"))
-        .where(*_usage_conditions(ids, filters), UsageRecord.audience == "teacher")
-        .group_by(UsageRecord.school_id)
+        select(func.max(usage.c.visitors_max).label("teachers"))
+        .where(usage.c.audience == "teacher")
+        .group_by(usage.c.school_id)
         .subquery()
     )
     return CascadeCounts(

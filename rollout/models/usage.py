@@ -46,6 +46,28 @@ class UsageRecord(SQLModel, table=True):
     )
 
 
+class UsageMonth(SQLModel, table=True):
+    """The usage rows of one school, month, service and audience, summed: what every report and
+    dashboard reads instead of the millions of rows behind it (`rollout.usage.summary`).
+
+    Kept in the transaction that changes the rows, so it is never stale. It holds no category:
+    a taxonomy change applies to it at once, as to the rows. `month` is `YYYY-MM`, the month of
+    the rows' period start (the report's month rule). `visitors_max` is the largest `visitors`
+    of the rows (NULL when none has one) and `visitors_rows` how many rows carry one: the
+    report's visitor estimates are maxima, so the maximum of these maxima is exact.
+    """
+
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE", primary_key=True)
+    month: str = Field(max_length=7, primary_key=True)
+    service: str = Field(max_length=200, primary_key=True)
+    audience: str = Field(max_length=8, primary_key=True)
+    visits: int
+    visitors_max: int | None = None
+    visitors_rows: int
+
+    __table_args__ = (sa.Index("ix_usagemonth_month_school_id", "month", "school_id"),)
+
+
 class ServiceCategory(SQLModel, table=True):
     """How a programme classifies a service label (editable by a district leader).
 

@@ -1,7 +1,9 @@
 """The usage report: visits, pedagogical share and adoption per school, month or category, in SQL.
 
 Every number is aggregated by the database (GROUP BY), on SQLite and PostgreSQL alike; Python
-only builds the statement and names the columns. The taxonomy is applied in SQL as a CASE over
+only builds the statement and names the columns. The statement reads the monthly summary
+(`rollout.usage.summary`), never the millions of base rows, except for the days of a month a
+date bound cuts. The taxonomy is applied in SQL as a CASE over
 the service label: the programme's distinct labels are few (tens), so their categories are
 resolved once (override, else default keywords, else `other`) and written into the statement.
 
@@ -32,36 +34,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from rollout.imports.export import neutralised
-from rollout.models import CATEGORIES, School, UsageRecord
+from rollout.models import CATEGORIES, School
 from rollout.usage import taxonomy
 from rollout.usage.periods import PeriodError, parse_date
+from rollout.usage.summary import usage_rows
 
 GROUPINGS = ("school", "month", "category")
 FORMATS = ("csv", "json")
 RATIO_DECIMALS = 4
-
-
-class YearMonth(FunctionElement):
-    """`YYYY-MM` of a date column, written in each database's own dialect."""
-
-    type = sa.String()
-    name = "year_month"
-    inherit_cache = True
-
-
-@compiles(YearMonth, "sqlite")
-def _year_month_sqlite(element: YearMonth, compiler: Any, **kw: Any) -> str:
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(YearMonth, "postgresql")
-def _year_month_postgresql(element: YearMonth, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
 
 
 class ReportRow(BaseModel):
@@ -90,9 +73,8 @@ def parse_bound(text: str, *, end: bool) -> date:
     return day
 
 
-def _category_case(mapping: dict[str, str]) -> sa.ColumnElement[str]:
+def _category_case(service: sa.ColumnElement[str], mapping: dict[str, str]) -> sa.ColumnElement[str]:
     """The taxonomy as a SQL CASE over the service label; unlisted labels are `other`."""
-    service = UsageRecord.__table__.c.service
     whens = [
         (service.in_(sorted(label for label, found in mapping.items() if found == category)), category)
         for category in CATEGORIES
@@ -104,8 +86,8 @@ def _category_case(mapping: dict[str, str]) -> sa.ColumnElement[str]:
 def _visitors_of(rows: Any, audience: str) -> sa.ColumnElement[int]:
     """The largest visitors count of `audience` in the group; 0 when the audience has no row,
     NULL when no row of the group carries a visitors count at all (then adoption is unknown)."""
-    largest = sa.func.max(sa.case((rows.c.audience == audience, rows.c.visitors)))
-    return sa.case((sa.func.count(rows.c.visitors) > 0, sa.func.coalesce(largest, 0)))
+    largest = sa.func.max(sa.case((rows.c.audience == audience, rows.c.visitors_max)))
+    return sa.case((sa.func.sum(rows.c.visitors_rows) > 0, sa.func.coalesce(largest, 0)))
 
 
 def _ratio(numerator: Any, denominator: Any) -> sa.ColumnElement[float]:
@@ -120,31 +102,17 @@ def usage_report(
     by: str = "school",
     start: date | None = None,
     end: date | None = None,
+    school_ids: list[int] | None = None,
 ) -> list[ReportRow]:
-    """The report's rows for a programme, grouped `by` school, month or category, over [start, end]."""
+    """The report's rows for a programme, grouped `by` school, month or category, over [start,
+    end], from the monthly summary (`rollout.usage.summary`); `school_ids` narrows it to those
+    schools (the dashboards' filters)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r} (expected one of {', '.join(GROUPINGS)})")
-    record = UsageRecord.__table__.c
     school = School.__table__.c
-    conditions = [school.programme_id == programme_id]
-    if start is not None:
-        conditions.append(record.period_start >= start)
-    if end is not None:
-        conditions.append(record.period_start <= end)
     mapping = taxonomy.category_mapping(session, programme_id=programme_id)
-    rows = (
-        sa.select(
-            record.school_id,
-            YearMonth(record.period_start).label("month"),
-            _category_case(mapping).label("category"),
-            record.audience,
-            record.visits,
-            record.visitors,
-        )
-        .join(School.__table__, school.id == record.school_id)
-        .where(*conditions)
-        .subquery("rows")
-    )
+    summed = usage_rows(programme_id=programme_id, start=start, end=end, school_ids=school_ids)
+    rows = sa.select(summed, _category_case(summed.c.service, mapping).label("category")).subquery("rows")
     pedagogical = sa.case((rows.c.category.in_(taxonomy.PEDAGOGICAL), rows.c.visits), else_=0)
     administrative = sa.case((rows.c.category.in_(taxonomy.ADMINISTRATIVE), rows.c.visits), else_=0)
     school_month_keys = [rows.c.school_id, rows.c.month] + ([rows.c.category] if by == "category" else [])

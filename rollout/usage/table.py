@@ -28,7 +28,7 @@ from rollout.imports.pipeline import Change, Importer, Preview
 from rollout.imports import cells as cells_parser
 from rollout.imports.tabular import Column, Table
 from rollout.models import ImportBatch, Programme, School, UsageRecord
-from rollout.usage import taxonomy
+from rollout.usage import summary, taxonomy
 from rollout.usage.overlaps import LONGEST_PERIOD, Overlap, find_overlaps, period_end
 from rollout.usage.periods import PeriodError, parse_date, parse_period, period_of
 from rollout.usage.profiles import audience_of, canonical_profile
@@ -311,8 +311,8 @@ def write_rows(session: Session, *, programme: Programme, rows: dict[Key, Values
                author: Author, stored: dict[Key, tuple[int, Values]] | None = None) -> dict[str, int]:
     """Compare valid rows with the stored ones (`stored`, when this transaction already read
     them) and write the difference under `batch`, with the batch's audit event (channel
-    "import", `via` the channel the file came through). Returns the counts written. Does not
-    commit. InvalidChange, naming the rows, when rows of another length stored since the
+    "import", `via` the channel the file came through) and the monthly summary of the
+    school-months written recomputed. Returns the counts written. Does not commit. InvalidChange, naming the rows, when rows of another length stored since the
     preview cover the same days."""
     dates = [key[1] for key in rows]
     first, last = min(dates), max(dates)
@@ -326,6 +326,7 @@ def write_rows(session: Session, *, programme: Programme, rows: dict[Key, Values
     counts = {"new": len(new), "changed": len(replaced), "unchanged": len(rows) - len(new) - len(replaced)}
     _delete(session, [stored[key][0] for key in replaced])
     _insert(session, ((key, rows[key]) for key in new + replaced), batch_id=batch.id)
+    summary.refresh(session, ((key[0], key[1]) for key in new + replaced))
     author.for_batch(batch.id).record(
         session, programme=programme, entity="import_batch", entity_id=batch.id, action="create",
         changes={

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from rollout import audit
-from rollout.models import CATEGORIES, Programme, School, ServiceCategory, UsageRecord
+from rollout.models import CATEGORIES, Programme, School, ServiceCategory, UsageMonth
 from rollout.core.text import fold
 
 PEDAGOGICAL = ("pedagogy", "resources")
@@ -132,10 +132,10 @@ def classify(
 def programme_labels(session: Session, *, programme_id: int) -> dict[str, int]:
     """Every service label in the programme's usage with its visits (aggregated in SQL)."""
     statement = (
-        sa.select(UsageRecord.service, sa.func.sum(UsageRecord.visits))
-        .join(School, School.id == UsageRecord.school_id)
+        sa.select(UsageMonth.service, sa.func.sum(UsageMonth.visits))
+        .join(School, School.id == UsageMonth.school_id)
         .where(School.programme_id == programme_id)
-        .group_by(UsageRecord.service)
+        .group_by(UsageMonth.service)
     )
     return {label: int(visits) for label, visits in session.execute(statement)}
 
@@ -143,8 +143,8 @@ def programme_labels(session: Session, *, programme_id: int) -> dict[str, int]:
 def category_mapping(session: Session, *, programme_id: int) -> dict[str, str]:
     """The category of every label the programme's usage holds, for reports to join in SQL."""
     labels = session.execute(
-        sa.select(UsageRecord.service)
-        .join(School, School.id == UsageRecord.school_id)
+        sa.select(UsageMonth.service)
+        .join(School, School.id == UsageMonth.school_id)
         .where(School.programme_id == programme_id)
         .distinct()
     ).scalars()

@@ -22,6 +22,7 @@ from planner.compare import compare_plans
 from planner.export import plan_to_csv
 from rollout.imports.routes import DOWNLOADS
 from rollout.models import Basin, Milestone, Plan, School, Trainer, UsageRecord, Wave
+from rollout.usage import summary
 
 HOSTILE = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(1)", "\tx", "\rx")
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +63,8 @@ def _hostile(engine: sa.Engine, world) -> None:
             for index, record in enumerate(session.exec(select(model).where(model.programme_id == world.programme_id))):
                 for offset, name in enumerate(fields):
                     setattr(record, name, f"{HOSTILE[(index + offset) % 6]}{index}")
+        session.flush()
+        summary.refresh_programme(session, programme_id=world.programme_id)
         session.commit()
 
 
