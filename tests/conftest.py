@@ -2,11 +2,14 @@
 
 PostgreSQL variants run when ROLLOUT_TEST_POSTGRES_URL names a server where the test user may
 create databases (`.ci/run` sets it); each test gets a fresh database, dropped afterwards.
+A migrated SQLite database is a copy of one migrated once per session: running the ten
+migrations for each of hundreds of tests cost minutes of the suite.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,9 +96,22 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'rollout.sqlite3'}"
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file migrated to head once per session, for `engine` to copy."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection's close checkpoints the write-ahead log into the file
+    return str(path)
+
+
 @pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    """A migrated database."""
+def engine(database_url: str, _migrated_sqlite: str) -> Iterator[sa.Engine]:
+    """A migrated database (on SQLite, a copy of the session's migrated file)."""
+    url = sa.engine.make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not os.path.exists(url.database):
+        shutil.copyfile(_migrated_sqlite, url.database)
     engine = make_engine(database_url)
     upgrade(engine)
     yield engine
