@@ -290,16 +290,24 @@ def _check_leadership(index: _Index, plan: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _check_capacity(index: _Index, plan: dict[str, Any]) -> list[str]:
-    """Rule 6: sessions per trainer and wave, vendors counting both kinds of session."""
+def trainer_load(plan: dict[str, Any]) -> dict[tuple[str, str], int]:
+    """Sessions each trainer runs in each wave of a `rollout-plan/1` document, as rule 6 counts
+    them: teacher sessions for académie trainers, one per trainer-training or leadership session
+    for vendors. Shared with the trainers dashboard, so it shows the load the checker checks."""
     load: defaultdict[tuple[str, str], int] = defaultdict(int)
     for entry in plan.get("teacher_sessions") or []:
-        if entry.get("trainer") in index.trainers and isinstance(entry.get("sessions"), int):
+        if isinstance(entry.get("trainer"), str) and isinstance(entry.get("sessions"), int):
             load[entry["trainer"], entry.get("wave")] += entry["sessions"]
     for key in ("trainer_training", "leadership_training"):
         for entry in plan.get(key) or []:
-            if entry.get("vendor") in index.trainers:
+            if isinstance(entry.get("vendor"), str):
                 load[entry["vendor"], entry.get("wave")] += 1
+    return dict(load)
+
+
+def _check_capacity(index: _Index, plan: dict[str, Any]) -> list[str]:
+    """Rule 6: sessions per trainer and wave, vendors counting both kinds of session."""
+    load = {key: sessions for key, sessions in trainer_load(plan).items() if key[0] in index.trainers}
     problems = []
     for (trainer, wave), sessions in sorted(load.items(), key=lambda item: (item[0][0], str(item[0][1]))):
         if wave not in index.wave_position:
