@@ -11,17 +11,19 @@ always come from the same version, and school networks that block CDNs still see
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import plotly
 import plotly.graph_objects as go
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_number, format_percent
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
 
 from dashboards.figures import equity
@@ -93,6 +95,14 @@ def _filters(programme: Programme) -> Filters:
 
 
 def _overview(programme: Programme, filters: Filters) -> Overview:
+    """Computed once per request: the overview's figures and its headline cards both need it."""
+    computed = g.setdefault("overviews", {})
+    if (programme.id, filters) not in computed:
+        computed[programme.id, filters] = _compute_overview(programme, filters)
+    return computed[programme.id, filters]
+
+
+def _compute_overview(programme: Programme, filters: Filters) -> Overview:
     db = get_session()
     as_of = evaluation_date(db, programme=programme, today=date.today())
     schools = queries.selected_schools(db, programme=programme, filters=filters)
@@ -199,52 +209,134 @@ FIGURES = {name: "overview" for name in (
 """Which dashboard draws each figure (its CSV is computed by that dashboard alone)."""
 
 
-def _page(template: str, programme: Programme, filters: Filters, drawn: list[Drawn], as_of: date, **context: Any) -> str:
-    """A dashboard page: the filter form, then each figure with its caption, table and CSV link."""
+def _no_context(programme: Programme, filters: Filters) -> dict[str, Any]:
+    return {}
+
+
+def _overview_context(programme: Programme, filters: Filters) -> dict[str, Any]:
+    return {"headline": _overview(programme, filters).headline, "format_percent": format_percent}
+
+
+@dataclass(frozen=True)
+class Page:
+    """How a dashboard of DASHBOARDS is shown: its signed-in endpoint, its template, its name in
+    the dashboards' navigation, and what its template needs beyond the figures. A share link
+    opens the dashboards listed here, and only those."""
+
+    endpoint: str
+    template: str
+    title: str
+    context: Callable[[Programme, Filters], dict[str, Any]] = _no_context
+
+
+PAGES: dict[str, Page] = {
+    "overview": Page("dashboards.overview", "dashboards/overview.html", _l("Vue d'ensemble"), _overview_context),
+    "equity": Page("dashboards.equity_page", "dashboards/equity.html", _l("Équité")),
+}
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The dashboards as a share link shows them: its secret, which every link of its pages
+    carries, and its expiry, which its banner states."""
+
+    secret: str
+    expires_at: datetime
+
+
+def dashboard_page(name: str, programme: Programme, *, share: Shared | None = None) -> str:
+    """The dashboard `name` of PAGES for the query string's filters; through a share link
+    (`share`), drawn without personal data and without the signed-in app's navigation."""
+    page = PAGES[name]
+    filters = _filters(programme)
+    drawn = DASHBOARDS[name](programme, filters, shared=share is not None)
+    as_of = evaluation_date(get_session(), programme=programme, today=date.today())
+    return _page(page.template, programme, filters, drawn, as_of, dashboard=name, share=share,
+                 **page.context(programme, filters))
+
+
+def csv_response(programme: Programme, figure: str, *, shared: bool = False) -> Response:
+    """One figure's numbers as CSV, for the query string's filters (texts a spreadsheet would
+    run are written after a quote, as in every download); 404 for a figure no dashboard draws."""
+    filters = _filters(programme)
+    if figure not in FIGURES or (shared and FIGURES[figure] not in PAGES):
+        abort(404)
+    (table,) = [item.table for item in DASHBOARDS[FIGURES[figure]](programme, filters, shared=shared) if item.name == figure]
+    body = table_bytes(table.columns, table.rows, fmt="csv", sheet=figure)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="tableau-de-bord-{programme.id}-{figure}.csv"'})
+
+
+def _urls(programme: Programme, filters: Filters, share: Shared | None) -> dict[str, Any]:
+    """The page's links, to another dashboard, to a figure's CSV or to its print view, for the
+    same filters: under the share link's address on a shared page, so that its reader never
+    meets the sign-in page."""
+    query = filters.query()
+
+    def page_url(name: str, **extra: Any) -> str:
+        if share is not None:
+            return url_for("shared.dashboard", secret=share.secret, dashboard=name, **query, **extra)
+        return url_for(PAGES[name].endpoint, programme_id=programme.id, **query, **extra)
+
+    def csv_url(figure: str) -> str:
+        if share is not None:
+            return url_for("shared.figure_csv", secret=share.secret, figure=figure, **query)
+        return url_for("dashboards.figure_csv", programme_id=programme.id, figure=figure, **query)
+
+    print_url = url_for(request.endpoint or "", **(request.view_args or {}), **query, print="1")
+    return {"page_url": page_url, "csv_url": csv_url, "print_url": print_url}
+
+
+def _page(template: str, programme: Programme, filters: Filters, drawn: list[Drawn], as_of: date, *,
+          share: Shared | None = None, **context: Any) -> str:
+    """A dashboard page: the filter form, then each figure with its caption, table and CSV link.
+    With `?print=1`, the print view: no navigation nor form, the filters stated, tables open."""
     db = get_session()
+    basins = db.exec(select(Basin).where(Basin.programme_id == programme.id).order_by(col(Basin.code))).all()
+    waves = db.exec(select(Wave).where(Wave.programme_id == programme.id).order_by(col(Wave.position))).all()
     return render_template(
         template, programme=programme, filters=filters, drawn=drawn, figure_json=figure_json, cell_text=cell_text,
-        basins=db.exec(select(Basin).where(Basin.programme_id == programme.id).order_by(col(Basin.code))).all(),
-        waves=db.exec(select(Wave).where(Wave.programme_id == programme.id).order_by(col(Wave.position))).all(),
-        school_years=_school_years(programme, as_of), plotly_version=plotly.__version__,
-        plotly_style_ids=plotly_style_ids(), **context,
+        basins=basins, waves=waves, school_years=_school_years(programme, as_of), plotly_version=plotly.__version__,
+        plotly_style_ids=plotly_style_ids(), pages=PAGES, share=share, printing=request.args.get("print") == "1",
+        as_of=as_of, applied_filters=_applied_filters(filters, basins, waves), **_urls(programme, filters, share),
+        **context,
     )
+
+
+def _applied_filters(filters: Filters, basins: list[Basin], waves: list[Wave]) -> list[str]:
+    """The filters in words, for the print view, which has no form showing them."""
+    basin_names = {basin.code: basin.name for basin in basins}
+    wave_names = {wave.code: wave.label or wave.code for wave in waves}
+    words = {
+        _("Bassin"): basin_names.get(filters.basin or "", filters.basin),
+        _("Éducation prioritaire"): _("Hors éducation prioritaire") if filters.priority == "none" else filters.priority,
+        _("Vague"): wave_names.get(filters.wave or "", filters.wave),
+        _("Année scolaire"): school_year(filters.year) if filters.year else None,
+        _("Début"): format_date(filters.start) if filters.start else None,
+        _("Fin"): format_date(filters.end) if filters.end else None,
+    }
+    return [f"{name} : {value}" for name, value in words.items() if value]
 
 
 @bp.get("/programmes/<int:programme_id>/dashboard")
 @access(*READERS)
 def overview(programme_id: int):
     """The programme overview: headline cards, then each figure with its caption and table."""
-    programme = programme_or_404(programme_id)
-    filters = _filters(programme)
-    data = _overview(programme, filters)
-    return _page("dashboards/overview.html", programme, filters, _drawn(data), data.headline.as_of,
-                 headline=data.headline, format_percent=format_percent)
+    return dashboard_page("overview", programme_or_404(programme_id))
 
 
 @bp.get("/programmes/<int:programme_id>/dashboard/equity")
 @access(*READERS)
 def equity_page(programme_id: int):
     """REP+, REP and other schools side by side."""
-    programme = programme_or_404(programme_id)
-    filters = _filters(programme)
-    as_of = evaluation_date(get_session(), programme=programme, today=date.today())
-    return _page("dashboards/equity.html", programme, filters, _equity_drawn(programme, filters), as_of)
+    return dashboard_page("equity", programme_or_404(programme_id))
 
 
 @bp.get("/programmes/<int:programme_id>/dashboard/<figure>.csv")
 @access(*READERS)
 def figure_csv(programme_id: int, figure: str) -> Response:
-    """One figure's numbers as CSV, for the same filters (texts a spreadsheet would run are
-    written after a quote, as in every download)."""
-    programme = programme_or_404(programme_id)
-    filters = _filters(programme)
-    if figure not in FIGURES:
-        abort(404)
-    (table,) = [item.table for item in DASHBOARDS[FIGURES[figure]](programme, filters) if item.name == figure]
-    body = table_bytes(table.columns, table.rows, fmt="csv", sheet=figure)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="tableau-de-bord-{programme.id}-{figure}.csv"'})
+    """One figure's numbers as CSV, for the same filters."""
+    return csv_response(programme_or_404(programme_id), figure)
 
 
 @bp.get("/dashboards/plotly.min.js")

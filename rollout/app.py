@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     app.before_request(protect_forms)
     errors.init_app(app)
 
+    from dashboards.shared import bp as shared_bp
     from dashboards.views import bp as dashboards_bp
     from rollout.admin.routes import bp as admin_bp
     from rollout.auth.routes import bp as auth_bp
@@ -59,13 +60,14 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.imports.routes import bp as imports_bp
     from rollout.planning.routes import bp as planning_bp
     from rollout.schools.routes import bp as schools_bp
+    from rollout.sharing.routes import bp as sharing_bp
     from rollout.tracking.routes import bp as tracking_bp
     from rollout.trainers.routes import bp as trainers_bp
     from rollout.usage.routes import bp as usage_bp
     from rollout.waves.routes import bp as waves_bp
 
     blueprints = (home_bp, auth_bp, admin_bp, dashboards_bp, tracking_bp, usage_bp, schools_bp, basins_bp, waves_bp, trainers_bp,
-                  imports_bp, planning_bp)
+                  imports_bp, planning_bp, sharing_bp, shared_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api.init_app(app)

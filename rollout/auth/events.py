@@ -23,12 +23,15 @@ PATH_LENGTH = 500
 
 
 def record_event(db: Session, author: Author, *, entity: str, entity_id: int | str, action: str,
-                 details: Mapping[str, Any] | None = None, changes: Mapping[str, list[Any]] | None = None) -> AuditEvent:
+                 details: Mapping[str, Any] | None = None, changes: Mapping[str, list[Any]] | None = None,
+                 district_id: int | None = None) -> AuditEvent:
     """Add a security event to the caller's transaction: `details` are facts it notes, `changes`
-    fields it changed (`{field: [old, new]}`). Does not commit."""
+    fields it changed (`{field: [old, new]}`); `district_id` when the event concerns one
+    district's data (a share link), so that district's trail shows it. Does not commit."""
     return audit.record(
         db, actor=author.actor, channel=author.channel, user_id=author.user_id, entity=entity,
         entity_id=entity_id, action=action, changes={**audit.created(details or {}), **(changes or {})},
+        district_id=district_id,
     )
 
 

@@ -22,6 +22,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "edit_reference": LEADERS,  # schools, basins, waves, trainers
     "edit_taxonomy": LEADERS,
     "plan": LEADERS,  # run the planner, adopt a plan
+    "share_dashboards": LEADERS,  # create and revoke share links
     "manage_accounts": (),  # deactivate and reactivate accounts: admins only
 }
 

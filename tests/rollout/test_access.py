@@ -18,13 +18,14 @@ from rollout.auth.access import rule_of
 from rollout.auth.accounts import create_token
 from rollout.core.author import Author
 from rollout.imports.pipeline import PREVIEW_LIFETIME, Preview
-from rollout.models import ApiToken, Plan, SavedPreview, utcnow
+from rollout.models import ApiToken, Plan, Programme, SavedPreview, utcnow
+from rollout.sharing.links import create_link
 
 from conftest import WORLD_EMAILS, World
 
 PRINCIPALS = ("anonymous", "stakeholder", "project_manager", "district_leader", "admin", "other_leader")
 # URL parameters naming something of one district: another district's leader gets 404.
-SCOPED_PARAMETERS = {"programme_id", "uai", "plan_id", "token_id", "preview_id"}
+SCOPED_PARAMETERS = {"programme_id", "uai", "plan_id", "token_id", "preview_id", "link_id"}
 # URL parameters naming something of one user (in the world, the district leader's API token
 # and kept import preview): anyone else gets 404, admins included.
 OWNED_PARAMETERS = {"token_id", "preview_id"}
@@ -41,6 +42,8 @@ SUCCESS = {
     ("auth.sign_out_everywhere", "POST"): 302,
     ("auth.tokens", "POST"): 200,  # the form again: no token name
     ("auth.revoke_token", "POST"): 302,
+    ("sharing.index", "POST"): 422,  # the form again: no label
+    ("sharing.revoke", "POST"): 302,
     ("admin.deactivate", "POST"): 302,  # refused (the sample account is the admin's own), with a message
     ("admin.activate", "POST"): 302,  # nothing to do: the sample account is active
     ("basins.new", "POST"): 422,
@@ -102,12 +105,15 @@ class Owned:
     token_id: int
     preview_id: int
     plan_id: int
+    link_id: int  # a share link of the leader's programme, which the matrix revokes
+    secret: str  # another one's secret, which the matrix opens signed out
 
 
 @pytest.fixture
 def owned(engine: sa.Engine, world: World) -> dict[str, Owned]:
     """For the district leader and the other district's leader: an API token, a kept import
-    preview and a plan, so that routes naming one have a real one to find or to refuse. Not in
+    preview, a plan and two share links, so that routes naming one have a real one to find or
+    to refuse. Not in
     `world`, since other tests count the previews, plans and tokens of the whole database."""
     owned = {}
     with Session(engine) as session:
@@ -121,16 +127,21 @@ def owned(engine: sa.Engine, world: World) -> dict[str, Owned]:
             plan = Plan(programme_id=programme_id, name="Sans solution", status="INFEASIBLE", scenario={},
                         result={"status": "INFEASIBLE", "conflicts": []})
             session.add_all([preview, plan])
+            author = Author(actor=WORLD_EMAILS[leader], channel="system", user_id=world.user_ids[leader])
+            programme = session.get(Programme, programme_id)
+            revoked, _secret = create_link(session, programme=programme, label="révoqué", days=7, author=author)
+            _opened, secret = create_link(session, programme=programme, label="ouvert", days=7, author=author)
             session.flush()
             token_id = session.exec(select(ApiToken.id).where(ApiToken.user_id == world.user_ids[leader])).one()
-            owned[leader] = Owned(token_id=token_id, preview_id=preview.id, plan_id=plan.id)
+            owned[leader] = Owned(token_id=token_id, preview_id=preview.id, plan_id=plan.id, link_id=revoked.id,
+                                  secret=secret)
         session.commit()
     return owned
 
 
 def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, other_district: bool = False) -> dict[str, object]:
     """URL parameters, and `programme` for the API's query string. With `other_district`, the
-    ids name the other district's school, plan, token and preview (the programme stays)."""
+    ids name the other district's school, plan, token, preview and share link (the programme stays)."""
     mine, theirs = owned["district_leader"], owned["other_leader"]
     values = {
         "programme_id": world.programme_id,
@@ -146,10 +157,14 @@ def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, othe
         "resource": "schools",
         "fmt": "xlsx",
         "figure": "cascade",  # a dashboard figure's CSV
+        "link_id": mine.link_id,
+        "secret": mine.secret,
+        "dashboard": "equity",  # a dashboard through a share link
         "user_id": world.user_ids["admin"],  # the admin pages' own account: a deactivation is refused
     }
     if other_district:
-        values.update(uai=world.other_uai, token_id=theirs.token_id, preview_id=theirs.preview_id, plan_id=theirs.plan_id)
+        values.update(uai=world.other_uai, token_id=theirs.token_id, preview_id=theirs.preview_id, plan_id=theirs.plan_id,
+                      link_id=theirs.link_id)
     return values
 
 
@@ -265,7 +280,7 @@ def test_a_route_that_deletes_what_it_names_answers_each_allowed_principal(app, 
 
 def test_another_districts_objects_are_404_through_ones_own_programme(app, world: World, owned: dict[str, Owned], login,
                                                                       token) -> None:
-    """The other district's school, plan, token or preview, named under the leader's own
+    """The other district's school, plan, token, preview or share link, named under the leader's own
     programme: each route checks that what it loads belongs to that programme (or user)."""
     app.config["WTF_CSRF_ENABLED"] = False
     client = app.test_client()

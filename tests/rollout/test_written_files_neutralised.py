@@ -20,22 +20,25 @@ from sqlmodel import Session, select
 
 from planner.compare import compare_plans
 from planner.export import plan_to_csv
+from rollout.core.author import Author
 from rollout.imports.routes import DOWNLOADS
-from rollout.models import Basin, Milestone, Plan, School, Trainer, UsageRecord, Wave
+from rollout.models import Basin, Milestone, Plan, Programme, School, Trainer, UsageRecord, Wave
+from rollout.sharing.links import create_link
 from rollout.usage import summary
 
 HOSTILE = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(1)", "\tx", "\rx")
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
 DOWNLOAD_NAMES = re.compile(r"export|report|download|file")
+DASHBOARD_FIGURES = ("plan_vs_actual", "wave_timeline", "cascade", "usage_by_category", "pedagogical_share", "school_map",
+                     "equity")
 SPREADSHEETS = {
     "imports.download": [f"/programmes/{{programme}}/export/{resource}.{fmt}"
                          for resource in DOWNLOADS for fmt in ("csv", "xlsx")],
     "usage.report_page": [f"/programmes/{{programme}}/usage/report?format=csv&by={by}"
                           for by in ("school", "month", "category")],
-    "dashboards.figure_csv": [f"/programmes/{{programme}}/dashboard/{figure}.csv"
-                              for figure in ("plan_vs_actual", "wave_timeline", "cascade", "usage_by_category",
-                                             "pedagogical_share", "school_map", "equity")],
+    "dashboards.figure_csv": [f"/programmes/{{programme}}/dashboard/{figure}.csv" for figure in DASHBOARD_FIGURES],
+    "shared.figure_csv": [f"/partage/{{secret}}/{figure}.csv" for figure in DASHBOARD_FIGURES],
 }
 """Every route that writes a spreadsheet, with the URLs that cover each of its forms."""
 WITHOUT_PROGRAMME_TEXT = ("by=category", "by=month", "/plan_vs_actual.csv", "/wave_timeline.csv", "/cascade.csv",
@@ -98,13 +101,23 @@ def test_every_download_route_is_covered(app) -> None:
         "a download route is new: list its URLs in SPREADSHEETS (or NOT_SPREADSHEETS if it writes JSON)")
 
 
+def _share_link(engine: sa.Engine, world) -> str:
+    """The secret of a share link to the hostile programme (its CSVs are downloads too)."""
+    with Session(engine) as session:
+        _link, secret = create_link(session, programme=session.get(Programme, world.programme_id), label=HOSTILE[0], days=7,
+                                    author=Author(actor="tests", channel="system"))
+        session.commit()
+    return secret
+
+
 def test_no_written_file_holds_a_cell_a_spreadsheet_would_run(client, engine, world, login, token) -> None:
     _hostile(engine, world)
+    secret = _share_link(engine, world)
     login(client, "district_leader")
     written = 0
     for urls in SPREADSHEETS.values():
         for url in urls:
-            response = client.get(url.format(programme=world.programme_id))
+            response = client.get(url.format(programme=world.programme_id, secret=secret))
             assert response.status_code == 200, url
             cells = _cells(response.data, url)
             assert _neutralised(cells) or any(part in url for part in WITHOUT_PROGRAMME_TEXT), url  # the programme's texts are in

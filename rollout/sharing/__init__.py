@@ -1,0 +1,1 @@
+"""Share links: read-only links to one programme's dashboards, for people without an account."""
