@@ -21,6 +21,10 @@
   };
   Plotly.register(french);
   var locale = document.documentElement.lang === "fr" ? "fr" : "en";
+  // The print view's button: window.print() needs a script, and the CSP allows no inline one.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   document.querySelectorAll("[data-figure]").forEach(function (element) {
     var figure = JSON.parse(document.getElementById(element.dataset.figure).textContent);
     Plotly.newPlot(element, figure.data, figure.layout, {
