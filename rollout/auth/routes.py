@@ -21,6 +21,7 @@ from rollout.auth.accounts import AccountError, change_password, create_token, n
 from rollout.auth.events import record_event
 from rollout.auth.forms import LoginForm, PasswordForm, TokenForm
 from rollout.auth.identity import SESSION_KEY, account_of, current_author, session_limits
+from rollout.auth.scope import scoped_programmes
 from rollout.auth.sessions import end_session, end_sessions, open_sessions, prune_sessions, start_session
 from rollout.auth.throttle import record_attempt, wait_before_attempt
 from rollout.core.author import Author
@@ -39,14 +40,25 @@ def _dummy_hash() -> str:
     return generate_password_hash("no account has this password", method="scrypt")
 
 
-def safe_next(target: str | None) -> str:
-    """`target` if it is a path on this site, else the home page: no open redirect."""
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """`target` if it is a path on this site, else `default` (the home page unless given): no
+    open redirect."""
+    fallback = default or url_for("home.index")
     if not target:
-        return url_for("home.index")
+        return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("home.index")
+        return fallback
     return target
+
+
+def landing_page() -> str:
+    """Where the signed-in user lands without a `next`: the programme overview when they see
+    exactly one programme (most people work on one rollout), else the home page, which lists them."""
+    programmes = get_session().exec(scoped_programmes().limit(2)).all()
+    if len(programmes) == 1:
+        return url_for("dashboards.overview", programme_id=programmes[0].id)
+    return url_for("home.index")
 
 
 def client_address() -> str:
@@ -102,7 +114,7 @@ def login():
     login_user(account_of(user, session_id=record.id))
     session[SESSION_KEY] = secret
     session.permanent = True
-    return redirect(safe_next(form.next.data))
+    return redirect(safe_next(form.next.data, default=landing_page()))
 
 
 def refuse_sign_in(db: Session, *, email: str, ip: str, user: User | None, reason: str) -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from rollout.auth.routes import safe_next
-from rollout.models import ApiToken, utcnow
+from rollout.models import ApiToken, User, UserDistrict, utcnow
 
 from conftest import WORLD_EMAILS, WORLD_PASSWORD
 
@@ -24,12 +24,34 @@ def test_sign_in_starts_a_fresh_session_and_sign_out_ends_it(client, world, csrf
     with client.session_transaction() as session:
         session["planted"] = "by an attacker before sign-in"
     response = _post_login(client, csrf, WORLD_EMAILS["stakeholder"], WORLD_PASSWORD)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == f"/programmes/{world.programme_id}/dashboard"
     with client.session_transaction() as session:
         assert "planted" not in session and session["_user_id"]
     assert client.get("/account/tokens").status_code == 200
     assert client.post("/logout", data={"csrf_token": csrf(client, "/account/tokens")}).status_code == 302
     assert client.get("/account/tokens").status_code == 302
+
+
+@pytest.mark.parametrize("role", ["stakeholder", "district_leader", "other_leader"])
+def test_who_sees_one_programme_lands_on_its_overview(client, world, csrf, role: str) -> None:
+    response = _post_login(client, csrf, WORLD_EMAILS[role], WORLD_PASSWORD)
+    programme_id = world.other_programme_id if role == "other_leader" else world.programme_id
+    assert response.headers["Location"] == f"/programmes/{programme_id}/dashboard"
+
+
+def test_who_sees_several_programmes_or_none_lands_on_the_home_page(client, engine: sa.Engine, world, csrf) -> None:
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == WORLD_EMAILS["project_manager"])).one()
+        session.delete(session.exec(select(UserDistrict).where(UserDistrict.user_id == user.id)).one())
+        session.commit()
+    assert _post_login(client, csrf, WORLD_EMAILS["admin"], WORLD_PASSWORD).headers["Location"] == "/"  # both districts
+    other_client = client.application.test_client()
+    assert _post_login(other_client, csrf, WORLD_EMAILS["project_manager"], WORLD_PASSWORD).headers["Location"] == "/"  # no district
+
+
+def test_next_wins_over_the_landing_page(client, world, csrf) -> None:
+    response = _post_login(client, csrf, WORLD_EMAILS["stakeholder"], WORLD_PASSWORD, next_url="/account/tokens")
+    assert response.headers["Location"] == "/account/tokens"
 
 
 def test_wrong_password_is_refused_without_saying_which_part(client, world, csrf) -> None:
