@@ -169,3 +169,52 @@ def test_no_serious_accessibility_violation(browser, signed_in, site: Site) -> N
         page.goto(site.url + path)
         found[name] = _serious_violations(page)
     assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def test_a_share_link_works_signed_out_and_stops_working_once_revoked(browser, signed_in, site: Site) -> None:
+    """A district leader creates a link through the form; a browser with no account opens it and
+    sees the figures drawn, with no way into the signed-in app; once the leader revokes the link,
+    the same address answers 404. axe-core checks both the links page and the shared page."""
+    label = "Conseil départemental du 12 janvier"
+    leader, leader_watched = signed_in("district_leader")
+    links_page = f"{site.url}/programmes/{site.programme_id}/partages"
+    leader.goto(links_page)
+    leader.get_by_label("Pour qui, pour quoi").fill(label)
+    leader.get_by_label("Durée de validité").select_option("7")
+    leader.get_by_role("button", name="Créer un lien").click()
+    address = leader.locator("#new-share-link").inner_text()
+    assert address.startswith(site.url + "/partage/"), address
+    assert _serious_violations(leader) == []
+
+    visitor = new_page(browser)
+    watched = Watched()
+    watched.attach(visitor)
+    response = visitor.goto(address)
+    assert response is not None and response.ok
+    assert visitor.locator("[data-figure]").count() >= 6
+    _wait_for_every_figure(visitor)
+    assert "Lien de consultation en lecture seule, valable jusqu'au" in visitor.locator("main").inner_text()
+    assert visitor.locator("header.site, nav.programme, a[href^='/login'], main form[method=post i]").count() == 0
+    assert watched.take() == []
+    assert _serious_violations(visitor) == []
+
+    leader.goto(links_page)
+    leader.locator("tr", has_text=label).get_by_role("button", name="Révoquer").click()
+    assert "révoqué" in leader.locator("tr", has_text=label).inner_text()
+    assert leader_watched.take() == []
+    response = visitor.goto(address)
+    assert response is not None and response.status == 404
+    visitor.context.close()
+
+
+@pytest.mark.parametrize("name", ["dashboard", "equity"])
+def test_the_print_view_draws_every_figure_without_navigation(signed_in, site: Site, name: str) -> None:
+    """The print view of a dashboard: its figures drawn, its tables open, no navigation, no form."""
+    page, watched = signed_in("stakeholder")
+    page.goto(site.url + site.pages()[name] + "?print=1")
+    _wait_for_every_figure(page)
+    figures = page.locator("[data-figure]").count()
+    assert figures >= 1 and page.locator("main table:visible").count() == figures
+    assert page.locator("header.site, nav.programme, nav.dashboards, form.filters, details").count() == 0
+    assert "Filtres appliqués" in page.locator("main").inner_text()
+    assert watched.take() == []
