@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from rollout import api, config, db, errors, i18n, security
 from rollout.auth import access, identity
+from rollout.sharing import redaction
 
 csrf = CSRFProtect()
 
@@ -50,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     csrf.init_app(app)
     app.before_request(protect_forms)
     errors.init_app(app)
+    redaction.init_app(app)
 
     from dashboards.shared import bp as shared_bp
     from dashboards.views import bp as dashboards_bp

@@ -6,6 +6,18 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from rollout.sharing.redaction import without_secrets
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, writing share links' addresses without their secret (`--logger-class`
+    in the Procfile): the access log is kept and read by more people than the dashboards' readers."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: without_secrets(value) if isinstance(value, str) else value for key, value in atoms.items()}
 
 
 class GunicornServer(BaseApplication):
@@ -31,5 +43,6 @@ def serve(app: Flask, *, host: str, port: int, workers: int) -> None:
         engine.dispose()
     GunicornServer(
         app,
-        {"bind": f"{host}:{port}", "workers": workers, "threads": 4, "timeout": 60, "accesslog": "-"},
+        {"bind": f"{host}:{port}", "workers": workers, "threads": 4, "timeout": 60, "accesslog": "-",
+         "logger_class": "rollout.serve.AccessLogger"},
     ).run()

@@ -205,6 +205,8 @@ def test_a_share_link_works_signed_out_and_stops_working_once_revoked(browser, s
     response = visitor.goto(address)
     assert response is not None and response.status == 404
     visitor.context.close()
+    log = site.log.read_text()
+    assert address.rsplit("/", 1)[1] not in log and "GET /partage/… HTTP/1.1" in log  # the access log hides the secret
 
 
 @pytest.mark.parametrize("name", ["dashboard", "equity"])

@@ -151,3 +151,26 @@ def test_revoking_needs_the_csrf_token(client, engine: sa.Engine, world, login, 
     assert client.post(f"/programmes/{world.programme_id}/partages/{link.id}/revoke").status_code == 400
     with Session(engine) as session:
         assert session.get(ShareLink, link.id).revoked_at is None
+
+
+def test_the_access_log_writes_no_secret() -> None:
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from rollout.serve import AccessLogger
+
+    secret = "Zs0-secret_value"
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": f"/partage/{secret}/equity?basin=N", "SERVER_PROTOCOL": "HTTP/1.1",
+               "PATH_INFO": f"/partage/{secret}/equity", "QUERY_STRING": "basin=N",
+               "HTTP_REFERER": f"https://rollout.example/partage/{secret}"}
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", f"https://rollout.example/partage/{secret}")])
+    atoms = AccessLogger(Config()).atoms(response, request, environ, timedelta(milliseconds=5))
+    assert atoms["r"] == "GET /partage/…/equity?basin=N HTTP/1.1" and atoms["U"] == "/partage/…/equity"
+    assert [key for key, value in atoms.items() if secret in str(value)] == []
+
+
+def test_the_application_log_writes_no_secret(app, caplog: pytest.LogCaptureFixture) -> None:
+    app.logger.error("Exception on %s [%s]", "/partage/Zs0-secret_value/cascade.csv", "GET")
+    assert "Exception on /partage/…/cascade.csv [GET]" in caplog.text and "Zs0-secret_value" not in caplog.text
