@@ -32,6 +32,7 @@ from rollout.db import get_engine, upgrade, writing
 from rollout.models import District, Programme, User
 from rollout.planning.scenario import ScenarioDataError
 from rollout.schools.cli import schools_cli
+from rollout.sharing.cli import share_cli
 from rollout.tracking.cli import progress_cli
 from rollout.usage.cli import usage_cli
 
@@ -339,3 +340,4 @@ main.add_command(plan_cli, "plan")
 main.add_command(schools_cli)
 main.add_command(usage_cli)
 main.add_command(progress_cli)
+main.add_command(share_cli)

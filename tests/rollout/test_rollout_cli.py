@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash
 from planner.checker import check_plan
 from rollout.auth.sessions import secret_digest
 from rollout.cli import main
-from rollout.models import ApiToken, AuditEvent, District, User, UserDistrict
+from rollout.models import ApiToken, AuditEvent, District, ShareLink, User, UserDistrict
 
 STRONG = "correct horse battery staple"
 
@@ -166,3 +166,25 @@ def test_rollout_plan_solves_a_scenario_file(tmp_path) -> None:
     assert plan["status"] == "OPTIMAL"
     assert {row["uai"]: row["wave"] for row in plan["assignments"]} == {"0930001W": "W1", "0931234L": "W2"}
     assert check_plan(scenario, plan) == []
+
+
+def test_share_links_from_the_command_line(rollout, database_url: str, world) -> None:
+    created = rollout("share", "create", "--label", "Conseil du 12 janvier", "--days", "7", "--programme",
+                      str(world.programme_id), "--base-url", "https://rollout.example/")
+    assert created.exit_code == 0, created.output
+    address = created.output.strip()
+    assert address.startswith("https://rollout.example/partage/")
+    listed = rollout("share", "list", "--programme", str(world.programme_id))
+    link_id, status, _expires, used, label = listed.output.strip().split("\t")
+    assert (status, used, label) == ("active", "never used", "Conseil du 12 janvier")
+    assert rollout("share", "revoke", link_id).output.strip() == f"share link {link_id} revoked"
+    assert rollout("share", "list", "--programme", str(world.programme_id)).output.split("\t")[1] == "revoked"
+    _fails_in_one_line(rollout("share", "revoke", "999999"), "no share link with id 999999")
+    _fails_in_one_line(rollout("share", "create", "--label", " ", "--programme", str(world.programme_id)), "label")
+    engine = _engine(database_url)
+    with Session(engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.entity == "sharelink").order_by(AuditEvent.id)).all()
+        stored = session.exec(select(ShareLink)).one()
+    engine.dispose()
+    assert [(event.action, event.channel) for event in events] == [("share_create", "cli"), ("share_revoke", "cli")]
+    assert stored.token_hash == secret_digest(address.rsplit("/", 1)[1])
