@@ -35,7 +35,7 @@ from rollout.models import (
 )
 from rollout.planning.scenario import build_scenario
 from rollout.tracking.milestones import planned_dates
-from rollout.usage import summary
+from rollout.usage import taxonomy
 from rollout.usage.profiles import audience_of
 
 log = logging.getLogger(__name__)
@@ -232,6 +232,6 @@ def _add_usage(session: Session, programme: Programme, rows: Iterable[Any], scho
             if progress is not None:
                 progress(inserted)
     inserted += insert_rows(session, UsageRecord.__table__, chunk)
-    summary.refresh_programme(session, programme_id=programme.id)
+    taxonomy.summarise_programme(session, programme_id=programme.id)
     batch.rows_new = inserted
     log.info("loaded %d simulated usage rows", inserted)

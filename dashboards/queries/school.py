@@ -1,7 +1,8 @@
 """One school's numbers: its milestones, its usage rows by month, category and audience.
 
-Usage is read from the base rows of this one school (the unique key leads with `school_id`),
-grouped by month of the period start, service and audience in SQL; the programme's taxonomy
+Usage is read from the monthly summary of this one school (`rollout.usage.summary.usage_rows`:
+per month of the period start, service and audience, base rows only for months a date filter
+cuts), grouped again in SQL when a cut month adds rows; the programme's taxonomy
 then gives each service its category, as the usage report applies it, and
 `dashboards.figures.school` folds the rows with the report's definitions, so its months and
 years equal `usage_report` for the same school and dates.
@@ -12,12 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from dashboards.figures.school import MilestoneDates, SchoolUsage, UsageRow
 from dashboards.queries.filters import Filters
-from rollout.models import MILESTONE_KINDS, Milestone, Programme, School, UsageRecord
+from rollout.models import MILESTONE_KINDS, Milestone, Programme, School
 from rollout.usage import taxonomy
+from rollout.usage.summary import usage_rows
 
 
 def school_milestones(session: Session, *, school: School) -> list[MilestoneDates]:
@@ -32,21 +34,15 @@ def school_milestones(session: Session, *, school: School) -> list[MilestoneDate
 def school_usage(session: Session, *, programme: Programme, school: School, filters: Filters) -> SchoolUsage:
     """The school's usage per month, category and audience over the filters' dates."""
     mapping = taxonomy.category_mapping(session, programme_id=programme.id)
-    year, month = sa.extract("year", UsageRecord.period_start), sa.extract("month", UsageRecord.period_start)
-    conditions = [UsageRecord.school_id == school.id]
-    if filters.first_day:
-        conditions.append(UsageRecord.period_start >= filters.first_day)
-    if filters.last_day:
-        conditions.append(UsageRecord.period_start <= filters.last_day)
+    usage = usage_rows(programme_id=programme.id, start=filters.first_day, end=filters.last_day, school_ids=[school.id])
     statement = (
-        select(year, month, UsageRecord.service, UsageRecord.audience, func.sum(UsageRecord.visits),
-               func.max(UsageRecord.visitors), func.count(col(UsageRecord.visitors)))
-        .where(*conditions)
-        .group_by(year, month, UsageRecord.service, UsageRecord.audience)
+        sa.select(usage.c.month, usage.c.service, usage.c.audience, func.sum(usage.c.visits),
+                  func.max(usage.c.visitors_max), func.sum(usage.c.visitors_rows))
+        .group_by(usage.c.month, usage.c.service, usage.c.audience)
     )
     folded: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, -1, 0])
-    for y, m, service, audience, visits, visitors, counted in session.exec(statement):
-        totals = folded[f"{int(y):04d}-{int(m):02d}", mapping.get(service, "other"), audience]
+    for month, service, audience, visits, visitors, counted in session.execute(statement):
+        totals = folded[month, mapping.get(service, "other"), audience]
         totals[0] += int(visits)
         totals[1] = max(totals[1], -1 if visitors is None else int(visitors))
         totals[2] += int(counted)

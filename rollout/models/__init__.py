@@ -16,13 +16,13 @@ from rollout.models.school import PRIORITIES, Basin, School, SchoolCreate, Schoo
 from rollout.models.sharing import ShareLink
 from rollout.models.trainer import TIERS, Trainer, TrainerBasin, TrainerCapacity
 from rollout.models.imports import IMPORT_KINDS, ImportBatch, SavedPreview
-from rollout.models.usage import CATEGORIES, ServiceCategory, UsageMonth, UsageRecord
+from rollout.models.usage import ADMINISTRATIVE, CATEGORIES, PEDAGOGICAL, SchoolMonth, ServiceCategory, UsageMonth, UsageRecord
 from rollout.models.wave import Wave
 
 __all__ = [
-    "ApiToken", "AuditEvent", "LoginAttempt", "Basin", "CATEGORIES", "District", "IMPORT_KINDS", "ImportBatch",
-    "MILESTONE_KINDS", "MILESTONE_STATUSES", "Milestone", "PIX_LEVELS", "PRIORITIES",
-    "PixCertification", "Plan", "Programme", "ROLES", "SavedPreview", "School", "SchoolCreate", "SchoolPublic",
+    "ADMINISTRATIVE", "ApiToken", "AuditEvent", "LoginAttempt", "Basin", "CATEGORIES", "District", "IMPORT_KINDS", "ImportBatch",
+    "MILESTONE_KINDS", "MILESTONE_STATUSES", "Milestone", "PEDAGOGICAL", "PIX_LEVELS", "PRIORITIES",
+    "PixCertification", "Plan", "Programme", "ROLES", "SavedPreview", "School", "SchoolCreate", "SchoolMonth", "SchoolPublic",
     "SESSION_END_REASONS", "ServiceCategory", "ShareLink", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageMonth", "UsageRecord",
     "User", "UserDistrict", "UserSession", "Wave", "utcnow",
 ]

@@ -12,6 +12,8 @@ from rollout.models.base import check, one_of
 PERIODS = ("day", "week", "month")
 AUDIENCES = ("pupil", "teacher", "parent", "staff")
 CATEGORIES = ("pedagogy", "resources", "school_life", "communication", "other")
+PEDAGOGICAL = ("pedagogy", "resources")
+ADMINISTRATIVE = ("school_life", "communication")
 
 
 class UsageRecord(SQLModel, table=True):
@@ -65,7 +67,22 @@ class UsageMonth(SQLModel, table=True):
     visitors_max: int | None = None
     visitors_rows: int
 
-    __table_args__ = (sa.Index("ix_usagemonth_month_school_id", "month", "school_id"),)
+
+class SchoolMonth(SQLModel, table=True):
+    """One school-month of usage with the programme's taxonomy applied: what the reports by
+    school and by month and the dashboards read (a few thousand rows for a district's three
+    years). Recomputed from `UsageMonth` with the summary, and for the whole programme when a
+    leader changes a label's category. `teacher_visitors` and `pupil_visitors` are the month's
+    estimates (the largest `visitors` of that audience, 0 without a row of it), NULL when no
+    row of the month carries a visitors count."""
+
+    school_id: int = Field(foreign_key="school.id", ondelete="CASCADE", primary_key=True)
+    month: str = Field(max_length=7, primary_key=True)
+    visits: int
+    pedagogical_visits: int
+    administrative_visits: int
+    teacher_visitors: int | None = None
+    pupil_visitors: int | None = None
 
 
 class ServiceCategory(SQLModel, table=True):

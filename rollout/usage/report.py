@@ -40,6 +40,7 @@ from rollout.imports.export import neutralised
 from rollout.models import CATEGORIES, School
 from rollout.usage import taxonomy
 from rollout.usage.periods import PeriodError, parse_date
+from rollout.usage import summary
 from rollout.usage.summary import usage_rows
 
 GROUPINGS = ("school", "month", "category")
@@ -73,23 +74,6 @@ def parse_bound(text: str, *, end: bool) -> date:
     return day
 
 
-def _category_case(service: sa.ColumnElement[str], mapping: dict[str, str]) -> sa.ColumnElement[str]:
-    """The taxonomy as a SQL CASE over the service label; unlisted labels are `other`."""
-    whens = [
-        (service.in_(sorted(label for label, found in mapping.items() if found == category)), category)
-        for category in CATEGORIES
-        if category != "other" and category in mapping.values()
-    ]
-    return sa.case(*whens, else_=sa.literal("other")) if whens else sa.literal("other")
-
-
-def _visitors_of(rows: Any, audience: str) -> sa.ColumnElement[int]:
-    """The largest visitors count of `audience` in the group; 0 when the audience has no row,
-    NULL when no row of the group carries a visitors count at all (then adoption is unknown)."""
-    largest = sa.func.max(sa.case((rows.c.audience == audience, rows.c.visitors_max)))
-    return sa.case((sa.func.sum(rows.c.visitors_rows) > 0, sa.func.coalesce(largest, 0)))
-
-
 def _ratio(numerator: Any, denominator: Any) -> sa.ColumnElement[float]:
     """numerator / denominator as a float (never integer division), NULL when dividing by 0."""
     return sa.cast(numerator, sa.Float) / sa.func.nullif(denominator, 0)
@@ -111,40 +95,28 @@ def usage_report(
         raise ValueError(f"unknown grouping {by!r} (expected one of {', '.join(GROUPINGS)})")
     school = School.__table__.c
     mapping = taxonomy.category_mapping(session, programme_id=programme_id)
-    summed = usage_rows(programme_id=programme_id, start=start, end=end, school_ids=school_ids)
-    rows = sa.select(summed, _category_case(summed.c.service, mapping).label("category")).subquery("rows")
-    pedagogical = sa.case((rows.c.category.in_(taxonomy.PEDAGOGICAL), rows.c.visits), else_=0)
-    administrative = sa.case((rows.c.category.in_(taxonomy.ADMINISTRATIVE), rows.c.visits), else_=0)
-    school_month_keys = [rows.c.school_id, rows.c.month] + ([rows.c.category] if by == "category" else [])
-    school_months = (
-        sa.select(
-            *school_month_keys,
-            sa.func.sum(rows.c.visits).label("visits"),
-            sa.func.sum(pedagogical).label("pedagogical"),
-            sa.func.sum(administrative).label("administrative"),
-            _visitors_of(rows, "teacher").label("teachers"),
-            _visitors_of(rows, "pupil").label("pupils"),
-        )
-        .group_by(*school_month_keys)
-        .subquery("school_months")
-    )
+    bounds = {"programme_id": programme_id, "start": start, "end": end, "school_ids": school_ids}
+    if by == "category":
+        school_months = summary.school_month_totals(usage_rows(**bounds), mapping, by_category=True).subquery("school_months")
+    else:
+        school_months = summary.school_months(mapping=mapping, **bounds)
     months = school_months.c
     if by == "school":
         group, name, keys = school.uai, school.name, [school.id, school.uai, school.name]
     else:
         group, name, keys = months[by], sa.null(), [months[by]]
-    teachers_known = sa.case((months.teachers.isnot(None), school.teachers))
-    pupils_known = sa.case((months.pupils.isnot(None), school.pupils))
+    teachers_known = sa.case((months.teacher_visitors.isnot(None), school.teachers))
+    pupils_known = sa.case((months.pupil_visitors.isnot(None), school.pupils))
     statement = (
         sa.select(
             group.label("group"),
             name.label("name"),
             sa.cast(sa.func.sum(months.visits), sa.BigInteger).label("visits"),
-            sa.cast(sa.func.sum(months.pedagogical), sa.BigInteger).label("pedagogical_visits"),
-            sa.cast(sa.func.sum(months.administrative), sa.BigInteger).label("administrative_visits"),
-            _ratio(sa.func.sum(months.pedagogical), sa.func.sum(months.visits)).label("pedagogical_share"),
-            _ratio(sa.func.sum(months.teachers), sa.func.sum(teachers_known)).label("teacher_adoption"),
-            _ratio(sa.func.sum(months.pupils), sa.func.sum(pupils_known)).label("pupil_adoption"),
+            sa.cast(sa.func.sum(months.pedagogical_visits), sa.BigInteger).label("pedagogical_visits"),
+            sa.cast(sa.func.sum(months.administrative_visits), sa.BigInteger).label("administrative_visits"),
+            _ratio(sa.func.sum(months.pedagogical_visits), sa.func.sum(months.visits)).label("pedagogical_share"),
+            _ratio(sa.func.sum(months.teacher_visitors), sa.func.sum(teachers_known)).label("teacher_adoption"),
+            _ratio(sa.func.sum(months.pupil_visitors), sa.func.sum(pupils_known)).label("pupil_adoption"),
         )
         .join(School.__table__, school.id == months.school_id)
         .group_by(*keys)

@@ -1,21 +1,25 @@
-"""The monthly usage summary (`UsageMonth`): kept with the rows, read by every report.
+"""The monthly usage summaries: kept with the rows, read by every report and dashboard.
 
 A daily file for a district is millions of rows; the reports and dashboards ask for months.
-`usagemonth` holds one row per school, month, service and audience (about 85,000 for the demo's
-1.8 million daily rows), recomputed from the base rows of exactly the school-months a write
-touches, in the same transaction: recomputation rather than increments, so replaced rows,
-repeated imports and deletions all leave it equal to the rows.
+Two tables, recomputed in the transaction that writes the rows, for exactly the school-months
+it touches (recomputation rather than increments: replaced rows, repeated imports and deletions
+all leave them equal to the rows):
+- `usagemonth`, one row per school, month, service and audience (about 85,000 for the demo's
+  1.8 million daily rows), independent of the taxonomy;
+- `schoolmonth`, one row per school-month with the taxonomy applied (about 2,500): visits,
+  pedagogical and administrative visits, and the month's teacher and pupil estimates. A change
+  of a label's category recomputes the programme's `schoolmonth` from `usagemonth`.
 
-Readers call `usage_rows`, which answers from the summary for the whole months of a date range
-and from the base rows for the days of a month cut by the range (`--from 2016-03-15`), so every
-bound gives the same numbers the base rows would.
+Readers answer from the summaries for the whole months of a date range and from the base rows,
+summed the same way, for the days of a month the range cuts (`--from 2016-03-15`), so every
+bound gives the numbers the base rows would.
 """
 
 from __future__ import annotations
 
 from calendar import monthrange
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,10 +28,13 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
-from rollout.models import School, UsageMonth, UsageRecord
+from rollout.models import ADMINISTRATIVE, CATEGORIES, PEDAGOGICAL, School, SchoolMonth, UsageMonth, UsageRecord
 
 COLUMNS = ("school_id", "month", "service", "audience", "visits", "visitors_max", "visitors_rows")
 """The columns of `usage_rows` (and of `usagemonth`)."""
+TOTALS = ("school_id", "month", "visits", "pedagogical_visits", "administrative_visits", "teacher_visitors",
+          "pupil_visitors")
+"""The columns of `school_months` (and of `schoolmonth`)."""
 
 
 class YearMonth(FunctionElement):
@@ -64,7 +71,9 @@ def _summed(conditions: list[sa.ColumnElement[bool]]) -> sa.Select:
     month = YearMonth(record.period_start)
     keys = [record.school_id, month, record.service, record.audience]
     return (
-        sa.select(*keys, sa.func.sum(record.visits), sa.func.max(record.visitors), sa.func.count(record.visitors))
+        sa.select(record.school_id, month.label("month"), record.service, record.audience,
+                  sa.func.sum(record.visits).label("visits"), sa.func.max(record.visitors).label("visitors_max"),
+                  sa.func.count(record.visitors).label("visitors_rows"))
         .where(*conditions)
         .group_by(*keys)
     )
@@ -74,29 +83,88 @@ def _write(session: Session, conditions: list[sa.ColumnElement[bool]]) -> None:
     session.execute(sa.insert(UsageMonth.__table__).from_select(list(COLUMNS), _summed(conditions)))
 
 
-def refresh(session: Session, touched: Iterable[tuple[int, date]]) -> None:
-    """Recompute the summary of every school-month holding one of the (school id, period start)
-    pairs `touched`, from the base rows as they now are. Does not commit."""
+def _write_totals(session: Session | sa.Connection, conditions: list[sa.ColumnElement[bool]], mapping: dict[str, str]) -> None:
+    summary = UsageMonth.__table__.c
+    rows = sa.select(*(summary[name] for name in COLUMNS)).where(*conditions).subquery("rows")
+    session.execute(sa.insert(SchoolMonth.__table__).from_select(list(TOTALS), school_month_totals(rows, mapping)))
+
+
+def refresh(session: Session, touched: Iterable[tuple[int, date]], *, mapping: Callable[[], dict[str, str]]) -> None:
+    """Recompute both summaries for every school-month holding one of the (school id, period
+    start) pairs `touched`, from the base rows as they now are; `mapping` gives the taxonomy
+    once `usagemonth` holds the rows' labels. Does not commit."""
     months: dict[int, set[str]] = defaultdict(set)
     for school_id, day in touched:
         months[school_id].add(month_of(day))
     record = UsageRecord.__table__.c
-    summary = UsageMonth.__table__.c
     for school_id, chosen in months.items():
         ordered = sorted(chosen)
-        session.execute(sa.delete(UsageMonth.__table__).where(summary.school_id == school_id, summary.month.in_(ordered)))
+        for table in (UsageMonth.__table__, SchoolMonth.__table__):
+            session.execute(sa.delete(table).where(table.c.school_id == school_id, table.c.month.in_(ordered)))
         _write(session, [
             record.school_id == school_id,
             record.period_start.between(_month_bounds(ordered[0])[0], _month_bounds(ordered[-1])[1]),
             YearMonth(record.period_start).in_(ordered),
         ])
+    categories = mapping()
+    summary = UsageMonth.__table__.c
+    for school_id, chosen in months.items():
+        _write_totals(session, [summary.school_id == school_id, summary.month.in_(sorted(chosen))], categories)
 
 
-def refresh_programme(session: Session, *, programme_id: int) -> None:
-    """Recompute the whole summary of a programme (after a bulk load). Does not commit."""
-    schools = sa.select(School.__table__.c.id).where(School.__table__.c.programme_id == programme_id)
+def _programme_schools(programme_id: int) -> sa.Select:
+    return sa.select(School.__table__.c.id).where(School.__table__.c.programme_id == programme_id)
+
+
+def refresh_programme(session: Session, *, programme_id: int, mapping: Callable[[], dict[str, str]]) -> None:
+    """Recompute both summaries of a programme (after a bulk load). Does not commit."""
+    schools = _programme_schools(programme_id)
     session.execute(sa.delete(UsageMonth.__table__).where(UsageMonth.__table__.c.school_id.in_(schools)))
     _write(session, [UsageRecord.__table__.c.school_id.in_(schools)])
+    refresh_categories(session, programme_id=programme_id, mapping=mapping())
+
+
+def refresh_categories(session: Session | sa.Connection, *, programme_id: int, mapping: dict[str, str]) -> None:
+    """Recompute a programme's `schoolmonth` from its `usagemonth` under `mapping` (after a
+    taxonomy change, or in migration 0010, which passes its connection). Does not commit."""
+    schools = _programme_schools(programme_id)
+    session.execute(sa.delete(SchoolMonth.__table__).where(SchoolMonth.__table__.c.school_id.in_(schools)))
+    _write_totals(session, [UsageMonth.__table__.c.school_id.in_(schools)], mapping)
+
+
+def category_case(service: sa.ColumnElement[str], mapping: dict[str, str]) -> sa.ColumnElement[str]:
+    """The taxonomy as a SQL CASE over the service label; unlisted labels are `other`."""
+    whens = [
+        (service.in_(sorted(label for label, found in mapping.items() if found == category)), category)
+        for category in CATEGORIES
+        if category != "other" and category in mapping.values()
+    ]
+    return sa.case(*whens, else_=sa.literal("other")) if whens else sa.literal("other")
+
+
+def _visitors_of(rows: Any, audience: str) -> sa.ColumnElement[int]:
+    """The largest visitors count of `audience` in the group; 0 when the audience has no row,
+    NULL when no row of the group carries a visitors count at all (then adoption is unknown)."""
+    largest = sa.func.max(sa.case((rows.c.audience == audience, rows.c.visitors_max)))
+    return sa.case((sa.func.sum(rows.c.visitors_rows) > 0, sa.func.coalesce(largest, 0)))
+
+
+def school_month_totals(rows: Any, mapping: dict[str, str], *, by_category: bool = False) -> sa.Select:
+    """Summary rows (`COLUMNS`) totalled per school-month (and category when `by_category`)
+    under the taxonomy `mapping`: the `TOTALS` columns, after `category` when asked."""
+    category = category_case(rows.c.service, mapping)
+    keys = [rows.c.school_id, rows.c.month] + ([category.label("category")] if by_category else [])
+    return (
+        sa.select(
+            *keys,
+            sa.func.sum(rows.c.visits).label("visits"),
+            sa.func.sum(sa.case((category.in_(PEDAGOGICAL), rows.c.visits), else_=0)).label("pedagogical_visits"),
+            sa.func.sum(sa.case((category.in_(ADMINISTRATIVE), rows.c.visits), else_=0)).label("administrative_visits"),
+            _visitors_of(rows, "teacher").label("teacher_visitors"),
+            _visitors_of(rows, "pupil").label("pupil_visitors"),
+        )
+        .group_by(*keys)
+    )
 
 
 def _next_month(day: date) -> date:
@@ -122,25 +190,49 @@ def split_range(start: date | None, end: date | None) -> tuple[str | None, str |
     return first_month, last_month, [(first, last) for first, last in partial if first <= last]
 
 
+def _chosen_schools(programme_id: int, school_ids: list[int] | None) -> sa.Select:
+    schools = _programme_schools(programme_id)
+    return schools if school_ids is None else schools.where(School.__table__.c.id.in_(school_ids))
+
+
+def _whole_months(column: Any, first_month: str | None, last_month: str | None) -> list[sa.ColumnElement[bool]]:
+    return ([column >= first_month] if first_month else []) + ([column <= last_month] if last_month else [])
+
+
+def _cut_days(schools: sa.Select, partial: list[tuple[date, date]]) -> list[sa.Select]:
+    """The base rows of the days of cut months, summed like `usagemonth`."""
+    record = UsageRecord.__table__.c
+    return [_summed([record.school_id.in_(schools), record.period_start.between(first, last)]) for first, last in partial]
+
+
+def _union(parts: list[sa.Select], name: str) -> sa.Subquery:
+    return (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery(name)
+
+
 def usage_rows(
     *, programme_id: int, start: date | None = None, end: date | None = None, school_ids: list[int] | None = None
 ) -> sa.Subquery:
-    """The programme's usage over [start, end] as summary rows (`COLUMNS`): the summary for
+    """The programme's usage over [start, end] as summary rows (`COLUMNS`): `usagemonth` for
     whole months, the base rows summed the same way for the days of months the range cuts.
     `school_ids` narrows to those schools (of the programme)."""
-    school = School.__table__.c
-    programme_schools = sa.select(school.id).where(school.programme_id == programme_id)
-    if school_ids is not None:
-        programme_schools = programme_schools.where(school.id.in_(school_ids))
+    schools = _chosen_schools(programme_id, school_ids)
     first_month, last_month, partial = split_range(start, end)
     summary = UsageMonth.__table__.c
-    whole = [summary.school_id.in_(programme_schools)]
-    if first_month is not None:
-        whole.append(summary.month >= first_month)
-    if last_month is not None:
-        whole.append(summary.month <= last_month)
-    parts: list[sa.Select] = [sa.select(*(summary[name] for name in COLUMNS)).where(*whole)]
-    record = UsageRecord.__table__.c
-    for first, last in partial:
-        parts.append(_summed([record.school_id.in_(programme_schools), record.period_start.between(first, last)]))
-    return sa.union_all(*parts).subquery("usage_rows") if len(parts) > 1 else parts[0].subquery("usage_rows")
+    whole = sa.select(*(summary[name] for name in COLUMNS)).where(
+        summary.school_id.in_(schools), *_whole_months(summary.month, first_month, last_month))
+    return _union([whole, *_cut_days(schools, partial)], "usage_rows")
+
+
+def school_months(
+    *, programme_id: int, mapping: dict[str, str], start: date | None = None, end: date | None = None,
+    school_ids: list[int] | None = None,
+) -> sa.Subquery:
+    """The programme's school-months over [start, end] (`TOTALS`): `schoolmonth` for whole
+    months, the days of cut months totalled under `mapping`."""
+    schools = _chosen_schools(programme_id, school_ids)
+    first_month, last_month, partial = split_range(start, end)
+    totals = SchoolMonth.__table__.c
+    whole = sa.select(*(totals[name] for name in TOTALS)).where(
+        totals.school_id.in_(schools), *_whole_months(totals.month, first_month, last_month))
+    cut = [school_month_totals(_union([part], "cut_days"), mapping) for part in _cut_days(schools, partial)]
+    return _union([whole, *cut], "school_months")

@@ -326,7 +326,8 @@ def write_rows(session: Session, *, programme: Programme, rows: dict[Key, Values
     counts = {"new": len(new), "changed": len(replaced), "unchanged": len(rows) - len(new) - len(replaced)}
     _delete(session, [stored[key][0] for key in replaced])
     _insert(session, ((key, rows[key]) for key in new + replaced), batch_id=batch.id)
-    summary.refresh(session, ((key[0], key[1]) for key in new + replaced))
+    summary.refresh(session, ((key[0], key[1]) for key in new + replaced),
+                    mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
     author.for_batch(batch.id).record(
         session, programme=programme, entity="import_batch", entity_id=batch.id, action="create",
         changes={

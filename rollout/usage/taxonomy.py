@@ -24,9 +24,8 @@ from sqlmodel import Session, select
 from rollout import audit
 from rollout.models import CATEGORIES, Programme, School, ServiceCategory, UsageMonth
 from rollout.core.text import fold
+from rollout.usage import summary
 
-PEDAGOGICAL = ("pedagogy", "resources")
-ADMINISTRATIVE = ("school_life", "communication")
 
 DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "pedagogy": (
@@ -187,7 +186,8 @@ def set_category(
 ) -> ServiceCategory | None:
     """Map `label` to `category` for the programme, or back to the default when `category` is None.
 
-    Writes the override and its audit event in the caller's transaction; does not commit.
+    Writes the override, its audit event and the programme's school-month totals under the new
+    mapping in the caller's transaction; does not commit.
     """
     if category is not None and category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r} (expected one of {', '.join(CATEGORIES)})")
@@ -209,6 +209,8 @@ def set_category(
     if category is None:
         session.delete(existing)
         audit.record(session, action="delete", changes={"label": [existing.label, None], "category": [before, None]}, **event)
+        session.flush()
+        _refresh_totals(session, programme)
         return None
     if existing is None:
         existing = ServiceCategory(programme_id=programme.id, label_key=key, label=label.strip(), category=category)
@@ -218,4 +220,18 @@ def set_category(
         audit.record(session, action="update", changes={"category": [before, category]}, **event)
     session.add(existing)
     session.flush()
+    _refresh_totals(session, programme)
     return existing
+
+
+def summarise_programme(session: Session, *, programme_id: int) -> None:
+    """Recompute both usage summaries of a programme under its taxonomy (after rows were
+    written outside the import, as the fixtures loader does). Does not commit."""
+    summary.refresh_programme(session, programme_id=programme_id,
+                              mapping=lambda: category_mapping(session, programme_id=programme_id))
+
+
+def _refresh_totals(session: Session, programme: Programme) -> None:
+    """Recompute the programme's school-month totals under its mapping as it now is."""
+    summary.refresh_categories(session, programme_id=programme.id,
+                               mapping=category_mapping(session, programme_id=programme.id))

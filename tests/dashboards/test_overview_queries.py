@@ -22,7 +22,7 @@ from rollout.models import (
     Trainer,
     UsageRecord,
 )
-from rollout.usage import summary
+from rollout.usage import taxonomy
 from rollout.usage.report import usage_report
 from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  (fixtures)
 
@@ -60,7 +60,7 @@ def live(engine: sa.Engine, tracked):  # noqa: F811
             session.add(UsageRecord(school_id=schools[index].id, period_start=start, service=service, profile=audience,
                                     audience=audience, visits=visits, visitors=visitors))
         session.flush()
-        summary.refresh_programme(session, programme_id=tracked.programme_id)
+        taxonomy.summarise_programme(session, programme_id=tracked.programme_id)
         session.commit()
     return tracked
 

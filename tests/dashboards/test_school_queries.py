@@ -13,6 +13,7 @@ from dashboards.figures.school import month_periods, year_periods
 from dashboards.queries.filters import Filters
 from dashboards.queries.school import school_milestones, school_usage
 from rollout.models import Programme, School, UsageRecord
+from rollout.usage import taxonomy
 from rollout.usage.report import usage_report
 from tests.dashboards.test_overview_queries import live  # noqa: F401  (fixture)
 from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  (fixtures)
@@ -39,6 +40,8 @@ def test_months_and_school_years_equal_the_usage_report(engine, live, filters: F
             UsageRecord(school_id=school.id, period_start=date(2016, 10, 3), service="Notes", profile="parent",
                         audience="parent", visits=9, visitors=None),
         ])
+        session.flush()
+        taxonomy.summarise_programme(session, programme_id=programme.id)
         session.commit()
         usage = school_usage(session, programme=programme, school=school, filters=filters)
         months, years = month_periods(usage), year_periods(usage)

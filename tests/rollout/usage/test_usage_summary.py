@@ -7,18 +7,22 @@ replace and leave rows, and after a taxonomy change, for bounds on and off month
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
+from alembic import command
 from sqlmodel import Session, select
 
-from rollout.models import Programme, School, UsageMonth, UsageRecord
+from rollout.db import alembic_config, upgrade
+from rollout.models import ADMINISTRATIVE, PEDAGOGICAL, Programme, School, SchoolMonth, UsageMonth, UsageRecord
 from rollout.usage import taxonomy
 from rollout.usage.report import usage_report
 from rollout.usage.summary import month_of, split_range
-from rollout.usage.taxonomy import set_category
+from rollout.usage.taxonomy import DEFAULT_KEYWORDS, set_category
 from usage_world import import_usage_file, usage_world  # noqa: F401  (the fixture)
 
 A, B, C = "0930001W", "0930002X", "0930003Y"
@@ -75,8 +79,8 @@ def _expected(session: Session, programme_id: int, by: str, start: date | None, 
         key = (row.school_id, month_of(row.period_start)) + ((category,) if by == "category" else ())
         group = groups[key]
         group["visits"] += row.visits
-        group["ped"] += row.visits if category in taxonomy.PEDAGOGICAL else 0
-        group["adm"] += row.visits if category in taxonomy.ADMINISTRATIVE else 0
+        group["ped"] += row.visits if category in PEDAGOGICAL else 0
+        group["adm"] += row.visits if category in ADMINISTRATIVE else 0
         if row.visitors is not None:
             group["known"] = True
             if row.audience in ("teacher", "pupil"):
@@ -172,6 +176,33 @@ def test_a_deleted_school_takes_its_summary_with_it(engine, usage_world) -> None
         session.commit()
         assert {row.school_id for row in session.exec(select(UsageMonth))} == {usage_world.schools[B]}
         _assert_summary_is_the_rows_summed(session)
+
+
+def test_migration_0010_summarises_the_rows_already_stored(engine, usage_world) -> None:
+    with Session(engine) as session:
+        programme = session.get(Programme, usage_world.programme_id)
+        import_usage_file(session, programme, _csv(_daily(4, date(2016, 2, 25), 12, (A, B)) + _weekly(date(2016, 2, 1), 6)))
+        set_category(session, programme=programme, label="Jeux", category="resources", actor="lea@example.fr", channel="cli")
+        session.commit()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0009")
+    upgrade(engine)
+    with Session(engine) as session:
+        assert session.exec(select(SchoolMonth)).first() is not None
+        _assert_summary_is_the_rows_summed(session)
+        _assert_reports_match_rows(session, usage_world.programme_id)
+
+
+KEYWORDS_DIGEST = "7b726a98d1a074a9a99e6ee37396d23da5000e92a8baf7936fa1fadefc5e8983"
+
+
+def test_schoolmonth_was_computed_under_these_default_keywords() -> None:
+    """`schoolmonth` stores categories: a release that changes the default keywords must
+    recompute it (a migration calling `summary.refresh_categories` for each programme)."""
+    digest = hashlib.sha256(json.dumps(DEFAULT_KEYWORDS, sort_keys=True).encode()).hexdigest()
+    assert digest == KEYWORDS_DIGEST, (
+        "the default taxonomy changed: add a migration that recomputes schoolmonth, then set KEYWORDS_DIGEST to "
+        + digest)
 
 
 @pytest.mark.parametrize(("start", "end", "months", "partial"), [
