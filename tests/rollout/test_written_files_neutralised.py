@@ -24,7 +24,7 @@ from rollout.core.author import Author
 from rollout.imports.routes import DOWNLOADS
 from rollout.models import Basin, Milestone, Plan, Programme, School, Trainer, UsageRecord, Wave
 from rollout.sharing.links import create_link
-from rollout.usage import summary
+from rollout.usage import taxonomy
 
 HOSTILE = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(1)", "\tx", "\rx")
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -67,7 +67,7 @@ def _hostile(engine: sa.Engine, world) -> None:
                 for offset, name in enumerate(fields):
                     setattr(record, name, f"{HOSTILE[(index + offset) % 6]}{index}")
         session.flush()
-        summary.refresh_programme(session, programme_id=world.programme_id)
+        taxonomy.summarise_programme(session, programme_id=world.programme_id)
         session.commit()
 
 
