@@ -62,6 +62,13 @@ def test_every_shareable_dashboard_opens_with_its_filters_kept(client, world, sh
     assert client.get(f"/partage/{shared}/{name}?basin=nowhere", follow_redirects=True).status_code == 400
 
 
+def test_the_print_view_opens_through_the_link(client, world, shared: str) -> None:
+    page = client.get(f"/partage/{shared}/equity?basin=N&print=1").text
+    assert 'class="print-view"' in page and "Filtres appliqués : Bassin : Nord." in page
+    assert "Lien de consultation en lecture seule" in page and 'class="dashboards"' not in page and "<details>" not in page
+    assert f'href="/partage/{shared}/equity?basin=N&amp;print=1"' in client.get(f"/partage/{shared}/equity?basin=N").text
+
+
 def test_a_figures_csv_downloads_through_the_link(client, world, shared: str) -> None:
     response = client.get(f"/partage/{shared}/cascade.csv?basin=S")
     assert response.status_code == 200 and response.mimetype == "text/csv"
