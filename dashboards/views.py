@@ -21,11 +21,12 @@ from typing import Any, Protocol
 import plotly
 import plotly.graph_objects as go
 from flask import Blueprint, Response, abort, g, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_number, format_percent
+from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
 
+from dashboards.cells import cell_text
 from dashboards.figures import equity
 from dashboards.figures import overview as figures
 from dashboards.figures.overview import LABELS
@@ -153,19 +154,6 @@ def _drawn(data: Overview) -> list[Drawn]:
 def figure_json(figure: go.Figure) -> str:
     """The figure as JSON that cannot end its `<script>` block, whatever a school is named."""
     return figure.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def cell_text(value: Any) -> str:
-    """A table cell as a French (or English) reader writes it."""
-    if value is None:
-        return "—"
-    if isinstance(value, date):
-        return format_date(value)
-    if isinstance(value, int):
-        return format_number(value)
-    if isinstance(value, float):
-        return format_decimal(value)
-    return str(value)
 
 
 def _school_years(programme: Programme, as_of: date) -> list[str]:
