@@ -208,8 +208,9 @@ def _overview_context(programme: Programme, filters: Filters) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Page:
     """How a dashboard of DASHBOARDS is shown: its signed-in endpoint, its template, its name in
-    the dashboards' navigation, and what its template needs beyond the figures. A share link
-    opens the dashboards listed here, and only those."""
+    the dashboards' navigation, and what its template needs beyond the figures. Every dashboard
+    has one (a test checks it): listed here, it is in the navigation, has a print view, and
+    opens through share links."""
 
     endpoint: str
     template: str

@@ -127,3 +127,11 @@ def test_a_link_opens_its_own_programme_only(client, engine: sa.Engine, world) -
     with Session(engine) as session:
         assert session.get(Programme, world.other_programme_id).name in page
         assert session.get(Programme, world.programme_id).name not in page
+
+
+def test_every_dashboard_has_a_page_so_share_links_and_print_reach_it() -> None:
+    """A dashboard added to DASHBOARDS without a Page would be missing from the navigation, the
+    print view and share links, and the checks above (no head teacher…) would not open it."""
+    from dashboards.views import DASHBOARDS
+
+    assert set(DASHBOARDS) == set(PAGES), "add a Page to dashboards.views.PAGES for each new dashboard"
