@@ -32,14 +32,16 @@ def index(programme_id: int):
         db.commit()
         created = url_for("shared.dashboard", secret=secret, _external=True)
         form = ShareLinkForm(formdata=None)
-    status = 422 if form.errors else 200
+    code = 422 if form.errors else 200
     return programme_page("sharing/index.html", programme, form=form, created=created,
-                          links=links.programme_links(db, programme=programme), status=links.status, now=utcnow()), status
+                          links=links.programme_links(db, programme=programme), status=links.status, now=utcnow()), code
 
 
 @bp.post("/programmes/<int:programme_id>/partages/<int:link_id>/revoke")
 @access(*LEADERS)
 def revoke(programme_id: int, link_id: int):
+    """Revoke one of the programme's links (another programme's link is a 404, like another
+    district's), then back to the list."""
     programme = programme_or_404(programme_id)
     db = get_session()
     link = db.get(ShareLink, link_id)
