@@ -86,7 +86,8 @@ class Site:
         }
 
     def sign_in(self, page: Page, role: str) -> None:
-        """Sign in through the real form, as a person would, and wait for the home page."""
+        """Sign in through the real form, as a person would, and wait to leave the sign-in page
+        (for the landing page: the programme's overview, the demo having one programme)."""
         page.goto(self.url + "/login")
         page.get_by_label("Adresse électronique").fill(EMAILS[role])
         page.get_by_label("Mot de passe").fill(self.passwords[EMAILS[role]])
