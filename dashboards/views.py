@@ -1,4 +1,4 @@
-"""The dashboards' pages (the programme overview, equity), their figures' CSV downloads, and plotly.js.
+"""The dashboards' pages (overview, equity, leadership, a school, trainers), their figures' CSV downloads, and plotly.js.
 
 A page reads its filters from the query string (a copied link shows the same view), asks
 `dashboards.queries` for plain data, draws it with `dashboards.figures`, and sends each
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -20,19 +20,31 @@ from typing import Any, Protocol
 
 import plotly
 import plotly.graph_objects as go
-from flask import Blueprint, Response, abort, g, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
 
 from dashboards.cells import cell_text
-from dashboards.figures import equity
+from dashboards.figures import equity, leadership, school, trainers
 from dashboards.figures import overview as figures
 from dashboards.figures.overview import LABELS
 from dashboards.figures.table import Table
 from dashboards.queries import equity as equity_queries
+from dashboards.queries import leadership as leadership_queries
 from dashboards.queries import overview as queries
+from dashboards.queries import school as school_queries
+from dashboards.queries import trainers as trainer_queries
 from dashboards.queries.filters import (
     Filters,
     InvalidFilter,
@@ -40,11 +52,13 @@ from dashboards.queries.filters import (
     school_year,
 )
 from rollout.auth.access import READERS, access
-from rollout.auth.scope import programme_or_404
+from rollout.auth.scope import programme_or_404, school_or_404
 from rollout.db import get_session
 from rollout.imports.export import table_bytes
-from rollout.models import Basin, Programme, Wave
+from rollout.models import Basin, Programme, School, Wave
+from rollout.tracking import display
 from rollout.tracking.colour import evaluation_date
+from rollout.tracking.history import school_history
 
 bp = Blueprint("dashboards", __name__)
 
@@ -88,8 +102,10 @@ def _filters(programme: Programme) -> Filters:
     db = get_session()
     basins = db.exec(select(Basin.code).where(Basin.programme_id == programme.id)).all()
     waves = db.exec(select(Wave.code).where(Wave.programme_id == programme.id)).all()
+    asked = request.args.get("school", "").strip().upper()
+    schools = db.exec(select(School.uai).where(School.programme_id == programme.id, School.uai == asked)).all()
     try:
-        return parse_filters(request.args, basins=basins, waves=waves)
+        return parse_filters(request.args, basins=basins, waves=waves, schools=schools)
     except InvalidFilter as error:
         abort(400, description=_("Filtre « %(name)s » : la valeur « %(value)s » n'est pas reconnue pour ce programme. "
                                  "Corrigez-la ou retirez-la de l'adresse.", name=error.name, value=error.value[:80]))
@@ -175,6 +191,101 @@ def _equity_drawn(programme: Programme, filters: Filters, *, shared: bool = Fals
                   equity.plot_equity(measures, labels), equity.equity_table(measures, labels))]
 
 
+def _leadership_drawn(programme: Programme, filters: Filters, *, shared: bool = False) -> list[Drawn]:
+    """Leadership's figures; `shared` changes nothing: they name schools, never a head teacher."""
+    db = get_session()
+    schools = queries.selected_schools(db, programme=programme, filters=filters)
+    measures = leadership_queries.school_leadership(db, programme=programme, schools=schools, filters=filters)
+    labels = _labels(leadership.LABELS)
+    return [
+        Drawn("leadership", _("Direction informée avant ou après l'ouverture"),
+              _("Établissements ouverts dont la direction a été informée avant l'ouverture, après, ou pas encore : "
+                "adoption moyenne des établissements (enseignants, élèves) et part pédagogique du groupe."),
+              leadership.plot_leadership(measures, labels), leadership.leadership_table(measures, labels)),
+        Drawn("leadership_schools", _("Chaque établissement"),
+              _("Les mêmes mesures pour chaque établissement ouvert (un point chacun, la forme et la couleur de son "
+                "groupe), sur la boîte de son groupe : médiane et quartiles."),
+              leadership.plot_leadership_schools(measures, labels),
+              leadership.leadership_schools_table(measures, labels)),
+    ]
+
+
+def _school_labels() -> dict[str, str]:
+    """The school figures' labels, with milestones and statuses named as the progress pages name them."""
+    return (_labels(school.LABELS) | {kind: str(name) for kind, name in display.MILESTONE_NAMES.items()}
+            | {status: str(name) for status, name in display.STATUS_NAMES.items()})
+
+
+def _changes(programme: Programme, chosen: School) -> list[school.Change]:
+    """The school's history as the progress page words it (personal data: the authors)."""
+    changes = []
+    for entry in school_history(get_session(), programme=programme, school=chosen):
+        event = entry.event
+        channel = str(display.CHANNEL_NAMES.get(event.channel, event.channel))
+        changes.append(school.Change(
+            at=event.at, actor=event.actor,
+            channel=f"{channel} n° {event.import_batch_id}" if event.import_batch_id else channel,
+            milestone=str(display.MILESTONE_NAMES[entry.kind]) if entry.kind else _("Établissement"),
+            change="; ".join(f"{display.FIELD_NAMES.get(field, field)} : {'—' if old is None else old} → "
+                             f"{'—' if new is None else new}" for field, (old, new) in event.changes.items()),
+        ))
+    return changes
+
+
+def _school_drawn(programme: Programme, filters: Filters, *, shared: bool = False) -> list[Drawn]:
+    """The chosen school's figures (none until a school is chosen); shared, without its history,
+    whose entries name their authors."""
+    if not filters.school:
+        return []
+    db = get_session()
+    chosen = school_or_404(programme, filters.school)
+    usage = school_queries.school_usage(db, programme=programme, school=chosen, filters=filters)
+    milestones = school_queries.school_milestones(db, school=chosen)
+    labels = _school_labels()
+    drawn = [Drawn("school_milestones", _("Jalons : prévu et réalisé"),
+                   _("Date prévue par le plan adopté (cercle) et date de réalisation (losange) de chaque jalon ; un "
+                     "jalon réalisé en retard est une croix, avec son retard en jours (⚠ +N j)."),
+                   school.plot_school_milestones(milestones, labels), school.milestones_table(milestones, labels))]
+    if not shared:
+        changes = _changes(programme, chosen)
+        drawn.append(Drawn("school_history", _("Historique des modifications"),
+                           _("Chaque modification de l'établissement ou de ses jalons, la plus récente en premier : "
+                             "quand, qui, par quel canal, et ce qui a changé."),
+                           school.plot_school_history(changes, labels), school.history_table(changes, labels)))
+    return drawn + [
+        Drawn("school_services", _("Usages par service"),
+              _("Visites par mois, empilées par catégorie de service (taxonomie du programme)."),
+              school.plot_usage_by_service(usage, labels), school.usage_by_service_table(usage, labels)),
+        Drawn("school_profiles", _("Usages par profil"),
+              _("Visites par mois, empilées par profil : enseignants, élèves, parents, personnels."),
+              school.plot_usage_by_profile(usage, labels), school.usage_by_profile_table(usage, labels)),
+        Drawn("school_adoption", _("Adoption par mois"),
+              _("Part des enseignants et des élèves de l'établissement venus sur l'ENT chaque mois (définition du "
+                "rapport d'usage)."),
+              school.plot_school_adoption(usage, labels), school.adoption_table(usage, labels)),
+        Drawn("school_years", _("Années scolaires comparées"),
+              _("Chaque année scolaire (septembre à août) côte à côte : visites, part pédagogique, adoption des "
+                "enseignants et des élèves."),
+              school.plot_school_years(usage, labels), school.school_years_table(usage, labels)),
+    ]
+
+
+def _trainers_drawn(programme: Programme, filters: Filters, *, shared: bool = False) -> list[Drawn]:
+    """The trainers' load (none without an adopted plan); shared, trainers are numbered, not named."""
+    db = get_session()
+    schools = queries.selected_schools(db, programme=programme, filters=filters)
+    load = trainer_queries.trainer_load(db, programme=programme, schools=schools, filters=filters)
+    if load is None:
+        return []
+    if shared:
+        load = trainers.neutral(load, lambda number: _("Formateur %(number)d", number=number))
+    labels = _labels(trainers.LABELS)
+    return [Drawn("trainer_load", _("Sessions par formateur et par vague"),
+                  _("Sessions que le plan adopté confie à chaque formateur dans chaque vague, sur sa capacité "
+                    "d'aujourd'hui (« sessions / capacité ») ; une case au-delà de la capacité est marquée ⚠."),
+                  trainers.plot_trainer_load(load, labels), trainers.trainer_load_table(load, labels))]
+
+
 class Builder(Protocol):
     """What draws a dashboard's figures. With `shared` (a share link, read by people without an
     account) the figures show no personal data: no author of an audit entry, no head teacher,
@@ -191,9 +302,14 @@ def _overview_drawn(programme: Programme, filters: Filters, *, shared: bool = Fa
 DASHBOARDS: dict[str, Builder] = {
     "overview": _overview_drawn,
     "equity": _equity_drawn,
+    "leadership": _leadership_drawn,
+    "school": _school_drawn,
+    "trainers": _trainers_drawn,
 }
 FIGURES = {name: "overview" for name in (
-    "plan_vs_actual", "wave_timeline", "cascade", "usage_by_category", "pedagogical_share", "school_map")} | {"equity": "equity"}
+    "plan_vs_actual", "wave_timeline", "cascade", "usage_by_category", "pedagogical_share", "school_map")} | {"equity": "equity", "leadership": "leadership", "leadership_schools": "leadership", "trainer_load": "trainers"} | {
+    name: "school" for name in ("school_milestones", "school_history", "school_services", "school_profiles",
+                                "school_adoption", "school_years")}
 """Which dashboard draws each figure (its CSV is computed by that dashboard alone)."""
 
 
@@ -221,6 +337,9 @@ class Page:
 PAGES: dict[str, Page] = {
     "overview": Page("dashboards.overview", "dashboards/overview.html", _l("Vue d'ensemble"), _overview_context),
     "equity": Page("dashboards.equity_page", "dashboards/equity.html", _l("Équité")),
+    "leadership": Page("dashboards.leadership_page", "dashboards/leadership.html", _l("Direction")),
+    "school": Page("dashboards.school_page", "dashboards/school.html", _l("Établissement")),
+    "trainers": Page("dashboards.trainers_page", "dashboards/trainers.html", _l("Formateurs")),
 }
 
 
@@ -250,7 +369,10 @@ def csv_response(programme: Programme, figure: str, *, shared: bool = False) -> 
     filters = _filters(programme)
     if figure not in FIGURES or (shared and FIGURES[figure] not in PAGES):
         abort(404)
-    (table,) = [item.table for item in DASHBOARDS[FIGURES[figure]](programme, filters, shared=shared) if item.name == figure]
+    tables = [item.table for item in DASHBOARDS[FIGURES[figure]](programme, filters, shared=shared) if item.name == figure]
+    if not tables:  # no school chosen, no adopted plan, or a school's history through a share link
+        abort(404)
+    (table,) = tables
     body = table_bytes(table.columns, table.rows, fmt="csv", sheet=figure)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="tableau-de-bord-{programme.id}-{figure}.csv"'})
@@ -283,16 +405,19 @@ def _page(template: str, programme: Programme, filters: Filters, drawn: list[Dra
     db = get_session()
     basins = db.exec(select(Basin).where(Basin.programme_id == programme.id).order_by(col(Basin.code))).all()
     waves = db.exec(select(Wave).where(Wave.programme_id == programme.id).order_by(col(Wave.position))).all()
+    school_names = dict(db.exec(select(School.uai, School.name).where(School.programme_id == programme.id)
+                                .order_by(col(School.name))).all())
     return render_template(
         template, programme=programme, filters=filters, drawn=drawn, figure_json=figure_json, cell_text=cell_text,
         basins=basins, waves=waves, school_years=_school_years(programme, as_of), plotly_version=plotly.__version__,
         plotly_style_ids=plotly_style_ids(), pages=PAGES, share=share, printing=request.args.get("print") == "1",
-        as_of=as_of, applied_filters=_applied_filters(filters, basins, waves), **_urls(programme, filters, share),
+        as_of=as_of, applied_filters=_applied_filters(filters, basins, waves, school_names), school_names=school_names,
+        **_urls(programme, filters, share),
         **context,
     )
 
 
-def _applied_filters(filters: Filters, basins: list[Basin], waves: list[Wave]) -> list[str]:
+def _applied_filters(filters: Filters, basins: list[Basin], waves: list[Wave], school_names: dict[str, str]) -> list[str]:
     """The filters in words, for the print view, which has no form showing them."""
     basin_names = {basin.code: basin.name for basin in basins}
     wave_names = {wave.code: wave.label or wave.code for wave in waves}
@@ -300,6 +425,7 @@ def _applied_filters(filters: Filters, basins: list[Basin], waves: list[Wave]) -
         _("Bassin"): basin_names.get(filters.basin or "", filters.basin),
         _("Éducation prioritaire"): _("Hors éducation prioritaire") if filters.priority == "none" else filters.priority,
         _("Vague"): wave_names.get(filters.wave or "", filters.wave),
+        _("Établissement"): f"{school_names.get(filters.school, '')} ({filters.school})" if filters.school else None,
         _("Année scolaire"): school_year(filters.year) if filters.year else None,
         _("Début"): format_date(filters.start) if filters.start else None,
         _("Fin"): format_date(filters.end) if filters.end else None,
@@ -319,6 +445,38 @@ def overview(programme_id: int):
 def equity_page(programme_id: int):
     """REP+, REP and other schools side by side."""
     return dashboard_page("equity", programme_or_404(programme_id))
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard/leadership")
+@access(*READERS)
+def leadership_page(programme_id: int):
+    """Schools whose leadership was briefed before go-live, after it, or not at all."""
+    return dashboard_page("leadership", programme_or_404(programme_id))
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard/school")
+@access(*READERS)
+def school_page(programme_id: int):
+    """One school's dashboard: the school is the `school` filter, chosen in the form."""
+    return dashboard_page("school", programme_or_404(programme_id))
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard/schools/<uai>")
+@access(*READERS)
+def school_link(programme_id: int, uai: str):
+    """A school's dashboard by its address (linked from its progress page): 404 for a school the
+    reader may not see, else its dashboard with the school as the filter."""
+    programme = programme_or_404(programme_id)
+    chosen = school_or_404(programme, uai)
+    filters = replace(_filters(programme), school=chosen.uai)
+    return redirect(url_for("dashboards.school_page", programme_id=programme.id, **filters.query()))
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard/trainers")
+@access(*READERS)
+def trainers_page(programme_id: int):
+    """Each trainer's sessions per wave in the adopted plan against capacity."""
+    return dashboard_page("trainers", programme_or_404(programme_id))
 
 
 @bp.get("/programmes/<int:programme_id>/dashboard/<figure>.csv")

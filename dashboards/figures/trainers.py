@@ -10,7 +10,7 @@ never relies on colour.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import plotly.graph_objects as go
@@ -61,10 +61,10 @@ class TrainerLoad:
     trainers: list[TrainerRow]
 
 
-def neutral(load: TrainerLoad, label: str) -> TrainerLoad:
-    """The load with every trainer named `label % number` ("Formateur 3"): a share link shows no
+def neutral(load: TrainerLoad, label: Callable[[int], str]) -> TrainerLoad:
+    """The load with every trainer named `label(number)` ("Formateur 3"): a share link shows no
     one's name, and the number stays the trainer's whatever the filters."""
-    return replace(load, trainers=[replace(row, name=label % row.number) for row in load.trainers])
+    return replace(load, trainers=[replace(row, name=label(row.number)) for row in load.trainers])
 
 
 def _ratio(sessions: int, capacity: int) -> float:

@@ -14,7 +14,7 @@ from datetime import date
 from rollout.models import PRIORITIES
 from rollout.usage.report import parse_bound
 
-NAMES = ("basin", "priority", "wave", "year", "start", "end")
+NAMES = ("basin", "priority", "wave", "school", "year", "start", "end")
 
 
 class InvalidFilter(ValueError):
@@ -28,12 +28,14 @@ class InvalidFilter(ValueError):
 
 @dataclass(frozen=True)
 class Filters:
-    """What the reader chose; None: not filtered. `year` is the school year's first calendar year
-    (2016 for 2016-2017); a French school year runs from 1 September to 31 August."""
+    """What the reader chose; None: not filtered. `school` is a UAI (the school dashboard's
+    school, one school on the others). `year` is the school year's first calendar year (2016 for
+    2016-2017); a French school year runs from 1 September to 31 August."""
 
     basin: str | None = None
     priority: str | None = None
     wave: str | None = None
+    school: str | None = None
     year: int | None = None
     start: date | None = None
     end: date | None = None
@@ -52,7 +54,7 @@ class Filters:
 
     def query(self) -> dict[str, str]:
         """The filters as query-string values (a link to the same view)."""
-        values = {"basin": self.basin, "priority": self.priority, "wave": self.wave,
+        values = {"school": self.school, "basin": self.basin, "priority": self.priority, "wave": self.wave,
                   "year": school_year(self.year) if self.year else None,
                   "start": self.start.isoformat() if self.start else None,
                   "end": self.end.isoformat() if self.end else None}
@@ -84,13 +86,16 @@ def _one_of(name: str, text: str, allowed: Collection[str]) -> str:
     return text
 
 
-def parse_filters(args: Mapping[str, str], *, basins: Collection[str], waves: Collection[str]) -> Filters:
-    """The filters of a query string; empty values mean "all". Raises InvalidFilter."""
+def parse_filters(args: Mapping[str, str], *, basins: Collection[str], waves: Collection[str],
+                  schools: Collection[str] = ()) -> Filters:
+    """The filters of a query string; empty values mean "all". `schools`: the programme's UAIs
+    (at least the one asked for). Raises InvalidFilter."""
     given = {name: args.get(name, "").strip() for name in NAMES}
     filters = Filters(
         basin=_one_of("basin", given["basin"], basins) if given["basin"] else None,
         priority=_one_of("priority", given["priority"], PRIORITIES) if given["priority"] else None,
         wave=_one_of("wave", given["wave"], waves) if given["wave"] else None,
+        school=_one_of("school", given["school"].upper(), schools) if given["school"] else None,
         year=_school_year(given["year"]) if given["year"] else None,
         start=_day("start", given["start"]) if given["start"] else None,
         end=_day("end", given["end"]) if given["end"] else None,

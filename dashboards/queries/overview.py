@@ -53,9 +53,11 @@ class Headline:
 
 
 def selected_schools(session: Session, *, programme: Programme, filters: Filters) -> list[School]:
-    """The programme's schools the basin, priority and wave filters keep, by UAI (the wave is
-    the school's wave in the adopted plan)."""
+    """The programme's schools the basin, priority, wave and school filters keep, by UAI (the
+    wave is the school's wave in the adopted plan)."""
     statement = select(School).where(School.programme_id == programme.id).order_by(col(School.uai))
+    if filters.school:
+        statement = statement.where(School.uai == filters.school)
     if filters.basin:
         statement = statement.join(Basin, col(Basin.id) == School.basin_id).where(Basin.code == filters.basin)
     if filters.priority:

@@ -14,6 +14,7 @@ from dashboards.views import FIGURES, PAGES
 from rollout.core.author import Author
 from rollout.models import AuditEvent, Programme, School, ShareLink, utcnow
 from rollout.sharing import links
+from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  (fixtures)
 
 FIGURE_BLOCK = re.compile(r'<script type="application/json" id="figure-([a-z_]+)">')
 HREF = re.compile(r'href="([^"]+)"')
@@ -77,18 +78,24 @@ def test_a_figures_csv_downloads_through_the_link(client, world, shared: str) ->
     assert client.get(f"/partage/{shared}/nothing").status_code == 404
 
 
-def test_no_head_teacher_name_or_email_is_shown(client, engine: sa.Engine, world, shared: str) -> None:
+def test_no_personal_data_is_shown(client, engine: sa.Engine, tracked, shared: str) -> None:  # noqa: F811
+    """No head teacher, no author of the history (whose figure is left out), no trainer's name,
+    on any dashboard or CSV, the school dashboard's included (one school chosen for all)."""
     with Session(engine) as session:
-        for index, school in enumerate(session.exec(select(School).where(School.programme_id == world.programme_id))):
+        for index, school in enumerate(session.exec(select(School).where(School.programme_id == tracked.programme_id))):
             school.head_teacher_name, school.head_teacher_email = f"Principale Dupont{index}", f"ce.dupont{index}@ac-test.fr"
             session.add(school)
         session.commit()
-    urls = [f"/partage/{shared}" + ("" if name == "overview" else f"/{name}") for name in PAGES]
-    urls += [f"/partage/{shared}/{figure}.csv" for figure, name in FIGURES.items() if name in PAGES]
+    query = f"?school={min(tracked.uais)}"
+    urls = [f"/partage/{shared}" + ("" if name == "overview" else f"/{name}") + query for name in PAGES]
+    urls += [f"/partage/{shared}/{figure}.csv{query}" for figure, name in FIGURES.items()
+             if name in PAGES and figure != "school_history"]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert "Dupont" not in response.text and "ac-test.fr" not in response.text, url
+        for personal in ("Dupont", "ac-test.fr", "direction@test.invalid", "Formatrice Nord", "AT-001"):
+            assert personal not in response.text, (url, personal)
+    assert client.get(f"/partage/{shared}/school_history.csv{query}").status_code == 404
 
 
 def test_unknown_expired_and_revoked_links_get_the_same_404_and_are_audited(client, engine: sa.Engine, world) -> None:

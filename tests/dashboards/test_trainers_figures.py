@@ -33,6 +33,6 @@ def test_the_table_has_a_row_per_trainer_and_wave() -> None:
 
 
 def test_neutral_names_keep_each_trainers_number() -> None:
-    shown = trainers.neutral(LOAD, "Formateur %d")
+    shown = trainers.neutral(LOAD, lambda number: f"Formateur {number}")
     assert [row.name for row in shown.trainers] == ["Formateur 1", "Formateur 3"]
     assert shown.trainers[1].sessions == LOAD.trainers[1].sessions

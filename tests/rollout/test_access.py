@@ -44,6 +44,7 @@ SUCCESS = {
     ("auth.revoke_token", "POST"): 302,
     ("sharing.index", "POST"): 422,  # the form again: no label
     ("sharing.revoke", "POST"): 302,
+    ("dashboards.school_link", "GET"): 302,  # to the school dashboard, the school as its filter
     ("admin.deactivate", "POST"): 302,  # refused (the sample account is the admin's own), with a message
     ("admin.activate", "POST"): 302,  # nothing to do: the sample account is active
     ("basins.new", "POST"): 422,

@@ -22,7 +22,17 @@ from planner.compare import compare_plans
 from planner.export import plan_to_csv
 from rollout.core.author import Author
 from rollout.imports.routes import DOWNLOADS
-from rollout.models import Basin, Milestone, Plan, Programme, School, Trainer, UsageRecord, Wave
+from rollout.models import (
+    AuditEvent,
+    Basin,
+    Milestone,
+    Plan,
+    Programme,
+    School,
+    Trainer,
+    UsageRecord,
+    Wave,
+)
 from rollout.sharing.links import create_link
 from rollout.usage import taxonomy
 
@@ -31,20 +41,27 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
 DOWNLOAD_NAMES = re.compile(r"export|report|download|file")
 DASHBOARD_FIGURES = ("plan_vs_actual", "wave_timeline", "cascade", "usage_by_category", "pedagogical_share", "school_map",
-                     "equity")
+                     "equity", "leadership", "leadership_schools", "trainer_load")
+SCHOOL_FIGURES = ("school_milestones", "school_history", "school_services", "school_profiles", "school_adoption",
+                  "school_years")
+DASHBOARD_CSVS = [f"{figure}.csv" for figure in DASHBOARD_FIGURES] + [f"{figure}.csv?school={{school}}"
+                                                                       for figure in SCHOOL_FIGURES]
 SPREADSHEETS = {
     "imports.download": [f"/programmes/{{programme}}/export/{resource}.{fmt}"
                          for resource in DOWNLOADS for fmt in ("csv", "xlsx")],
     "usage.report_page": [f"/programmes/{{programme}}/usage/report?format=csv&by={by}"
                           for by in ("school", "month", "category")],
-    "dashboards.figure_csv": [f"/programmes/{{programme}}/dashboard/{figure}.csv" for figure in DASHBOARD_FIGURES],
-    "shared.figure_csv": [f"/partage/{{secret}}/{figure}.csv" for figure in DASHBOARD_FIGURES],
+    "dashboards.figure_csv": [f"/programmes/{{programme}}/dashboard/{csv}" for csv in DASHBOARD_CSVS],
+    "shared.figure_csv": [f"/partage/{{secret}}/{csv}" for csv in DASHBOARD_CSVS if not csv.startswith("school_history")],
 }
 """Every route that writes a spreadsheet, with the URLs that cover each of its forms."""
 WITHOUT_PROGRAMME_TEXT = ("by=category", "by=month", "/plan_vs_actual.csv", "/wave_timeline.csv", "/cascade.csv",
-                          "/usage_by_category.csv", "/equity.csv")
+                          "/usage_by_category.csv", "/equity.csv", "/leadership.csv", "/leadership_schools.csv",
+                          "/school_milestones.csv", "/school_services.csv", "/school_profiles.csv", "/school_adoption.csv",
+                          "/school_years.csv")
 """Files of numbers, dates and the product's own words only (no school is live in the hostile
-programme, so the wave timeline lists none): nothing of the programme to neutralise."""
+programme, so the wave timeline and the leadership groups list none; a school's usage is counted
+by category): nothing of the programme to neutralise."""
 NOT_SPREADSHEETS = {
     "api_v1.get_usage_report": "/api/v1/usage/report?programme={programme}",
     "planning.scenario_file": "/programmes/{programme}/plans/{plan}/scenario.json",
@@ -66,6 +83,14 @@ def _hostile(engine: sa.Engine, world) -> None:
             for index, record in enumerate(session.exec(select(model).where(model.programme_id == world.programme_id))):
                 for offset, name in enumerate(fields):
                     setattr(record, name, f"{HOSTILE[(index + offset) % 6]}{index}")
+        first = session.exec(select(School).where(School.programme_id == world.programme_id, School.uai == world.uais[0])).one()
+        session.add(AuditEvent(actor=HOSTILE[1], channel="form", district_id=world.district_id, entity="school",
+                               entity_id=str(first.id), action="update", changes={"commune": [None, HOSTILE[2]]}))
+        wave = session.exec(select(Wave.code).where(Wave.programme_id == world.programme_id)).first()
+        trainers = session.exec(select(Trainer.code).where(Trainer.programme_id == world.programme_id)).all()
+        session.add(Plan(programme_id=world.programme_id, name=HOSTILE[3], status="OPTIMAL", scenario={}, is_baseline=True,
+                         result={"assignments": [], "teacher_sessions": [
+                             {"trainer": code, "uai": world.uais[0], "wave": wave, "sessions": 1} for code in trainers]}))
         session.flush()
         taxonomy.summarise_programme(session, programme_id=world.programme_id)
         session.commit()
@@ -117,7 +142,7 @@ def test_no_written_file_holds_a_cell_a_spreadsheet_would_run(client, engine, wo
     written = 0
     for urls in SPREADSHEETS.values():
         for url in urls:
-            response = client.get(url.format(programme=world.programme_id, secret=secret))
+            response = client.get(url.format(programme=world.programme_id, secret=secret, school=world.uais[0]))
             assert response.status_code == 200, url
             cells = _cells(response.data, url)
             assert _neutralised(cells) or any(part in url for part in WITHOUT_PROGRAMME_TEXT), url  # the programme's texts are in
