@@ -156,3 +156,12 @@ def test_shared_dashboards_show_no_personal_data(app, engine, live) -> None:  # 
         assert personal not in everything, personal
     trainers = shared["trainers", Filters()][0].table.rows[::3]  # a row per trainer and wave: three waves
     assert [row[0] for row in trainers] == ["Formateur 1", "Formateur 2", "Formateur 3"]
+
+
+def test_the_pages_speak_english_through_the_catalogue(client, live, login) -> None:  # noqa: F811
+    login(client, "stakeholder")
+    leadership = client.get(_url(live, "leadership", "?lang=en")).text
+    assert "Leadership briefed before go-live" in leadership and "Direction informée" not in leadership
+    school = client.get(_url(live, "school", "?lang=en")).text
+    assert "Milestones: planned and done" in school and "School years compared" in school
+    assert "Sessions per trainer and wave" in client.get(_url(live, "trainers", "?lang=en")).text
