@@ -37,7 +37,6 @@ LABELS: dict[str, str] = {
     "no": _("non"),
     "vendor": _("Éditeur"),
     "academic": _("Académie"),
-    "load": _("Charge (sessions / capacité)"),
 }
 
 
@@ -86,7 +85,7 @@ def _load_figure(load: TrainerLoad, labels: Mapping[str, str]) -> go.Figure:
         text=[[_cell_text(s, c) for s, c in zip(row.sessions, row.capacity)] for row in load.trainers],
         texttemplate="%{text}", hovertemplate="%{y} — %{x}<br>%{text}<extra></extra>", xgap=2, ygap=2,
         colorscale=[[0, "#ffffff"], [1 / top, BLUE], [1, VERMILLION if top > 1 else BLUE]],
-        colorbar={"title": {"text": labels["load"], "side": "right"}, "tickformat": ".0%"},
+        showscale=False,  # each cell says its numbers; plotly.js's colour bar sets style attributes the CSP refuses
     ))
     figure.update_yaxes(autorange="reversed", type="category")
     figure.update_xaxes(type="category", side="top")
@@ -96,7 +95,8 @@ def _load_figure(load: TrainerLoad, labels: Mapping[str, str]) -> go.Figure:
 
 def plot_trainer_load(load: TrainerLoad, labels: Mapping[str, str] = LABELS) -> go.Figure:
     """A row per trainer, a column per wave; colour from empty (white) to full (blue), beyond
-    capacity towards vermillion."""
+    capacity towards vermillion, gaps between cells (which also keep plotly.js from testing a
+    drawing method with a style attribute the CSP refuses)."""
     return _load_figure(load, labels)
 
 

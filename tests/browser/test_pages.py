@@ -101,9 +101,11 @@ def test_main_pages_load_cleanly_for_each_role(signed_in, site: Site, role: str)
 
 def _wait_for_every_figure(page) -> None:
     """Every figure a dashboard sends as JSON is drawn by plotly.js (an SVG in its place);
-    the overview has six, the equity page one."""
+    the overview has six, equity one, leadership two, a school six (its history included for a
+    signed-in reader), trainers one (the demo has an adopted plan)."""
     expected = page.locator("[data-figure]").count()
-    minimum = {"/dashboard": 6, "/dashboard/equity": 1}
+    minimum = {"/dashboard": 6, "/dashboard/equity": 1, "/dashboard/leadership": 2, "/dashboard/school": 6,
+               "/dashboard/trainers": 1}
     for ending, count in minimum.items():
         if page.url.split("?")[0].endswith(ending):
             assert expected >= count, (page.url, expected)
