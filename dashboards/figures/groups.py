@@ -13,6 +13,8 @@ from plotly.subplots import make_subplots
 from dashboards.figures.template import NAME
 
 TITLE_WIDTH = 18  # characters a panel title line holds at the page's width
+NAME_WIDTH = 16  # characters a group's name holds on one line under its bar
+NO_DATA = "—"
 
 
 def mean(values: Sequence[float | int | None]) -> float | None:
@@ -35,15 +37,17 @@ def wrapped(title: str, width: int = TITLE_WIDTH) -> str:
 def panel_bars(groups: Sequence[str], measures: Mapping[str, Sequence[float | None]],
                style: Mapping[str, tuple[str, str]], percent: frozenset[str], labels: Mapping[str, str]) -> go.Figure:
     """One panel per measure (in `measures`' order), one bar per group in the same order in
-    every panel; `style` gives each group its (colour, pattern shape)."""
-    names = [labels[group] for group in groups]
+    every panel; `style` gives each group its (colour, pattern shape). A group without data
+    says — rather than showing an empty bar as 0."""
+    names = [wrapped(labels[group], NAME_WIDTH) for group in groups]
     figure = make_subplots(rows=1, cols=len(measures), subplot_titles=[wrapped(labels[m]) for m in measures],
                            horizontal_spacing=0.06)
     for column, (measure, values) in enumerate(measures.items(), start=1):
         figure.add_trace(go.Bar(
             x=names, y=list(values), showlegend=False, name=labels[measure],
             marker={"color": [style[g][0] for g in groups], "pattern": {"shape": [style[g][1] for g in groups]}},
-            texttemplate="%{y:.0%}" if measure in percent else "%{y:.0f}", textposition="outside",
+            texttemplate=[NO_DATA if value is None else "%{y:.0%}" if measure in percent else "%{y:.0f}"
+                          for value in values], textposition="outside",
         ), row=1, col=column)
         if measure in percent:
             figure.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=column)

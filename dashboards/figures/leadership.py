@@ -122,7 +122,7 @@ def _distribution_figure(schools: Sequence[SchoolLeadership], labels: Mapping[st
             ), row=1, col=column)
         figure.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=column)
         figure.update_xaxes(showticklabels=False, row=1, col=column)
-    figure.update_layout(template=NAME, boxmode="group")
+    figure.update_layout(template=NAME, boxmode="group", legend={"y": -0.08, "yanchor": "top"})  # under the panels' titles
     figure.update_annotations(font_size=12)
     return figure
 

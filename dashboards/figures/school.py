@@ -66,6 +66,7 @@ LABELS: dict[str, str] = {
     "channel": _("Canal"),
     "change": _("Changement"),
     "changes": _("Modifications"),
+    "no_change": _("Aucune modification enregistrée."),
     "school": _("Établissement"),
     "month": _("Mois"),
     "year": _("Année scolaire"),
@@ -257,6 +258,10 @@ def plot_school_history(changes: Sequence[Change], labels: Mapping[str, str] = L
         marker={"symbol": "diamond", "size": 9, "color": BLUE},
     ))
     figure.update_layout(template=NAME, height=320, showlegend=False)
+    if not changes:
+        figure.add_annotation(text=labels["no_change"], showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
     return figure
 
 

@@ -75,3 +75,9 @@ def test_the_history_lists_each_change() -> None:
     assert list(figure.data[0].y) == ["Ouvert"]
     assert school.history_table(changes).rows == [("08/01/2016 09:30", "direction@test.invalid", "formulaire", "Ouvert",
                                                    "Statut : → Terminé")]
+
+
+def test_an_empty_history_says_so_instead_of_drawing_empty_axes() -> None:
+    figure = school.plot_school_history([])
+    assert figure.layout.annotations[0].text == "Aucune modification enregistrée."
+    assert figure.layout.xaxis.visible is False
