@@ -86,7 +86,7 @@ def _equity_data(schools: Sequence[SchoolEquity]) -> EquityData:
 
 
 def _equity_figure(data: EquityData, labels: Mapping[str, str]) -> go.Figure:
-    return panel_bars(data.groups, data.measures, GROUP_STYLE, PERCENT_MEASURES, labels)
+    return panel_bars(data.groups, data.schools, data.measures, GROUP_STYLE, PERCENT_MEASURES, labels)
 
 
 def plot_equity(schools: Sequence[SchoolEquity], labels: Mapping[str, str] = LABELS) -> go.Figure:

@@ -34,12 +34,12 @@ def wrapped(title: str, width: int = TITLE_WIDTH) -> str:
     return "<br>".join(textwrap.wrap(title, width)) or title
 
 
-def panel_bars(groups: Sequence[str], measures: Mapping[str, Sequence[float | None]],
+def panel_bars(groups: Sequence[str], schools: Sequence[int], measures: Mapping[str, Sequence[float | None]],
                style: Mapping[str, tuple[str, str]], percent: frozenset[str], labels: Mapping[str, str]) -> go.Figure:
     """One panel per measure (in `measures`' order), one bar per group in the same order in
-    every panel; `style` gives each group its (colour, pattern shape). A group without data
-    says — rather than showing an empty bar as 0."""
-    names = [wrapped(labels[group], NAME_WIDTH) for group in groups]
+    every panel, named with its number of schools; `style` gives each group its (colour, pattern
+    shape). A group without data says — rather than showing an empty bar as 0."""
+    names = [wrapped(f"{labels[group]} ({count})", NAME_WIDTH) for group, count in zip(groups, schools)]
     figure = make_subplots(rows=1, cols=len(measures), subplot_titles=[wrapped(labels[m]) for m in measures],
                            horizontal_spacing=0.06)
     for column, (measure, values) in enumerate(measures.items(), start=1):

@@ -91,8 +91,12 @@ def _leadership_data(schools: Sequence[SchoolLeadership]) -> LeadershipData:
 
 
 def plot_leadership(schools: Sequence[SchoolLeadership], labels: Mapping[str, str] = LABELS) -> go.Figure:
-    """The three groups side by side, one panel per measure."""
-    return panel_bars(GROUPS, _leadership_data(schools).measures, GROUP_STYLE, frozenset(MEASURES), labels)
+    """The three groups side by side, one panel per measure; the groups' names stay level
+    (three panels leave them room, where plotly.js would turn them upright)."""
+    data = _leadership_data(schools)
+    figure = panel_bars(data.groups, data.schools, data.measures, GROUP_STYLE, frozenset(MEASURES), labels)
+    figure.update_xaxes(tickangle=0, tickfont_size=11)
+    return figure
 
 
 def leadership_table(schools: Sequence[SchoolLeadership], labels: Mapping[str, str] = LABELS) -> Table:

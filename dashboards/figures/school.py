@@ -259,6 +259,7 @@ def plot_school_history(changes: Sequence[Change], labels: Mapping[str, str] = L
     ))
     figure.update_layout(template=NAME, height=320, showlegend=False)
     if not changes:
+        figure.update_layout(height=120)
         figure.add_annotation(text=labels["no_change"], showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
         figure.update_xaxes(visible=False)
         figure.update_yaxes(visible=False)

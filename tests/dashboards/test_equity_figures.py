@@ -30,7 +30,7 @@ def test_each_group_gets_its_measures() -> None:
 def test_one_panel_per_measure_with_patterns_and_percent_axes() -> None:
     figure = equity.plot_equity(SCHOOLS)
     assert [trace.type for trace in figure.data] == ["bar"] * len(equity.MEASURES)
-    assert list(figure.data[0].x) == ["REP+", "REP", "Hors éducation<br>prioritaire"]
+    assert list(figure.data[0].x) == ["REP+ (2)", "REP (0)", "Hors éducation<br>prioritaire (1)"]  # with their schools
     assert list(figure.data[0].marker.pattern.shape) == ["", "/", "."]
     assert figure.layout.yaxis.tickformat is None and figure.layout.yaxis2.tickformat == ".0%"
     table = equity.equity_table(SCHOOLS)

@@ -28,8 +28,9 @@ def test_each_briefing_group_gets_its_measures() -> None:
 def test_one_bar_panel_per_measure_with_patterns() -> None:
     figure = leadership.plot_leadership(SCHOOLS)
     assert [trace.type for trace in figure.data] == ["bar"] * 3
-    assert list(figure.data[0].x) == ["Direction<br>informée avant<br>l'ouverture", "Direction<br>informée après<br>l'ouverture",
-                                      "Direction non<br>informée"]  # wrapped under the bars
+    assert list(figure.data[0].x) == ["Direction<br>informée avant<br>l'ouverture (2)",
+                                      "Direction<br>informée après<br>l'ouverture (0)",
+                                      "Direction non<br>informée (1)"]  # wrapped under the bars, with their schools
     assert list(figure.data[0].marker.pattern.shape) == ["", "/", "."]
     assert list(figure.data[1].texttemplate) == ["%{y:.0%}", "—", "—"]  # no school, no bar read as 0
     assert all(getattr(figure.layout, axis).tickformat == ".0%" for axis in ("yaxis", "yaxis2", "yaxis3"))
