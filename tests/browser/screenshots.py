@@ -24,7 +24,9 @@ from tests.browser.served import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOWN = ("dashboard", "equity", "progress", "school", "usage", "plans", "schools")
+SHOWN = ("dashboard", "equity", "leadership", "school_dashboard", "trainers", "progress", "school", "usage", "plans",
+         "schools")
+DASHBOARDS = ("dashboard", "equity", "leadership", "school_dashboard", "trainers")
 
 
 def capture(site: Site, page, out: Path) -> list[Path]:
@@ -34,10 +36,10 @@ def capture(site: Site, page, out: Path) -> list[Path]:
     pages = site.pages()
     for name in SHOWN:
         page.goto(site.url + pages[name])
-        if name in ("dashboard", "equity"):
+        if name in DASHBOARDS:
             page.wait_for_function("document.querySelectorAll('[data-figure] .main-svg').length"
                                    " >= document.querySelectorAll('[data-figure]').length")
-        if name == "equity":
+        if name in DASHBOARDS and name != "dashboard":
             _scroll_to_first_figure(page)
         written.append(_shot(page, out / f"{name}.png"))
         if name == "dashboard":
