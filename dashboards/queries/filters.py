@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from rollout.models import PRIORITIES
 from rollout.usage.report import parse_bound
@@ -56,9 +56,18 @@ class Filters:
         """The filters as query-string values (a link to the same view)."""
         values = {"school": self.school, "basin": self.basin, "priority": self.priority, "wave": self.wave,
                   "year": school_year(self.year) if self.year else None,
-                  "start": self.start.isoformat() if self.start else None,
-                  "end": self.end.isoformat() if self.end else None}
+                  "start": bound_text(self.start, end=False) if self.start else None,
+                  "end": bound_text(self.end, end=True) if self.end else None}
         return {name: value for name, value in values.items() if value}
+
+
+def bound_text(day: date, *, end: bool) -> str:
+    """A date bound as the filter form writes it: `YYYY-MM` when it is its month's first day
+    (a start) or last day (an end), else `YYYY-MM-DD`. The form offers months: the figures are
+    monthly, and whole months are read from the summaries alone (a day inside a month makes the
+    page read that month's base rows, docs/dashboards.md)."""
+    whole = day.day == 1 if not end else (day + timedelta(days=1)).day == 1
+    return f"{day:%Y-%m}" if whole else day.isoformat()
 
 
 def school_year(first: int) -> str:
