@@ -35,7 +35,8 @@ from rollout.models import (
 from rollout.tracking.colour import programme_progress
 from rollout.tracking.schedule import baseline_waves
 from rollout.usage.report import usage_report
-from rollout.usage.summary import usage_rows
+from rollout.usage import taxonomy
+from rollout.usage.summary import school_months
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,11 @@ def cascade_counts(session: Session, *, programme: Programme, schools: list[Scho
     """
     ids = _ids(schools)
     done = (Milestone.status == "done", col(Milestone.school_id).in_(ids))
-    usage = usage_rows(programme_id=programme.id, start=filters.first_day, end=filters.last_day, school_ids=ids)
+    months = school_months(programme_id=programme.id, start=filters.first_day, end=filters.last_day, school_ids=ids,
+                           mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
     best_month = (
-        select(func.max(usage.c.visitors_max).label("teachers"))
-        .where(usage.c.audience == "teacher")
-        .group_by(usage.c.school_id)
+        select(func.max(months.c.teacher_visitors).label("teachers"))
+        .group_by(months.c.school_id)
         .subquery()
     )
     return CascadeCounts(

@@ -63,8 +63,13 @@ def evaluation_date(session: Session, *, programme: Programme, today: date) -> d
     latest_milestone = session.exec(
         select(func.max(Milestone.actual_on)).where(Milestone.school_id.in_(school_ids))
     ).one()
+    # One index lookup per school (the usage key leads with school_id, then period_start): a
+    # max over all the programme's rows made PostgreSQL read every one of them (200 ms daily).
+    latest_per_school = (
+        select(func.max(UsageRecord.period_start)).where(UsageRecord.school_id == School.id).scalar_subquery()
+    )
     latest_usage = session.exec(
-        select(func.max(UsageRecord.period_start)).where(UsageRecord.school_id.in_(school_ids))
+        select(func.max(latest_per_school)).where(School.programme_id == programme.id)
     ).one()
     recorded = [day for day in (latest_milestone, latest_usage) if day is not None]
     return max(recorded) if recorded else today

@@ -94,12 +94,13 @@ def usage_report(
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r} (expected one of {', '.join(GROUPINGS)})")
     school = School.__table__.c
-    mapping = taxonomy.category_mapping(session, programme_id=programme_id)
     bounds = {"programme_id": programme_id, "start": start, "end": end, "school_ids": school_ids}
     if by == "category":
+        mapping = taxonomy.category_mapping(session, programme_id=programme_id)
         school_months = summary.school_month_totals(usage_rows(**bounds), mapping, by_category=True).subquery("school_months")
     else:
-        school_months = summary.school_months(mapping=mapping, **bounds)
+        school_months = summary.school_months(
+            mapping=lambda: taxonomy.category_mapping(session, programme_id=programme_id), **bounds)
     months = school_months.c
     if by == "school":
         group, name, keys = school.uai, school.name, [school.id, school.uai, school.name]

@@ -224,15 +224,16 @@ def usage_rows(
 
 
 def school_months(
-    *, programme_id: int, mapping: dict[str, str], start: date | None = None, end: date | None = None,
+    *, programme_id: int, mapping: Callable[[], dict[str, str]], start: date | None = None, end: date | None = None,
     school_ids: list[int] | None = None,
 ) -> sa.Subquery:
     """The programme's school-months over [start, end] (`TOTALS`): `schoolmonth` for whole
-    months, the days of cut months totalled under `mapping`."""
+    months, the days of cut months totalled under `mapping()`, called only when a month is cut
+    (reading the programme's labels is most of a whole-months page's time otherwise)."""
     schools = _chosen_schools(programme_id, school_ids)
     first_month, last_month, partial = split_range(start, end)
     totals = SchoolMonth.__table__.c
     whole = sa.select(*(totals[name] for name in TOTALS)).where(
         totals.school_id.in_(schools), *_whole_months(totals.month, first_month, last_month))
-    cut = [school_month_totals(_union([part], "cut_days"), mapping) for part in _cut_days(schools, partial)]
+    cut = [school_month_totals(_union([part], "cut_days"), mapping()) for part in _cut_days(schools, partial)]
     return _union([whole, *cut], "school_months")
