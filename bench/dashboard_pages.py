@@ -6,7 +6,8 @@ The demo is loaded with daily usage (`rollout fixtures load --usage daily`, 1.8 
 into a fresh database (`--database` reuses one already loaded), then a stakeholder signed in
 through the login form opens each dashboard page `--runs` times (after one warm-up) with the
 filters a reader uses: none, a school year, a basin, priority education, and dates that cut
-months (which read base rows for the cut days). The time is the app's whole answer (routing,
+months (which read base rows for the cut days, and which the form never writes: it offers
+months). The time is the app's whole answer (routing,
 queries, figures, template) through Flask's test client, without a network. p50 and p95 are
 printed with their ratio to a baseline measured in the same run: the home page, which reads
 the user's programmes and nothing else. The issue's target: every page under 150 ms at p95.
@@ -20,6 +21,7 @@ import re
 import statistics
 import tempfile
 import time
+from urllib.parse import urlencode
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,11 +38,12 @@ from rollout.models import Milestone, Programme, School, UsageRecord
 PERCENTILE = 95
 READER = "partenaire@demo.rollout.invalid"
 FILTERS = {
-    "no filter": "",
-    "school year 2016-2017": "?year=2016-2017",
-    "one basin": "?basin={basin}",
-    "REP+": "?priority=REP%2B",
-    "dates cutting months": "?start=2016-10-12&end=2017-03-17",
+    "no filter": {},
+    "school year 2016-2017": {"year": "2016-2017"},
+    "one basin": {"basin": "{basin}"},
+    "REP+": {"priority": "REP+"},
+    "months 2016-10 to 2017-03": {"start": "2016-10", "end": "2017-03"},
+    "days cutting months (typed)": {"start": "2016-10-12", "end": "2017-03-17"},
 }
 
 
@@ -68,16 +71,14 @@ def _paths(engine: sa.Engine, app: Flask) -> dict[str, str]:
         basin = session.exec(sa.text("SELECT code FROM basin WHERE programme_id = :id ORDER BY code"),
                              params={"id": programme.id}).first()[0]
     base = f"/programmes/{programme.id}/dashboard"
-    endpoints = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
-    pages = {"overview": base, "equity": f"{base}/equity"}
-    for name in ("leadership", "trainers"):
-        if f"dashboards.{name}_page" in endpoints or any(rule.endswith(f"/dashboard/{name}") for rule in endpoints.values()):
-            pages[name] = f"{base}/{name}"
-    school_rules = [rule for rule in endpoints.values() if "/dashboard/" in rule and "<uai>" in rule]
-    if school_rules:
-        pages["school"] = school_rules[0].replace("<int:programme_id>", str(programme.id)).replace("<uai>", school)
-    return {f"{page}, {label}": path + query.format(basin=basin)
-            for page, path in pages.items() for label, query in FILTERS.items()}
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    pages = {name: (f"{base}/{name}" if name != "overview" else base, {})
+             for name in ("overview", "equity", "leadership", "trainers", "school")
+             if name == "overview" or f"/programmes/<int:programme_id>/dashboard/{name}" in rules}
+    if "school" in pages:
+        pages["school"] = (pages["school"][0], {"school": school})
+    return {f"{page}, {label}": path + "?" + urlencode({**fixed, **{k: v.format(basin=basin) for k, v in query.items()}})
+            for page, (path, fixed) in pages.items() for label, query in FILTERS.items()}
 
 
 def _signed_in(app: Flask, password: str):
@@ -127,7 +128,10 @@ def _print(database: str, rows: int, timings: list[Timing]) -> None:
     print(f"{'page, filters':<44} {'p50 ms':>8} {'p95 ms':>8} {'p50 × baseline':>15}")
     for timing in timings:
         print(f"{timing.page:<44} {timing.p50 * 1000:8.0f} {timing.p95 * 1000:8.0f} {timing.p50 / baseline:15.1f}")
-    print(f"slowest p95: {max(timing.p95 for timing in timings[1:]) * 1000:.0f} ms (target 150 ms)")
+    offered = [timing.p95 for timing in timings[1:] if "(typed)" not in timing.page]
+    typed = [timing.p95 for timing in timings if "(typed)" in timing.page]
+    print(f"slowest p95 with the filters the form offers: {max(offered) * 1000:.0f} ms (target 150 ms); "
+          f"with days typed into the address: {max(typed) * 1000:.0f} ms")
 
 
 def main() -> None:

@@ -388,9 +388,15 @@ def _pedagogical_share_figure(data: PedagogicalShareData, labels: Mapping[str, s
         customdata=[[s.name, s.visits] for s in data.schools],
         hovertemplate="%{customdata[0]}<br>%{y:.1%} (%{customdata[1]:,d} " + labels["visits"].lower() + ")<extra></extra>",
     ))
-    for value, key, dash in ((data.national, "national", "dot"), (data.target, "target", "dash")):
-        figure.add_hline(y=value, line={"color": "#222222", "dash": dash, "width": 1.5},
-                         annotation_text=labels[key], annotation_position="top right")
+    references = ((data.national, "national", "dot"), (data.target, "target", "dash"))
+    # Shapes and annotations given at once: `add_hline` re-reads the figure for each line (a
+    # tenth of the page's time on the overview).
+    figure.update_layout(
+        shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value,
+                 "line": {"color": "#222222", "dash": dash, "width": 1.5}} for value, _, dash in references],
+        annotations=[{"xref": "paper", "x": 1, "xanchor": "right", "yref": "y", "y": value, "yanchor": "bottom",
+                      "text": labels[key], "showarrow": False} for value, key, _ in references],
+    )
     figure.update_xaxes(type="category", title=labels["school"])
     figure.update_yaxes(tickformat=".0%", title=labels["share"], rangemode="tozero")
     return figure
