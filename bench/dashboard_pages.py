@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import statistics
 import tempfile
 import time
 from urllib.parse import urlencode
@@ -29,13 +28,13 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlmodel import Session, select
 
+from bench.dashboard_queries import percentiles
 from bench.scratch import scratch_postgres
 from rollout.app import create_app
 from rollout.cli import load_dataset_committed, reset_demo_accounts
 from rollout.db import make_engine, upgrade
 from rollout.models import Milestone, Programme, School, UsageRecord
 
-PERCENTILE = 95
 READER = "partenaire@demo.rollout.invalid"
 FILTERS = {
     "no filter": {},
@@ -52,13 +51,6 @@ class Timing:
     page: str
     p50: float
     p95: float
-
-
-def _percentiles(seconds: list[float]) -> tuple[float, float]:
-    """p50 and p95 (nearest rank)."""
-    ordered = sorted(seconds)
-    rank = max(0, -(-len(ordered) * PERCENTILE // 100) - 1)
-    return statistics.median(ordered), ordered[rank]
 
 
 def _paths(engine: sa.Engine, app: Flask) -> dict[str, str]:
@@ -99,7 +91,7 @@ def _timed(client, path: str, runs: int) -> tuple[float, float]:
         response = client.get(path)
         seconds.append(time.perf_counter() - started)
         assert response.status_code == 200, path
-    return _percentiles(seconds)
+    return percentiles(seconds)
 
 
 def run(url: str, runs: int, *, load: bool, instance: Path) -> tuple[int, list[Timing]]:

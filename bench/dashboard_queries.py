@@ -48,7 +48,7 @@ class Timing:
     rows: int
 
 
-def _percentiles(seconds: list[float]) -> tuple[float, float]:
+def percentiles(seconds: list[float]) -> tuple[float, float]:
     """p50 and p95 (nearest rank: with few runs, p95 is the slowest run)."""
     ordered = sorted(seconds)
     rank = max(0, -(-len(ordered) * PERCENTILE // 100) - 1)
@@ -63,7 +63,7 @@ def _timed(what: str, query: Callable[[], int], runs: int) -> Timing:
         started = time.perf_counter()
         rows = query()
         seconds.append(time.perf_counter() - started)
-    return Timing(what, *_percentiles(seconds), rows)
+    return Timing(what, *percentiles(seconds), rows)
 
 
 def school_month_categories(session: Session, *, programme_id: int) -> list[tuple]:

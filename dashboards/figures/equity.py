@@ -13,14 +13,9 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from dashboards.figures.groups import mean, panel_bars, ratio
+from dashboards.figures.labels import _
 from dashboards.figures.table import Table
 from dashboards.figures.template import BLUE, GREY, ORANGE
-
-
-def _(text: str) -> str:
-    """Marks a label for the message catalogue (the page translates it)."""
-    return text
-
 
 GROUPS = ("REP+", "REP", "none")
 GROUP_STYLE = {"REP+": (BLUE, ""), "REP": (ORANGE, "/"), "none": (GREY, ".")}

@@ -17,14 +17,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards.figures.groups import mean, panel_bars, ratio, wrapped
+from dashboards.figures.labels import _
 from dashboards.figures.table import Table
 from dashboards.figures.template import BLUE, GREY, NAME, ORANGE
-
-
-def _(text: str) -> str:
-    """Marks a label for the message catalogue (the page translates it)."""
-    return text
-
 
 GROUPS = ("before", "late", "none")
 GROUP_STYLE = {"before": (BLUE, ""), "late": (ORANGE, "/"), "none": (GREY, ".")}

@@ -19,6 +19,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboards.figures.labels import _
 from dashboards.figures.table import Table
 from dashboards.figures.template import BLUE, GREEN, GREY, NAME, ORANGE, SKY, VERMILLION
 
@@ -32,11 +33,6 @@ STATUS_STYLE = {"green": (GREEN, "circle"), "amber": (ORANGE, "diamond"), "red":
 CATEGORY_STYLE = {"pedagogical": (BLUE, ""), "administrative": (ORANGE, "/"), "other": (GREY, ".")}
 """Colour and bar pattern of each usage category."""
 
-
-def _(text: str) -> str:
-    """Marks a label for the message catalogue and returns it as it is: figures stay pure, and
-    the page translates them (`gettext(LABELS[key])`) in the reader's language."""
-    return text
 
 
 LABELS: dict[str, str] = {

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards.figures.groups import ratio
+from dashboards.figures.labels import _
 from dashboards.figures.table import Table
 from dashboards.figures.template import (
     BLACK,
@@ -44,10 +45,6 @@ YEAR_PATTERNS = ("", "/", ".", "x", "\\", "+")
 YEAR_COLOURS = (SKY, BLUE, BLACK, GREEN, ORANGE, PURPLE)
 YEAR_MEASURES = ("pedagogical_share", "teacher_adoption", "pupil_adoption")
 
-
-def _(text: str) -> str:
-    """Marks a label for the message catalogue (the page translates it)."""
-    return text
 
 
 LABELS: dict[str, str] = {

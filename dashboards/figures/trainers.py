@@ -15,15 +15,12 @@ from dataclasses import dataclass, replace
 
 import plotly.graph_objects as go
 
+from dashboards.figures.labels import _
 from dashboards.figures.table import Table
 from dashboards.figures.template import BLUE, NAME, VERMILLION
 
 OVER = "⚠"
 
-
-def _(text: str) -> str:
-    """Marks a label for the message catalogue (the page translates it)."""
-    return text
 
 
 LABELS: dict[str, str] = {
