@@ -273,6 +273,18 @@ def tokens_create(email: str, name: str, days: int) -> None:
 
 
 @main.command()
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1),
+              help="Tasks run at once, each in a process of its own.")
+@click.option("--import", "extra_modules", multiple=True, metavar="MODULE",
+              help="Also import MODULE's tasks (repeatable), beside rollout's own.")
+def worker(workers: int, extra_modules: tuple[str, ...]) -> None:
+    """Run the task queue's consumer (docs/queue.md) until SIGTERM or Ctrl+C; it logs to stderr."""
+    from rollout.queue import run_worker
+
+    run_worker(workers=workers, extra_modules=extra_modules)
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
