@@ -53,20 +53,17 @@ def queue_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         url = _redis_or_skip()
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('queue') / 'queue.sqlite3'}"
-    previous = queue.huey.storage
-    queue.configure(url)
-    queue.huey.flush()
-    yield url
-    queue.huey.flush()
-    queue.huey.storage.close()
-    queue.huey.storage = previous
+    with queue_tasks.queue_at(url):
+        yield url
 
 
 def _start_worker(url: str, cwd: Path) -> subprocess.Popen:
-    """The Procfile's worker line, also importing this test's tasks."""
+    """The Procfile's worker line, also importing this test's tasks; its instance folder is `cwd`,
+    so that nothing it starts with (rollout's own tasks' start-up hooks) touches a real database."""
     line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker:"))
     command = [*shlex.split(line.removeprefix("worker:")), "--import", "tests.queue_tasks"]
-    env = {**os.environ, "ROLLOUT_QUEUE_URL": url, "PYTHONPATH": str(ROOT), "PATH": f"{BIN}:{os.environ['PATH']}"}
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(ROLLOUT_QUEUE_URL=url, ROLLOUT_INSTANCE_PATH=str(cwd), PYTHONPATH=str(ROOT), PATH=f"{BIN}:{os.environ['PATH']}")
     return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -90,11 +87,6 @@ def worker(queue_url: str, tmp_path: Path) -> Iterator[subprocess.Popen]:
     _stop(process)
 
 
-def _parent_pid(pid: int) -> int:
-    """The parent of a process, from /proc (field 4 of its stat line, after the command's name)."""
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-
-
 def test_the_worker_runs_tasks_in_processes_of_its_own_and_reports_their_errors(
         worker: subprocess.Popen, tmp_path: Path) -> None:
     trace = tmp_path / "trace.txt"
@@ -103,7 +95,7 @@ def test_the_worker_runs_tasks_in_processes_of_its_own_and_reports_their_errors(
     assert trace.read_text(encoding="utf-8") == "planifié"
 
     pid = queue.worker_pid().get(blocking=True, timeout=RESULT_SECONDS)
-    assert _parent_pid(pid) == worker.pid  # forked by the consumer, not run in it
+    assert queue_tasks.parent_pid(pid) == worker.pid  # forked by the consumer, not run in it
 
     with pytest.raises(TaskException) as raised:
         queue_tasks.fail("solveur en panne").get(blocking=True, timeout=RESULT_SECONDS)
