@@ -22,7 +22,7 @@ import click
 from planner.compare import compare_plans
 from planner.documents import InputError, load_plan, load_scenario, read_json, read_plan, write_json
 from planner.export import calendar_file_name, plan_to_csv, plan_to_icalendar
-from planner.plan import PLANNED, PlanResult, Progress
+from planner.plan import PLANNED, PlanResult, Progress, relative_gap
 from planner.progress import ProgressError
 from planner.replan import PlanInputError, prepare_replanning
 from planner.scenario import ScenarioError, validate_scenario
@@ -228,7 +228,7 @@ def _read_scenario(path: Path) -> Any:
 
 
 def _print_progress(progress: Progress) -> None:
-    gap = max(0.0, progress.objective - progress.bound) / max(1.0, abs(progress.objective))
+    gap = relative_gap(progress.objective, progress.bound)
     click.echo(
         f"plan: objective {progress.objective:,.1f}, bound {progress.bound:,.1f} "
         f"(gap {gap:.2%}) after {progress.elapsed:.1f} s",

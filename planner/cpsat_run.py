@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 from ortools.sat.python import cp_model
 
@@ -24,6 +25,8 @@ DETERMINISTIC_WALL_FACTOR = 10.0
 MIN_SEARCH_SECONDS = 0.5
 # How often a stop is repeated until a solver running in another thread has heard it.
 STOP_POLL = 0.01
+# How often a caller's stop event is looked at during a solve.
+STOP_WATCH = 0.05
 
 
 class ProgressCallback(cp_model.CpSolverSolutionCallback):
@@ -108,6 +111,35 @@ class Budget:
 
     def spend(self, solver: cp_model.CpSolver) -> None:
         self.spent += solver.deterministic_time
+
+
+@contextmanager
+def cancelled_by(stop: threading.Event | None, budget: Budget) -> Iterator[None]:
+    """Cancel `budget` as soon as the caller sets `stop`, from another thread.
+
+    A background solve that a leader stops must end with the best plan found so far, as at the
+    time limit: cancelling the budget stops the CP-SAT solve under way and every later one, and
+    the search returns what it has. (Progress callbacks only run when a plan improves, so they
+    cannot be where a stop is heard.)
+    """
+    if stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if stop.wait(STOP_WATCH):
+                budget.cancel()
+                return
+
+    watcher = threading.Thread(target=watch, name="stop-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
 
 
 def solve_part(

@@ -14,6 +14,11 @@ FORMAT = "rollout-plan/1"
 PLANNED = ("OPTIMAL", "FEASIBLE")
 
 
+def relative_gap(objective: float, bound: float) -> float:
+    """Relative distance between a plan's objective and the proven bound (0 when optimal)."""
+    return max(0.0, objective - bound) / max(1.0, abs(objective))
+
+
 @dataclass(frozen=True)
 class Progress:
     """One improving plan found during a solve, for live progress displays."""
@@ -103,7 +108,7 @@ class PlanResult:
         """Relative distance between the plan and the proven bound (0 when optimal)."""
         if self.objective is None or self.bound is None:
             return None
-        return max(0.0, self.objective - self.bound) / max(1.0, abs(self.objective))
+        return relative_gap(self.objective, self.bound)
 
     def to_json(self) -> dict[str, Any]:
         """The plan as a `rollout-plan/1` document."""

@@ -26,12 +26,13 @@ CP-SAT worker then only looks for plans: the LP-guided plan and the neighbourhoo
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from fractions import Fraction
 from typing import Callable
 
 from planner.conflicts import explain_infeasibility
-from planner.cpsat_run import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, combine, solve_part
+from planner.cpsat_run import MIN_SEARCH_SECONDS, Budget, Outcome, ProgressCallback, cancelled_by, combine, solve_part
 from planner.extract import extract_plan
 from planner.greedy import greedy_plan
 from planner.mip_proof import MipProof, MipRounds
@@ -60,8 +61,13 @@ def solve(
     seed: int = 0,
     deterministic: bool = False,
     progress: Callable[[Progress], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> PlanResult:
-    """Find a plan minimising the contract's objective; explain the conflicts when there is none."""
+    """Find a plan minimising the contract's objective; explain the conflicts when there is none.
+
+    Setting `stop` (from another thread) ends the search early, as the time limit would: the
+    result holds the best plan found by then.
+    """
     if not isinstance(scenario, Scenario):
         scenario = validate_scenario(scenario)
     started = time.monotonic()
@@ -73,7 +79,8 @@ def solve(
         logger.warning("priority weights rounded to 1e-6 for the solver; the reported objective stays exact")
     budget = Budget(started, time_limit, deterministic)
     callback = ProgressCallback(built.scale, progress, started)
-    outcome = _search(built, workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
+    with cancelled_by(stop, budget):
+        outcome = _search(built, workers=workers, seed=seed, deterministic=deterministic, budget=budget, callback=callback)
     name = outcome.status
     if name == "MODEL_INVALID":
         raise RuntimeError(f"the CP-SAT model is invalid: {built.model.validate()}")
