@@ -165,7 +165,7 @@ def _add_baseline(session: Session, programme: Programme) -> dict[str, Any]:
         Plan(
             programme_id=programme.id,
             name="Plan de référence",
-            status=plan["status"],
+            status=plan["status"].lower(),
             scenario=scenario,
             result=plan,
             objective=plan["objective"],

@@ -32,7 +32,7 @@ QUEUE_FILE = "queue.sqlite3"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 SQLITE_PREFIX = "sqlite:///"
 # The modules whose tasks the worker runs: a task enqueued by name runs only where it is registered.
-TASK_MODULES: tuple[str, ...] = ()
+TASK_MODULES: tuple[str, ...] = ("rollout.planning.tasks",)
 # How long SIGTERM (what Procfile hosts send before SIGKILL, 30 s later on most) lets the running
 # tasks finish before they are interrupted.
 SHUTDOWN_SECONDS = 20

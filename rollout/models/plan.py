@@ -10,7 +10,11 @@ from sqlmodel import Field, SQLModel
 
 from rollout.models.base import UTCDateTime, one_of, utcnow
 
-PLAN_STATUSES = ("draft", "queued", "solving", "OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "failed")
+# A plan is queued, then solving in a worker (`rollout.planning.runs`), then one of the others.
+# `stopped` is a solve a leader ended early: it keeps the best plan found by then, if any.
+PLAN_STATUSES = ("queued", "solving", "optimal", "feasible", "infeasible", "stopped", "failed")
+# The statuses a plan has once its solve has ended, whatever the way.
+FINISHED_STATUSES = ("optimal", "feasible", "infeasible", "stopped", "failed")
 
 
 class Plan(SQLModel, table=True):
@@ -23,11 +27,23 @@ class Plan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
     name: str = Field(max_length=200)
-    status: str = Field(default="draft", max_length=16)
+    status: str = Field(default="queued", max_length=16)
     scenario: dict[str, Any] = Field(sa_type=sa.JSON)
     result: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     objective: float | None = None
     bound: float | None = None
+    gap: float | None = None
+    # Seconds; None for plans solved before solving moved to the background.
+    time_limit: float | None = None
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Written by the worker about once a second while it solves: a stale one means it died.
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    elapsed: float | None = None
+    # [seconds, objective, bound or None] per improving plan found, for the page's curve.
+    progress: list[list[float | None]] = Field(default_factory=list, sa_type=sa.JSON)
+    stop_requested: bool = Field(default=False)
+    failure: str | None = Field(default=None, sa_type=sa.Text)
     is_baseline: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")

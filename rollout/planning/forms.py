@@ -7,11 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import FloatField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from rollout.planning.plans import MAX_TIME_LIMIT
+from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 
 
 class NewPlanForm(FlaskForm):
     name = StringField(_l("Nom du scénario"), validators=[DataRequired(), Length(max=200)])
     time_limit = FloatField(
-        _l("Temps de calcul maximal (secondes)"), default=10, validators=[NumberRange(min=1, max=MAX_TIME_LIMIT)]
+        _l("Temps de calcul maximal (secondes)"), default=60, validators=[NumberRange(min=MIN_TIME_LIMIT, max=MAX_TIME_LIMIT)]
     )

@@ -1,8 +1,5 @@
-"""Plans of a programme: solving its current data into a stored plan, and adopting one as the
-baseline that milestones' planned dates follow.
-
-Solving here is synchronous and bounded (`MAX_TIME_LIMIT`), which suits the programmes of a
-district; solving in the background with live progress is the task queue's job, later.
+"""Plans of a programme: listing them, and adopting one as the baseline that milestones'
+planned dates follow. Solving them is `rollout.planning.runs`' job, in the background.
 """
 
 from __future__ import annotations
@@ -12,15 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from planner import ScenarioError, solve
 from rollout import audit
-from rollout.models import Plan, Programme, utcnow
-from rollout.planning.scenario import ScenarioDataError, build_scenario
 from rollout.core.author import Author
+from rollout.models import Plan, Programme, utcnow
 from rollout.tracking.schedule import apply_baseline
 
-MAX_TIME_LIMIT = 30.0
-ADOPTABLE = ("OPTIMAL", "FEASIBLE")
+# The statuses of a plan that may hold an assignment: a stopped solve keeps its best plan, if any.
+ADOPTABLE = ("optimal", "feasible", "stopped")
 
 
 class PlanningError(ValueError):
@@ -34,34 +29,9 @@ def programme_plans(session: Session, programme: Programme) -> list[Plan]:
     )
 
 
-def create_plan(session: Session, *, programme: Programme, name: str, time_limit: float, author: Author) -> Plan:
-    """Build the scenario from the programme's current data, solve it and store the result.
-
-    An infeasible programme still gets its plan stored: its conflicts say what to relax.
-    Does not commit.
-    """
-    if not 1 <= time_limit <= MAX_TIME_LIMIT:
-        raise PlanningError(f"time limit must be between 1 and {MAX_TIME_LIMIT:g} seconds")
-    try:
-        scenario = build_scenario(session, programme, name=name)
-        result = solve(scenario, time_limit=time_limit, workers=2, seed=0)
-    except (ScenarioDataError, ScenarioError) as error:
-        raise PlanningError(str(error)) from None
-    document = result.to_json()
-    plan = Plan(
-        programme_id=programme.id,
-        name=name,
-        status=document["status"],
-        scenario=scenario,
-        result=document,
-        objective=document["objective"],
-        bound=document["bound"],
-        created_by_id=author.user_id,
-    )
-    session.add(plan)
-    session.flush()
-    _record(session, programme, plan, author, "create", {"status": [None, plan.status], "objective": [None, plan.objective]})
-    return plan
+def adoptable(plan: Plan) -> bool:
+    """Whether the plan holds an assignment of every school to a wave."""
+    return plan.status in ADOPTABLE and plan.objective is not None
 
 
 def adopt_plan(session: Session, *, programme: Programme, plan: Plan, author: Author) -> int:
@@ -71,7 +41,7 @@ def adopt_plan(session: Session, *, programme: Programme, plan: Plan, author: Au
     """
     if plan.programme_id != programme.id:
         raise PlanningError("this plan belongs to another programme")
-    if plan.status not in ADOPTABLE:
+    if not adoptable(plan):
         raise PlanningError(f"a plan with status {plan.status} has no assignment to adopt")
     previous = session.exec(select(Plan).where(Plan.programme_id == programme.id, Plan.is_baseline)).first()
     if previous is not None and previous.id == plan.id:
@@ -86,10 +56,10 @@ def adopt_plan(session: Session, *, programme: Programme, plan: Plan, author: Au
     plan.adopted_by_id = author.user_id
     session.add(plan)
     session.flush()
-    _record(session, programme, plan, author, "update", {"is_baseline": [False, True]})
+    record_plan_change(session, programme, plan, author, "update", {"is_baseline": [False, True]})
     if previous is not None:
         session.refresh(previous)
-        _record(session, programme, previous, author, "update", {"is_baseline": [True, False]})
+        record_plan_change(session, programme, previous, author, "update", {"is_baseline": [True, False]})
     return apply_baseline(session, programme=programme, plan=plan, author=author)
 
 
@@ -103,7 +73,8 @@ def schools_per_wave(plan: Plan) -> list[tuple[str, int, int]]:
     return [(wave, values[0], values[1]) for wave, values in counts.items()]
 
 
-def _record(session: Session, programme: Programme, plan: Plan, author: Author, action: str, changes: dict[str, Any]) -> None:
+def record_plan_change(session: Session, programme: Programme, plan: Plan, author: Author, action: str, changes: dict[str, Any]) -> None:
+    """The plan's audit event, in its programme's district."""
     audit.record(
         session,
         actor=author.actor,

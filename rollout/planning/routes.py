@@ -1,20 +1,32 @@
-"""Plans pages: the programme's plans, one plan's waves and conflicts, solving and adopting."""
+"""Plans pages: the programme's plans, one plan's waves and conflicts, its solve's live
+progress, queueing, stopping and adopting."""
 
 from __future__ import annotations
 
+import plotly
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from dashboards.views import plotly_style_ids
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.identity import current_author
-from rollout.core.forms import ButtonForm
 from rollout.auth.scope import programme_or_404
+from rollout.core.forms import ButtonForm
 from rollout.db import get_session
-from rollout.models import Plan, Programme
+from rollout.models import Plan, Programme, utcnow
+from rollout.planning import tasks
 from rollout.planning.forms import NewPlanForm
-from rollout.planning.plans import PlanningError, adopt_plan, create_plan, programme_plans, schools_per_wave
+from rollout.planning.plans import PlanningError, adopt_plan, adoptable, programme_plans, schools_per_wave
+from rollout.planning.runs import queue_plan, reap_stale, request_stop
 
 bp = Blueprint("planning", __name__)
+
+STATUS_LABELS = {
+    "queued": _l("en attente d'un calculateur"), "solving": _l("calcul en cours"), "optimal": _l("optimal"),
+    "feasible": _l("réalisable (optimalité non prouvée)"), "infeasible": _l("impossible"),
+    "stopped": _l("arrêté"), "failed": _l("échec"),
+}
 
 
 def plan_or_404(programme: Programme, plan_id: int) -> Plan:
@@ -24,12 +36,33 @@ def plan_or_404(programme: Programme, plan_id: int) -> Plan:
     return plan
 
 
+def current_plan_or_404(programme: Programme, plan_id: int) -> Plan:
+    """The plan, after marking failed any solve whose worker died (`runs.reap_stale`)."""
+    plan = plan_or_404(programme, plan_id)
+    if plan.status == "solving":
+        db = get_session()
+        if reap_stale(db, utcnow()):
+            db.commit()
+            db.refresh(plan)
+    return plan
+
+
+def progress_state(plan: Plan) -> dict:
+    """What the page's polling reads: the run's state, all of it from the plan's row."""
+    return {
+        "status": plan.status, "status_label": str(STATUS_LABELS[plan.status]), "objective": plan.objective, "bound": plan.bound, "gap": plan.gap,
+        "elapsed_seconds": plan.elapsed, "time_limit": plan.time_limit, "progress": plan.progress,
+        "stop_requested": plan.stop_requested, "failure": plan.failure,
+        "running": plan.status in ("queued", "solving"),
+    }
+
+
 @bp.get("/programmes/<int:programme_id>/plans")
 @access(*READERS)
 def index(programme_id: int):
     programme = programme_or_404(programme_id)
     return render_template(
-        "planning/index.html", programme=programme, plans=programme_plans(get_session(), programme),
+        "planning/index.html", programme=programme, plans=programme_plans(get_session(), programme), status_labels=STATUS_LABELS,
         form=NewPlanForm(),
     )
 
@@ -41,16 +74,17 @@ def create(programme_id: int):
     form = NewPlanForm()
     db = get_session()
     if not form.validate_on_submit():
-        return render_template("planning/index.html", programme=programme, plans=programme_plans(db, programme),
+        return render_template("planning/index.html", programme=programme, plans=programme_plans(db, programme), status_labels=STATUS_LABELS,
                                form=form), 422
     try:
-        plan = create_plan(db, programme=programme, name=form.name.data.strip(), time_limit=form.time_limit.data,
-                           author=current_author("form"))
+        plan = queue_plan(db, programme=programme, name=form.name.data.strip(), time_limit=form.time_limit.data,
+                          author=current_author("form"))
     except PlanningError as error:
         flash(str(error), "error")
-        return render_template("planning/index.html", programme=programme, plans=programme_plans(db, programme),
+        return render_template("planning/index.html", programme=programme, plans=programme_plans(db, programme), status_labels=STATUS_LABELS,
                                form=form), 422
     db.commit()
+    tasks.start_solve(db, plan)
     return redirect(url_for("planning.detail", programme_id=programme.id, plan_id=plan.id))
 
 
@@ -58,11 +92,37 @@ def create(programme_id: int):
 @access(*READERS)
 def detail(programme_id: int, plan_id: int):
     programme = programme_or_404(programme_id)
-    plan = plan_or_404(programme, plan_id)
+    plan = current_plan_or_404(programme, plan_id)
     return render_template(
         "planning/detail.html", programme=programme, plan=plan, waves=schools_per_wave(plan),
-        adopt_form=ButtonForm(),
+        adopt_form=ButtonForm(), adoptable=adoptable(plan), state=progress_state(plan),
+        plotly_version=plotly.__version__, plotly_style_ids=plotly_style_ids(),
     )
+
+
+@bp.get("/programmes/<int:programme_id>/plans/<int:plan_id>/progress.json")
+@access(*READERS)
+def progress(programme_id: int, plan_id: int):
+    """The run's state for the plan page's polling (`static/plan_progress.js`)."""
+    response = jsonify(progress_state(current_plan_or_404(programme_or_404(programme_id), plan_id)))
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.post("/programmes/<int:programme_id>/plans/<int:plan_id>/stop")
+@access(*LEADERS)
+def stop(programme_id: int, plan_id: int):
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    programme = programme_or_404(programme_id)
+    plan = plan_or_404(programme, plan_id)
+    db = get_session()
+    if request_stop(db, programme=programme, plan=plan, author=current_author("form")):
+        db.commit()
+        flash(_("Arrêt demandé : le meilleur plan trouvé jusqu'ici sera conservé."), "info")
+    else:
+        flash(_("Ce calcul est déjà terminé."), "error")
+    return redirect(url_for("planning.detail", programme_id=programme.id, plan_id=plan.id))
 
 
 @bp.get("/programmes/<int:programme_id>/plans/<int:plan_id>/scenario.json")

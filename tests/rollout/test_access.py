@@ -60,6 +60,7 @@ SUCCESS = {
     ("imports.upload_waves", "POST"): 422,
     ("planning.create", "POST"): 422,
     ("planning.adopt", "POST"): 302,  # refused (the plan has no solution), with a message
+    ("planning.stop", "POST"): 302,  # refused (the sample plan's solve has ended), with a message
     ("schools.new", "POST"): 422,
     ("schools.edit", "POST"): 422,
     ("schools.remove", "POST"): 302,
@@ -74,6 +75,7 @@ SUCCESS = {
     ("waves.remove", "POST"): 302,
     ("api_v1.create", "POST"): 422,
     ("api_v1.adopt", "POST"): 409,  # the plan has no solution to adopt
+    ("api_v1.stop_plan", "POST"): 409,  # the sample plan's solve has ended
     ("api_v1.upload_progress", "POST"): 422,
     ("api_v1.post_school", "POST"): 422,
     ("api_v1.patch_school", "PATCH"): 422,
@@ -125,7 +127,7 @@ def owned(engine: sa.Engine, world: World) -> dict[str, Owned]:
                 rows=[], summary=Preview(kind="trainers", filename="formateurs.csv").summary(),
                 expires_at=utcnow() + PREVIEW_LIFETIME,
             )
-            plan = Plan(programme_id=programme_id, name="Sans solution", status="INFEASIBLE", scenario={},
+            plan = Plan(programme_id=programme_id, name="Sans solution", status="infeasible", scenario={},
                         result={"status": "INFEASIBLE", "conflicts": []})
             session.add_all([preview, plan])
             author = Author(actor=WORLD_EMAILS[leader], channel="system", user_id=world.user_ids[leader])

@@ -67,7 +67,7 @@ def _fill(engine: sa.Engine, world) -> None:
             ServiceCategory(programme_id=world.programme_id, label_key="cahier de textes", label="Cahier de textes", category="pedagogy"),
             SavedPreview(programme_id=world.programme_id, user_id=manager, kind="usage", filename="stats.csv",
                          rows=[{"uai": schools[0].uai, "visits": 3}], summary={"new": 1}, expires_at=utcnow() + timedelta(hours=1)),
-            Plan(programme_id=world.programme_id, name="Scénario A", status="OPTIMAL", scenario={"format": "rollout-scenario/1"},
+            Plan(programme_id=world.programme_id, name="Scénario A", status="optimal", scenario={"format": "rollout-scenario/1"},
                  result={"assignments": [{"uai": schools[0].uai, "wave": "W1"}]}, objective=12.5, bound=12.5, is_baseline=True,
                  created_by_id=manager),
             ApiToken(user_id=manager, name="tableur", token_hash="a" * 64, prefix="rlt_aaaa", expires_at=utcnow() + timedelta(days=30)),

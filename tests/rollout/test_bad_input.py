@@ -144,7 +144,7 @@ def _json_operations(app) -> list[tuple[str, str, list[str]]]:
 def _plan(client, world, token) -> int:
     made = client.post(f"/api/v1/plans?programme={world.programme_id}", json={"name": "Base", "time_limit": 5},
                        headers=token("district_leader"))
-    assert made.status_code == 201, made.text
+    assert made.status_code == 202, made.text
     return made.json["id"]
 
 

@@ -1,9 +1,10 @@
-"""Plans: list, read, solve the programme's current data into a new plan, adopt a plan."""
+"""Plans: list, read (with the state of its solve), queue the solve of the programme's current
+data, stop a solve, adopt a plan."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from flask import abort
 from pydantic import BaseModel, Field
@@ -15,8 +16,12 @@ from rollout.auth.identity import current_author
 from rollout.auth.scope import single_programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
-from rollout.models import Plan, Programme
-from rollout.planning.plans import MAX_TIME_LIMIT, PlanningError, adopt_plan, create_plan, programme_plans
+from rollout.models import Plan, Programme, utcnow
+from rollout.planning import tasks
+from rollout.planning.plans import PlanningError, adopt_plan, programme_plans
+from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT, queue_plan, reap_stale, request_stop
+
+PlanStatus = Literal["queued", "solving", "optimal", "feasible", "infeasible", "stopped", "failed"]
 
 
 class PlanQuery(BaseModel):
@@ -26,11 +31,22 @@ class PlanQuery(BaseModel):
 class PlanSummary(BaseModel):
     id: int
     name: str
-    status: str
-    objective: float | None
-    bound: float | None
+    status: PlanStatus = Field(description=(
+        "queued (waiting for a worker), solving, then optimal, feasible (the time limit came first), "
+        "infeasible (see the result's conflicts), stopped (on request; keeps the best plan found, if any) "
+        "or failed (see failure)."
+    ))
+    objective: float | None = Field(description="The best plan's objective so far (final once solved).")
+    bound: float | None = Field(description="The proven lower bound on the objective so far.")
+    gap: float | None = Field(description="(objective - bound) / objective: 0 when optimal.")
+    elapsed_seconds: float | None = Field(validation_alias="elapsed", description="Seconds of solving so far.")
+    time_limit: float | None
+    stop_requested: bool
+    failure: str | None = Field(description="Why the solve failed, when it did.")
     is_baseline: bool
     created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
     adopted_at: datetime | None
 
 
@@ -45,8 +61,14 @@ class PlanDetail(PlanSummary):
 
 
 class PlanCreate(BaseModel):
+    programme: Id | None = Field(default=None, description="The programme to plan; or ?programme=, or the caller's only one.")
     name: str = Field(min_length=1, max_length=200)
-    time_limit: float = Field(default=10.0, ge=1, le=MAX_TIME_LIMIT)
+    time_limit: float = Field(default=60.0, ge=MIN_TIME_LIMIT, le=MAX_TIME_LIMIT, description="Seconds.")
+
+
+class PlanQueued(BaseModel):
+    id: int
+    status: PlanStatus
 
 
 class Adoption(BaseModel):
@@ -58,6 +80,17 @@ def _plan(programme: Programme, plan_id: int) -> Plan:
     plan = get_session().get(Plan, plan_id)
     if plan is None or plan.programme_id != programme.id:
         abort(404)
+    return plan
+
+
+def _current_plan(programme: Programme, plan_id: int) -> Plan:
+    """The plan, after marking failed any solve whose worker died (`runs.reap_stale`)."""
+    plan = _plan(programme, plan_id)
+    if plan.status == "solving":
+        db = get_session()
+        if reap_stale(db, utcnow()):
+            db.commit()
+            db.refresh(plan)
     return plan
 
 
@@ -77,7 +110,7 @@ def list_plans(query: PlanQuery) -> PlanList:
 @access(*READERS)
 @spec.validate(query=PlanQuery, resp=Response(HTTP_200=PlanDetail, HTTP_400=ErrorBody, HTTP_404=ErrorBody), tags=["plans"])
 def get_plan(plan_id: int, query: PlanQuery) -> PlanDetail:
-    plan = _plan(single_programme_or_404(query.programme), plan_id)
+    plan = _current_plan(single_programme_or_404(query.programme), plan_id)
     return PlanDetail.model_validate(plan, from_attributes=True)
 
 
@@ -85,19 +118,43 @@ def get_plan(plan_id: int, query: PlanQuery) -> PlanDetail:
 @access(*LEADERS)
 @spec.validate(
     query=PlanQuery, json=PlanCreate,
-    resp=Response(HTTP_201=PlanDetail, HTTP_400=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
+    resp=Response(HTTP_202=PlanQueued, HTTP_400=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
     tags=["plans"],
 )
 def create(query: PlanQuery, json: PlanCreate):
-    """Solve the programme's current schools, waves and trainers (at most 30 s) and store the plan."""
-    programme = single_programme_or_404(query.programme)
+    """Queue the solve of the programme's current schools, waves and trainers (up to 10 minutes).
+
+    Answers at once; follow the solve with GET /plans/{id}. The scenario is the programme's data
+    now: edits made while the plan waits or solves do not change it.
+    """
+    programme = single_programme_or_404(json.programme or query.programme)
     db = get_session()
     try:
-        plan = create_plan(db, programme=programme, name=json.name, time_limit=json.time_limit, author=current_author("api"))
+        plan = queue_plan(db, programme=programme, name=json.name, time_limit=json.time_limit, author=current_author("api"))
     except PlanningError as error:
         raise ApiError(409, str(error)) from None
     db.commit()
-    return PlanDetail.model_validate(plan, from_attributes=True), 201
+    tasks.start_solve(db, plan)
+    return PlanQueued(id=plan.id, status=plan.status), 202
+
+
+@api_v1.post("/plans/<int:plan_id>/stop")
+@access(*LEADERS)
+@spec.validate(
+    query=PlanQuery,
+    resp=Response(HTTP_202=PlanSummary, HTTP_400=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ErrorBody),
+    tags=["plans"],
+)
+def stop_plan(plan_id: int, query: PlanQuery):
+    """Stop the plan's solve, keeping the best plan found so far; the status becomes stopped
+    within a few seconds (optimal if the proof came first). 409 when the solve has ended."""
+    programme = single_programme_or_404(query.programme)
+    plan = _current_plan(programme, plan_id)
+    db = get_session()
+    if not request_stop(db, programme=programme, plan=plan, author=current_author("api")):
+        raise ApiError(409, f"this plan's solve has ended ({plan.status})", field="plan_id")
+    db.commit()
+    return _summary(plan), 202
 
 
 @api_v1.post("/plans/<int:plan_id>/adopt")

@@ -25,7 +25,7 @@ def _adopt(session: Session, programme: Programme, rows: list[dict[str, Any]], *
         previous.is_baseline = False
         session.add(previous)
     session.flush()
-    plan = Plan(programme_id=programme.id, name=f"Plan {len(rows)}", status="OPTIMAL", scenario={}, is_baseline=True,
+    plan = Plan(programme_id=programme.id, name=f"Plan {len(rows)}", status="optimal", scenario={}, is_baseline=True,
                 result={"format": "rollout-plan/1", "status": "OPTIMAL", "assignments": rows})
     session.add(plan)
     session.flush()

@@ -59,7 +59,7 @@ def test_deleting_a_wave_is_refused_while_schools_are_pinned_to_it_or_the_plan_u
         school = session.exec(select(School).where(School.uai == world.uais[0], School.programme_id == programme.id)).one()
         school.pinned_wave_id = w1.id
         session.add(school)
-        session.add(Plan(programme_id=programme.id, name="Plan adopté", status="OPTIMAL", scenario={}, is_baseline=True,
+        session.add(Plan(programme_id=programme.id, name="Plan adopté", status="optimal", scenario={}, is_baseline=True,
                          result={"assignments": [{"uai": world.uais[1], "wave": "W2"}]}))
         session.flush()
         with pytest.raises(InvalidChange, match=f"1 établissement.*{world.uais[0]}"):
