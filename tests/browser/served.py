@@ -70,6 +70,7 @@ class Site:
     programme_id: int
     school_uai: str
     log: Path
+    database_url: str
 
     def pages(self) -> dict[str, str]:
         """The main pages by name, as paths: what every role opens and axe checks."""
@@ -122,7 +123,8 @@ def served_demo(directory: Path) -> Iterator[Site]:
     database_url = f"sqlite:///{directory / 'rollout.sqlite3'}"
     passwords, programme_id, uai = load_demo(database_url)
     with live_server(directory, database_url, workers=1) as server:
-        yield Site(url=server.url, passwords=passwords, programme_id=programme_id, school_uai=uai, log=server.log)
+        yield Site(url=server.url, passwords=passwords, programme_id=programme_id, school_uai=uai, log=server.log,
+                   database_url=database_url)
 
 
 @dataclass

@@ -222,3 +222,51 @@ def test_the_print_view_draws_every_figure_without_navigation(signed_in, site: S
     assert page.locator("header.site, nav.programme, nav.dashboards, form.filters, details").count() == 0
     assert "Filtres appliqués" in page.locator("main").inner_text()
     assert watched.take() == []
+
+
+def test_a_plan_page_follows_its_solve_live_and_shows_the_plan_once_it_ends(signed_in, site: Site) -> None:
+    """What a worker writes to the plan's row reaches an open plan page without a reload: the
+    figures and the curve of objective and bound (drawn under the CSP); once the solve has
+    ended, the page reloads itself and shows the outcome. The rows are written here as a worker
+    would write them, so the test does not wait on a real solve."""
+    import re
+
+    from playwright.sync_api import expect
+    from sqlmodel import Session
+
+    from rollout.db import make_engine
+    from rollout.models import Plan, utcnow
+
+    engine = make_engine(site.database_url)
+    now = utcnow()
+    with Session(engine) as session:
+        plan = Plan(programme_id=site.programme_id, name="Suivi en direct", status="solving", scenario={},
+                    time_limit=120, started_at=now, heartbeat_at=now, elapsed=2.0, objective=200_000.0,
+                    bound=150_000.0, gap=0.25, progress=[[0.5, 210_000.0, None], [2.0, 200_000.0, 150_000.0]])
+        session.add(plan)
+        session.commit()
+        plan_id = plan.id
+    page, watched = signed_in("district_leader")
+    page.goto(f"{site.url}/programmes/{site.programme_id}/plans/{plan_id}")
+    page.wait_for_function("document.querySelectorAll('#plan-curve .main-svg').length > 0", timeout=10_000)
+    assert "calcul en cours" in page.locator("[data-field=status]").inner_text()
+    assert page.get_by_role("button", name="Arrêter le calcul et garder le meilleur plan").is_visible()
+    assert _serious_violations(page) == []
+
+    with Session(engine) as session:
+        row = session.get(Plan, plan_id)
+        row.progress = [*row.progress, [5.0, 180_000.0, 170_000.0]]
+        row.objective, row.bound, row.elapsed, row.heartbeat_at = 180_000.0, 170_000.0, 5.0, utcnow()
+        session.add(row)
+        session.commit()
+    expect(page.locator("[data-field=bound]")).to_have_text(re.compile(r"^170\D000,0$"), timeout=10_000)
+
+    with Session(engine) as session:
+        row = session.get(Plan, plan_id)
+        row.status, row.finished_at = "stopped", utcnow()
+        session.add(row)
+        session.commit()
+    expect(page.locator("[data-field=status]")).to_have_text("arrêté", timeout=10_000)
+    assert page.get_by_role("button", name="Arrêter le calcul et garder le meilleur plan").count() == 0
+    assert watched.take() == []
+    engine.dispose()
