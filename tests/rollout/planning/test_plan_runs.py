@@ -206,3 +206,44 @@ def test_a_killed_worker_leaves_the_plan_failed(engine: sa.Engine, world: World,
         session.commit()
     plan = _read(engine, plan_id)
     assert plan.status == "failed" and plan.failure == WORKER_DIED and plan.finished_at > last_news
+
+
+def test_migration_0011_gives_stored_plans_the_run_statuses_and_back(database_url: str) -> None:
+    from datetime import date
+
+    from alembic import command
+
+    from rollout.db import alembic_config, make_engine, upgrade
+    from rollout.models import District
+
+    engine = make_engine(database_url)
+    upgrade(engine, "0010")
+    with Session(engine) as session:
+        district = District(code="093", name="Seine-Saint-Denis")
+        session.add(district)
+        session.flush()
+        programme = Programme(district_id=district.id, name="ENT", platform="ENT", start_date=date(2015, 9, 1))
+        session.add(programme)
+        session.commit()
+        programme_id = programme.id
+    old = {"OPTIMAL": 1.0, "FEASIBLE": 2.0, "INFEASIBLE": None, "UNKNOWN": None}
+    with engine.begin() as connection:
+        for status, objective in old.items():
+            connection.execute(sa.text(
+                "INSERT INTO plan (programme_id, name, status, scenario, objective, is_baseline, created_at) "
+                "VALUES (:programme, :name, :status, '{}', :objective, false, CURRENT_TIMESTAMP)"
+            ), {"programme": programme_id, "name": status, "status": status, "objective": objective})
+    upgrade(engine)
+    with Session(engine) as session:
+        plans = {plan.name: plan for plan in session.exec(select(Plan))}
+        assert {name: plan.status for name, plan in plans.items()} == {
+            "OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible", "UNKNOWN": "failed"}
+        assert plans["UNKNOWN"].failure == "no plan was found within the time limit"
+        assert all(plan.progress == [] and not plan.stop_requested for plan in plans.values())
+        session.execute(sa.update(Plan).where(Plan.name == "FEASIBLE").values(status="stopped"))
+        session.commit()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0010")
+        assert dict(connection.execute(sa.text("SELECT name, status FROM plan")).all()) == {
+            "OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE", "INFEASIBLE": "INFEASIBLE", "UNKNOWN": "failed"}
+    engine.dispose()
