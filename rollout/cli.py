@@ -289,13 +289,15 @@ def worker(workers: int, extra_modules: tuple[str, ...]) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 def demo(host: str, port: int, workers: int) -> None:
-    """Create and migrate the database, load the demo if empty, print the accounts, and serve."""
+    """Create and migrate the database, load the demo if empty, print the accounts, and serve
+    beside one queue worker (plans are solved there)."""
     app = create_app()
     prepare_demo(app, echo=click.echo)
+    get_engine(app).dispose()  # gunicorn's and the worker's processes open their own
     click.echo(f"rollout is served on http://{host}:{port}/ (Ctrl+C to stop)")
-    from rollout.serve import serve
+    from rollout.serve import serve_with_worker
 
-    serve(app, host=host, port=port, workers=workers)
+    sys.exit(serve_with_worker(host=host, port=port, workers=workers))
 
 
 def prepare_demo(app: Flask, *, echo: Any = print) -> dict[str, str]:

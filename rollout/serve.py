@@ -1,14 +1,20 @@
-"""Serving the application with gunicorn from the `rollout demo` command."""
+"""Serving the application with gunicorn, and a queue worker beside it, from `rollout demo`."""
 
 from __future__ import annotations
 
+import os
+import select
+import signal
+import subprocess
+import sys
 from typing import Any
 
-from flask import Flask
-from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from rollout.sharing.redaction import without_secrets
+
+# How long a stopped server or worker may take to exit before it is killed.
+STOP_SECONDS = 10
 
 
 class AccessLogger(Logger):
@@ -20,29 +26,62 @@ class AccessLogger(Logger):
         return {key: without_secrets(value) if isinstance(value, str) else value for key, value in atoms.items()}
 
 
-class GunicornServer(BaseApplication):
-    """gunicorn running an already-built Flask app: the same server as the Procfile's."""
-
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
-        self.application = app
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return self.application
+def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
+    """gunicorn as the Procfile's web line runs it: the same server, bound where the demo says."""
+    return [sys.executable, "-m", "gunicorn", "rollout.app:create_app()", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--threads", "4", "--timeout", "60", "--access-logfile", "-",
+            "--logger-class", "rollout.serve.AccessLogger"]
 
 
-def serve(app: Flask, *, host: str, port: int, workers: int) -> None:
-    """Serve until interrupted; the database engine is disposed so workers open their own."""
-    engine = app.extensions.pop("rollout.engine", None)
-    if engine is not None:
-        engine.dispose()
-    GunicornServer(
-        app,
-        {"bind": f"{host}:{port}", "workers": workers, "threads": 4, "timeout": 60, "accesslog": "-",
-         "logger_class": "rollout.serve.AccessLogger"},
-    ).run()
+def serve_with_worker(*, host: str, port: int, workers: int) -> int:
+    """Run gunicorn and one `rollout worker` side by side until Ctrl+C or until either ends,
+    then stop the other; returns the exit status.
+
+    Both are children of this process, which only watches them: Ctrl+C reaches all three (one
+    process group), and a SIGINT sent to this process alone is passed on. One ending on its own
+    is a failure (non-zero) whatever its status: a demo whose plans never solve, or that no
+    longer serves, must not look as if it worked.
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM):  # the demo's plan solve (OR-Tools) left SIGINT at its default
+        signal.signal(signum, _interrupt)
+    server = subprocess.Popen(gunicorn_command(host=host, port=port, workers=workers))
+    worker = subprocess.Popen([sys.executable, "-m", "rollout", "worker"])
+    ended = _first_to_end([server, worker])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not leave them behind
+    for process in (server, worker):
+        _stop(process)
+    if ended is not None:
+        print(f"{'gunicorn' if ended is server else 'the queue worker'} stopped (exit status {ended.returncode}):"
+              " the demo stops", file=sys.stderr)
+        return ended.returncode or 1
+    return server.returncode or worker.returncode
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """Ctrl+C or SIGTERM: stop watching, and stop both."""
+    raise KeyboardInterrupt
+
+
+def _first_to_end(processes: list[subprocess.Popen]) -> subprocess.Popen | None:
+    """The first of `processes` to end, or None on Ctrl+C; waits on their pidfds (Linux), not a timer."""
+    pidfds = {os.pidfd_open(process.pid): process for process in processes}
+    try:
+        ready, _, _ = select.select(list(pidfds), [], [])
+        return pidfds[ready[0]]
+    except KeyboardInterrupt:
+        return None
+    finally:
+        for pidfd in pidfds:
+            os.close(pidfd)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGINT, as Ctrl+C sends it (gunicorn stops at once, the worker interrupts its tasks);
+    killed if it lingers."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -1,10 +1,33 @@
-"""Tasks for tests/rollout/test_queue.py, which a real `rollout worker --import tests.queue_tasks` runs."""
+"""Tasks for tests/rollout/test_queue.py, which a real `rollout worker --import tests.queue_tasks` runs,
+and a way to point the test process's queue where a worker under test listens."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from rollout import queue
 from rollout.queue import huey
+
+
+@contextmanager
+def queue_at(url: str) -> Iterator[None]:
+    """Enqueue to (and read results from) the queue at `url` in this block, emptied before and after."""
+    previous = huey.storage
+    queue.configure(url)
+    huey.flush()
+    try:
+        yield
+    finally:
+        huey.flush()
+        huey.storage.close()
+        huey.storage = previous
+
+
+def parent_pid(pid: int) -> int:
+    """The parent of a process, from /proc (field 4 of its stat line, after the command's name)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 @huey.task()

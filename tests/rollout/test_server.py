@@ -1,7 +1,8 @@
-"""The real servers start: the Procfile's gunicorn line, and `rollout demo` end to end."""
+"""The real servers start: the Procfile's gunicorn line, and `rollout demo` (gunicorn and a queue worker) end to end."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -13,7 +14,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from rollout.db import make_engine, upgrade
+from rollout.queue import worker_pid
+from tests.queue_tasks import parent_pid, queue_at
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -65,22 +70,70 @@ def test_procfile_web_line_serves_the_app(tmp_path, sqlite_url: str) -> None:
 
 
 
-def test_rollout_demo_creates_loads_and_serves(tmp_path) -> None:
-    """The README's first command, as a new user runs it: empty machine to a served demo."""
-    port = _free_port()
+def _start_demo(tmp_path: Path, port: int) -> subprocess.Popen:
+    """`rollout demo` as a new user types it: no DATABASE_URL, no SECRET_KEY, an empty instance folder."""
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "SECRET_KEY")}
     env["ROLLOUT_INSTANCE_PATH"] = str(tmp_path / "instance")
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [str(BIN / "rollout"), "demo", "--port", str(port)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+
+
+def test_rollout_demo_creates_loads_and_serves(tmp_path) -> None:
+    """The README's first command, as a new user runs it: empty machine to a served demo."""
+    port = _free_port()
+    process = _start_demo(tmp_path, port)
     try:
         health = _wait_for(f"http://127.0.0.1:{port}/healthz", process, timeout=120)
         assert health.status == 200
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
         assert "Données simulées" in page
+        worker = _demo_worker(tmp_path / "instance", process)
     finally:
         output = _stop(process)
     assert (tmp_path / "instance" / "rollout.sqlite3").exists()
     for role in ("admin", "district_leader", "project_manager", "stakeholder"):
         assert f"  {role} " in output, output
+    assert process.returncode == 0, output
+    assert not Path(f"/proc/{worker}").exists(), "Ctrl+C left the demo's queue worker running"
+
+
+def _demo_worker(instance: Path, demo: subprocess.Popen) -> int:
+    """The demo's queue worker, found by the task it runs: the consumer that forked the
+    process which ran it is a child of the demo."""
+    with queue_at(f"sqlite:///{instance / 'queue.sqlite3'}"):
+        task_process = worker_pid().get(blocking=True, timeout=60)
+    consumer = parent_pid(task_process)
+    assert parent_pid(consumer) == demo.pid
+    return consumer
+
+
+def test_rollout_demo_stops_when_its_worker_dies(tmp_path) -> None:
+    """A demo whose plans can no longer be solved stops, with a non-zero status, rather than serve on."""
+    port = _free_port()
+    process = _start_demo(tmp_path, port)
+    task_processes: list[str] = []
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", process, timeout=120)
+        worker = _demo_worker(tmp_path / "instance", process)
+        task_processes = Path(f"/proc/{worker}/task/{worker}/children").read_text().split()
+        os.kill(worker, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        _kill(task_processes)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        _kill(task_processes)
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode != 0, output
+    assert "the queue worker stopped (exit status -9): the demo stops" in output, output
+    with pytest.raises(urllib.error.URLError):  # gunicorn stopped with it
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+
+
+def _kill(task_processes: list[str]) -> None:
+    """What a killed consumer leaves: its forked task processes, which hold the demo's output open."""
+    for pid in task_processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid), signal.SIGKILL)
