@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
+
+# Tests that queue plans (the API, the plan pages) must not fill a developer's queue in the
+# repository's instance folder: the session's queue is a temporary file unless one is named,
+# set before rollout.queue is first imported (it builds its storage from the environment).
+os.environ.setdefault("ROLLOUT_QUEUE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='rollout-test-queue-')}/queue.sqlite3")
 
 from rollout.app import create_app
 from rollout.db import make_engine, upgrade
