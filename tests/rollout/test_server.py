@@ -72,7 +72,7 @@ def test_procfile_web_line_serves_the_app(tmp_path, sqlite_url: str) -> None:
 
 def _start_demo(tmp_path: Path, port: int) -> subprocess.Popen:
     """`rollout demo` as a new user types it: no DATABASE_URL, no SECRET_KEY, an empty instance folder."""
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "SECRET_KEY")}
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "SECRET_KEY", "ROLLOUT_QUEUE_URL")}
     env["ROLLOUT_INSTANCE_PATH"] = str(tmp_path / "instance")
     return subprocess.Popen(
         [str(BIN / "rollout"), "demo", "--port", str(port)],
