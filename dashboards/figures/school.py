@@ -45,8 +45,6 @@ YEAR_PATTERNS = ("", "/", ".", "x", "\\", "+")
 YEAR_COLOURS = (SKY, BLUE, BLACK, GREEN, ORANGE, PURPLE)
 YEAR_MEASURES = ("pedagogical_share", "teacher_adoption", "pupil_adoption")
 
-
-
 LABELS: dict[str, str] = {
     "milestone": _("Jalon"),
     "planned": _("Prévu le"),

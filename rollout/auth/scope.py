@@ -12,7 +12,8 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from rollout.db import get_session
-from rollout.models import Programme, School
+from rollout.models import Plan, Programme, School
+from rollout.planning.runs import reap_if_stale
 
 
 def visible_district_ids() -> set[int] | None:
@@ -47,6 +48,24 @@ def school_or_404(programme: Programme, uai: str) -> School:
     if school is None:
         abort(404)
     return school
+
+
+def plan_or_404(programme: Programme, plan_id: int) -> Plan:
+    """A plan of a programme the user may see (check the programme first); 404 otherwise."""
+    plan = get_session().get(Plan, plan_id)
+    if plan is None or plan.programme_id != programme.id:
+        abort(404)
+    return plan
+
+
+def current_plan_or_404(programme: Programme, plan_id: int) -> Plan:
+    """`plan_or_404`, after marking failed a solve whose worker died (`runs.reap_if_stale`),
+    so that pages and the API never show a dead solve as running."""
+    plan = plan_or_404(programme, plan_id)
+    db = get_session()
+    if reap_if_stale(db, plan):
+        db.commit()
+    return plan
 
 
 def single_programme_or_404(programme_id: int | None) -> Programme:

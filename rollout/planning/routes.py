@@ -11,14 +11,14 @@ from flask_babel import lazy_gettext as _l
 from dashboards.views import plotly_style_ids
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.identity import current_author
-from rollout.auth.scope import programme_or_404
+from rollout.auth.scope import current_plan_or_404, plan_or_404, programme_or_404
 from rollout.core.forms import ButtonForm
 from rollout.db import get_session
-from rollout.models import Plan, Programme, utcnow
+from rollout.models import Plan
 from rollout.planning import tasks
 from rollout.planning.forms import NewPlanForm
 from rollout.planning.plans import PlanningError, adopt_plan, adoptable, programme_plans, schools_per_wave
-from rollout.planning.runs import queue_plan, reap_stale, request_stop
+from rollout.planning.runs import queue_plan, request_stop
 
 bp = Blueprint("planning", __name__)
 
@@ -27,24 +27,6 @@ STATUS_LABELS = {
     "feasible": _l("réalisable (optimalité non prouvée)"), "infeasible": _l("impossible"),
     "stopped": _l("arrêté"), "failed": _l("échec"),
 }
-
-
-def plan_or_404(programme: Programme, plan_id: int) -> Plan:
-    plan = get_session().get(Plan, plan_id)
-    if plan is None or plan.programme_id != programme.id:
-        abort(404)
-    return plan
-
-
-def current_plan_or_404(programme: Programme, plan_id: int) -> Plan:
-    """The plan, after marking failed any solve whose worker died (`runs.reap_stale`)."""
-    plan = plan_or_404(programme, plan_id)
-    if plan.status == "solving":
-        db = get_session()
-        if reap_stale(db, utcnow()):
-            db.commit()
-            db.refresh(plan)
-    return plan
 
 
 def progress_state(plan: Plan) -> dict:

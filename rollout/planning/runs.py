@@ -101,6 +101,15 @@ def reap_stale(session: Session, now: datetime) -> list[int]:
     return stale
 
 
+def reap_if_stale(session: Session, plan: Plan) -> bool:
+    """Run `reap_stale` when `plan` reads as solving, and reload it if that marked any plan:
+    reading a plan's state is when a dead worker is noticed. Does not commit."""
+    if plan.status != "solving" or not reap_stale(session, utcnow()):
+        return False
+    session.refresh(plan)
+    return True
+
+
 def run_plan(engine: sa.Engine, plan_id: int, *, solver: Callable[..., Any] = solve) -> None:
     """Solve a queued plan and record its progress and outcome: the task body of a worker.
 

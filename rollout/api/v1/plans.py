@@ -6,20 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from flask import abort
 from pydantic import BaseModel, Field
 from spectree import Response
 
 from rollout.api import ErrorBody, Id, api_v1, spec
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.identity import current_author
-from rollout.auth.scope import single_programme_or_404
+from rollout.auth.scope import current_plan_or_404, plan_or_404, single_programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
-from rollout.models import Plan, Programme, utcnow
+from rollout.models import Plan
 from rollout.planning import tasks
 from rollout.planning.plans import PlanningError, adopt_plan, programme_plans
-from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT, queue_plan, reap_stale, request_stop
+from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT, queue_plan, request_stop
 
 PlanStatus = Literal["queued", "solving", "optimal", "feasible", "infeasible", "stopped", "failed"]
 
@@ -76,24 +75,6 @@ class Adoption(BaseModel):
     milestones_replanned: int
 
 
-def _plan(programme: Programme, plan_id: int) -> Plan:
-    plan = get_session().get(Plan, plan_id)
-    if plan is None or plan.programme_id != programme.id:
-        abort(404)
-    return plan
-
-
-def _current_plan(programme: Programme, plan_id: int) -> Plan:
-    """The plan, after marking failed any solve whose worker died (`runs.reap_stale`)."""
-    plan = _plan(programme, plan_id)
-    if plan.status == "solving":
-        db = get_session()
-        if reap_stale(db, utcnow()):
-            db.commit()
-            db.refresh(plan)
-    return plan
-
-
 def _summary(plan: Plan) -> PlanSummary:
     return PlanSummary.model_validate(plan, from_attributes=True)
 
@@ -110,7 +91,7 @@ def list_plans(query: PlanQuery) -> PlanList:
 @access(*READERS)
 @spec.validate(query=PlanQuery, resp=Response(HTTP_200=PlanDetail, HTTP_400=ErrorBody, HTTP_404=ErrorBody), tags=["plans"])
 def get_plan(plan_id: int, query: PlanQuery) -> PlanDetail:
-    plan = _current_plan(single_programme_or_404(query.programme), plan_id)
+    plan = current_plan_or_404(single_programme_or_404(query.programme), plan_id)
     return PlanDetail.model_validate(plan, from_attributes=True)
 
 
@@ -149,7 +130,7 @@ def stop_plan(plan_id: int, query: PlanQuery):
     """Stop the plan's solve, keeping the best plan found so far; the status becomes stopped
     within a few seconds (optimal if the proof came first). 409 when the solve has ended."""
     programme = single_programme_or_404(query.programme)
-    plan = _current_plan(programme, plan_id)
+    plan = current_plan_or_404(programme, plan_id)
     db = get_session()
     if not request_stop(db, programme=programme, plan=plan, author=current_author("api")):
         raise ApiError(409, f"this plan's solve has ended ({plan.status})", field="plan_id")
@@ -167,7 +148,7 @@ def stop_plan(plan_id: int, query: PlanQuery):
 def adopt(plan_id: int, query: PlanQuery) -> Adoption:
     """Make the plan the programme's baseline; milestones' planned dates follow it."""
     programme = single_programme_or_404(query.programme)
-    plan = _plan(programme, plan_id)
+    plan = plan_or_404(programme, plan_id)
     db = get_session()
     try:
         changed = adopt_plan(db, programme=programme, plan=plan, author=current_author("api"))
