@@ -12,6 +12,7 @@ from rollout.models.progress import (
     Milestone,
     PixCertification,
 )
+from rollout.models.scenario import Scenario
 from rollout.models.school import PRIORITIES, Basin, School, SchoolCreate, SchoolPublic
 from rollout.models.sharing import ShareLink
 from rollout.models.trainer import TIERS, Trainer, TrainerBasin, TrainerCapacity
@@ -22,7 +23,7 @@ from rollout.models.wave import Wave
 __all__ = [
     "ADMINISTRATIVE", "ApiToken", "AuditEvent", "LoginAttempt", "Basin", "CATEGORIES", "District", "IMPORT_KINDS", "ImportBatch",
     "MILESTONE_KINDS", "MILESTONE_STATUSES", "Milestone", "PEDAGOGICAL", "PIX_LEVELS", "PRIORITIES",
-    "PixCertification", "Plan", "Programme", "ROLES", "SavedPreview", "School", "SchoolCreate", "SchoolMonth", "SchoolPublic",
+    "PixCertification", "Plan", "Programme", "ROLES", "SavedPreview", "Scenario", "School", "SchoolCreate", "SchoolMonth", "SchoolPublic",
     "SESSION_END_REASONS", "ServiceCategory", "ShareLink", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageMonth", "UsageRecord",
     "User", "UserDistrict", "UserSession", "Wave", "utcnow",
 ]

@@ -46,6 +46,8 @@ class Programme(SQLModel, table=True):
     weight_none: float = Field(default=1.0)
     weight_rep: float = Field(default=1.0)
     weight_rep_plus: float = Field(default=1.0)
+    # Optimistic locking: an edit based on an older version is refused, not applied over.
+    version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     __table_args__ = (
@@ -55,4 +57,5 @@ class Programme(SQLModel, table=True):
         check("leadership_session_positive", "schools_per_leadership_session >= 1"),
         check("trainer_lag_not_negative", "trainer_lag >= 0"),
         check("weights_positive", "weight_none > 0 AND weight_rep > 0 AND weight_rep_plus > 0"),
+        check("version_positive", "version >= 1"),
     )

@@ -45,6 +45,11 @@ class Plan(SQLModel, table=True):
     stop_requested: bool = Field(default=False)
     failure: str | None = Field(default=None, sa_type=sa.Text)
     is_baseline: bool = Field(default=False)
+    # The named what-if this plan was solved from, if any (its edits are already in `scenario`).
+    scenario_id: int | None = Field(default=None, foreign_key="scenario.id", ondelete="SET NULL", index=True)
+    # A re-plan from the tracker's records: {"as_of", "base_plan_id", "progress" (rollout-progress/1),
+    # "base_scenario", "base_plan"}; the worker re-plans instead of solving when it is set.
+    replan: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     adopted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -214,18 +214,18 @@ def test_migration_0011_gives_stored_plans_the_run_statuses_and_back(database_ur
     from alembic import command
 
     from rollout.db import alembic_config, make_engine, upgrade
-    from rollout.models import District
 
     engine = make_engine(database_url)
     upgrade(engine, "0010")
-    with Session(engine) as session:
-        district = District(code="093", name="Seine-Saint-Denis")
-        session.add(district)
-        session.flush()
-        programme = Programme(district_id=district.id, name="ENT", platform="ENT", start_date=date(2015, 9, 1))
-        session.add(programme)
-        session.commit()
-        programme_id = programme.id
+    # Raw SQL: the models describe the newest schema, not 0010's.
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO district (code, name, created_at) VALUES ('093', 'Seine-Saint-Denis', CURRENT_TIMESTAMP)"))
+        connection.execute(sa.text(
+            "INSERT INTO programme (district_id, name, platform, start_date, simulated, teachers_per_session, trainers_per_session,"
+            " schools_per_leadership_session, trainer_lag, weight_none, weight_rep, weight_rep_plus, created_at)"
+            " SELECT id, 'ENT', 'ENT', :start, false, 15, 8, 6, 1, 1, 1, 1, CURRENT_TIMESTAMP FROM district"
+        ), {"start": date(2015, 9, 1)})
+        programme_id = connection.execute(sa.text("SELECT id FROM programme")).scalar_one()
     old = {"OPTIMAL": 1.0, "FEASIBLE": 2.0, "INFEASIBLE": None, "UNKNOWN": None}
     with engine.begin() as connection:
         for status, objective in old.items():
@@ -242,8 +242,13 @@ def test_migration_0011_gives_stored_plans_the_run_statuses_and_back(database_ur
         assert all(plan.progress == [] and not plan.stop_requested for plan in plans.values())
         session.execute(sa.update(Plan).where(Plan.name == "FEASIBLE").values(status="stopped"))
         session.commit()
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0010")
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # As rollout.db.upgrade does: SQLite rebuilds a table by dropping it, which would
+            # cascade to the plans with foreign keys on.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        with connection.begin():
+            command.downgrade(alembic_config(connection), "0010")
         assert dict(connection.execute(sa.text("SELECT name, status FROM plan")).all()) == {
             "OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE", "INFEASIBLE": "INFEASIBLE", "UNKNOWN": "failed"}
     engine.dispose()
