@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -165,7 +166,17 @@ def alembic_config(connection: sa.Connection | None = None) -> AlembicConfig:
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` in one transaction.
+    """Apply migrations up to `revision` in one transaction (see `_migrate` for SQLite)."""
+    _migrate(engine, command.upgrade, revision)
+
+
+def downgrade(engine: sa.Engine, revision: str) -> None:
+    """Undo migrations down to `revision` in one transaction, as `upgrade` applies them."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: sa.Engine, step: Callable[[AlembicConfig, str], None], revision: str) -> None:
+    """Run an Alembic command in one transaction.
 
     On SQLite, foreign keys are off while migrations run: SQLite alters a table by copying it
     and dropping the original, and with foreign keys on that DROP deletes every row that refers
@@ -178,7 +189,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
             _set_foreign_keys(connection, on=False)
         try:
             with connection.begin():
-                command.upgrade(alembic_config(connection), revision)
+                step(alembic_config(connection), revision)
                 if sqlite:
                     _refuse_broken_foreign_keys(connection)
         finally:

@@ -211,9 +211,7 @@ def test_a_killed_worker_leaves_the_plan_failed(engine: sa.Engine, world: World,
 def test_migration_0011_gives_stored_plans_the_run_statuses_and_back(database_url: str) -> None:
     from datetime import date
 
-    from alembic import command
-
-    from rollout.db import alembic_config, make_engine, upgrade
+    from rollout.db import downgrade, make_engine, upgrade
 
     engine = make_engine(database_url)
     upgrade(engine, "0010")
@@ -242,13 +240,8 @@ def test_migration_0011_gives_stored_plans_the_run_statuses_and_back(database_ur
         assert all(plan.progress == [] and not plan.stop_requested for plan in plans.values())
         session.execute(sa.update(Plan).where(Plan.name == "FEASIBLE").values(status="stopped"))
         session.commit()
+    downgrade(engine, "0010")
     with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            # As rollout.db.upgrade does: SQLite rebuilds a table by dropping it, which would
-            # cascade to the plans with foreign keys on.
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
-        with connection.begin():
-            command.downgrade(alembic_config(connection), "0010")
         assert dict(connection.execute(sa.text("SELECT name, status FROM plan")).all()) == {
             "OPTIMAL": "OPTIMAL", "FEASIBLE": "FEASIBLE", "INFEASIBLE": "INFEASIBLE", "UNKNOWN": "failed"}
     engine.dispose()

@@ -14,10 +14,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
-from alembic import command
 from sqlmodel import Session, select
 
-from rollout.db import alembic_config, upgrade
+from rollout.db import downgrade, upgrade
 from rollout.models import ADMINISTRATIVE, PEDAGOGICAL, Programme, School, SchoolMonth, UsageMonth, UsageRecord
 from rollout.usage import taxonomy
 from rollout.usage.report import usage_report
@@ -184,8 +183,7 @@ def test_migration_0010_summarises_the_rows_already_stored(engine, usage_world) 
         import_usage_file(session, programme, _csv(_daily(4, date(2016, 2, 25), 12, (A, B)) + _weekly(date(2016, 2, 1), 6)))
         set_category(session, programme=programme, label="Jeux", category="resources", actor="lea@example.fr", channel="cli")
         session.commit()
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0009")
+    downgrade(engine, "0009")
     upgrade(engine)
     with Session(engine) as session:
         assert session.exec(select(SchoolMonth)).first() is not None
