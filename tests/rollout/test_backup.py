@@ -409,3 +409,37 @@ def test_a_session_ended_after_the_backup_does_not_come_back_with_it(app, engine
 
     refused = stolen.get("/account")
     assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("answer", "replaced"), [("n", False), ("y", True)])
+def test_at_a_terminal_restore_asks_before_replacing_data(rollout_cli, database_url: str, tmp_path: Path,
+                                                          answer: str, replaced: bool) -> None:
+    """At a real terminal (a pseudo-terminal here, which CliRunner cannot give) the question is
+    asked, and only "y" replaces the data."""
+    import os
+    import pty
+    import select
+    import sys
+
+    path = tmp_path / "rollout.backup"
+    assert rollout_cli("districts", "create", "093", "Seine-Saint-Denis").exit_code == 0
+    assert rollout_cli("db", "backup", str(path)).exit_code == 0
+    assert rollout_cli("districts", "create", "094", "Val-de-Marne").exit_code == 0
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "DATABASE_URL": database_url, "ROLLOUT_INSTANCE_PATH": str(tmp_path / "instance")}
+    process = subprocess.Popen([sys.executable, "-m", "rollout", "db", "restore", str(path)], stdin=terminal,
+                               stdout=terminal, stderr=terminal, env=env, cwd=tmp_path)
+    os.close(terminal)
+    seen = b""
+    try:
+        while b"Replace it with" not in seen:
+            ready, _, _ = select.select([controller], [], [], 60)
+            assert ready, f"no question asked: {seen!r}"
+            seen += os.read(controller, 4096)
+        os.write(controller, f"{answer}\n".encode())
+        assert process.wait(timeout=60) == (0 if replaced else 1)
+    finally:
+        process.kill()
+        os.close(controller)
+    assert _district_codes(database_url) == (["093"] if replaced else ["093", "094"])
