@@ -60,6 +60,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.basins.routes import bp as basins_bp
     from rollout.home import bp as home_bp
     from rollout.imports.routes import bp as imports_bp
+    from rollout.planning.comparison_routes import bp as plan_comparison_bp
+    from rollout.planning.replanning_routes import bp as replanning_bp
     from rollout.planning.routes import bp as planning_bp
     from rollout.schools.routes import bp as schools_bp
     from rollout.sharing.routes import bp as sharing_bp
@@ -69,7 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.waves.routes import bp as waves_bp
 
     blueprints = (home_bp, auth_bp, admin_bp, dashboards_bp, tracking_bp, usage_bp, schools_bp, basins_bp, waves_bp, trainers_bp,
-                  imports_bp, planning_bp, sharing_bp, shared_bp)
+                  imports_bp, planning_bp, plan_comparison_bp, replanning_bp, sharing_bp, shared_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api.init_app(app)

@@ -15,3 +15,12 @@ class NewPlanForm(FlaskForm):
     time_limit = FloatField(
         _l("Temps de calcul maximal (secondes)"), default=60, validators=[NumberRange(min=MIN_TIME_LIMIT, max=MAX_TIME_LIMIT)]
     )
+
+
+class ReplanForm(FlaskForm):
+    """Re-plan from today; its fields are named apart from NewPlanForm's, both being on one page."""
+
+    replan_name = StringField(_l("Nom de la replanification"), validators=[DataRequired(), Length(max=200)])
+    replan_time_limit = FloatField(
+        _l("Temps de calcul maximal (secondes)"), default=60, validators=[NumberRange(min=MIN_TIME_LIMIT, max=MAX_TIME_LIMIT)]
+    )

@@ -28,6 +28,7 @@ from rollout.core.author import Author
 from rollout.db import writing
 from rollout.models import Plan, Programme, utcnow
 from rollout.planning.plans import PlanningError, record_plan_change
+from rollout.planning.replan_solve import solve_replan
 from rollout.planning.scenario import ScenarioDataError, build_scenario
 
 log = logging.getLogger(__name__)
@@ -131,12 +132,14 @@ def run_plan(engine: sa.Engine, plan_id: int, *, solver: Callable[..., Any] = so
             return
         plan.status = "solving"
         session.commit()
-        scenario, time_limit = plan.scenario, plan.time_limit or MAX_TIME_LIMIT
+        scenario, time_limit, replan = plan.scenario, plan.time_limit or MAX_TIME_LIMIT, plan.replan
     run = _Run(engine, plan_id)
     heartbeat = threading.Thread(target=run.beat, name=f"plan-{plan_id}-heartbeat", daemon=True)
     heartbeat.start()
     try:
-        result = solver(scenario, time_limit=time_limit, workers=WORKERS, seed=0, progress=run.record, stop=run.stop)
+        options = {"time_limit": time_limit, "workers": WORKERS, "seed": 0, "progress": run.record, "stop": run.stop}
+        # A re-plan (`rollout.planning.replanning`) solves only the future and keeps the past.
+        result = solver(scenario, **options) if replan is None else solve_replan(replan, solver, **options)
     except Exception as error:  # whatever went wrong, the plan must say so, not stay solving
         log.exception("plan %s failed", plan_id)
         reason = str(error) if isinstance(error, ScenarioError) else f"{type(error).__name__}: {error}"
