@@ -7,32 +7,25 @@ sessions in a wave) is guarded by an assumption literal in the explain-mode mode
 it is shrunk by deletion (drop one requirement, re-solve, keep it out while still infeasible)
 so that each listed requirement matters. A second solve with the literals free finds the fewest
 requirements to lift for a plan to exist (then the smallest overshoot of the lifted capacities),
-which becomes the `relax` advice on the conflicts.
+which becomes the `relax` advice on the conflicts, and, from the relaxed plan found, the what-if
+edits that apply it (`planner.relaxation_edits`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from planner.model import PlanModel, Requirement
 from planner.plan import Conflict
+from planner.relaxation_edits import Lifted, RelaxationEdits, Witness, merge_edits
 from planner.scenario import Scenario
 
 logger = logging.getLogger(__name__)
 
 MAX_SHRINK_STEPS = 40
-
-
-@dataclass(frozen=True)
-class Lifted:
-    """A requirement the cheapest relaxation lifts: its overshoot per wave, or a school's new wave."""
-
-    overshoot: dict[int, int] = field(default_factory=dict)
-    school_wave: int | None = None
 
 
 def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int = 0) -> list[Conflict]:
@@ -44,8 +37,9 @@ def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int = 
         logger.warning("no conflict set found within the time limit")
         return []
     core = _shrink(built, core, deadline, seed)
-    relaxation = _relaxation(built, deadline, seed)
-    phrasing = _Phrasing(scenario, built, core)
+    relaxation, witness = _relaxation(built, deadline, seed)
+    edits = None if witness is None else RelaxationEdits(scenario, witness)
+    phrasing = _Phrasing(scenario, built, core, edits)
     indices = [literal.index for literal in core]
     indices += [index for index in relaxation if index not in indices]
     return phrasing.conflicts([(built.requirements[index], relaxation.get(index)) for index in indices])
@@ -86,8 +80,9 @@ def _shrink(built: PlanModel, core: list, deadline: float, seed: int) -> list:
     return core
 
 
-def _relaxation(built: PlanModel, deadline: float, seed: int) -> dict[int, Lifted]:
-    """The fewest requirements to lift, then the least overshoot of capacities and school windows."""
+def _relaxation(built: PlanModel, deadline: float, seed: int) -> tuple[dict[int, Lifted], Witness | None]:
+    """The fewest requirements to lift, then the least overshoot of capacities and school windows;
+    with the relaxed plan's trainers, from which the edits that apply it are made."""
     model = built.model
     model.clear_assumptions()
     lifted = sum(1 - literal for literal in built.literals)
@@ -95,7 +90,7 @@ def _relaxation(built: PlanModel, deadline: float, seed: int) -> dict[int, Lifte
     halfway = time.monotonic() + (deadline - time.monotonic()) / 2
     solver = _solver(halfway, seed)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}
+        return {}, None
     model.add(lifted <= round(solver.objective_value))
     overshoot = sum(slack for slacks in built.slacks.values() for _, slack in slacks)
     displacement = _displacement(built)
@@ -110,7 +105,22 @@ def _relaxation(built: PlanModel, deadline: float, seed: int) -> dict[int, Lifte
                 overshoot={w: solver.value(s) for w, s in built.slacks[literal.index] if solver.value(s)},
                 school_wave=_school_wave(built, solver, built.requirements[literal.index]),
             )
-    return relaxed
+    return relaxed, _witness(built, solver)
+
+
+def _witness(built: PlanModel, solver: cp_model.CpSolver) -> Witness:
+    """Teacher sessions each academic trainer runs, and whether it is qualified, in the relaxed plan
+    (in explain mode each trainer is a group of its own)."""
+    load: dict[tuple[str, int], int] = {}
+    for (g, _, w), sessions in built.sessions.items():
+        key = (built.groups[g].key, w)
+        load[key] = load.get(key, 0) + solver.value(sessions)
+    qualified = {}
+    for g, group in enumerate(built.groups):
+        for w in built.waves:
+            members = built.qualified(g, w)
+            qualified[group.key, w] = (members if isinstance(members, int) else solver.value(members)) > 0
+    return Witness(load=load, qualified=qualified)
 
 
 def _displacement(built: PlanModel) -> cp_model.LinearExprT:
@@ -136,9 +146,10 @@ def _school_wave(built: PlanModel, solver: cp_model.CpSolver, requirement: Requi
 class _Phrasing:
     """Words for requirements, for a district leader who knows the scenario, not the model."""
 
-    def __init__(self, scenario: Scenario, built: PlanModel, core: list) -> None:
+    def __init__(self, scenario: Scenario, built: PlanModel, core: list, edits: RelaxationEdits | None) -> None:
         self.scenario = scenario
         self.built = built
+        self.edits = edits
         self.school = {school.uai: school for school in scenario.schools}
         self.core_schools = {
             built.requirements[literal.index].subject: built.requirements[literal.index]
@@ -167,7 +178,20 @@ class _Phrasing:
         rule = requirement.rule
         message, schools, trainers, waves = getattr(self, f"_{rule}")(requirement)
         relax = None if relaxed is None else getattr(self, f"_relax_{rule}")(requirement, relaxed)
-        return Conflict(rule, message, tuple(schools), tuple(trainers), tuple(waves), relax)
+        edits = self._edits([(requirement, relaxed)])
+        return Conflict(rule, message, tuple(schools), tuple(trainers), tuple(waves), relax, edits)
+
+    def _edits(self, entries: list[tuple[Requirement, Lifted | None]]) -> tuple[dict, ...]:
+        """The what-if edits lifting the requirements of one conflict that the relaxation lifts."""
+        if self.edits is None:
+            return ()
+        found = [
+            edit
+            for requirement, lifted in entries
+            if lifted is not None
+            for edit in self.edits.for_requirement(requirement.rule, requirement.subject, requirement.wave, lifted)
+        ]
+        return tuple(merge_edits(found))
 
     # -- schools ---------------------------------------------------------------------------
 
@@ -247,7 +271,7 @@ class _Phrasing:
             )
         return Conflict(
             "teacher_supply", message, tuple(held), tuple(t.id for t in serving),
-            tuple(self.wave_id(w) for w in waves), relax,
+            tuple(self.wave_id(w) for w in waves), relax, self._edits(sorted(entries, key=lambda entry: entry[0].wave)),
         )
 
     def _wave_list(self, waves: list[int]) -> str:

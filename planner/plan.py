@@ -60,7 +60,9 @@ class LeadershipTraining:
 class Conflict:
     """One requirement of an infeasible scenario, named in the scenario's own terms.
 
-    `relax` says how to lift it when it belongs to the cheapest relaxation found, else None.
+    `relax` says how to lift it when it belongs to the cheapest relaxation found, else None;
+    `edits` are the same advice as what-if edits (`planner.relaxation_edits`), which together
+    make the scenario feasible. Both are extra fields, which the contract allows.
     """
 
     rule: str
@@ -69,6 +71,7 @@ class Conflict:
     trainers: tuple[str, ...] = ()
     waves: tuple[str, ...] = ()
     relax: str | None = None
+    edits: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -80,6 +83,8 @@ class Conflict:
         }
         if self.relax is not None:
             document["relax"] = self.relax
+        if self.edits:
+            document["edits"] = [dict(edit) for edit in self.edits]
         return document
 
 
