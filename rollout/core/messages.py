@@ -26,6 +26,7 @@ MESSAGES: dict[str, LazyString] = {
     "date_expected": _l("date attendue (AAAA-MM-JJ ou JJ/MM/AAAA)"),
     "no_such_day": _l("date inexistante"),
     "at_least": _l("doit être ≥ %(minimum)s"),
+    "more_than": _l("doit être > %(minimum)s"),
     "at_most": _l("doit être ≤ %(maximum)s"),
     "too_long": _l("au plus %(max_length)s caractères"),
     "one_of": _l("valeur attendue : %(expected)s"),
@@ -36,6 +37,10 @@ MESSAGES: dict[str, LazyString] = {
     "uai_check_letter": _l("lettre de contrôle erronée (attendue : %(expected)s)"),
     "basins_expected": _l("nommez au moins un bassin, ou * pour tous"),
     "capacities_expected": _l("capacités par vague attendues sous la forme W2=0 W3=4"),
+    # Programmes of a district.
+    "programme_name_taken": _l("un programme de ce district porte déjà ce nom"),
+    "unknown_district": _l("aucun de vos districts n'a ce code"),
+    "district_expected": _l("choisissez le district du programme parmi les vôtres : %(codes)s"),
     # A file, its header, its rows.
     "file_too_big": _l("fichier trop volumineux (%(size)s Mio, au plus %(limit)s Mio) : découpez-le en plusieurs fichiers"),
     "xlsx_too_big": _l("classeur trop volumineux une fois décompressé (%(size)s Mio, au plus %(limit)s Mio) : "

@@ -20,6 +20,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "record_progress": EDITORS,  # milestones, progress files
     "import_usage": EDITORS,
     "edit_reference": LEADERS,  # schools, basins, waves, trainers
+    "edit_programme": LEADERS,  # create programmes, change their settings
     "edit_taxonomy": LEADERS,
     "plan": LEADERS,  # run the planner, adopt a plan
     "share_dashboards": LEADERS,  # create and revoke share links

@@ -98,10 +98,12 @@ _CODES = {
     "date_parsing": "date_expected",
     "date_from_datetime_parsing": "date_expected",
     "string_pattern_mismatch": "no_spaces",
+    "finite_number": "number_expected",
 }
 # Error types whose message needs a value of pydantic's context: (code, param, context key).
 _BOUNDED = {
     "greater_than_equal": ("at_least", "minimum", "ge"),
+    "greater_than": ("more_than", "minimum", "gt"),
     "less_than_equal": ("at_most", "maximum", "le"),
     "string_too_long": ("too_long", "max_length", "max_length"),
     "literal_error": ("one_of", "expected", "expected"),

@@ -1,0 +1,1 @@
+"""A district's programmes: records (domain functions), forms, pages and the command line."""
