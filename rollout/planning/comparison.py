@@ -15,8 +15,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from sqlmodel import Session, col, select
+
 from planner.compare import PlanSummary, compare_plans
-from rollout.models import Plan
+from rollout.models import Plan, Scenario
 from rollout.planning.plans import adoptable
 
 MIN_PLANS, MAX_PLANS = 2, 4
@@ -92,6 +94,14 @@ def compare(plans: list[Plan]) -> PlanComparison:
         for plan in plans
     ]
     return PlanComparison(waves=_all_waves(plans), plans=columns, changed=_changed(plans))
+
+
+def what_if_names(session: Session, plans: list[Plan]) -> dict[int, str]:
+    """The name of the what-if each plan was solved from, by plan id (plans of the programme's
+    own data, or re-plans, have none)."""
+    ids = {plan.scenario_id for plan in plans if plan.scenario_id is not None}
+    names = dict(session.exec(select(Scenario.id, Scenario.name).where(col(Scenario.id).in_(ids))).all()) if ids else {}
+    return {plan.id: names[plan.scenario_id] for plan in plans if plan.scenario_id in names}
 
 
 def _all_waves(plans: list[Plan]) -> list[str]:

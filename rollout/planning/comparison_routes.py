@@ -13,7 +13,7 @@ from rollout.auth.access import READERS, access
 from rollout.auth.scope import plan_or_404, programme_or_404
 from rollout.db import get_session
 from rollout.models import Plan, Programme
-from rollout.planning.comparison import ComparisonError, chosen_plan_ids, compare
+from rollout.planning.comparison import ComparisonError, chosen_plan_ids, compare, what_if_names
 from rollout.planning.plans import adoptable
 from rollout.planning.routes import STATUS_LABELS
 from rollout.tracking.schedule import baseline
@@ -44,13 +44,15 @@ def compare_page(programme_id: int):
     programme = programme_or_404(programme_id)
     try:
         ids = chosen_plan_ids(request.args.getlist("plan"))
-        comparison = compare([plan_or_404(programme, plan_id) for plan_id in ids])
+        plans = [plan_or_404(programme, plan_id) for plan_id in ids]
+        comparison = compare(plans)
     except ComparisonError as error:
         abort(400, description=str(error))
     labels = {key: _(text) for key, text in LABELS.items()}
     curves = [PupilsCurve(name=column.plan.name, points=column.curve) for column in comparison.plans]
     return render_template(
         "planning/compare.html", programme=programme, comparison=comparison, status_labels=STATUS_LABELS,
+        what_ifs=what_if_names(get_session(), plans),
         figure=figure_json(plot_plan_comparison(curves, labels)), table=plan_comparison_table(curves, labels),
         plotly_version=plotly.__version__, plotly_style_ids=plotly_style_ids(),
     )

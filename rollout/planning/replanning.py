@@ -43,6 +43,10 @@ STARTED_STATUSES = ("in_progress", "done")
 NO_BASELINE = "no plan is adopted yet: adopt a plan as the baseline before re-planning from it"
 
 
+class NoBaselineError(PlanningError):
+    """There is no baseline to re-plan from: the commonest refusal, which pages say in French."""
+
+
 @dataclass(frozen=True)
 class _Record:
     """What the milestones say of one school: live, started, and the first day work was done."""
@@ -126,7 +130,7 @@ def queue_replan(
         raise PlanningError(f"time limit must be between {MIN_TIME_LIMIT:g} and {MAX_TIME_LIMIT:g} seconds")
     base = baseline(session, programme)
     if base is None or not base.result:
-        raise PlanningError(NO_BASELINE)
+        raise NoBaselineError(NO_BASELINE)
     as_of = as_of or date.today()
     try:
         scenario = build_scenario(session, programme, name=name)

@@ -14,7 +14,7 @@ from rollout.models import Plan
 from rollout.planning import tasks
 from rollout.planning.forms import ReplanForm
 from rollout.planning.plans import PlanningError
-from rollout.planning.replanning import SchoolChange, queue_replan, replan_changes
+from rollout.planning.replanning import NoBaselineError, SchoolChange, queue_replan, replan_changes
 
 bp = Blueprint("replanning", __name__)
 
@@ -47,6 +47,9 @@ def create(programme_id: int):
     try:
         plan = queue_replan(db, programme=programme, name=form.replan_name.data.strip(), time_limit=form.replan_time_limit.data,
                             author=current_author("form"))
+    except NoBaselineError:
+        flash(_("Replanification impossible : aucun plan n'est adopté comme référence. Adoptez d'abord un plan."), "error")
+        return redirect(url_for("planning.index", programme_id=programme.id))
     except PlanningError as error:
         flash(_("Replanification impossible : %(reason)s", reason=str(error)), "error")
         return redirect(url_for("planning.index", programme_id=programme.id))

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from dashboards.figures.plan_comparison import PupilsCurve, plot_plan_comparison
 from rollout.core.author import Author
-from rollout.models import Plan, Programme, Wave
+from rollout.models import Plan, Programme, Scenario, Wave
 from rollout.planning.plans import adopt_plan
 from rollout.planning.runs import queue_plan, run_plan
 from tests.conftest import WORLD_EMAILS, World
@@ -83,12 +83,19 @@ def test_adopting_keeps_earlier_baselines_listed_and_comparable(client, world, l
 
 def test_the_comparison_shows_kpis_curves_and_the_schools_that_move(client, world, login, engine) -> None:
     first, second = _two_baselines(engine, world)
+    with Session(engine) as session:  # the second plan as if solved from a named what-if
+        what_if = Scenario(programme_id=world.programme_id, name="Moins de place en W1")
+        session.add(what_if)
+        session.flush()
+        session.execute(sa.update(Plan).where(Plan.id == second.id).values(scenario_id=what_if.id))
+        session.commit()
     login(client, "stakeholder")
     response = client.get(f"/programmes/{world.programme_id}/plans/compare?plan={first.id}&plan={second.id}")
     assert response.status_code == 200
     html = response.text
     assert "<script>" not in html and " style=" not in html  # the CSP allows no inline script or style
 
+    assert _cells(html, "Données") == ["données du programme", "what-if « Moins de place en W1 »"]
     assert _cells(html, "Statut") == ["optimal", "optimal"]
     assert _cells(html, "Objectif (élèves pondérés × rang de vague)") == [
         f"{plan.objective:,.1f}".replace(",", " ") for plan in (first, second)]
