@@ -188,6 +188,7 @@ def test_a_leader_replans_from_the_plans_page_and_reads_the_changes(client, worl
     _mark(engine, live, "school_live", "done", date.today() - timedelta(days=6))
     text = client.get(page).text
     assert "Replanifier à partir d'aujourd'hui" in text
+    assert 'id="compare-plans"' not in text and 'type="checkbox"' not in text  # one plan: nothing to compare with
     assert client.post(f"/programmes/{world.programme_id}/replans", data={"replan_name": "X", "replan_time_limit": "10"}).status_code == 400
     queued = client.post(f"/programmes/{world.programme_id}/replans",
                          data={"replan_name": "Depuis le suivi", "replan_time_limit": "10", "csrf_token": csrf(client, page)})
@@ -206,6 +207,8 @@ def test_a_leader_replans_from_the_plans_page_and_reads_the_changes(client, worl
     row = re.search(rf"<tr[^>]*><td>[^<]*\({live}\)</td><td>W1</td><td>W1</td><td>oui</td></tr>", table)
     assert row, table
     assert table.count("<td>oui</td>") == 1 and table.count("<td>non</td>") == len(world.uais) - 1
+    assert 'id="compare-with-baseline"' in text  # the re-plan against the baseline, one click away
+    assert 'id="compare-plans"' in client.get(page).text
 
 
 def test_replanning_is_for_leaders_of_the_programme(client, world, login, csrf, engine, enqueued) -> None:
