@@ -271,7 +271,7 @@ class _Phrasing:
             )
         return Conflict(
             "teacher_supply", message, tuple(held), tuple(t.id for t in serving),
-            tuple(self.wave_id(w) for w in waves), relax, self._edits(sorted(entries, key=lambda entry: entry[0].wave)),
+            tuple(self.wave_id(w) for w in waves), relax, self._edits(sorted(entries, key=lambda entry: entry[0].wave)), basin,
         )
 
     def _wave_list(self, waves: list[int]) -> str:

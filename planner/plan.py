@@ -62,7 +62,8 @@ class Conflict:
 
     `relax` says how to lift it when it belongs to the cheapest relaxation found, else None;
     `edits` are the same advice as what-if edits (`planner.relaxation_edits`), which together
-    make the scenario feasible. Both are extra fields, which the contract allows.
+    make the scenario feasible; `basin` names the basin of a teacher-supply conflict. All three
+    are extra fields, which the contract allows.
     """
 
     rule: str
@@ -72,6 +73,7 @@ class Conflict:
     waves: tuple[str, ...] = ()
     relax: str | None = None
     edits: tuple[dict[str, Any], ...] = ()
+    basin: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -85,6 +87,8 @@ class Conflict:
             document["relax"] = self.relax
         if self.edits:
             document["edits"] = [dict(edit) for edit in self.edits]
+        if self.basin is not None:
+            document["basin"] = self.basin
         return document
 
 

@@ -61,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.home import bp as home_bp
     from rollout.imports.routes import bp as imports_bp
     from rollout.planning.comparison_routes import bp as plan_comparison_bp
+    from rollout.planning.relaxation_routes import bp as plan_relaxation_bp
     from rollout.planning.replanning_routes import bp as replanning_bp
     from rollout.planning.routes import bp as planning_bp
     from rollout.programmes.routes import bp as programmes_bp
@@ -72,7 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.waves.routes import bp as waves_bp
 
     blueprints = (home_bp, auth_bp, admin_bp, programmes_bp, dashboards_bp, tracking_bp, usage_bp, schools_bp, basins_bp, waves_bp, trainers_bp,
-                  imports_bp, planning_bp, plan_comparison_bp, replanning_bp, sharing_bp, shared_bp)
+                  imports_bp, planning_bp, plan_comparison_bp, plan_relaxation_bp, replanning_bp, sharing_bp, shared_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api.init_app(app)
