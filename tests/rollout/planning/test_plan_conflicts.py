@@ -11,8 +11,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from planner import solve
 from rollout.core.author import Author
 from rollout.models import Plan, Programme, Trainer, Wave
+from rollout.planning.conflicts import conflict_views
 from rollout.planning.runs import queue_plan, run_plan
 from tests.conftest import WORLD_EMAILS, World
 
@@ -86,3 +88,62 @@ def test_the_english_page_tells_the_conflicts_in_english(client, login, world, i
     assert re.search(r"Wave W\d takes at most 1 school\.", text), text
     assert "Trainer AT-001 runs at most 0 training sessions per wave." in text
     assert re.search(r"Suggestion: Raise wave W\d's cap to \d+ schools\.", text), text
+
+
+def _scenario(*, waves: int = 2, schools: list[dict] | None = None, trainers: list[dict] | None = None) -> dict:
+    """A small scenario in the world's wave and trainer codes, its schools outside the programme."""
+    dates = [("2026-09-07", "2026-10-16"), ("2026-11-02", "2026-12-18"), ("2027-01-04", "2027-02-12")]
+    return {
+        "format": "rollout-scenario/1", "name": "Essai",
+        "waves": [{"id": f"W{n + 1}", "start": dates[n][0], "end": dates[n][1], "max_schools": None, "max_pupils": None}
+                  for n in range(waves)],
+        "schools": schools if schools is not None else [_school("0930001W"), _school("0930002X")],
+        "trainers": trainers if trainers is not None else [_trainer("AT-001"), _trainer("V-1", tier="vendor", basins=None)],
+        "cascade": {"teachers_per_session": 12, "trainers_per_session": 4, "schools_per_leadership_session": 5, "trainer_lag": 1},
+        "objective": {"priority_weights": {}},
+    }
+
+
+def _school(uai: str, **fields) -> dict:
+    return {"uai": uai, "name": f"Collège {uai}", "basin": "N", "pupils": 500, "teachers": 12, "priority": "none",
+            "earliest_wave": None, "latest_wave": None, "pinned_wave": None} | fields
+
+
+def _trainer(code: str, **fields) -> dict:
+    return {"id": code, "name": code, "tier": "academic", "basins": ["N"], "capacity": 4, "capacity_by_wave": {},
+            "trained": True} | fields
+
+
+def _closed(data: dict, wave: int, **caps) -> dict:
+    data["waves"][wave].update(caps or {"max_schools": 0})
+    return data
+
+
+CASES = {
+    "pinned": (_closed(_scenario(schools=[_school("0930001W", pinned_wave="W1")]), 0),
+               "Collège 0930001W (0930001W) est épinglé en vague W1.", "Ne plus épingler Collège 0930001W (0930001W) à une vague."),
+    "earliest": (_closed(_scenario(schools=[_school("0930001W", earliest_wave="W2")]), 1),
+                 "ne peut pas commencer avant la vague W2", "Avoir Collège 0930001W (0930001W) prêt dès la vague W1."),
+    "latest": (_closed(_scenario(schools=[_school("0930001W", latest_wave="W1")]), 0),
+               "doit commencer au plus tard en vague W1.", "Laisser Collège 0930001W (0930001W) commencer jusqu'en vague W2."),
+    "pupils": (_closed(_scenario(waves=1), 0, max_pupils=600), "La vague W1 accueille au plus 600 élèves.",
+               "Porter le plafond de la vague W1 à 1000 élèves."),
+    "no trainer": (_scenario(schools=[_school("0930001W", basin="S")]),
+                   "ont besoin de 1 séance de formation des enseignants", "Ajouter un formateur académique déjà formé (RELAX-S) pour le bassin S"),
+    "vendor": (_scenario(waves=1, trainers=[_trainer("AT-001"), _trainer("V-1", tier="vendor", basins=None, capacity=0)]),
+               "En vague W1, les formateurs de l'éditeur (V-1) assurent au plus 0 séances",
+               "Porter la capacité de V-1 en vague W1 de 0 à 1 séances."),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_rule_and_every_edit_has_its_french_sentence(app, engine: sa.Engine, world, case: str) -> None:
+    data, sentence, relaxation = CASES[case]
+    result = solve(data, time_limit=10, workers=1).to_json()
+    assert result["status"] == "INFEASIBLE"
+    plan = Plan(programme_id=world.programme_id, name="Essai", status="infeasible", scenario=data, result=result)
+    with app.test_request_context(), Session(engine) as session:
+        views = conflict_views(session, plan)
+    sentences = " ".join(view.sentence for view in views)
+    relaxations = " ".join(text for view in views for text in view.relaxation)
+    assert sentence in sentences and relaxation in relaxations, (sentences, relaxations)
