@@ -59,6 +59,9 @@ SUCCESS = {
     ("imports.upload_usage", "POST"): 422,
     ("imports.upload_waves", "POST"): 422,
     ("planning.create", "POST"): 422,
+    ("plan_comparison.compare_page", "GET"): 400,  # no plan chosen: 2 to 4 are needed
+    ("replanning.create", "POST"): 302,  # refused (no name), with a message on the plans page
+    ("api_v1.create_replan", "POST"): 422,
     ("planning.adopt", "POST"): 302,  # refused (the plan has no solution), with a message
     ("planning.stop", "POST"): 302,  # refused (the sample plan's solve has ended), with a message
     ("schools.new", "POST"): 422,

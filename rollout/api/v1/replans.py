@@ -3,7 +3,10 @@ queued plan is then read, stopped and adopted like any plan (/plans/{id})."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, Field
 from spectree import Response
@@ -29,8 +32,21 @@ class ReplanCreate(BaseModel):
     ))
 
 
+def _programme_first(view: Callable[..., Any]) -> Callable[..., Any]:
+    """404 for a programme outside the caller's districts before the body is validated, so that
+    another district's programme never answers anything else (not even 422)."""
+
+    @functools.wraps(view)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        programme_or_404(kwargs["programme_id"])
+        return view(*args, **kwargs)
+
+    return scoped
+
+
 @api_v1.post("/programmes/<int:programme_id>/replans")
 @access(*LEADERS)
+@_programme_first
 @spec.validate(
     json=ReplanCreate,
     resp=Response(HTTP_202=PlanQueued, HTTP_400=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
