@@ -158,7 +158,7 @@ def test_any_json_body_at_any_api_operation_is_refused_clearly_never_a_500(app, 
     def check(data: st.DataObject) -> None:
         method, path, fields = data.draw(st.sampled_from(operations))
         url = path.format(uai=world.uais[0], kind="teachers_trained", label_key="notes", plan_id=plan_id,
-                          code="AT-001" if "trainers" in path else "W1")
+                          programme_id=world.programme_id, code="AT-001" if "trainers" in path else "W1")
         programme = data.draw(st.sampled_from([world.programme_id, world.programme_id, "x", 2**70, -1, "", "1e3"]))
         content_type = data.draw(st.sampled_from(["application/json"] * 4 + ["text/plain", "application/x-www-form-urlencoded"]))
         before = stored()
