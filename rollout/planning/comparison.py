@@ -22,6 +22,7 @@ from rollout.models import Plan, Scenario
 from rollout.planning.plans import adoptable
 
 MIN_PLANS, MAX_PLANS = 2, 4
+MAX_ID = 2**31 - 1
 
 
 class ComparisonError(ValueError):
@@ -67,7 +68,8 @@ def chosen_plan_ids(values: list[str]) -> list[int]:
     """The distinct plan ids a reader ticked, in order; 2 to 4 of them, or ComparisonError."""
     ids: list[int] = []
     for value in values:
-        if not value.isdigit():
+        # ASCII digits within an id column's range: "²" is a digit to Python, 2**40 no plan id.
+        if not (value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= MAX_ID):
             raise ComparisonError(_("« %(value)s » n'est pas un numéro de plan.", value=value))
         if int(value) not in ids:
             ids.append(int(value))

@@ -139,7 +139,8 @@ def test_two_to_four_plans_of_the_programme_only(client, world, login, engine) -
     assert one.status_code == 400 and "Choisissez de 2 à 4 plans à comparer (1 choisi(s))." in unescape(one.text)
     five = client.get(f"{url}?" + "&".join(f"plan={n}" for n in (first.id, second.id, queued_id, 98, 99)))
     assert five.status_code == 400 and "(5 choisi(s))" in five.text
-    assert client.get(f"{url}?plan={first.id}&plan=abc").status_code == 400
+    for wrong in ("abc", "²", str(2**40), "-1", "9" * 5000):
+        assert client.get(f"{url}?plan={first.id}&plan={wrong}").status_code == 400
     waiting = client.get(f"{url}?plan={first.id}&plan={queued_id}")
     assert waiting.status_code == 400 and "il n&#39;y a rien à comparer : En attente" in waiting.text
     assert client.get(f"{url}?plan={first.id}&plan={foreign_id}").status_code == 404
