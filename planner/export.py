@@ -52,12 +52,10 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool = False) -> str:
-    """One row per school, in rollout order (wave, then UAI), with who trains it and when.
-
-    With `excel`, the text starts with a byte-order mark and uses `;`; otherwise it is plain
-    RFC 4180 CSV with `,`. Either way rows end with CRLF, as the csv module writes them.
-    """
+def plan_rows(scenario: dict[str, Any], plan: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """One row of CSV_COLUMNS per school, in rollout order (wave, then UAI), with who trains it
+    and when; cells as they are, for a writer that neutralises them (`plan_to_csv`, or the
+    application's XLSX writer)."""
     _require_plan(plan)
     waves = {wave["id"]: wave for wave in scenario["waves"]}
     position = {wave_id: index for index, wave_id in enumerate(waves)}
@@ -66,16 +64,12 @@ def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool =
     for entry in plan["teacher_sessions"]:
         trainers[entry["uai"]].append((entry["trainer"], entry["sessions"]))
     leadership = {uai: entry for entry in plan["leadership_training"] for uai in entry["schools"]}
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if excel else ",")
-    writer.writerow(CSV_COLUMNS)
-    schools = sorted(scenario["schools"], key=lambda s: (position[wave_of[s["uai"]]], s["uai"]))
-    for school in schools:
+    rows = []
+    for school in sorted(scenario["schools"], key=lambda s: (position[wave_of[s["uai"]]], s["uai"])):
         wave = waves[wave_of[school["uai"]]]
         runs = sorted(trainers[school["uai"]])
         lead = leadership.get(school["uai"])
-        cells = (
+        rows.append((
             school["uai"],
             school.get("name", ""),
             school["basin"],
@@ -88,7 +82,21 @@ def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool =
             sum(sessions for _, sessions in runs),
             lead["vendor"] if lead else "",
             lead["wave"] if lead else "",
-        )
+        ))
+    return rows
+
+
+def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool = False) -> str:
+    """`plan_rows` under a header, every cell spreadsheet-safe.
+
+    With `excel`, the text starts with a byte-order mark and uses `;`; otherwise it is plain
+    RFC 4180 CSV with `,`. Either way rows end with CRLF, as the csv module writes them.
+    """
+    rows = plan_rows(scenario, plan)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if excel else ",")
+    writer.writerow(CSV_COLUMNS)
+    for cells in rows:
         writer.writerow(spreadsheet_safe(cell) for cell in cells)
     return ("\ufeff" if excel else "") + buffer.getvalue()
 

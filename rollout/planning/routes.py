@@ -4,11 +4,13 @@ progress, queueing, stopping and adopting."""
 from __future__ import annotations
 
 import plotly
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from dashboards.views import plotly_style_ids
+from dashboards.cells import cell_text
+from dashboards.views import figure_json, plotly_style_ids
+from planner.export import calendar_file_name
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.identity import current_author
 from rollout.auth.scope import current_plan_or_404, plan_or_404, programme_or_404
@@ -18,6 +20,7 @@ from rollout.models import Plan
 from rollout.planning import tasks
 from rollout.planning.forms import NewPlanForm
 from rollout.planning.plans import PlanningError, adopt_plan, adoptable, programme_plans, schools_per_wave
+from rollout.planning.results import calendars, drawn, holds_assignment, plan_spreadsheet, schools_table, summary_sentence, trainer_calendar
 from rollout.planning.runs import queue_plan, request_stop
 
 bp = Blueprint("planning", __name__)
@@ -75,10 +78,13 @@ def create(programme_id: int):
 def detail(programme_id: int, plan_id: int):
     programme = programme_or_404(programme_id)
     plan = current_plan_or_404(programme, plan_id)
+    shown = holds_assignment(plan)
     return render_template(
         "planning/detail.html", programme=programme, plan=plan, waves=schools_per_wave(plan),
         adopt_form=ButtonForm(), adoptable=adoptable(plan), state=progress_state(plan),
         plotly_version=plotly.__version__, plotly_style_ids=plotly_style_ids(),
+        summary=summary_sentence(plan), drawn=drawn(plan) if shown else [], schools=schools_table(plan) if shown else None,
+        calendars=calendars(plan) if shown else [], figure_json=figure_json, cell_text=cell_text,
     )
 
 
@@ -123,6 +129,34 @@ def plan_file(programme_id: int, plan_id: int):
     response = jsonify(plan.result or {})
     response.headers["Content-Disposition"] = f'attachment; filename="plan-{plan.id}.json"'
     return response
+
+
+SPREADSHEET_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get("/programmes/<int:programme_id>/plans/<int:plan_id>/plan.<fmt>")
+@access(*READERS)
+def plan_table(programme_id: int, plan_id: int, fmt: str):
+    """The plan's schools, wave by wave, with their trainers, as CSV or XLSX (404 before a plan is found)."""
+    plan = plan_or_404(programme_or_404(programme_id), plan_id)
+    if fmt not in SPREADSHEET_TYPES or not holds_assignment(plan):
+        abort(404)
+    return Response(plan_spreadsheet(plan, fmt), mimetype=SPREADSHEET_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="plan-{plan.id}.{fmt}"'})
+
+
+@bp.get("/programmes/<int:programme_id>/plans/<int:plan_id>/calendar.ics")
+@access(*READERS)
+def trainer_ics(programme_id: int, plan_id: int):
+    """A trainer's sessions in the plan (`?trainer=ID`) as an iCalendar file for their agenda;
+    404 for a trainer the plan gives no session."""
+    plan = plan_or_404(programme_or_404(programme_id), plan_id)
+    trainer = request.args.get("trainer", "")
+    calendar = trainer_calendar(plan, trainer) if holds_assignment(plan) else None
+    if calendar is None:
+        abort(404)
+    return Response(calendar, mimetype="text/calendar; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="plan-{plan.id}-{calendar_file_name(trainer)}"'})
 
 
 @bp.post("/programmes/<int:programme_id>/plans/<int:plan_id>/adopt")

@@ -29,6 +29,7 @@ from rollout.db import writing
 from rollout.models import Plan, Programme, utcnow
 from rollout.planning.plans import PlanningError, record_plan_change
 from rollout.planning.replan_solve import solve_replan
+from rollout.planning.greedy_baseline import GREEDY, greedy_baseline
 from rollout.planning.scenario import ScenarioDataError, build_scenario
 
 log = logging.getLogger(__name__)
@@ -145,14 +146,18 @@ def run_plan(engine: sa.Engine, plan_id: int, *, solver: Callable[..., Any] = so
         reason = str(error) if isinstance(error, ScenarioError) else f"{type(error).__name__}: {error}"
         run.finish(status="failed", failure=reason)
     else:
-        run.finish(**_outcome(result.to_json(), stopped=run.stop.is_set()))
+        run.finish(**_outcome(result.to_json(), stopped=run.stop.is_set(), scenario=scenario))
     finally:
         run.done.set()
         heartbeat.join()
 
 
-def _outcome(document: dict[str, Any], *, stopped: bool) -> dict[str, Any]:
-    """The plan's final fields from the planner's result; a stopped solve keeps its best plan."""
+def _outcome(document: dict[str, Any], *, stopped: bool, scenario: dict[str, Any]) -> dict[str, Any]:
+    """The plan's final fields from the planner's result; a stopped solve keeps its best plan.
+    A plan found carries the greedy baseline its page compares it with, computed here once
+    (over a second on a France-size scenario) rather than at every page view."""
+    if document["assignments"]:
+        document["stats"][GREEDY] = greedy_baseline(scenario)
     status = FINAL_STATUS.get(document["status"])
     if stopped and status != "optimal":
         status = "stopped"

@@ -70,6 +70,10 @@ NOT_SPREADSHEETS = {
     "planning.plan_file": "/programmes/{programme}/plans/{plan}/plan.json",
 }
 """Download routes that write JSON, which no spreadsheet runs (checked to stay JSON)."""
+PLAN_SPREADSHEETS = {
+    "planning.plan_table": [f"/programmes/{{programme}}/plans/{{plan}}/plan.{fmt}" for fmt in ("csv", "xlsx")],
+}
+"""Spreadsheets of a solved plan, downloaded from the plan the planner's test below solves."""
 
 
 def _hostile(engine: sa.Engine, world) -> None:
@@ -124,7 +128,7 @@ def _runnable(cells: list[str]) -> list[str]:
 
 
 def test_every_download_route_is_covered(app) -> None:
-    assert _download_routes(app) == set(SPREADSHEETS) | set(NOT_SPREADSHEETS), (
+    assert _download_routes(app) == set(SPREADSHEETS) | set(NOT_SPREADSHEETS) | set(PLAN_SPREADSHEETS), (
         "a download route is new: list its URLs in SPREADSHEETS (or NOT_SPREADSHEETS if it writes JSON)")
 
 
@@ -175,5 +179,11 @@ def test_the_planners_exports_of_a_hostile_programme_hold_no_runnable_cell(clien
     for excel in (False, True):
         cells = _cells(plan_to_csv(scenario, plan, excel=excel).encode(), "plan.csv")
         assert _neutralised(cells) and _runnable(cells) == []
+    for urls in PLAN_SPREADSHEETS.values():
+        for url in urls:
+            response = client.get(url.format(programme=world.programme_id, plan=plan_id))
+            assert response.status_code == 200, url
+            cells = _cells(response.data, url)
+            assert _neutralised(cells) and _runnable(cells) == [], url
     comparison = compare_plans(scenario, [plan] * len(HOSTILE), names=list(HOSTILE))
     assert _runnable(_cells(comparison.to_csv().encode(), "compare.csv")) == []

@@ -1,0 +1,150 @@
+"""A solved plan's page shows its result (one sentence on objective, bound and gap, the figures
+with their tables, the schools wave by wave) and exports it as CSV, XLSX and one calendar per
+trainer; every reader of the district may read them, no one of another district."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import icalendar
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from sqlmodel import Session
+
+from planner.export import CSV_COLUMNS
+from rollout.models import Plan
+from rollout.planning import tasks
+from rollout.planning.greedy_baseline import GREEDY, greedy_baseline
+from rollout.planning.results import summary_sentence
+from rollout.planning.runs import run_plan
+
+FIGURES = ("plan_map", "plan_pupils", "plan_trainers", "plan_vendor")
+
+
+@pytest.fixture
+def solved(client, world, token, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A plan of the world's programme, queued by API and solved in-process as a worker would."""
+    monkeypatch.setattr(tasks, "solve_plan", lambda plan_id: None)
+    made = client.post(f"/api/v1/plans?programme={world.programme_id}", json={"name": "Scénario A", "time_limit": 10},
+                       headers=token("district_leader"))
+    assert made.status_code == 202, made.text
+    run_plan(engine, made.get_json()["id"])
+    return made.get_json()["id"]
+
+
+def _plan(engine: sa.Engine, plan_id: int) -> Plan:
+    with Session(engine) as session:
+        return session.get(Plan, plan_id)
+
+
+def test_a_solved_plans_page_shows_its_sentence_figures_and_schools(client, world, login, engine, solved) -> None:
+    plan = _plan(engine, solved)
+    assert plan.status == "optimal"
+    assert plan.result["stats"][GREEDY] == greedy_baseline(plan.scenario) is not None  # stored by the worker
+    login(client, "district_leader")
+    text = client.get(f"/programmes/{world.programme_id}/plans/{solved}").text
+    assert "ce plan est optimal, il est prouvé qu&#39;aucun plan ne peut faire mieux" in text
+    for name in FIGURES:
+        assert f'<script type="application/json" id="figure-{name}">' in text and f'data-figure="figure-{name}"' in text
+    assert "figures.js" in text and "Référence gloutonne" in text
+    table = re.search(r'<table id="plan-schools">(.*?)</table>', text, re.S).group(1)
+    assert [uai for uai in re.findall(r"<tr><td>W\d</td><td>(\w+)</td>", table)] == sorted(
+        world.uais, key=lambda uai: ([row["wave"] for row in plan.result["assignments"] if row["uai"] == uai][0], uai))
+    assert "Formatrice Nord (" in table  # the trainers of each school's teachers, with their sessions
+    links = re.findall(r'href="([^"]*/calendar\.ics\?trainer=[^"]+)"', text)
+    assert {link.rsplit("=", 1)[1] for link in links} >= {"V-1", "AT-001"}
+
+
+def test_the_plan_downloads_as_csv_xlsx_and_one_calendar_per_trainer(client, world, login, engine, solved) -> None:
+    plan = _plan(engine, solved)
+    base = f"/programmes/{world.programme_id}/plans/{solved}"
+    login(client, "stakeholder")  # a reader: exports are for everyone who reads the plan
+    spreadsheet = client.get(f"{base}/plan.csv")
+    assert spreadsheet.status_code == 200 and spreadsheet.mimetype == "text/csv"
+    assert spreadsheet.headers["Content-Disposition"] == f'attachment; filename="plan-{solved}.csv"'
+    text = spreadsheet.data.decode("utf-8")
+    assert text.startswith("\ufeff")  # French Excel reads the accents
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert tuple(rows[0]) == CSV_COLUMNS and sorted(row[0] for row in rows[1:]) == sorted(world.uais)
+    waves = {row["uai"]: row["wave"] for row in plan.result["assignments"]}
+    assert all(row[5] == waves[row[0]] for row in rows[1:])
+
+    workbook = client.get(f"{base}/plan.xlsx")
+    assert workbook.status_code == 200 and workbook.headers["Content-Disposition"] == f'attachment; filename="plan-{solved}.xlsx"'
+    sheet = load_workbook(io.BytesIO(workbook.data)).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert tuple(cells[0]) == CSV_COLUMNS and [row[0] for row in cells[1:]] == [row[0] for row in rows[1:]]
+    assert all(isinstance(row[4], int) for row in cells[1:])  # pupils stay numbers
+
+    calendar = client.get(f"{base}/calendar.ics?trainer=AT-001")
+    assert calendar.status_code == 200 and calendar.mimetype == "text/calendar"
+    assert calendar.headers["Content-Disposition"] == f'attachment; filename="plan-{solved}-AT-001.ics"'
+    events = icalendar.Calendar.from_ical(calendar.data).walk("VEVENT")
+    taught = [row for row in plan.result["teacher_sessions"] if row["trainer"] == "AT-001"]
+    assert taught and len(events) == len(taught)
+    vendor = icalendar.Calendar.from_ical(client.get(f"{base}/calendar.ics?trainer=V-1").data).walk("VEVENT")
+    assert len(vendor) == len(plan.result["trainer_training"]) + len(plan.result["leadership_training"])
+    assert client.get(f"{base}/calendar.ics?trainer=AT-404").status_code == 404
+    assert client.get(f"{base}/calendar.ics").status_code == 404
+    assert client.get(f"{base}/plan.ods").status_code == 404
+
+
+def test_every_reader_of_the_district_may_read_and_no_one_else(app, world, login, solved) -> None:
+    base = f"/programmes/{world.programme_id}/plans/{solved}"
+    urls = [base, f"{base}/plan.csv", f"{base}/plan.xlsx", f"{base}/calendar.ics?trainer=V-1"]
+    for role in ("district_leader", "project_manager", "stakeholder", "admin"):
+        reader = app.test_client()
+        login(reader, role)
+        assert [reader.get(url).status_code for url in urls] == [200] * 4, role
+    stranger = app.test_client()
+    login(stranger, "other_leader")
+    assert [stranger.get(url).status_code for url in urls] == [404] * 4
+    anonymous = app.test_client()
+    assert all(anonymous.get(url).status_code in (302, 401) for url in urls)
+
+
+def test_a_plan_without_assignment_shows_no_result_and_exports_nothing(client, world, login, token, monkeypatch) -> None:
+    monkeypatch.setattr(tasks, "solve_plan", lambda plan_id: None)
+    made = client.post(f"/api/v1/plans?programme={world.programme_id}", json={"name": "En attente", "time_limit": 10},
+                       headers=token("district_leader"))
+    base = f"/programmes/{world.programme_id}/plans/{made.get_json()['id']}"
+    login(client, "district_leader")
+    text = client.get(base).text
+    assert "figure-plan_map" not in text and "plan-schools" not in text and "plan-summary" not in text
+    assert [client.get(f"{base}/{name}").status_code for name in ("plan.csv", "plan.xlsx", "calendar.ics?trainer=V-1")] == [404] * 3
+
+
+def test_without_a_greedy_plan_the_page_says_there_is_no_greedy_baseline(client, world, login, engine, solved) -> None:
+    with Session(engine) as session:
+        plan = session.get(Plan, solved)
+        plan.result = {**plan.result, "stats": {**plan.result["stats"], GREEDY: None}}
+        session.add(plan)
+        session.commit()
+    login(client, "district_leader")
+    text = client.get(f"/programmes/{world.programme_id}/plans/{solved}").text
+    figure = json.loads(re.search(r'id="figure-plan_pupils">(.*?)</script>', text, re.S).group(1))
+    assert [trace["name"] for trace in figure["data"]] == ["Ce plan"]
+    assert "pas de référence gloutonne" in text and "la méthode gloutonne ne trouve aucun plan" in text
+
+
+def _sentence(app, **fields) -> str | None:
+    with app.test_request_context("/"):
+        return summary_sentence(Plan(programme_id=1, name="p", scenario={}, **fields))
+
+
+def test_the_sentence_states_objective_bound_and_gap_for_a_district_leader(app) -> None:
+    assert _sentence(app, status="feasible", objective=123456.0, bound=123400.0, gap=(123456 - 123400) / 123456) == (
+        "Objectif 123\u202f456 (élèves pondérés × rang de vague) ; aucun plan ne peut faire mieux que 123\u202f400 : "
+        "au plus 0,05\u00a0% de mieux est possible.")
+    assert "moins de 0,01\u00a0%" in _sentence(app, status="stopped", objective=1e6, bound=1e6 - 1, gap=1e-6)
+    running = _sentence(app, status="solving", objective=1000.5, bound=990.0, gap=0.0105)
+    assert running.startswith("Chiffres provisoires, le calcul continue : objectif 1\u202f000,5") and "1,05\u00a0%" in running
+    assert "aucune borne n'est encore prouvée" in _sentence(app, status="solving", objective=10.0)
+    assert _sentence(app, status="queued") is None
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        english = summary_sentence(Plan(programme_id=1, name="p", scenario={}, status="optimal", objective=1234.0, bound=1234.0))
+    assert english.startswith("Objective 1,234")
