@@ -80,6 +80,10 @@ class Preview:
                 "ignored_columns": self.ignored_columns, "header_row": self.header_row, "facts": self.facts}
 
 
+class NotOffered(ValueError):
+    """Rows left out that the preview did not offer to untick (a forged form)."""
+
+
 class ImportConflict(TableError):
     """The programme changed since the preview, so some rows no longer apply: nothing written."""
 
@@ -110,6 +114,11 @@ class Importer(ABC):
         """Write what the preview's payload says, in the caller's transaction; InvalidChange
         (naming the rows) when rows no longer apply. Returns the counts actually written when
         they can differ from the preview's (None otherwise)."""
+
+    def leave_out(self, preview: Preview, keys: set[str]) -> Preview:
+        """`preview` without the rows `keys` a person unticked before confirming (see
+        `ReferenceTable.leave_out`); NotOffered for an import whose preview offers none to untick."""
+        raise NotOffered(f"the {self.kind} import offers no rows to leave out")
 
     def dump(self, payload: Any) -> list[Any]:
         """The payload as JSON, to keep in a SavedPreview."""
@@ -213,11 +222,17 @@ def restore(importer: Importer, saved: SavedPreview) -> Preview:
 
 
 def confirm(session: Session, *, importer: Importer, programme: Programme, saved: SavedPreview, author: Author,
-            today: date) -> ImportBatch:
-    """Apply exactly the kept rows and forget the preview. ImportConflict when rows no longer
-    apply: the caller rolls back. Does not commit."""
-    batch = apply_preview(session, importer=importer, programme=programme, preview=restore(importer, saved),
-                          author=author, today=today)
+            today: date, left_out: set[str] | frozenset[str] = frozenset()) -> ImportBatch | None:
+    """Apply exactly the kept rows, but the new ones `left_out` (unticked by the person), and
+    forget the preview. None when what is left would change nothing: nothing written, the
+    preview kept. NotOffered when a key left out was not offered; ImportConflict when rows no
+    longer apply: the caller rolls back. Does not commit."""
+    preview = restore(importer, saved)
+    if left_out:
+        preview = importer.leave_out(preview, set(left_out))
+        if not preview.confirmable:
+            return None
+    batch = apply_preview(session, importer=importer, programme=programme, preview=preview, author=author, today=today)
     session.delete(saved)
     session.flush()
     return batch

@@ -30,7 +30,7 @@ from sqlmodel import Session, SQLModel
 
 from rollout.audit import jsonable
 from rollout.imports.export import restored
-from rollout.imports.pipeline import ACTIONS, Change, Importer, Preview
+from rollout.imports.pipeline import ACTIONS, Change, Importer, NotOffered, Preview
 from rollout.imports.tabular import Column, Table
 from rollout.models import ImportBatch, Programme
 from rollout.core.messages import Message
@@ -175,6 +175,22 @@ class ReferenceTable(Importer):
     def apply(self, session: Session, *, programme: Programme, preview: Preview, batch: ImportBatch,
               author: Author, today: date) -> None:
         self.write(session, programme, preview.payload, author.for_batch(batch.id))
+
+    def leave_out(self, preview: Preview, keys: set[str]) -> Preview:
+        """The preview without the new records `keys` (rows a person unticked before confirming),
+        counted again. NotOffered when a key is none of the new records the preview offered to
+        untick (`facts["choosable"]`, each naming its key: the national file's new schools)."""
+        offered = {row[self.key] for row in preview.facts.get("choosable", ())}
+        if not keys <= offered:
+            raise NotOffered(f"not offered in this preview: {', '.join(sorted(keys - offered))}")
+        kept = self.still_needed([entry for entry in preview.payload if entry.entity != self.entity or entry.key not in keys])
+        left = entries_preview(preview.kind, preview.filename, kept, [], preview.notes)
+        return replace(preview, counts=left.counts, changes=left.changes, payload=kept)
+
+    def still_needed(self, entries: list[Entry]) -> list[Entry]:
+        """The entries left once rows were left out; a table whose rows bring other records along
+        (the basins of a national-file import) drops those no row needs any more."""
+        return entries
 
     def dump(self, payload: list[Entry]) -> list[dict[str, Any]]:
         return [entry.stored() for entry in payload]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,7 +27,7 @@ from rollout.core.permissions import ACTIONS, may
 from rollout.db import get_session
 from rollout.imports.export import FORMATS, table_bytes
 from rollout.imports.pages import preview_page, previewed, upload_page
-from rollout.imports.pipeline import ImportConflict, Importer, confirm, restore, saved_preview
+from rollout.imports.pipeline import ImportConflict, Importer, NotOffered, confirm, restore, saved_preview
 from rollout.imports.registry import IMPORTERS, UPLOAD_PATHS
 from rollout.imports.tabular import TableError
 from rollout.models import Programme, SavedPreview
@@ -90,14 +90,19 @@ def show(programme_id: int, preview_id: int):
 @bp.post("/programmes/<int:programme_id>/imports/<int:preview_id>/confirm")
 @access(*EDITORS)
 def confirm_preview(programme_id: int, preview_id: int):
-    """Apply exactly the previewed rows, all or nothing, as one import batch; 409 (nothing
-    written, the preview forgotten) when the programme changed so that rows no longer apply."""
+    """Apply exactly the previewed rows, all or nothing, as one import batch, but the new rows
+    the person unticked (offered rows not kept); 409 (nothing written, the preview forgotten)
+    when the programme changed so that rows no longer apply."""
     db = get_session()
     programme = programme_or_404(programme_id)
     saved, importer = _saved_or_404(programme, preview_id, posted=True)
+    left_out = set(request.form.getlist("offered")) - set(request.form.getlist("keep"))
     try:
         batch = confirm(db, importer=importer, programme=programme, saved=saved, author=current_author("form"),
-                        today=date.today())
+                        today=date.today(), left_out=left_out)
+        if batch is None:
+            flash(_("Aucune ligne cochée : rien n'a été importé. Cochez au moins une ligne, ou abandonnez l'import."), "error")
+            return redirect(url_for("imports.show", programme_id=programme.id, preview_id=saved.id))
         db.commit()
     except ImportConflict as conflict:
         db.rollback()
@@ -105,6 +110,8 @@ def confirm_preview(programme_id: int, preview_id: int):
         db.commit()
         return programme_page("imports/rejected.html", programme, importer=importer, problems=conflict.problems,
                               filename=conflict.filename), 409
+    except NotOffered:  # a forged form
+        abort(400)
     flash(_("Import n° %(id)d appliqué : %(new)d nouveau(x), %(changed)d modifié(s), %(same)d inchangé(s).",
             id=batch.id, new=batch.rows_new, changed=batch.rows_replaced, same=batch.rows_unchanged), "info")
     return redirect(url_for(importer.listing, programme_id=programme.id))

@@ -17,7 +17,9 @@ The file has neither teachers nor basins, so:
   choices.
 
 The result is an ordinary schools preview (with the basins to create), confirmed like any
-import: all or nothing, audited with the batch id.
+import: all or nothing, audited with the batch id. Its new schools are offered to untick
+(`facts["choosable"]`): the person picks a département, then leaves out the collèges the
+programme does not cover, and basins created only for those are not created either.
 """
 
 from __future__ import annotations
@@ -203,4 +205,11 @@ class NationalSchoolTable(SchoolTable):
                                                     "codes": ", ".join(entry.key for entry in basin_entries)}))
         if skipped_private:
             notes.append(Message("private_colleges_skipped", {"count": skipped_private}))
-        return entries_preview(self.kind, table.filename, basin_entries + entries, problems + row_problems, notes)
+        preview = entries_preview(self.kind, table.filename, basin_entries + entries, problems + row_problems, notes)
+        preview.facts["choosable"] = [_choosable(entry.data) for entry in entries if entry.action == "new"]
+        return preview
+
+
+def _choosable(school: dict[str, Any]) -> dict[str, Any]:
+    """A new school as the preview offers it to untick (JSON-ready: a kept preview stores it)."""
+    return {name: school.get(name) for name in ("uai", "name", "commune", "priority", "pupils", "teachers", "basin")}

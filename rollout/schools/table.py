@@ -77,6 +77,11 @@ class SchoolTable(ReferenceTable):
         update_school(session, programme=programme, school=school, data=SchoolUpdate.model_validate(entry.versioned()),
                       author=author)
 
+    def still_needed(self, entries: list[Entry]) -> list[Entry]:
+        """Basins the import would create only for schools left out are not created."""
+        named = {entry.data.get("basin") for entry in entries if entry.entity == self.entity}
+        return [entry for entry in entries if entry.entity != "basin" or entry.key in named]
+
     def write(self, session: Session, programme: Programme, entries: list[Entry], author: Author) -> None:
         """Basins the import creates first, then the schools in file order."""
         for entry in entries:
