@@ -270,3 +270,37 @@ def test_a_plan_page_follows_its_solve_live_and_shows_the_plan_once_it_ends(sign
     assert page.get_by_role("button", name="Arrêter le calcul et garder le meilleur plan").count() == 0
     assert watched.take() == []
     engine.dispose()
+
+
+def test_a_leader_compares_a_plan_with_the_baseline_in_one_click(signed_in, site: Site) -> None:
+    """From a plan's page, "compare with the baseline" opens the comparison: its curves are drawn
+    (the figure's JSON and static script pass the CSP), the school moved is listed, and axe-core
+    finds nothing serious. The second plan is the demo's baseline with one school moved, written
+    here as a worker would."""
+    from sqlmodel import Session, select
+
+    from rollout.db import make_engine
+    from rollout.models import Plan
+
+    engine = make_engine(site.database_url)
+    with Session(engine) as session:
+        base = session.exec(select(Plan).where(Plan.programme_id == site.programme_id, Plan.is_baseline)).one()
+        waves = [wave["id"] for wave in base.scenario["waves"]]
+        moved = dict(base.result["assignments"][0])
+        moved["wave"] = next(wave for wave in waves if wave != moved["wave"])
+        result = {**base.result, "assignments": [moved, *base.result["assignments"][1:]]}
+        variant = Plan(programme_id=site.programme_id, name="Variante", status="feasible", scenario=base.scenario, result=result,
+                       objective=base.objective, bound=base.bound)
+        session.add(variant)
+        session.commit()
+        variant_id = variant.id
+    page, watched = signed_in("district_leader")
+    page.goto(f"{site.url}/programmes/{site.programme_id}/plans/{variant_id}")
+    page.locator("#compare-with-baseline").click()
+    page.wait_for_function("document.querySelectorAll('[data-figure] .main-svg').length >= 1", timeout=10_000)
+    assert page.locator("main h1").inner_text() == "Comparaison des plans"
+    assert page.locator("#changed-schools tbody tr").count() == 1
+    assert moved["uai"] in page.locator("#changed-schools tbody tr").inner_text()
+    assert _serious_violations(page) == []
+    assert watched.take() == []
+    engine.dispose()
