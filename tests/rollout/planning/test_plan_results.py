@@ -131,6 +131,18 @@ def test_without_a_greedy_plan_the_page_says_there_is_no_greedy_baseline(client,
     assert "pas de référence gloutonne" in text and "la méthode gloutonne ne trouve aucun plan" in text
 
 
+def test_a_plan_solved_before_the_baseline_was_stored_gets_it_on_its_page(client, world, login, engine, solved) -> None:
+    with Session(engine) as session:
+        plan = session.get(Plan, solved)
+        plan.result = {**plan.result, "stats": {key: value for key, value in plan.result["stats"].items() if key != GREEDY}}
+        session.add(plan)
+        session.commit()
+    login(client, "district_leader")
+    text = client.get(f"/programmes/{world.programme_id}/plans/{solved}").text
+    figure = json.loads(re.search(r'id="figure-plan_pupils">(.*?)</script>', text, re.S).group(1))
+    assert [trace["name"] for trace in figure["data"]] == ["Ce plan", "Référence gloutonne"]
+
+
 def _sentence(app, **fields) -> str | None:
     with app.test_request_context("/"):
         return summary_sentence(Plan(programme_id=1, name="p", scenario={}, **fields))
