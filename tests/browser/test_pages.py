@@ -293,7 +293,7 @@ def test_a_leader_compares_a_plan_with_the_baseline_in_one_click(signed_in, site
                        objective=base.objective, bound=base.bound)
         session.add(variant)
         session.commit()
-        variant_id = variant.id
+        variant_id, base_id = variant.id, base.id
     page, watched = signed_in("district_leader")
     page.goto(f"{site.url}/programmes/{site.programme_id}/plans/{variant_id}")
     page.locator("#compare-with-baseline").click()
@@ -302,5 +302,15 @@ def test_a_leader_compares_a_plan_with_the_baseline_in_one_click(signed_in, site
     assert page.locator("#changed-schools tbody tr").count() == 1
     assert moved["uai"] in page.locator("#changed-schools tbody tr").inner_text()
     assert _serious_violations(page) == []
+
+    # The same from the plans list: tick the two plans, then "Comparer".
+    page.goto(f"{site.url}/programmes/{site.programme_id}/plans")
+    assert _serious_violations(page) == []
+    page.locator(f"#compare-{variant_id}").check()
+    page.locator(f"#compare-{base_id}").check()
+    page.locator("#compare-plans button").click()
+    page.wait_for_function("document.querySelectorAll('[data-figure] .main-svg').length >= 1", timeout=10_000)
+    headings = [text.split("\n")[0] for text in page.locator("#plan-kpis thead th").all_inner_texts()[1:]]
+    assert headings == ["Variante", "Plan de référence"]  # in the list's order, newest first
     assert watched.take() == []
     engine.dispose()
