@@ -3,38 +3,15 @@ conflicts makes the scenario feasible, whichever rule had to give."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
 
 from planner import solve, validate_scenario
 from planner.relaxation_edits import Lifted, RelaxationEdits, Witness, merge_edits
+from planner.whatif import apply_edits
 from scenario_builders import assert_valid, scenario, school, trainer, uai, vendor
 from tiny_scenarios import tiny_scenarios
-
-
-def _apply(data: dict[str, Any], edits: list[dict[str, Any]]) -> dict[str, Any]:
-    """The edits this module makes, applied as `planner.whatif` defines them, on a copy."""
-    edited = copy.deepcopy(data)
-    waves = {w["id"]: w for w in edited["waves"]}
-    schools = {s["uai"]: s for s in edited["schools"]}
-    for edit in edits:
-        kind = edit["kind"]
-        if kind == "wave_caps":
-            waves[edit["wave"]].update(max_schools=edit["max_schools"], max_pupils=edit["max_pupils"])
-        elif kind == "trainer_capacity":
-            (target,) = [t for t in edited["trainers"] if t["id"] == edit["trainer"]]
-            if edit["wave"] is None:
-                target["capacity"] = edit["capacity"]
-            else:
-                target["capacity_by_wave"][edit["wave"]] = edit["capacity"]
-        elif kind == "trainer_add":
-            edited["trainers"].append(copy.deepcopy(edit["trainer"]))
-        else:
-            field = {"school_pin": "pinned_wave", "school_earliest": "earliest_wave", "school_latest": "latest_wave"}[kind]
-            schools[edit["uai"]][field] = edit["wave"]
-    return edited
 
 
 def _relaxed(data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -43,8 +20,7 @@ def _relaxed(data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str,
     assert plan["status"] == "INFEASIBLE"
     edits = merge_edits([edit for conflict in plan["conflicts"] for edit in conflict.get("edits", [])])
     assert edits, "an infeasible scenario comes with the edits that relax it"
-    edited = _apply(data, edits)
-    validate_scenario(edited)
+    edited = apply_edits(data, edits)
     relaxed = solve(edited, time_limit=10, workers=1).to_json()
     assert relaxed["status"] in ("OPTIMAL", "FEASIBLE"), relaxed["conflicts"]
     assert_valid(edited, relaxed)
