@@ -25,7 +25,7 @@ def test_create_then_update_then_show(engine, world, rollout):
         programme = session.exec(select(Programme).where(Programme.name == "ENT 2026")).one()
         assert (programme.district_id, programme.trainer_lag, programme.weight_rep_plus) == (world.other_district_id, 2, 2.5)
     updated = rollout("programme", "update", str(programme.id), "--version", "1", "--teachers-per-session", "20")
-    assert updated.exit_code == 0, updated.output and "version 2" in updated.output
+    assert updated.exit_code == 0 and "updated (version 2)" in updated.output, updated.output
     shown = rollout("programme", "show", str(programme.id))
     assert "teachers_per_session: 20" in shown.output and "district: 094" in shown.output and "version: 2" in shown.output
     with Session(engine) as session:
