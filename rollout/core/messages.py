@@ -41,6 +41,11 @@ MESSAGES: dict[str, LazyString] = {
     "programme_name_taken": _l("un programme de ce district porte déjà ce nom"),
     "unknown_district": _l("aucun de vos districts n'a ce code"),
     "district_expected": _l("choisissez le district du programme parmi les vôtres : %(codes)s"),
+    # What-if scenarios of a programme.
+    "scenario_name_taken": _l("un scénario de ce programme porte déjà ce nom"),
+    "what_if_refused": _l("modification refusée : %(detail)s"),
+    "programme_not_plannable": _l("les données du programme ne forment pas un scénario : %(detail)s"),
+    "no_such_edit": _l("ce scénario n'a pas de modification n° %(number)s"),
     # A file, its header, its rows.
     "file_too_big": _l("fichier trop volumineux (%(size)s Mio, au plus %(limit)s Mio) : découpez-le en plusieurs fichiers"),
     "xlsx_too_big": _l("classeur trop volumineux une fois décompressé (%(size)s Mio, au plus %(limit)s Mio) : "

@@ -47,8 +47,10 @@ NO_PLAN_IN_TIME = "no plan was found within the time limit"
 FINAL_STATUS = {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible"}
 
 
-def queue_plan(session: Session, *, programme: Programme, name: str, time_limit: float, author: Author) -> Plan:
-    """Store a plan to be solved, with its scenario built now from the programme's data.
+def queue_plan(session: Session, *, programme: Programme, name: str, time_limit: float, author: Author,
+               document: dict[str, Any] | None = None) -> Plan:
+    """Store a plan to be solved, with its scenario built now from the programme's data, or
+    `document` when given (a what-if's, `rollout.scenarios.records.queue_scenario_plan`).
 
     Building the scenario here, not in the worker, makes the plan the programme as it was when
     the leader asked, whatever is edited while it waits. Does not commit; enqueue the solve
@@ -57,7 +59,7 @@ def queue_plan(session: Session, *, programme: Programme, name: str, time_limit:
     if not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
         raise PlanningError(f"time limit must be between {MIN_TIME_LIMIT:g} and {MAX_TIME_LIMIT:g} seconds")
     try:
-        scenario = build_scenario(session, programme, name=name)
+        scenario = document if document is not None else build_scenario(session, programme, name=name)
     except ScenarioDataError as error:
         raise PlanningError(str(error)) from None
     plan = Plan(programme_id=programme.id, name=name, status="queued", scenario=scenario, time_limit=time_limit,
