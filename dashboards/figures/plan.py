@@ -93,8 +93,8 @@ def _wave_map_figure(data: WaveMapData, labels: Mapping[str, str]) -> go.Figure:
         figure.add_trace(go.Scatter(
             x=[s["longitude"] for s in schools], y=[s["latitude"] for s in schools], mode="markers", name=wave,
             marker={"color": OKABE_ITO[index % len(OKABE_ITO)], "symbol": WAVE_SYMBOLS[index % len(WAVE_SYMBOLS)],
-                    "size": 11, "line": {"width": 1, "color": "white"}},
-            text=[s.get("name") or s["uai"] for s in schools], hovertemplate="%{text}<extra>" + wave + "</extra>",
+                    "size": 11, "line": {"width": 1, "color": "#555555"}},  # outlined: yellow shows on white
+            text=[s.get("name") or s["uai"] for s in schools], hovertemplate="%{text}<extra>%{fullData.name}</extra>",
         ))
     figure.update_xaxes(title=labels["longitude"], showgrid=False)
     figure.update_yaxes(title=labels["latitude"], showgrid=False, scaleanchor="x", scaleratio=data.aspect)

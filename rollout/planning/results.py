@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from babel.numbers import format_decimal, format_percent
 from flask_babel import get_locale
@@ -56,14 +57,16 @@ def _percent(share: float) -> str:
 
 def summary_sentence(plan: Plan) -> str | None:
     """One sentence for a district leader on the plan's objective, its proven bound and the gap
-    between them; None before a first plan is found."""
-    if plan.objective is None:
+    between them: provisional while the solve goes on, else for the plan it holds; None before
+    a first plan is found, and for a plan that holds none (a worker that died leaves the last
+    objective it wrote, of a plan nobody kept)."""
+    running = plan.status in RUNNING
+    if plan.objective is None or not (running or holds_assignment(plan)):
         return None
     objective = _number(plan.objective)
     if plan.status == "optimal":
         return _("Objectif %(objective)s (élèves pondérés × rang de vague) : ce plan est optimal, il est prouvé "
                  "qu'aucun plan ne peut faire mieux.", objective=objective)
-    running = plan.status in RUNNING
     if plan.bound is None:
         if running:
             return _("Chiffres provisoires, le calcul continue : objectif %(objective)s (élèves pondérés × rang de "
@@ -155,10 +158,14 @@ def calendars(plan: Plan) -> list[Calendar]:
 
 def plan_spreadsheet(plan: Plan, fmt: str) -> bytes:
     """The plan's schools as the command line exports them: CSV as French Excel opens it, or
-    XLSX through the product's writer; either way text a spreadsheet would run is neutralised."""
+    XLSX through the product's writer (the waves' dates as dates); either way text a
+    spreadsheet would run is neutralised."""
     if fmt == "csv":
         return plan_to_csv(plan.scenario, plan.result or {}, excel=True).encode("utf-8")
-    return table_bytes(CSV_COLUMNS, plan_rows(plan.scenario, plan.result or {}), fmt="xlsx", sheet="plan")
+    dated = [CSV_COLUMNS.index("wave_start"), CSV_COLUMNS.index("wave_end")]
+    rows = [tuple(date.fromisoformat(cell) if index in dated else cell for index, cell in enumerate(row))
+            for row in plan_rows(plan.scenario, plan.result or {})]
+    return table_bytes(CSV_COLUMNS, rows, fmt="xlsx", sheet="plan")
 
 
 def trainer_calendar(plan: Plan, trainer: str) -> str | None:

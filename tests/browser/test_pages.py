@@ -272,6 +272,38 @@ def test_a_plan_page_follows_its_solve_live_and_shows_the_plan_once_it_ends(sign
     engine.dispose()
 
 
+def test_a_plan_page_shows_its_result_under_the_csp_and_its_exports_download(signed_in, site: Site) -> None:
+    """The demo's baseline, as a stakeholder reads it: the sentence on objective and bound, its
+    four figures drawn (their JSON and the static script pass the CSP), the schools wave by wave,
+    nothing serious for axe-core, and a trainer's calendar and the plan's workbook downloaded."""
+    from sqlmodel import Session, select
+
+    from rollout.db import make_engine
+    from rollout.models import Plan
+
+    engine = make_engine(site.database_url)
+    with Session(engine) as session:
+        base = session.exec(select(Plan).where(Plan.programme_id == site.programme_id, Plan.is_baseline)).one()
+        plan_id, schools = base.id, len(base.result["assignments"])
+    engine.dispose()
+    page, watched = signed_in("stakeholder")
+    page.goto(f"{site.url}/programmes/{site.programme_id}/plans/{plan_id}")
+    page.wait_for_function("document.querySelectorAll('[data-figure] .main-svg').length >= 4", timeout=10_000)
+    assert page.locator("#plan-summary").inner_text().startswith("Objectif ")
+    assert page.locator("#plan-schools tbody tr").count() == schools
+    assert _serious_violations(page) == []
+    assert watched.take() == []  # no console error: the CSP refused nothing
+    with page.expect_download() as calendar:
+        page.locator("#plan-calendars a").first.click()
+    assert calendar.value.suggested_filename.endswith(".ics")
+    with page.expect_download() as workbook:
+        page.get_by_role("link", name="classeur (XLSX)").click()
+    assert workbook.value.suggested_filename == f"plan-{plan_id}.xlsx"
+    # A download ends the navigation its click began, which the browser reports as aborted.
+    aborted = watched.take()
+    assert len(aborted) == 2 and all(entry.endswith("net::ERR_ABORTED") for entry in aborted), aborted
+
+
 def test_a_leader_compares_a_plan_with_the_baseline_in_one_click(signed_in, site: Site) -> None:
     """From a plan's page, "compare with the baseline" opens the comparison: its curves are drawn
     (the figure's JSON and static script pass the CSP), the school moved is listed, and axe-core
