@@ -6,6 +6,10 @@ school or programme exists elsewhere.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort
 from flask_login import current_user
 from sqlmodel import col, select
@@ -38,6 +42,18 @@ def programme_or_404(programme_id: int) -> Programme:
     if programme is None:
         abort(404)
     return programme
+
+
+def programme_in_scope(view: Callable[..., Any]) -> Callable[..., Any]:
+    """404 for a `programme_id` outside the caller's districts before the view validates its
+    body, so that another district's programme never answers anything else (not even 422)."""
+
+    @functools.wraps(view)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        programme_or_404(kwargs["programme_id"])
+        return view(*args, **kwargs)
+
+    return scoped
 
 
 def school_or_404(programme: Programme, uai: str) -> School:

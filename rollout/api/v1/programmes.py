@@ -6,9 +6,6 @@ another programme's of the district)."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any
 
 from pydantic import BaseModel
 from spectree import Response
@@ -16,7 +13,7 @@ from spectree import Response
 from rollout.api import ErrorBody, api_v1, spec
 from rollout.api.v1.reference import ConflictBody, api_author, commit_change
 from rollout.auth.access import LEADERS, READERS, access
-from rollout.auth.scope import programme_or_404, scoped_programmes, visible_district_ids
+from rollout.auth.scope import programme_in_scope, programme_or_404, scoped_programmes, visible_district_ids
 from rollout.core.problems import InvalidChange
 from rollout.db import get_session
 from rollout.errors import ApiError
@@ -31,18 +28,6 @@ REFUSALS = dict(HTTP_400=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP
 
 class ProgrammeList(BaseModel):
     programmes: list[ProgrammePublic]
-
-
-def programme_in_scope(view: Callable[..., Any]) -> Callable[..., Any]:
-    """404 for a programme outside the caller's districts before the body is validated, so that
-    another district's programme never answers anything else (not even 422)."""
-
-    @functools.wraps(view)
-    def scoped(*args: Any, **kwargs: Any) -> Any:
-        programme_or_404(kwargs["programme_id"])
-        return view(*args, **kwargs)
-
-    return scoped
 
 
 def _district(code: str | None) -> District:

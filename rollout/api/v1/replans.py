@@ -3,10 +3,7 @@ queued plan is then read, stopped and adopted like any plan (/plans/{id})."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, Field
 from spectree import Response
@@ -15,7 +12,7 @@ from rollout.api import ErrorBody, api_v1, spec
 from rollout.api.v1.plans import PlanQueued
 from rollout.auth.access import LEADERS, access
 from rollout.auth.identity import current_author
-from rollout.auth.scope import programme_or_404
+from rollout.auth.scope import programme_in_scope, programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
 from rollout.planning import tasks
@@ -32,21 +29,9 @@ class ReplanCreate(BaseModel):
     ))
 
 
-def _programme_first(view: Callable[..., Any]) -> Callable[..., Any]:
-    """404 for a programme outside the caller's districts before the body is validated, so that
-    another district's programme never answers anything else (not even 422)."""
-
-    @functools.wraps(view)
-    def scoped(*args: Any, **kwargs: Any) -> Any:
-        programme_or_404(kwargs["programme_id"])
-        return view(*args, **kwargs)
-
-    return scoped
-
-
 @api_v1.post("/programmes/<int:programme_id>/replans")
 @access(*LEADERS)
-@_programme_first
+@programme_in_scope
 @spec.validate(
     json=ReplanCreate,
     resp=Response(HTTP_202=PlanQueued, HTTP_400=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ErrorBody, HTTP_422=ErrorBody),
