@@ -5,6 +5,7 @@ trainer; every reader of the district may read them, no one of another district.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -14,10 +15,10 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from planner.export import CSV_COLUMNS
-from rollout.models import Plan
+from rollout.models import Plan, Trainer
 from rollout.planning import tasks
 from rollout.planning.greedy_baseline import GREEDY, greedy_baseline
 from rollout.planning.results import summary_sentence
@@ -92,6 +93,26 @@ def test_the_plan_downloads_as_csv_xlsx_and_one_calendar_per_trainer(client, wor
     assert client.get(f"{base}/calendar.ics?trainer=AT-404").status_code == 404
     assert client.get(f"{base}/calendar.ics").status_code == 404
     assert client.get(f"{base}/plan.ods").status_code == 404
+
+
+def test_a_trainer_whose_code_holds_quotes_and_slashes_gets_a_sane_calendar_file_name(client, world, login, token, engine,
+                                                                                      monkeypatch) -> None:
+    with Session(engine) as session:
+        trainer = session.exec(select(Trainer).where(Trainer.programme_id == world.programme_id, Trainer.code == "AT-001")).one()
+        trainer.code = 'AT/"1"\r\nX: y'
+        session.add(trainer)
+        session.commit()
+    monkeypatch.setattr(tasks, "solve_plan", lambda plan_id: None)
+    made = client.post(f"/api/v1/plans?programme={world.programme_id}", json={"name": "Codes", "time_limit": 10},
+                       headers=token("district_leader"))
+    run_plan(engine, made.get_json()["id"])
+    login(client, "district_leader")
+    text = client.get(f"/programmes/{world.programme_id}/plans/{made.get_json()['id']}").text
+    links = re.findall(r'href="([^"]*/calendar\.ics\?trainer=[^"]+)"', text)
+    link = next(href for href in links if "%22" in href)  # the quotes are in the query, encoded
+    response = client.get(html.unescape(link))
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="plan-{made.get_json()["id"]}-AT__1___X__y.ics"'
 
 
 def test_every_reader_of_the_district_may_read_and_no_one_else(app, world, login, solved) -> None:
