@@ -39,6 +39,7 @@ def progress_state(plan: Plan) -> dict:
         "elapsed_seconds": plan.elapsed, "time_limit": plan.time_limit, "progress": plan.progress,
         "stop_requested": plan.stop_requested, "failure": plan.failure,
         "running": plan.status in ("queued", "solving"),
+        "summary": summary_sentence(plan),
     }
 
 

@@ -53,6 +53,12 @@
     field("gap", state.gap === null ? "—" : number(state.gap * 100, 2) + " %");
     var elapsed = number(state.elapsed_seconds, 1);
     field("elapsed_seconds", state.time_limit ? elapsed + " / " + state.time_limit : elapsed);
+    // The sentence on objective, bound and gap (rollout.planning.results), provisional meanwhile.
+    var summary = document.getElementById("plan-summary");
+    if (summary) {
+      summary.textContent = state.summary || "";
+      summary.hidden = !state.summary;
+    }
     draw(state.progress);
   }
 

@@ -260,6 +260,7 @@ def test_a_plan_page_follows_its_solve_live_and_shows_the_plan_once_it_ends(sign
         session.add(row)
         session.commit()
     expect(page.locator("[data-field=bound]")).to_have_text(re.compile(r"^170\D000,0$"), timeout=10_000)
+    expect(page.locator("#plan-summary")).to_contain_text(re.compile(r"^Chiffres provisoires.* mieux que 170\D000 "))
 
     with Session(engine) as session:
         row = session.get(Plan, plan_id)

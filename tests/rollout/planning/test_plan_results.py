@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from planner.export import CSV_COLUMNS
-from rollout.models import Plan, Trainer
+from rollout.models import Plan, Trainer, utcnow
 from rollout.planning import tasks
 from rollout.planning.greedy_baseline import GREEDY, greedy_baseline
 from rollout.planning.results import summary_sentence
@@ -136,7 +136,8 @@ def test_a_plan_without_assignment_shows_no_result_and_exports_nothing(client, w
     base = f"/programmes/{world.programme_id}/plans/{made.get_json()['id']}"
     login(client, "district_leader")
     text = client.get(base).text
-    assert "figure-plan_map" not in text and "plan-schools" not in text and "plan-summary" not in text
+    assert "figure-plan_map" not in text and "plan-schools" not in text
+    assert '<p id="plan-summary" class="summary" hidden></p>' in text  # until the solve finds a first plan
     assert [client.get(f"{base}/{name}").status_code for name in ("plan.csv", "plan.xlsx", "calendar.ics?trainer=V-1")] == [404] * 3
 
 
@@ -166,6 +167,20 @@ def test_a_plan_solved_before_the_baseline_was_stored_gets_it_on_its_page(client
 
 
 ASSIGNED = {"assignments": [{"uai": "0930001W", "wave": "W1"}]}
+
+
+def test_the_pages_polling_gets_the_provisional_sentence_while_the_solve_goes_on(client, world, login, engine, solved) -> None:
+    with Session(engine) as session:
+        plan = session.get(Plan, solved)
+        plan.status, plan.result, plan.objective, plan.bound, plan.gap = "solving", None, 1200.0, 1000.0, 200 / 1200
+        plan.heartbeat_at = plan.started_at = utcnow()
+        session.add(plan)
+        session.commit()
+    login(client, "stakeholder")
+    state = client.get(f"/programmes/{world.programme_id}/plans/{solved}/progress.json").get_json()
+    assert state["running"] and state["summary"] == (
+        "Chiffres provisoires, le calcul continue : objectif 1\u202f200 (élèves pondérés × rang de vague) ; aucun plan ne peut "
+        "faire mieux que 1\u202f000 : au plus 16,67\u00a0% de mieux est possible à ce stade.")
 
 
 def _sentence(app, **fields) -> str | None:
