@@ -59,6 +59,10 @@ def test_a_solved_plans_page_shows_its_sentence_figures_and_schools(client, worl
     assert "Formatrice Nord (" in table  # the trainers of each school's teachers, with their sessions
     links = re.findall(r'href="([^"]*/calendar\.ics\?trainer=[^"]+)"', text)
     assert {link.rsplit("=", 1)[1] for link in links} >= {"V-1", "AT-001"}
+    english = client.get(f"/programmes/{world.programme_id}/plans/{solved}?lang=en").text
+    assert "this plan is optimal, no plan can do better (proven)" in english and "Export the plan" in english
+    figure = json.loads(re.search(r'id="figure-plan_pupils">(.*?)</script>', english, re.S).group(1))
+    assert [trace["name"] for trace in figure["data"]] == ["This plan", "Greedy baseline"]
 
 
 def test_the_plan_downloads_as_csv_xlsx_and_one_calendar_per_trainer(client, world, login, engine, solved) -> None:
