@@ -65,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.planning.replanning_routes import bp as replanning_bp
     from rollout.planning.routes import bp as planning_bp
     from rollout.programmes.routes import bp as programmes_bp
+    from rollout.scenarios.routes import bp as scenarios_bp
     from rollout.schools.routes import bp as schools_bp
     from rollout.sharing.routes import bp as sharing_bp
     from rollout.tracking.routes import bp as tracking_bp
@@ -73,7 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.waves.routes import bp as waves_bp
 
     blueprints = (home_bp, auth_bp, admin_bp, programmes_bp, dashboards_bp, tracking_bp, usage_bp, schools_bp, basins_bp, waves_bp, trainers_bp,
-                  imports_bp, planning_bp, plan_comparison_bp, plan_relaxation_bp, replanning_bp, sharing_bp, shared_bp)
+                  imports_bp, planning_bp, plan_comparison_bp, plan_relaxation_bp, replanning_bp, scenarios_bp, sharing_bp, shared_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api.init_app(app)

@@ -18,14 +18,14 @@ from rollout.auth.access import rule_of
 from rollout.auth.accounts import create_token
 from rollout.core.author import Author
 from rollout.imports.pipeline import PREVIEW_LIFETIME, Preview
-from rollout.models import ApiToken, Plan, Programme, SavedPreview, utcnow
+from rollout.models import ApiToken, Plan, Programme, SavedPreview, Scenario, utcnow
 from rollout.sharing.links import create_link
 
 from conftest import WORLD_EMAILS, World
 
 PRINCIPALS = ("anonymous", "stakeholder", "project_manager", "district_leader", "admin", "other_leader")
 # URL parameters naming something of one district: another district's leader gets 404.
-SCOPED_PARAMETERS = {"programme_id", "uai", "plan_id", "token_id", "preview_id", "link_id"}
+SCOPED_PARAMETERS = {"programme_id", "uai", "plan_id", "token_id", "preview_id", "link_id", "scenario_id"}
 # URL parameters naming something of one user (in the world, the district leader's API token
 # and kept import preview): anyone else gets 404, admins included.
 OWNED_PARAMETERS = {"token_id", "preview_id"}
@@ -95,6 +95,16 @@ SUCCESS = {
     ("api_v1.put_usage_category", "PUT"): 422,
     ("api_v1.post_wave", "POST"): 422,
     ("api_v1.patch_wave", "PATCH"): 422,
+    ("scenarios.create", "POST"): 422,  # the form again: no name
+    ("scenarios.save", "POST"): 422,  # the page again: no name
+    ("scenarios.add", "POST"): 422,  # the page again: no kind of edit
+    ("scenarios.remove", "POST"): 400,  # the version the page was opened at is missing
+    ("scenarios.remove_scenario", "POST"): 400,  # likewise
+    ("scenarios.solve", "POST"): 422,  # the page again: no plan name
+    ("api_v1.post_scenario", "POST"): 422,
+    ("api_v1.patch_scenario", "PATCH"): 422,
+    ("api_v1.delete_scenario_view", "DELETE"): 422,  # no ?version=
+    ("api_v1.post_scenario_plan", "POST"): 422,
 }
 # API routes whose JSON body spectree checks before the view reads `?programme=`: another
 # district's leader gets the 422 of the empty body, which tells nothing of the programme.
@@ -119,6 +129,7 @@ class Owned:
     token_id: int
     preview_id: int
     plan_id: int
+    scenario_id: int
     link_id: int  # a share link of the leader's programme, which the matrix revokes
     secret: str  # another one's secret, which the matrix opens signed out
 
@@ -140,14 +151,15 @@ def owned(engine: sa.Engine, world: World) -> dict[str, Owned]:
             )
             plan = Plan(programme_id=programme_id, name="Sans solution", status="infeasible", scenario={},
                         result={"status": "INFEASIBLE", "conflicts": []})
-            session.add_all([preview, plan])
+            scenario = Scenario(programme_id=programme_id, name="Sans changement")
+            session.add_all([preview, plan, scenario])
             author = Author(actor=WORLD_EMAILS[leader], channel="system", user_id=world.user_ids[leader])
             programme = session.get(Programme, programme_id)
             revoked, _secret = create_link(session, programme=programme, label="révoqué", days=7, author=author)
             _opened, secret = create_link(session, programme=programme, label="ouvert", days=7, author=author)
             session.flush()
             token_id = session.exec(select(ApiToken.id).where(ApiToken.user_id == world.user_ids[leader])).one()
-            owned[leader] = Owned(token_id=token_id, preview_id=preview.id, plan_id=plan.id, link_id=revoked.id,
+            owned[leader] = Owned(token_id=token_id, preview_id=preview.id, plan_id=plan.id, scenario_id=scenario.id, link_id=revoked.id,
                                   secret=secret)
         session.commit()
     return owned
@@ -166,6 +178,8 @@ def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, othe
         "token_id": mine.token_id,
         "preview_id": mine.preview_id,
         "plan_id": mine.plan_id,
+        "scenario_id": mine.scenario_id,
+        "position": 1,  # a scenario's first edit (the sample scenario has none: refused)
         "filename": "rollout.css",
         "label_key": "notes",
         "resource": "schools",
@@ -178,7 +192,7 @@ def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, othe
     }
     if other_district:
         values.update(uai=world.other_uai, token_id=theirs.token_id, preview_id=theirs.preview_id, plan_id=theirs.plan_id,
-                      link_id=theirs.link_id)
+                      scenario_id=theirs.scenario_id, link_id=theirs.link_id)
     return values
 
 
