@@ -9,13 +9,15 @@ from html import unescape
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from planner import solve
 from rollout.core.author import Author
-from rollout.models import Plan, Programme, Trainer, Wave
-from rollout.planning.conflicts import conflict_views
+from rollout.models import AuditEvent, Plan, Programme, Scenario, Trainer, Wave
+from rollout.planning.conflicts import conflict_views, relaxation_edits
 from rollout.planning.runs import queue_plan, run_plan
+from rollout.planning.scenario import build_scenario
+from rollout.scenarios.records import create_scenario, queue_scenario_plan
 from tests.conftest import WORLD_EMAILS, World
 
 
@@ -147,3 +149,107 @@ def test_every_rule_and_every_edit_has_its_french_sentence(app, engine: sa.Engin
     sentences = " ".join(view.sentence for view in views)
     relaxations = " ".join(text for view in views for text in view.relaxation)
     assert sentence in sentences and relaxation in relaxations, (sentences, relaxations)
+
+
+# -- trying the relaxation ------------------------------------------------------------------
+
+
+def _relax(client, world: World, plan_id: int, token: str | None):
+    data = {} if token is None else {"csrf_token": token}
+    return client.post(f"/programmes/{world.programme_id}/plans/{plan_id}/relax", data=data)
+
+
+def _programme_data(engine: sa.Engine, world: World) -> dict:
+    with Session(engine) as session:
+        return build_scenario(session, session.get(Programme, world.programme_id), name="état")
+
+
+def _solve_scenario(engine: sa.Engine, world: World, scenario_id: int) -> Plan:
+    """The what-if's plan, queued as its page would queue it and solved here."""
+    with Session(engine) as session:
+        plan = queue_scenario_plan(session, programme=session.get(Programme, world.programme_id),
+                                   scenario=session.get(Scenario, scenario_id), name="Essai relâché", time_limit=10,
+                                   author=_leader(world))
+        session.commit()
+        plan_id = plan.id
+    run_plan(engine, plan_id)
+    with Session(engine) as session:
+        return session.get(Plan, plan_id)
+
+
+def test_a_leader_tries_the_relaxation_as_a_new_what_if(client, login, csrf, engine: sa.Engine, world, infeasible) -> None:
+    login(client, "district_leader")
+    page = f"/programmes/{world.programme_id}/plans/{infeasible}"
+    assert "Essayer cette relaxation (nouveau scénario)" in client.get(page).text
+    before = _programme_data(engine, world)
+    response = _relax(client, world, infeasible, csrf(client, page))
+    assert response.status_code == 302
+    with Session(engine) as session:
+        plan = session.get(Plan, infeasible)
+        (scenario,) = session.exec(select(Scenario).where(Scenario.programme_id == world.programme_id)).all()
+        assert scenario.name == "Rentrée — relâché"
+        assert scenario.edits == relaxation_edits(plan) and scenario.edits
+        assert {edit["kind"] for edit in scenario.edits} >= {"wave_caps", "trainer_capacity"}
+        events = session.exec(select(AuditEvent).where(AuditEvent.entity == "scenario")).all()
+        assert [(event.action, event.entity_id, event.actor) for event in events] == [
+            ("create", str(scenario.id), WORLD_EMAILS["district_leader"])
+        ]
+        scenario_id = scenario.id
+    assert response.headers["Location"] == f"/programmes/{world.programme_id}/scenarios/{scenario_id}"
+    assert _programme_data(engine, world) == before, "the programme's own data is untouched"
+    assert _solve_scenario(engine, world, scenario_id).status in ("optimal", "feasible")
+
+    assert _relax(client, world, infeasible, csrf(client, page)).status_code == 302
+    with Session(engine) as session:
+        names = session.exec(select(Scenario.name).where(Scenario.programme_id == world.programme_id)).all()
+    assert sorted(names) == ["Rentrée — relâché", "Rentrée — relâché (2)"]
+
+
+def test_a_what_if_s_relaxation_keeps_its_own_edits_first(client, login, csrf, engine: sa.Engine, world) -> None:
+    """A feasible programme, made impossible by a what-if that closes W1 to all but one school."""
+    with Session(engine) as session:
+        programme = session.get(Programme, world.programme_id)
+        closing = [{"kind": "wave_caps", "wave": code, "max_schools": 1, "max_pupils": None} for code in ("W1", "W2", "W3")]
+        origin = create_scenario(session, programme=programme, name="Vagues d'un collège", edits=closing, author=_leader(world))
+        session.commit()
+        origin_id = origin.id
+    plan = _solve_scenario(engine, world, origin_id)
+    assert plan.status == "infeasible" and plan.scenario_id == origin_id
+    login(client, "district_leader")
+    assert _relax(client, world, plan.id, csrf(client, f"/programmes/{world.programme_id}/plans/{plan.id}")).status_code == 302
+    with Session(engine) as session:
+        relaxed = session.exec(select(Scenario).where(Scenario.name == "Essai relâché — relâché")).one()
+        assert relaxed.edits == closing + relaxation_edits(session.get(Plan, plan.id))
+        relaxed_id = relaxed.id
+    assert _solve_scenario(engine, world, relaxed_id).status in ("optimal", "feasible")
+
+
+def test_only_leaders_see_and_use_the_button_and_only_with_the_form_s_token(app, login, csrf, engine: sa.Engine, world, infeasible, stored) -> None:
+    page = f"/programmes/{world.programme_id}/plans/{infeasible}"
+    clients = {role: app.test_client() for role in ("stakeholder", "project_manager", "other_leader", "district_leader")}
+    tokens = {}
+    for role, client in clients.items():
+        login(client, role)
+        tokens[role] = csrf(client, "/")
+    for role in ("stakeholder", "project_manager"):
+        assert "Essayer cette relaxation" not in clients[role].get(page).text
+    before = stored()
+    for role, status in (("stakeholder", 403), ("project_manager", 403), ("other_leader", 404)):
+        assert _relax(clients[role], world, infeasible, tokens[role]).status_code == status, role
+    assert _relax(clients["district_leader"], world, infeasible, None).status_code == 400
+    # Only the refusals are recorded (in the audit trail); no scenario was made.
+    assert {table: n for table, n in stored().items() if table != "auditevent"} == {
+        table: n for table, n in before.items() if table != "auditevent"}
+    with Session(engine) as session:
+        assert session.exec(select(Scenario)).all() == []
+        assert session.exec(select(AuditEvent).where(AuditEvent.entity == "scenario")).all() == []
+
+
+def test_a_feasible_plan_has_nothing_to_relax(client, login, csrf, engine: sa.Engine, world) -> None:
+    plan_id = _solved(engine, world)
+    login(client, "district_leader")
+    page = f"/programmes/{world.programme_id}/plans/{plan_id}"
+    assert "Essayer cette relaxation" not in client.get(page).text
+    refused = _relax(client, world, plan_id, csrf(client, page))
+    assert refused.status_code == 302 and refused.headers["Location"] == page
+    assert "Ce plan n&#39;a pas de relaxation à essayer." in client.get(page).text
