@@ -33,6 +33,7 @@ from rollout.models import District, Programme, User
 from rollout.planning.replanning_cli import replan_cli
 from rollout.planning.scenario import ScenarioDataError
 from rollout.programmes.cli import programme_cli
+from rollout.scenarios.cli import scenario_cli
 from rollout.schools.cli import schools_cli
 from rollout.sharing.cli import share_cli
 from rollout.tracking.cli import progress_cli
@@ -355,6 +356,7 @@ def _display_url(app: Flask) -> str:
 main.add_command(plan_cli, "plan")
 main.add_command(replan_cli)
 main.add_command(programme_cli)
+main.add_command(scenario_cli)
 main.add_command(schools_cli)
 main.add_command(usage_cli)
 main.add_command(progress_cli)
