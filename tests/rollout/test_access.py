@@ -66,6 +66,7 @@ SUCCESS = {
     ("api_v1.create_replan", "POST"): 422,
     ("planning.adopt", "POST"): 302,  # refused (the plan has no solution), with a message
     ("planning.stop", "POST"): 302,  # refused (the sample plan's solve has ended), with a message
+    ("plan_relaxation.relax", "POST"): 302,  # refused (the sample plan has no relaxation), with a message
     ("planning.plan_table", "GET"): 404,  # the sample plan has no solution to export
     ("planning.trainer_ics", "GET"): 404,  # nor any trainer's session
     ("schools.new", "POST"): 422,
