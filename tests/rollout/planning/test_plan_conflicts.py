@@ -232,7 +232,9 @@ def test_only_leaders_see_and_use_the_button_and_only_with_the_form_s_token(app,
         login(client, role)
         tokens[role] = csrf(client, "/")
     for role in ("stakeholder", "project_manager"):
-        assert "Essayer cette relaxation" not in clients[role].get(page).text
+        seen = clients[role].get(page).text
+        assert "La vague W" in _conflicts_section(seen), "every reader reads why"
+        assert "Essayer cette relaxation" not in seen and "/edit" not in _conflicts_section(seen), "but only leaders get the buttons and links"
     before = stored()
     for role, status in (("stakeholder", 403), ("project_manager", 403), ("other_leader", 404)):
         assert _relax(clients[role], world, infeasible, tokens[role]).status_code == status, role
