@@ -37,10 +37,19 @@ from rollout.scenarios.sentences import edit_sentences
 from sqlmodel import col, select
 
 bp = Blueprint("scenarios", __name__)
+MAX_VERSION = 2**31 - 1
 
 
 def _scenario(programme_id: int, scenario_id: int) -> tuple[Programme, Scenario]:
     return scenario_or_404(scenario_id, programme=programme_or_404(programme_id))
+
+
+def _version(form: Any) -> int:
+    """The version the page showed; 400 for one no page shows (tampered, or beyond the column)."""
+    version = submitted_version(form)
+    if not 1 <= version <= MAX_VERSION:
+        abort(400)
+    return version
 
 
 @bp.get("/programmes/<int:programme_id>/scenarios")
@@ -127,7 +136,7 @@ def save(programme_id: int, scenario_id: int):
     if not form.validate_on_submit():
         return _detail_page(programme, scenario, settings=form, status=422)
     changes = {"name": form.name.data, "description": form.description.data}
-    return _change(programme, scenario, submitted_version(form), changes=changes, settings=form,
+    return _change(programme, scenario, _version(form), changes=changes, settings=form,
                    done=_("Scénario enregistré."))
 
 
@@ -143,7 +152,7 @@ def add(programme_id: int, scenario_id: int):
         edit = edit_from_form(request.form.get("kind", ""), request.form)
     except InvalidChange as refused:
         return _detail_page(programme, scenario, problems=[describe(p) for p in refused.problems], status=422)
-    return _change(programme, scenario, submitted_version(form), edit=edit, done=_("Modification ajoutée."))
+    return _change(programme, scenario, _version(form), edit=edit, done=_("Modification ajoutée."))
 
 
 @bp.post("/programmes/<int:programme_id>/scenarios/<int:scenario_id>/edits/<int:position>/remove")
@@ -154,7 +163,7 @@ def remove(programme_id: int, scenario_id: int, position: int):
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    return _change(programme, scenario, submitted_version(form), remove_at=position - 1, done=_("Modification retirée."))
+    return _change(programme, scenario, _version(form), remove_at=position - 1, done=_("Modification retirée."))
 
 
 def _change(programme: Programme, scenario: Scenario, version: int, *, done: str, changes: dict[str, Any] | None = None,
@@ -201,7 +210,7 @@ def remove_scenario(programme_id: int, scenario_id: int):
         abort(400)
     db = get_session()
     try:
-        delete_scenario(db, programme=programme, scenario=scenario, version=submitted_version(form), author=current_author("form"))
+        delete_scenario(db, programme=programme, scenario=scenario, version=_version(form), author=current_author("form"))
     except StaleVersion:
         db.rollback()
         db.refresh(scenario)

@@ -148,9 +148,16 @@ def _plan(client, world, token) -> int:
     return made.json["id"]
 
 
+def _scenario(client, world, token) -> int:
+    made = client.post(f"/api/v1/programmes/{world.programme_id}/scenarios", json={"name": "Base"},
+                       headers=token("district_leader"))
+    assert made.status_code == 201, made.text
+    return made.json["id"]
+
+
 def test_any_json_body_at_any_api_operation_is_refused_clearly_never_a_500(app, client, engine, world, token,
                                                                          stored) -> None:
-    headers, plan_id = token("admin"), _plan(client, world, token)
+    headers, plan_id, scenario_id = token("admin"), _plan(client, world, token), _scenario(client, world, token)
     operations = _json_operations(app)
 
     @_settings(engine, 150)
@@ -158,7 +165,8 @@ def test_any_json_body_at_any_api_operation_is_refused_clearly_never_a_500(app, 
     def check(data: st.DataObject) -> None:
         method, path, fields = data.draw(st.sampled_from(operations))
         url = path.format(uai=world.uais[0], kind="teachers_trained", label_key="notes", plan_id=plan_id,
-                          programme_id=world.programme_id, code="AT-001" if "trainers" in path else "W1")
+                          programme_id=world.programme_id, scenario_id=scenario_id,
+                          code="AT-001" if "trainers" in path else "W1")
         programme = data.draw(st.sampled_from([world.programme_id, world.programme_id, "x", 2**70, -1, "", "1e3"]))
         content_type = data.draw(st.sampled_from(["application/json"] * 4 + ["text/plain", "application/x-www-form-urlencoded"]))
         before = stored()
@@ -192,11 +200,11 @@ class _Forms(HTMLParser):
             self._open = None
 
 
-def _page_forms(app, client, world, plan_id: int) -> list[tuple[str, dict[str, tuple[str, str]]]]:
+def _page_forms(app, client, world, plan_id: int, scenario_id: int) -> list[tuple[str, dict[str, tuple[str, str]]]]:
     """Every POST form of every page the admin sees (URL parameters from the world), but those
     that end the session; each form once."""
     values = {"programme_id": world.programme_id, "uai": world.uais[0], "kind": "teachers_trained", "plan_id": plan_id,
-              "user_id": world.user_ids["district_leader"]}
+              "scenario_id": scenario_id, "user_id": world.user_ids["district_leader"]}
     forms: dict[str, dict[str, tuple[str, str]]] = {}
     with app.test_request_context():
         urls = [url_for(rule.endpoint, **{name: values.get(name, "N" if "basin" in rule.endpoint else
@@ -229,9 +237,9 @@ def _form_values(fields: dict[str, tuple[str, str]]) -> st.SearchStrategy[dict[s
 
 def test_any_value_in_any_form_is_refused_clearly_never_a_500(app, client, engine, world, token, login,
                                                              stored) -> None:
-    plan_id = _plan(client, world, token)
+    plan_id, scenario_id = _plan(client, world, token), _scenario(client, world, token)
     login(client, "admin")
-    forms = _page_forms(app, client, world, plan_id)
+    forms = _page_forms(app, client, world, plan_id, scenario_id)
 
     @_settings(engine, 150)
     @given(st.data())

@@ -68,6 +68,7 @@ NOT_SPREADSHEETS = {
     "api_v1.get_usage_report": "/api/v1/usage/report?programme={programme}",
     "planning.scenario_file": "/programmes/{programme}/plans/{plan}/scenario.json",
     "planning.plan_file": "/programmes/{programme}/plans/{plan}/plan.json",
+    "scenarios.export": "/programmes/{programme}/scenarios/{scenario}/scenario.json",
 }
 """Download routes that write JSON, which no spreadsheet runs (checked to stay JSON)."""
 PLAN_SPREADSHEETS = {
@@ -167,10 +168,12 @@ def test_the_planners_exports_of_a_hostile_programme_hold_no_runnable_cell(clien
     assert made.status_code == 202, made.text
     plan_id = made.json["id"]
     run_plan(engine, plan_id)
+    scenario = client.post(f"/api/v1/programmes/{world.programme_id}/scenarios", json={"name": HOSTILE[0]}, headers=headers)
+    assert scenario.status_code == 201, scenario.text
     login(client, "district_leader")
     files = {}
     for endpoint, url in NOT_SPREADSHEETS.items():
-        response = client.get(url.format(programme=world.programme_id, plan=plan_id), headers=headers)
+        response = client.get(url.format(programme=world.programme_id, plan=plan_id, scenario=scenario.json["id"]), headers=headers)
         assert response.status_code == 200 and response.is_json, endpoint
         files[endpoint] = response.json
     scenario, plan = files["planning.scenario_file"], files["planning.plan_file"]
