@@ -239,11 +239,10 @@ class _Wording:
 
     def _relax_trainer_add(self, edit: dict[str, Any]) -> str:
         trainer = edit["trainer"]
-        sessions = ", ".join(f"{n} en {wave}" for wave, n in trainer["capacity_by_wave"].items())
+        sessions = ", ".join(_("%(num)d séance(s) en %(wave)s", num=n, wave=wave) for wave, n in trainer["capacity_by_wave"].items())
         if trainer["tier"] == "vendor":
-            return _("Ajouter un formateur de l'éditeur (%(trainer)s) assurant %(sessions)s séance(s).",
-                     trainer=trainer["id"], sessions=sessions)
-        return _("Ajouter un formateur académique déjà formé (%(trainer)s) pour le bassin %(basin)s, assurant %(sessions)s séance(s).",
+            return _("Ajouter un formateur de l'éditeur (%(trainer)s) assurant %(sessions)s.", trainer=trainer["id"], sessions=sessions)
+        return _("Ajouter un formateur académique déjà formé (%(trainer)s) pour le bassin %(basin)s, assurant %(sessions)s.",
                  trainer=trainer["id"], basin=", ".join(trainer["basins"] or []), sessions=sessions)
 
     def _relax_school_pin(self, edit: dict[str, Any]) -> str:
