@@ -165,3 +165,23 @@ def test_readers_read_without_forms_and_other_districts_see_nothing(client, app,
     assert other.get(f"{page}/scenario.json").status_code == 404
     scenario_id = page.rsplit("/", 1)[1]
     assert other.get(f"/programmes/{world.other_programme_id}/scenarios/{scenario_id}").status_code == 404
+
+
+def test_the_edits_read_in_english_too(client, world, login, csrf) -> None:
+    login(client, "district_leader")
+    page = _new(client, world, csrf)
+    assert _add(client, page, csrf, 1, kind="school_earliest", uai=world.uais[0], wave="W2").status_code == 302
+    assert _add(client, page, csrf, 2, kind="wave_caps", wave="W1", max_schools="", max_pupils="900").status_code == 302
+    text = _text(client.get(f"{page}?lang=en"))
+    assert "not before wave W2 (equipment late)." in text
+    assert "Wave W1: no limit on schools, at most 900 pupils." in text
+    assert "Solve this scenario" in text and "pas avant" not in text
+
+
+def test_a_version_no_page_shows_is_refused(client, world, login, csrf, engine: sa.Engine) -> None:
+    login(client, "district_leader")
+    page = _new(client, world, csrf)
+    for version in ("0", str(2**40), "un"):
+        assert _add(client, page, csrf, version, kind="trainer_remove", trainer="AT-002").status_code == 400
+    with Session(engine) as session:
+        assert session.exec(select(Scenario)).one().edits == []
