@@ -101,6 +101,7 @@ def test_a_leader_builds_solves_and_exports_a_what_if(client, world, login, csrf
         plan = session.get(Plan, plan_id)
         assert plan.status == "optimal" and plan.scenario == document
     assert "Essai" in _text(client.get(page))
+    assert "Calculé à partir du scénario Sans AT-002" in re.sub(r"<[^>]+>", "", _text(client.get(solved.headers["Location"])))
 
 
 def test_bad_edits_are_refused_naming_the_field_and_nothing_is_written(client, world, login, csrf, engine: sa.Engine) -> None:
