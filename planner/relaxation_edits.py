@@ -9,7 +9,9 @@ witness a valid plan of the edited scenario, so that applying them all is proven
 - a trainer's capacity is raised to what it runs in the witness (`trainer_capacity`);
 - a basin's missing teacher sessions go to the qualified trainer serving it with the most
   room left in that wave, whose capacity is raised by what the room does not cover; with no
-  qualified trainer in the basin, a trained trainer serving it is added (`trainer_add`);
+  qualified trainer in the basin, a trained trainer serving it is added (`trainer_add`), with
+  as many sessions a wave as the basin misses in its worst wave (more capacity never makes a
+  plan invalid, and a trainer available every wave is what a leader would recruit);
 - missing vendor sessions raise the first vendor's capacity in that wave, or add a vendor.
 
 Not to be confused with `planner.relaxation`, the linear relaxation that bounds the objective.
@@ -143,8 +145,8 @@ class RelaxationEdits:
         return {"kind": "trainer_capacity", "trainer": trainer.id, "wave": self.scenario.waves[wave].id, "capacity": capacity}
 
     def _add_trainer(self, basin: str | None, wave: int, sessions: int, *, tier: str) -> Edit:
-        """A trained trainer with sessions only where they are missing: one per basin (or for the
-        vendors), its waves merged by `merge_edits`."""
+        """A trained trainer: one per basin (or for the vendors), its capacity the most missing
+        in a wave once `merge_edits` has seen every wave."""
         key = basin or ""
         if key not in self.added:
             name, number = basin or "VENDOR", 1
@@ -156,7 +158,7 @@ class RelaxationEdits:
             self.added[key] = trainer_id
         trainer = {
             "id": self.added[key], "name": self.added[key], "tier": tier, "basins": None if basin is None else [basin],
-            "capacity": 0, "capacity_by_wave": {self.scenario.waves[wave].id: sessions}, "trained": True,
+            "capacity": sessions, "capacity_by_wave": {}, "trained": True,
         }
         return {"kind": "trainer_add", "trainer": trainer}
 
@@ -175,9 +177,8 @@ def merge_edits(edits: list[Edit]) -> list[Edit]:
         elif edit["kind"] == "trainer_capacity":
             merged[key]["capacity"] = max(merged[key]["capacity"], edit["capacity"])
         elif edit["kind"] == "trainer_add":
-            sessions = merged[key]["trainer"]["capacity_by_wave"]
-            for wave_id, n in edit["trainer"]["capacity_by_wave"].items():
-                sessions[wave_id] = max(sessions.get(wave_id, 0), n)
+            trainer = merged[key]["trainer"]
+            trainer["capacity"] = max(trainer["capacity"], edit["trainer"]["capacity"])
     return list(merged.values())
 
 
@@ -194,8 +195,7 @@ def _edit_key(edit: Edit) -> tuple:
 
 def _copy(edit: Edit) -> Edit:
     if edit["kind"] == "trainer_add":
-        trainer = edit["trainer"]
-        return {**edit, "trainer": {**trainer, "capacity_by_wave": dict(trainer["capacity_by_wave"])}}
+        return {**edit, "trainer": dict(edit["trainer"])}
     return dict(edit)
 
 

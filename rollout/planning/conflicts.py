@@ -239,11 +239,11 @@ class _Wording:
 
     def _relax_trainer_add(self, edit: dict[str, Any]) -> str:
         trainer = edit["trainer"]
-        sessions = ", ".join(_("%(num)d séance(s) en %(wave)s", num=n, wave=wave) for wave, n in trainer["capacity_by_wave"].items())
         if trainer["tier"] == "vendor":
-            return _("Ajouter un formateur de l'éditeur (%(trainer)s) assurant %(sessions)s.", trainer=trainer["id"], sessions=sessions)
-        return _("Ajouter un formateur académique déjà formé (%(trainer)s) pour le bassin %(basin)s, assurant %(sessions)s.",
-                 trainer=trainer["id"], basin=", ".join(trainer["basins"] or []), sessions=sessions)
+            return _("Ajouter un formateur de l'éditeur (%(trainer)s) assurant %(num)d séance(s) par vague.",
+                     trainer=trainer["id"], num=trainer["capacity"])
+        return _("Ajouter un formateur académique déjà formé (%(trainer)s) pour le bassin %(basin)s, assurant %(num)d séance(s) par vague.",
+                 trainer=trainer["id"], basin=", ".join(trainer["basins"] or []), num=trainer["capacity"])
 
     def _relax_school_pin(self, edit: dict[str, Any]) -> str:
         return _("Ne plus épingler %(school)s à une vague.", school=self._school(edit["uai"]))

@@ -81,7 +81,7 @@ def test_a_basin_no_trainer_serves_gets_a_trained_trainer() -> None:
     assert [edit["kind"] for edit in edits] == ["trainer_add"]
     added = edits[0]["trainer"]
     assert added["tier"] == "academic" and added["basins"] == ["Sud"] and added["trained"] is True
-    assert sum(added["capacity_by_wave"].values()) == 1 and added["capacity"] == 0
+    assert added["capacity"] == 1 and added["capacity_by_wave"] == {}
 
 
 def test_no_vendor_session_in_the_only_wave_raises_a_vendor_capacity() -> None:
@@ -94,7 +94,7 @@ def test_without_any_vendor_one_is_added_for_the_leadership_sessions() -> None:
     data = scenario(waves=1, trainers=[trainer("AT-1")])
     _, edits = _relaxed(data)
     assert [edit["kind"] for edit in edits] == ["trainer_add"]
-    assert edits[0]["trainer"]["tier"] == "vendor" and edits[0]["trainer"]["capacity_by_wave"] == {"W1": 1}
+    assert edits[0]["trainer"]["tier"] == "vendor" and edits[0]["trainer"]["capacity"] == 1
 
 
 def test_pilot_schools_pinned_before_any_trainer_is_qualified_are_relaxed() -> None:
@@ -143,10 +143,13 @@ def test_room_is_spent_once() -> None:
 
 def test_an_unqualified_basin_gets_a_trainer_whose_id_is_free() -> None:
     data = scenario(waves=2, trainers=[trainer("RELAX-Nord", trained=False), vendor()])
-    witness = Witness(load={}, qualified={("RELAX-Nord", 0): False, ("RELAX-Nord", 1): True})
+    witness = Witness(load={}, qualified={("RELAX-Nord", 0): False, ("RELAX-Nord", 1): False})
     relaxation = RelaxationEdits(validate_scenario(data), witness)
     (added,) = relaxation.for_requirement("teacher_supply", "Nord", 0, Lifted(overshoot={0: 2}))
-    assert added["trainer"]["id"] == "RELAX-Nord-2" and added["trainer"]["capacity_by_wave"] == {"W1": 2}
+    assert added["trainer"]["id"] == "RELAX-Nord-2" and added["trainer"]["capacity"] == 2
+    (later,) = relaxation.for_requirement("teacher_supply", "Nord", 1, Lifted(overshoot={1: 3}))
+    (merged,) = merge_edits([added, later])
+    assert merged["trainer"]["id"] == "RELAX-Nord-2" and merged["trainer"]["capacity"] == 3, "the worst wave's need"
 
 
 def test_merged_edits_keep_the_loosest_value_of_each_thing_edited() -> None:

@@ -131,12 +131,12 @@ CASES = {
     "pupils": (_closed(_scenario(waves=1), 0, max_pupils=600), "La vague W1 accueille au plus 600 élèves.",
                "Porter le plafond de la vague W1 à 1000 élèves."),
     "no trainer": (_scenario(schools=[_school("0930001W", basin="S")]),
-                   "ont besoin de 1 séance de formation des enseignants", "Ajouter un formateur académique déjà formé (RELAX-S) pour le bassin S, assurant 1 séance(s) en W"),
+                   "ont besoin de 1 séance de formation des enseignants", "Ajouter un formateur académique déjà formé (RELAX-S) pour le bassin S, assurant 1 séance(s) par vague."),
     "vendor": (_scenario(waves=1, trainers=[_trainer("AT-001"), _trainer("V-1", tier="vendor", basins=None, capacity=0)]),
                "En vague W1, les formateurs de l'éditeur (V-1) assurent au plus 0 séances",
                "Porter la capacité de V-1 en vague W1 de 0 à 1 séances."),
     "no vendor": (_scenario(waves=1, trainers=[_trainer("AT-001")]), "les formateurs de l'éditeur (aucun) assurent au plus 0",
-                  "Ajouter un formateur de l'éditeur (RELAX-VENDOR) assurant 1 séance(s) en W1."),
+                  "Ajouter un formateur de l'éditeur (RELAX-VENDOR) assurant 1 séance(s) par vague."),
 }
 
 
