@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from planner.whatif import CASCADE_MINIMUM, EDIT_KINDS
 from rollout.core.problems import InvalidChange, InvalidValue, Problem, refuse
 from rollout.imports import cells
 from rollout.planning.scenario import PLANNED_TIERS
-from planner.whatif import CASCADE_MINIMUM, EDIT_KINDS
 
 Edit = dict[str, Any]
 WEIGHT_FIELDS = {"REP+": "weight_rep_plus", "REP": "weight_rep", "none": "weight_none"}

@@ -14,12 +14,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlmodel import col, select
 
+from planner.whatif import WhatIfError, apply_edits
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.identity import current_author
 from rollout.auth.scope import programme_or_404
-from rollout.core.forms import ButtonForm, show_problems
-from planner.whatif import WhatIfError, apply_edits
+from rollout.core.forms import show_problems
 from rollout.core.problems import InvalidChange, StaleVersion, describe
 from rollout.core.saving import submitted_version
 from rollout.db import get_session
@@ -34,7 +35,6 @@ from rollout.scenarios.records import (
     remove_edit, scenario_document, scenario_snapshot, update_scenario,
 )
 from rollout.scenarios.sentences import edit_sentences
-from sqlmodel import col, select
 
 bp = Blueprint("scenarios", __name__)
 MAX_VERSION = 2**31 - 1
@@ -105,7 +105,7 @@ def _detail_page(programme: Programme, scenario: Scenario, *, settings: Scenario
     return render_template(
         "scenarios/detail.html", programme=programme, scenario=scenario, settings=settings,
         solve=solve or SolveForm(data={"plan_name": scenario.name}), version_form=VersionForm(data={"version": scenario.version}),
-        button=ButtonForm(), sentences=edit_sentences(scenario.edits, document), document=document, plans=plans,
+        sentences=edit_sentences(scenario.edits, document), document=document, plans=plans,
         choices=_choices(document, scenario), conflict=conflict, problems=problems or [],
     ), status
 

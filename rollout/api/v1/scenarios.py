@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from flask import jsonify
+from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response
 
 from rollout.api import ErrorBody, api_v1, spec
