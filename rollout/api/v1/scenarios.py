@@ -19,10 +19,9 @@ from spectree import Response
 
 from rollout.api import ErrorBody, api_v1, spec
 from rollout.api.v1.plans import PlanQueued
-from rollout.api.v1.programmes import programme_in_scope
 from rollout.api.v1.reference import ConflictBody, api_author, commit_change
 from rollout.auth.access import LEADERS, READERS, access
-from rollout.auth.scope import programme_or_404
+from rollout.auth.scope import programme_in_scope, programme_or_404
 from rollout.core.problems import InvalidChange
 from rollout.db import get_session
 from rollout.errors import ApiError
