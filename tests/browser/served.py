@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from sqlmodel import Session, select
 
 from rollout.cli import (
@@ -38,6 +40,8 @@ ROLES = ("admin", "district_leader", "project_manager", "stakeholder")
 EMAILS = {role: email for email, role, _ in DEMO_ACCOUNTS}
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 VIEWPORT = {"width": 1280, "height": 800}
+NO_BROWSER = "browser test: install Debian's chromium (or set ROLLOUT_CHROMIUM) and the test extra (playwright, axe-playwright-python)"
+BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def chromium_path() -> Path | None:
@@ -54,6 +58,40 @@ def chromium_path() -> Path | None:
 def launch(playwright: Playwright, executable: Path) -> Browser:
     """A headless Chromium from `executable`: never a browser Playwright downloads."""
     return playwright.chromium.launch(executable_path=str(executable), headless=True)
+
+
+@contextmanager
+def headless_chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium until the block ends; the test is skipped without one, or
+    fails where a browser is required (CI sets ROLLOUT_REQUIRE_BROWSER=1)."""
+    try:
+        import axe_playwright_python  # noqa: F401 (the accessibility checks need it too)
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        _unavailable(f"{error.name} is not installed")
+    executable = chromium_path()
+    if executable is None:
+        _unavailable("no Chromium at ROLLOUT_CHROMIUM or /usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = launch(playwright, executable)
+        yield browser
+        browser.close()
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("ROLLOUT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"ROLLOUT_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(f"{NO_BROWSER}: {reason}")
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+            + "; ".join(", ".join(node["target"]) for node in violation["nodes"][:5])
+            for violation in results.response["violations"] if violation["impact"] in BLOCKING_IMPACTS]
 
 
 def new_page(browser: Browser) -> Page:

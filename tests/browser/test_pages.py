@@ -11,7 +11,6 @@ load and the browser start are most of the time, so they happen once.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -20,40 +19,20 @@ from tests.browser.served import (
     ROLES,
     Site,
     Watched,
-    chromium_path,
-    launch,
+    headless_chromium,
     new_page,
     served_demo,
+    serious_violations,
 )
 
-REQUIRED = os.environ.get("ROLLOUT_REQUIRE_BROWSER") == "1"
-NO_BROWSER = "browser test: install Debian's chromium (or set ROLLOUT_CHROMIUM) and the test extra (playwright, axe-playwright-python)"
-BLOCKING_IMPACTS = {"serious", "critical"}
 EDIT_CONTROLS = "main form[method=post i], main a:text-is('Modifier'), main a:has-text('Importer')"
-
-
-def _unavailable(reason: str) -> None:
-    """Skip, or fail where a browser is required (CI sets ROLLOUT_REQUIRE_BROWSER=1)."""
-    if REQUIRED:
-        pytest.fail(f"ROLLOUT_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(f"{NO_BROWSER}: {reason}")
 
 
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium, once per session."""
-    try:
-        import axe_playwright_python  # noqa: F401 (the accessibility test needs it too)
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        _unavailable(f"{error.name} is not installed")
-    executable = chromium_path()
-    if executable is None:
-        _unavailable("no Chromium at ROLLOUT_CHROMIUM or /usr/bin/chromium")
-    with sync_playwright() as playwright:
-        browser = launch(playwright, executable)
+    with headless_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -148,28 +127,18 @@ def _figures_data(page) -> dict[str, str]:
                                      "blocks => Object.fromEntries(blocks.map(b => [b.id, b.textContent]))")
 
 
-def _serious_violations(page) -> list[str]:
-    """axe-core's serious and critical violations on the page, one line each."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-            + "; ".join(", ".join(node["target"]) for node in violation["nodes"][:5])
-            for violation in results.response["violations"] if violation["impact"] in BLOCKING_IMPACTS]
-
-
 def test_no_serious_accessibility_violation(browser, signed_in, site: Site) -> None:
     """axe-core finds no serious or critical violation on the sign-in page and on each main
     page as a district leader (who is offered the most controls)."""
     found = {}
     anonymous = new_page(browser)
     anonymous.goto(site.url + "/login")
-    found["login"] = _serious_violations(anonymous)
+    found["login"] = serious_violations(anonymous)
     anonymous.context.close()
     page, _ = signed_in("district_leader")
     for name, path in site.pages().items():
         page.goto(site.url + path)
-        found[name] = _serious_violations(page)
+        found[name] = serious_violations(page)
     assert {name: lines for name, lines in found.items() if lines} == {}
 
 
@@ -186,7 +155,7 @@ def test_a_share_link_works_signed_out_and_stops_working_once_revoked(browser, s
     leader.get_by_role("button", name="Créer un lien").click()
     address = leader.locator("#new-share-link").inner_text()
     assert address.startswith(site.url + "/partage/"), address
-    assert _serious_violations(leader) == []
+    assert serious_violations(leader) == []
 
     visitor = new_page(browser)
     watched = Watched()
@@ -198,7 +167,7 @@ def test_a_share_link_works_signed_out_and_stops_working_once_revoked(browser, s
     assert "Lien de consultation en lecture seule, valable jusqu'au" in visitor.locator("main").inner_text()
     assert visitor.locator("header.site, nav.programme, a[href^='/login'], main form[method=post i]").count() == 0
     assert watched.take() == []
-    assert _serious_violations(visitor) == []
+    assert serious_violations(visitor) == []
 
     leader.goto(links_page)
     leader.locator("tr", has_text=label).get_by_role("button", name="Révoquer").click()
@@ -251,7 +220,7 @@ def test_a_plan_page_follows_its_solve_live_and_shows_the_plan_once_it_ends(sign
     page.wait_for_function("document.querySelectorAll('#plan-curve .main-svg').length > 0", timeout=10_000)
     assert "calcul en cours" in page.locator("[data-field=status]").inner_text()
     assert page.get_by_role("button", name="Arrêter le calcul et garder le meilleur plan").is_visible()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     with Session(engine) as session:
         row = session.get(Plan, plan_id)
@@ -292,7 +261,7 @@ def test_a_plan_page_shows_its_result_under_the_csp_and_its_exports_download(sig
     page.wait_for_function("document.querySelectorAll('[data-figure] .main-svg').length >= 4", timeout=10_000)
     assert page.locator("#plan-summary").inner_text().startswith("Objectif ")
     assert page.locator("#plan-schools tbody tr").count() == schools
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     assert watched.take() == []  # no console error: the CSP refused nothing
     with page.expect_download() as calendar:
         page.locator("#plan-calendars a").first.click()
@@ -334,11 +303,11 @@ def test_a_leader_compares_a_plan_with_the_baseline_in_one_click(signed_in, site
     assert page.locator("main h1").inner_text() == "Comparaison des plans"
     assert page.locator("#changed-schools tbody tr").count() == 1
     assert moved["uai"] in page.locator("#changed-schools tbody tr").inner_text()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     # The same from the plans list: tick the two plans, then "Comparer".
     page.goto(f"{site.url}/programmes/{site.programme_id}/plans")
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.locator(f"#compare-{variant_id}").check()
     page.locator(f"#compare-{base_id}").check()
     page.locator("#compare-plans button").click()
