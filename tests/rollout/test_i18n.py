@@ -24,22 +24,36 @@ def _source_messages() -> set[str]:
     return messages
 
 
+def _singular(value: str | tuple | list) -> str:
+    """A plural message (ngettext) is known by its singular form."""
+    return value if isinstance(value, str) else value[0]
+
+
+def _written(value: str | tuple | list) -> bool:
+    """Translated: the string, or every plural form of it."""
+    return bool(value) if isinstance(value, str) else all(value)
+
+
+def _hashable(value: str | tuple | list) -> str | tuple:
+    return value if isinstance(value, str) else tuple(value)
+
+
 def test_every_french_string_has_an_english_translation() -> None:
     with open(CATALOGUE / "messages.po", "rb") as handle:
         catalogue = read_po(handle)
-    translated = {message.id: message for message in catalogue if message.id}
+    translated = {_singular(message.id): message for message in catalogue if message.id}
     missing = sorted(
         message for message in _source_messages()
-        if message not in translated or not translated[message].string or translated[message].fuzzy
+        if message not in translated or not _written(translated[message].string) or translated[message].fuzzy
     )
     assert missing == [], f"untranslated (see docs/developing.md, Language): {missing}"
 
 
 def test_compiled_catalogue_matches_its_source() -> None:
     with open(CATALOGUE / "messages.po", "rb") as handle:
-        source = {m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+        source = {_hashable(m.id): _hashable(m.string) for m in read_po(handle) if m.id and _written(m.string) and not m.fuzzy}
     with open(CATALOGUE / "messages.mo", "rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+        compiled = {_hashable(m.id): _hashable(m.string) for m in read_mo(handle) if m.id}
     assert compiled == source, "run: pybabel compile -d rollout/translations"
 
 
