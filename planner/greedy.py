@@ -58,6 +58,7 @@ class _Greedy:
         trainers = scenario["trainers"]
         self.vendors = [t["id"] for t in trainers if t["tier"] == "vendor"]
         self.academics = {t["id"]: t for t in trainers if t["tier"] == "academic"}
+        self._serving: dict[str, list[str]] = {}
         self.state = _State(
             schools_in=[0] * len(self.waves),
             pupils_in=[0] * len(self.waves),
@@ -94,6 +95,12 @@ class _Greedy:
         self._commit(school, k, to_train, seat)
         return True
 
+    def serving(self, basin: str) -> list[str]:
+        """The academic trainers who serve `basin`, found once per basin."""
+        if basin not in self._serving:
+            self._serving[basin] = [a for a in self.academics if self._serves(a, basin)]
+        return self._serving[basin]
+
     def _serves(self, trainer_id: str, basin: str) -> bool:
         basins = self.academics[trainer_id].get("basins")
         return basins is None or basin in basins
@@ -102,6 +109,17 @@ class _Greedy:
         """How many basins a trainer serves: specialists teach first, keeping generalists free."""
         basins = self.academics[trainer_id].get("basins")
         return math.inf if basins is None else len(basins)
+
+    def _spare(self, trainer_id: str, k: int) -> int:
+        """How many other trainers could stand in for this one in wave k, in the basin of its
+        that has the fewest: a trainer who alone covers some basin is kept for that basin
+        (pilot schools of two basins pinned to the first wave otherwise take each other's)."""
+        basins = self.academics[trainer_id].get("basins") or ()
+        return min(
+            (sum(1 for other in self.serving(basin) if other != trainer_id
+                 and self._qualified(other, k) and self.state.left[other][k] > 0) for basin in basins),
+            default=0,
+        )
 
     def _qualified(self, trainer_id: str, k: int) -> bool:
         trained_at = self.state.trained_at[trainer_id]
@@ -113,7 +131,7 @@ class _Greedy:
         """Trainings (trainer, wave, session joined or vendor opening one) that make the teacher
         sessions fit in wave k, or None when even training every candidate is not enough."""
         needed = math.ceil(school["teachers"] / self.per_teacher_session)
-        serving = [a for a in self.academics if self._serves(a, school["basin"]) and self.state.left[a][k] > 0]
+        serving = [a for a in self.serving(school["basin"]) if self.state.left[a][k] > 0]
         supply = sum(self.state.left[a][k] for a in serving if self._qualified(a, k))
         untrained = sorted(
             (a for a in serving if self.state.trained_at[a] is None),
@@ -182,9 +200,8 @@ class _Greedy:
         session.members.append(school["uai"])
         needed = math.ceil(school["teachers"] / self.per_teacher_session)
         qualified = sorted(
-            (a for a in self.academics
-             if self._serves(a, school["basin"]) and self._qualified(a, k) and state.left[a][k] > 0),
-            key=lambda a: (self._reach(a), a),
+            (a for a in self.serving(school["basin"]) if self._qualified(a, k) and state.left[a][k] > 0),
+            key=lambda a: (self._reach(a), -self._spare(a, k), a),
         )
         for trainer_id in qualified:
             given = min(needed, state.left[trainer_id][k])
