@@ -57,7 +57,7 @@ def _json_value(text: str, what: str) -> Any:
 @click.group("scenario")
 def scenario_cli() -> None:
     """A programme's named what-if scenarios: the programme's data with edits that never
-    change it (docs/planning.md, « Scénarios et what-if »)."""
+    change it (docs/planning.md, "Scenarios and what-if")."""
 
 
 @scenario_cli.command("list")

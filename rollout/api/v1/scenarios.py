@@ -37,7 +37,7 @@ from rollout.scenarios.records import (
 REFUSALS = dict(HTTP_400=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ConflictBody, HTTP_422=ErrorBody)
 EDITS_DESCRIPTION = (
     "What-if edits, applied in order to the programme's current data (see docs/planning.md, "
-    "'Scénarios et what-if'): objects with a `kind` among wave_caps, trainer_capacity, trainer_add, "
+    "'Scenarios and what-if'): objects with a `kind` among wave_caps, trainer_capacity, trainer_add, "
     "trainer_remove, cascade, priority_weights, school_pin, school_earliest, school_latest, wave_add."
 )
 
