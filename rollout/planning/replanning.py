@@ -30,8 +30,9 @@ from sqlmodel import Session, col, select
 from planner import ScenarioError
 from planner.progress import FORMAT, STARTED_STATES, ProgressError
 from planner.replan import PlanInputError, prepare_replanning
+from planner.whatif import WhatIfError, apply_edits
 from rollout.core.author import Author
-from rollout.models import Milestone, Plan, Programme, School, Trainer, Wave
+from rollout.models import Milestone, Plan, Programme, Scenario, School, Trainer, Wave
 from rollout.planning.plans import PlanningError, record_plan_change
 from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 from rollout.planning.scenario import ScenarioDataError, build_scenario
@@ -115,6 +116,19 @@ def _real_wave(school: School, planned: Wave | None, record: _Record, begun: lis
     return wave
 
 
+def _baseline_edits(session: Session, base: Plan) -> list[dict]:
+    """The edits of the what-if the baseline was solved from (none for the programme's data).
+
+    A leader who adopted "wave W2 takes 20 schools" decided it: the re-plan keeps deciding it,
+    on today's data. The what-if's edits as they are now are used, the scenario being where a
+    leader changes such a decision; a deleted what-if leaves the programme's data alone.
+    """
+    if base.scenario_id is None:
+        return []
+    scenario = session.get(Scenario, base.scenario_id)
+    return scenario.edits if scenario is not None else []
+
+
 def queue_replan(
     session: Session, *, programme: Programme, name: str, time_limit: float, author: Author, as_of: date | None = None
 ) -> Plan:
@@ -133,9 +147,12 @@ def queue_replan(
         raise NoBaselineError(NO_BASELINE)
     as_of = as_of or date.today()
     try:
-        scenario = build_scenario(session, programme, name=name)
+        scenario = apply_edits(build_scenario(session, programme, name=name), _baseline_edits(session, base))
     except ScenarioDataError as error:
         raise PlanningError(str(error)) from None
+    except WhatIfError as error:
+        raise PlanningError(f"the what-if behind {base.name!r} no longer applies to the programme's data: "
+                            + "; ".join(error.problems)) from None
     progress, notes = progress_document(session, programme, plan=base, as_of=as_of)
     try:
         replanning = prepare_replanning(scenario, base.result, progress)

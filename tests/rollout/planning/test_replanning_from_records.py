@@ -261,3 +261,27 @@ def test_the_command_line_replans_and_solves_with_wait(engine, world, database_u
     with Session(engine) as session:
         plan = session.exec(select(Plan).where(Plan.name == "En ligne de commande")).one()
         assert plan.status == "optimal" and plan.replan["as_of"] == "2016-01-02"
+
+
+def test_a_replan_keeps_the_what_if_its_baseline_was_solved_from(engine: sa.Engine, world: World) -> None:
+    """A leader who adopted "the last wave takes 7 schools" decided it: the re-plan applies the
+    what-if's edits to today's data instead of going back to the programme's own caps."""
+    from rollout.scenarios.records import create_scenario, queue_scenario_plan
+
+    with Session(engine) as session:
+        programme = session.get(Programme, world.programme_id)
+        last = session.exec(select(Wave).where(Wave.programme_id == programme.id).order_by(Wave.position.desc())).first()
+        edit = {"kind": "wave_caps", "wave": last.code, "max_schools": 7, "max_pupils": None}
+        scenario = create_scenario(session, programme=programme, name="Dernière vague à 7", edits=[edit], author=_leader(world))
+        plan_id = queue_scenario_plan(session, programme=programme, scenario=scenario, name="Référence what-if",
+                                      time_limit=10, author=_leader(world)).id
+        session.commit()
+        assert last.max_schools != 7
+    run_plan(engine, plan_id)
+    with Session(engine) as session:
+        programme = session.get(Programme, world.programme_id)
+        adopt_plan(session, programme=programme, plan=session.get(Plan, plan_id), author=_leader(world))
+        replan = queue_replan(session, programme=programme, name="R", time_limit=10, author=_leader(world), as_of=AS_OF)
+        caps = {wave["id"]: wave["max_schools"] for wave in replan.scenario["waves"]}
+        assert caps[last.code] == 7
+        assert session.get(Wave, last.id).max_schools != 7  # the programme's own data is untouched
