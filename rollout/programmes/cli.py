@@ -13,6 +13,7 @@ import click
 from pydantic import ValidationError
 from sqlmodel import Session, SQLModel
 
+from rollout.models.base import INT32_MAX
 from rollout.cli_support import choose_programme, command_session, terminal_actor
 from rollout.core.author import Author
 from rollout.core.problems import InvalidChange, describe, problems_of
@@ -96,7 +97,7 @@ def create(district: str | None, **options: Any) -> None:
 
 @programme_cli.command("update")
 @click.argument("programme_id", type=int)
-@click.option("--version", "version", type=int, default=None,
+@click.option("--version", "version", type=click.IntRange(1, INT32_MAX), default=None,
               help="The version you read (`show`): refused if someone changed the programme since. Default: the current one.")
 @_settings_options
 def update(programme_id: int, version: int | None, **options: Any) -> None:

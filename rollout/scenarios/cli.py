@@ -15,6 +15,7 @@ import click
 from sqlmodel import Session
 
 from planner.documents import write_json
+from rollout.models.base import INT32_MAX
 from rollout.cli_support import choose_programme, command_session, terminal_actor
 from rollout.core.author import Author
 from rollout.core.problems import InvalidChange
@@ -94,7 +95,7 @@ def create_command(programme_id: int | None, name: str, description: str | None,
 @scenario_cli.command("add-edit")
 @click.argument("scenario_id", type=int)
 @click.argument("edit_text", metavar="EDIT")
-@click.option("--version", type=int, default=None,
+@click.option("--version", type=click.IntRange(1, INT32_MAX), default=None,
               help="The version you read (`list`): refused if someone changed the scenario since. Default: the current one.")
 def add_edit_command(scenario_id: int, edit_text: str, version: int | None) -> None:
     """Add EDIT (a JSON object such as '{"kind": "cascade", "trainer_lag": 0}', or @FILE) after

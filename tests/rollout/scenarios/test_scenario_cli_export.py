@@ -93,6 +93,8 @@ def test_list_and_refusals_name_the_edit_and_write_nothing(engine, world, rollou
         scenario_id = session.exec(select(Scenario.id)).one()
     stale = rollout("scenario", "add-edit", str(scenario_id), '{"kind": "cascade", "trainer_lag": 0}', "--version", "7")
     assert stale.exit_code == 1 and "version 7" in stale.output
+    beyond = rollout("scenario", "add-edit", str(scenario_id), '{"kind": "cascade", "trainer_lag": 0}', "--version", str(2**31))
+    assert beyond.exit_code == 2 and "--version" in beyond.output  # never reaches the database's INTEGER
     broken = rollout("scenario", "add-edit", str(scenario_id), '{"kind": ')
     assert broken.exit_code == 2 and "not valid JSON" in broken.output
     assert rollout("scenario", "export", "999", "--out", "x.json").exit_code == 1
