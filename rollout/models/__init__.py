@@ -15,13 +15,25 @@ from rollout.models.progress import (
 from rollout.models.scenario import Scenario
 from rollout.models.school import PRIORITIES, Basin, School, SchoolCreate, SchoolPublic
 from rollout.models.sharing import ShareLink
+from rollout.models.training import (
+    AUDIENCES,
+    MODALITIES,
+    SESSION_STATUSES,
+    CourseCompletion,
+    CourseEnrolment,
+    PixCertificationRecord,
+    TrainerFeed,
+    TrainingSession,
+    TrainingTrainee,
+)
 from rollout.models.trainer import TIERS, Trainer, TrainerBasin, TrainerCapacity
 from rollout.models.imports import IMPORT_KINDS, ImportBatch, SavedPreview
 from rollout.models.usage import ADMINISTRATIVE, CATEGORIES, PEDAGOGICAL, SchoolMonth, ServiceCategory, UsageMonth, UsageRecord
 from rollout.models.wave import Wave
 
 __all__ = [
-    "ADMINISTRATIVE", "ApiToken", "AuditEvent", "LoginAttempt", "Basin", "CATEGORIES", "District", "IMPORT_KINDS", "ImportBatch",
+    "ADMINISTRATIVE", "AUDIENCES", "ApiToken", "CourseCompletion", "CourseEnrolment", "MODALITIES", "PixCertificationRecord",
+    "SESSION_STATUSES", "TrainerFeed", "TrainingSession", "TrainingTrainee", "AuditEvent", "LoginAttempt", "Basin", "CATEGORIES", "District", "IMPORT_KINDS", "ImportBatch",
     "MILESTONE_KINDS", "MILESTONE_STATUSES", "Milestone", "PEDAGOGICAL", "PIX_LEVELS", "PRIORITIES",
     "PixCertification", "Plan", "Programme", "ROLES", "SavedPreview", "Scenario", "School", "SchoolCreate", "SchoolMonth", "SchoolPublic",
     "SESSION_END_REASONS", "ServiceCategory", "ShareLink", "TIERS", "Trainer", "TrainerBasin", "TrainerCapacity", "UsageMonth", "UsageRecord",

@@ -11,6 +11,9 @@ from rollout.models.base import UTCDateTime, check, one_of, utcnow
 from rollout.tracking.milestones import MILESTONE_KINDS, MILESTONE_STATUSES, PIX_LEVELS
 
 MILESTONE_ENTITY = "milestone"  # how the audit trail names a milestone
+# Where a milestone's status, date and count come from: typed by people, or derived from held
+# training sessions or dated Pix+ Édu certifications (`rollout.training`).
+MILESTONE_SOURCES = ("hand", "sessions", "certifications")
 
 
 class Milestone(SQLModel, table=True):
@@ -25,12 +28,14 @@ class Milestone(SQLModel, table=True):
     actual_on: date | None = None
     count: int | None = None
     note: str | None = Field(default=None, max_length=2000)
+    source: str = Field(default="hand", max_length=16)
     version: int = Field(default=1)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     __table_args__ = (
         sa.UniqueConstraint("school_id", "kind"),
         one_of("kind", MILESTONE_KINDS),
+        one_of("source", MILESTONE_SOURCES),
         one_of("status", MILESTONE_STATUSES),
         check("done_has_date", "status <> 'done' OR actual_on IS NOT NULL"),
         check("count_not_negative", "count IS NULL OR count >= 0"),
