@@ -1,6 +1,7 @@
 """What the feature commands (`rollout progress …`, `rollout usage …`) share: a session on the
 configured database, the programme a command works on, the person at the terminal, the
-refusal of an invalid file, and the one way every `… import FILE` command runs.
+refusal of an invalid file, the one way every `… import FILE` command runs, and the one way a
+command hands a queued plan to the worker or solves it itself.
 
 Invalid files exit 2 with every problem on stderr and nothing written: the contract scripts
 rely on, the same for every import.
@@ -24,7 +25,7 @@ from rollout.core.problems import Problem
 from rollout.db import get_engine, writing
 from rollout.imports.pipeline import Importer, import_file
 from rollout.imports.tabular import TableError
-from rollout.models import Programme
+from rollout.models import Plan, Programme
 
 EXIT_INVALID = 2
 
@@ -122,3 +123,19 @@ def import_command(importer: Callable[[], Importer], help: str) -> click.Command
         run_import(importer(), file, programme_id=programme_id, dry_run=dry_run)
 
     return command
+
+
+def queue_or_solve(session: Session, plan: Plan, *, wait: bool, label: str) -> None:
+    """Hand the committed, queued `plan` to `rollout worker`, or with `wait` solve it in this
+    process (for scripts and machines without a worker); say which, and how it ended."""
+    from rollout.planning import tasks
+    from rollout.planning.runs import run_plan
+
+    if not wait:
+        tasks.start_solve(session, plan)
+        click.echo(f"{label} {plan.id} queued: `rollout worker` solves it; follow it on its page or GET /api/v1/plans/{plan.id}")
+        return
+    run_plan(session.get_bind(), plan.id)
+    session.refresh(plan)
+    click.echo(f"{label} {plan.id}: {plan.status}" + (f", objective {plan.objective:,.1f}" if plan.objective is not None else "")
+               + (f" ({plan.failure})" if plan.failure else ""))

@@ -8,12 +8,11 @@ from datetime import date, datetime
 
 import click
 
-from rollout.cli_support import choose_programme, command_session, terminal_actor
+from rollout.cli_support import choose_programme, command_session, queue_or_solve, terminal_actor
 from rollout.core.author import Author
-from rollout.planning import tasks
 from rollout.planning.plans import PlanningError
 from rollout.planning.replanning import queue_replan
-from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT, run_plan
+from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 
 
 @click.command("replan")
@@ -38,11 +37,4 @@ def replan_cli(programme_id: int | None, name: str, time_limit: float, as_of: da
         session.commit()
         for note in plan.scenario["replanning"]["notes"]:
             click.echo(f"note: {note}", err=True)
-        if not wait:
-            tasks.start_solve(session, plan)
-            click.echo(f"re-plan {plan.id} queued: `rollout worker` solves it; follow it on its page or GET /api/v1/plans/{plan.id}")
-            return
-        run_plan(session.get_bind(), plan.id)
-        session.refresh(plan)
-    click.echo(f"re-plan {plan.id}: {plan.status}" + (f", objective {plan.objective:,.1f}" if plan.objective is not None else "")
-               + (f" ({plan.failure})" if plan.failure else ""))
+        queue_or_solve(session, plan, wait=wait, label="re-plan")

@@ -16,13 +16,12 @@ from sqlmodel import Session
 
 from planner.documents import write_json
 from rollout.models.base import INT32_MAX
-from rollout.cli_support import choose_programme, command_session, terminal_actor
+from rollout.cli_support import choose_programme, command_session, queue_or_solve, terminal_actor
 from rollout.core.author import Author
 from rollout.core.problems import InvalidChange
 from rollout.models import Programme, Scenario
-from rollout.planning import tasks
 from rollout.planning.plans import PlanningError
-from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT, run_plan
+from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 from rollout.scenarios.records import add_edit, create_scenario, programme_scenarios, queue_scenario_plan, scenario_document
 
 
@@ -144,11 +143,4 @@ def solve_command(scenario_id: int, name: str, time_limit: float, wait: bool) ->
             session.commit()
         except (InvalidChange, PlanningError) as refused:
             raise _refused(session, refused) from None
-        if not wait:
-            tasks.start_solve(session, plan)
-            click.echo(f"plan {plan.id} queued: `rollout worker` solves it; follow it on its page or GET /api/v1/plans/{plan.id}")
-            return
-        run_plan(session.get_bind(), plan.id)
-        session.refresh(plan)
-    click.echo(f"plan {plan.id}: {plan.status}" + (f", objective {plan.objective:,.1f}" if plan.objective is not None else "")
-               + (f" ({plan.failure})" if plan.failure else ""))
+        queue_or_solve(session, plan, wait=wait, label="plan")
