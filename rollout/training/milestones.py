@@ -1,0 +1,174 @@
+"""Milestones that follow from records instead of being typed twice.
+
+`leadership_briefed`, `admins_trained` and `teachers_trained` follow from a school's held
+training sessions of the matching audience (done on the first one's date; teachers trained are
+the attendees summed, capped at the school's teachers), and `pix_certified` with the school's
+Pix+ Édu totals per level follows from its dated certifications. A school without such records
+keeps what people typed: programmes that record no sessions edit these milestones by hand.
+When records exist they win over a hand-typed value, and the change is audited with the old
+value, so nothing typed is ever silently lost. Every channel that writes sessions or
+certifications calls `refresh_school_milestones` in its own transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from rollout.audit import diff
+from rollout.core.author import Author
+from rollout.models import Milestone, PixCertification, Programme, School, utcnow
+from rollout.models.progress import MILESTONE_ENTITY
+from rollout.models.training import PixCertificationRecord, TrainingSession
+from rollout.tracking.milestones import PIX_LEVELS
+
+SESSION_MILESTONES = {"leadership_briefed": "leadership", "admins_trained": "administrators",
+                      "teachers_trained": "teachers"}
+"""The milestones held sessions make, and the audience of those sessions."""
+PIX_KIND = "pix_certified"
+COUNTED_BY_ATTENDEES = "teachers_trained"
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a school's held sessions of one audience say: how many, the first date, attendees."""
+
+    sessions: int
+    first: date
+    attendees: int
+
+
+def held_sessions(session: Session, *, programme_id: int, school_ids: Iterable[int]) -> dict[tuple[int, str], Held]:
+    """Held sessions per (school, audience), for the audiences that make milestones, in one query."""
+    ids = list(school_ids)
+    if not ids:
+        return {}
+    statement = (
+        select(TrainingSession.school_id, TrainingSession.audience, sa.func.count(), sa.func.min(TrainingSession.held_on),
+               sa.func.sum(TrainingSession.attendees))
+        .where(TrainingSession.programme_id == programme_id, col(TrainingSession.school_id).in_(ids),
+               TrainingSession.status == "held", col(TrainingSession.audience).in_(SESSION_MILESTONES.values()))
+        .group_by(TrainingSession.school_id, TrainingSession.audience)
+    )
+    return {(school_id, audience): Held(count, first, int(attendees or 0))
+            for school_id, audience, count, first, attendees in session.exec(statement)}
+
+
+def certification_records(session: Session, *, school_ids: Iterable[int]) -> dict[int, list[PixCertificationRecord]]:
+    """Each school's dated certifications, oldest first."""
+    ids = list(school_ids)
+    records: dict[int, list[PixCertificationRecord]] = defaultdict(list)
+    if ids:
+        statement = (select(PixCertificationRecord).where(col(PixCertificationRecord.school_id).in_(ids))
+                     .order_by(PixCertificationRecord.certified_on, PixCertificationRecord.level))
+        for record in session.exec(statement):
+            records[record.school_id].append(record)
+    return records
+
+
+def _state(milestone: Milestone | None) -> dict[str, Any]:
+    """The fields a derivation sets, as audited."""
+    if milestone is None:
+        return {"status": "not_started", "actual_on": None, "count": None, "source": "hand"}
+    return {"status": milestone.status, "actual_on": milestone.actual_on, "count": milestone.count, "source": milestone.source}
+
+
+def _from_sessions(kind: str, held: Held | None, school: School) -> dict[str, Any] | None:
+    """The derived state of a session milestone, or None when no held session makes it."""
+    if held is None:
+        return None
+    count = min(held.attendees, school.teachers) if kind == COUNTED_BY_ATTENDEES else None
+    return {"status": "done", "actual_on": held.first, "count": count, "source": "sessions"}
+
+
+def _from_certifications(records: list[PixCertificationRecord]) -> dict[str, Any] | None:
+    """The derived state of `pix_certified`: done on the first date a teacher was certified, the
+    count their total; None when the school has no certification recorded."""
+    if not records:
+        return None
+    certified = [record for record in records if record.certified > 0]
+    total = sum(record.certified for record in records)
+    if not certified:
+        return {"status": "not_started", "actual_on": None, "count": 0, "source": "certifications"}
+    return {"status": "done", "actual_on": certified[0].certified_on, "count": total, "source": "certifications"}
+
+
+def _released(before: dict[str, Any], derived_source: str) -> dict[str, Any] | None:
+    """When the records a milestone followed from are gone (a session cancelled, certifications
+    removed), it is not started again and typed by hand from then; a hand-typed one is kept."""
+    if before["source"] != derived_source:
+        return None
+    return {"status": "not_started", "actual_on": None, "count": None, "source": "hand"}
+
+
+def _write(session: Session, *, programme: Programme, school: School, kind: str, milestone: Milestone | None,
+           after: dict[str, Any], author: Author) -> None:
+    """Store the derived state with its audit event (old and new values); nothing when equal."""
+    before = _state(milestone)
+    changes = diff(before, after)
+    if not changes:
+        return
+    if milestone is None:
+        milestone = Milestone(school_id=school.id, kind=kind, **after)
+        session.add(milestone)
+        session.flush()
+        action = "create"
+    else:
+        session.execute(
+            sa.update(Milestone).where(col(Milestone.id) == milestone.id)
+            .values(**after, version=Milestone.version + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        action = "update"
+    author.record(session, programme=programme, entity=MILESTONE_ENTITY, entity_id=milestone.id, action=action,
+                  changes=changes)
+
+
+def _store_totals(session: Session, *, school_id: int, records: list[PixCertificationRecord]) -> None:
+    """The school's certified teachers per level, as the sum of its dated certifications."""
+    totals = dict.fromkeys(PIX_LEVELS, 0)
+    for record in records:
+        totals[record.level] += record.certified
+    for level, certified in totals.items():
+        row = session.get(PixCertification, (school_id, level))
+        if row is None:
+            session.add(PixCertification(school_id=school_id, level=level, certified=certified))
+        elif row.certified != certified:
+            row.certified = certified
+            session.add(row)
+
+
+def refresh_school_milestones(session: Session, programme: Programme, school_ids: Iterable[int], author: Author) -> None:
+    """Derive the milestones of `school_ids` (of `programme`) from their held sessions and dated
+    certifications, after any of them changed. Milestones without records are left as typed;
+    one that followed from records now gone is reset. Audited; does not commit."""
+    ids = sorted(set(school_ids))
+    if not ids:
+        return
+    schools = session.exec(select(School).where(col(School.id).in_(ids), School.programme_id == programme.id)).all()
+    held = held_sessions(session, programme_id=programme.id, school_ids=ids)
+    certifications = certification_records(session, school_ids=ids)
+    stored = {(milestone.school_id, milestone.kind): milestone for milestone in session.exec(
+        select(Milestone).where(col(Milestone.school_id).in_(ids)).execution_options(populate_existing=True))}
+    for school in schools:
+        for kind, audience in SESSION_MILESTONES.items():
+            milestone = stored.get((school.id, kind))
+            after = (_from_sessions(kind, held.get((school.id, audience)), school)
+                     or _released(_state(milestone), "sessions"))
+            if after is not None:
+                _write(session, programme=programme, school=school, kind=kind, milestone=milestone, after=after,
+                       author=author)
+        records = certifications.get(school.id, [])
+        milestone = stored.get((school.id, PIX_KIND))
+        after = _from_certifications(records) or _released(_state(milestone), "certifications")
+        if after is not None:
+            if records or after["source"] == "hand":
+                _store_totals(session, school_id=school.id, records=records)
+            _write(session, programme=programme, school=school, kind=PIX_KIND, milestone=milestone, after=after,
+                   author=author)
+    session.flush()
