@@ -141,6 +141,16 @@ MESSAGES: dict[str, LazyString] = {
                                        "%(other_start)s au %(other_end)s ; additionnées, elles compteraient deux fois les "
                                        "mêmes visites : importez la durée déjà enregistrée (jour, semaine ou mois)"),
     "school_deleted_since_preview": _l("un établissement de ce fichier a été supprimé depuis l'aperçu : renvoyez le fichier"),
+    # Training records: online courses (M@gistère) and Pix+ Édu certifications.
+    "unknown_course_status": _l("statut attendu : inscrit, en cours ou terminé (enrolled, in_progress, completed)"),
+    "completed_without_date": _l("un parcours terminé doit avoir sa date d'achèvement"),
+    "certification_key_repeated": _l("même date, UAI et niveau qu'à la ligne %(first)d"),
+    "course_export_counts": _l("%(participants)d participants de %(schools)d établissement(s) dans %(courses)d "
+                               "parcours. L'export M@gistère est cumulatif : pour chaque parcours qu'il contient, il "
+                               "remplace les comptes de l'export précédent."),
+    "personal_columns_dropped": _l("Les colonnes nominatives et toute autre colonne que parcours, UAI, statut et date "
+                                   "d'achèvement (%(count)d) sont ignorées et ne sont pas conservées : seuls des "
+                                   "comptes par établissement et par parcours sont enregistrés."),
     # Notes of a preview: what was read differently from a plain table.
     "header_below_title": _l("en-tête lu à la ligne %(row)d (lignes au-dessus ignorées)"),
     "totals_row_skipped": _l("ligne %(row)d « %(label)s » ignorée : ligne de totaux"),
@@ -151,6 +161,19 @@ MESSAGES: dict[str, LazyString] = {
     "usage_rows": _l("Du %(first)s au %(last)s, %(rows)d lignes."),
     "unknown_services": _l("Services absents de la taxonomie, comptés en « Autre » jusqu'à ce qu'une direction de "
                            "projet les classe : %(labels)s"),
+    # Training sessions (rollout.training.sessions).
+    "training_trainer_unknown": _l("aucun formateur de ce code dans le programme"),
+    "training_school_unknown": _l("aucun établissement de cet UAI dans le programme"),
+    "training_school_required": _l("une séance « %(audience)s » forme un établissement : UAI obligatoire"),
+    "training_trainers_no_school": _l("une séance de formation de formateurs ne concerne aucun établissement : laissez l'UAI vide"),
+    "training_trainees_not_trainers": _l("seule une séance « trainers » forme des formateurs"),
+    "training_attendees_above_teachers": _l("plus de participants que d'enseignants dans l'établissement (%(teachers)d)"),
+    "training_held_in_future": _l("une séance réalisée ne peut pas être datée après aujourd'hui (%(today)s)"),
+    "training_trained_after_delivering": _l("%(trainer)s serait formé le %(trained)s après avoir animé une séance le "
+                                            "%(delivered)s"),
+    "training_session_key_repeated": _l("même séance qu'à la ligne %(first)s (clé : %(key)s)"),
+    "training_session_key_taken": _l("une autre séance a déjà cette clé (%(key)s)"),
+    "training_sessions_rows": _l("%(rows)d séances, du %(first)s au %(last)s."),
     # Accounts: passwords.
     "password_too_short": _l("au moins %(minimum)d caractères"),
     "password_too_common": _l("ce mot de passe est parmi les plus courants : choisissez-en un autre"),

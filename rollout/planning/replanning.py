@@ -10,7 +10,8 @@ The records say what a person would otherwise type by hand (`docs/replanning.md`
 * a deploying school is in its wave of the baseline plan when that wave has begun; otherwise
   (it started early, or was added after the baseline) in the wave that had begun when its
   first dated milestone was done, else in the wave under way. Such guesses are noted.
-* an academic trainer is trained when its record says so (`Trainer.trained`).
+* an academic trainer is trained from the date of the held `trainers` session that trained
+  them (`rollout.training.sessions.trained_on`), else when its record says so (`Trainer.trained`).
 
 Every other school is listed `not_started`, so that a school whose wave has begun without it is
 planned again rather than taken as deploying. The scenario re-planned is the programme's data of
@@ -37,6 +38,7 @@ from rollout.planning.plans import PlanningError, record_plan_change
 from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 from rollout.planning.scenario import ScenarioDataError, build_scenario
 from rollout.tracking.schedule import baseline, baseline_waves
+from rollout.training.sessions import trained_on
 
 # The milestones that mean a school's own wave has started; `leadership_briefed` comes before it.
 DEPLOYING_KINDS = ("admins_trained", "platform_provisioned", "teachers_trained", "school_live", "relays_active", "pix_certified")
@@ -76,12 +78,21 @@ def progress_document(session: Session, programme: Programme, *, plan: Plan, as_
         if record.started:
             notes.append(f"{school.uai} ({school.name}) has started although no wave had begun by {as_of}: planned again")
         schools.append({"uai": school.uai, "state": "not_started", "wave": wave.code if wave else None})
-    trained = session.exec(
-        select(Trainer.code).where(Trainer.programme_id == programme.id, Trainer.tier == "academic", col(Trainer.trained))
-        .order_by(col(Trainer.code))
-    ).all()
-    document = {"format": FORMAT, "as_of": as_of.isoformat(), "schools": schools, "trainers_trained": list(trained)}
+    document = {"format": FORMAT, "as_of": as_of.isoformat(), "schools": schools,
+                "trainers_trained": _trainers_trained(session, programme, as_of=as_of)}
     return document, notes
+
+
+def _trainers_trained(session: Session, programme: Programme, *, as_of: date) -> list[str]:
+    """The academic trainers trained at `as_of`: by a held `trainers` session on or before it, or
+    marked trained by hand (a trainer marked only because of a later session is not yet)."""
+    by_sessions = trained_on(session, programme)
+    trainers = session.exec(
+        select(Trainer).where(Trainer.programme_id == programme.id, Trainer.tier == "academic").order_by(col(Trainer.code))
+    )
+    return [trainer.code for trainer in trainers
+            if (trainer.id in by_sessions and by_sessions[trainer.id] <= as_of)
+            or (trainer.trained and trainer.id not in by_sessions)]
 
 
 def _records(session: Session, programme: Programme) -> dict[int, _Record]:
