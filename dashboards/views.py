@@ -36,7 +36,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
 
 from dashboards.cells import cell_text
-from dashboards.figures import equity, leadership, school, trainers
+from dashboards.figures import equity, leadership, school, trainers, training
 from dashboards.figures import overview as figures
 from dashboards.figures.overview import LABELS
 from dashboards.figures.table import Table
@@ -45,6 +45,7 @@ from dashboards.queries import leadership as leadership_queries
 from dashboards.queries import overview as queries
 from dashboards.queries import school as school_queries
 from dashboards.queries import trainers as trainer_queries
+from dashboards.queries import training as training_queries
 from dashboards.queries.filters import (
     Filters,
     InvalidFilter,
@@ -286,6 +287,39 @@ def _trainers_drawn(programme: Programme, filters: Filters, *, shared: bool = Fa
                   trainers.plot_trainer_load(load, labels), trainers.trainer_load_table(load, labels))]
 
 
+def _training_drawn(programme: Programme, filters: Filters, *, shared: bool = False) -> list[Drawn]:
+    """The delivered cascade (none while the programme records no session); `shared` changes
+    nothing: the figures are aggregates, naming no trainer and linking no trainer's feed."""
+    db = get_session()
+    if not training_queries.records_sessions(db, programme=programme):
+        return []
+    schools = queries.selected_schools(db, programme=programme, filters=filters)
+    cascade = training_queries.training_cascade(db, programme=programme, schools=schools, filters=filters)
+    waves = training_queries.workload(db, programme=programme, schools=schools, filters=filters)
+    hours = training_queries.hours_per_teacher(db, programme=programme, schools=schools)
+    courses = training_queries.course_progress(db, programme=programme, schools=schools)
+    labels = _labels(training.LABELS)
+    return [
+        Drawn("training_cascade", _("Cascade de formation réalisée"),
+              _("Formateurs formés par une session tenue, établissements dont la direction a été sensibilisée, "
+                "enseignants formés par modalité (participations aux sessions tenues), enseignants actifs sur l'ENT "
+                "et enseignants certifiés Pix+ Édu par niveau."),
+              training.plot_training_cascade(cascade, labels), training.training_cascade_table(cascade, labels)),
+        Drawn("training_workload", _("Sessions prévues et réalisées par vague"),
+              _("Sessions que le plan adopté confie à l'ensemble des formateurs dans chaque vague, sessions tenues et "
+                "sessions annulées ; une session pour plusieurs établissements compte une fois."),
+              training.plot_workload(waves, labels), training.workload_table(waves, labels)),
+        Drawn("training_hours", _("Heures de formation par enseignant"),
+              _("Pour chaque établissement : somme des heures × participants des sessions d'enseignants tenues, "
+                "divisée par le nombre d'enseignants de l'établissement."),
+              training.plot_hours_per_teacher(hours, labels), training.hours_per_teacher_table(hours, labels)),
+        Drawn("training_courses", _("Achèvement des parcours M@gistère"),
+              _("Pour chaque parcours en ligne : enseignants ayant terminé sur enseignants inscrits, d'après le "
+                "dernier export des participants (comptes par établissement, aucune donnée personnelle)."),
+              training.plot_completion(courses, labels), training.completion_table(courses, labels)),
+    ]
+
+
 class Builder(Protocol):
     """What draws a dashboard's figures. With `shared` (a share link, read by people without an
     account) the figures show no personal data: no author of an audit entry, no head teacher,
@@ -305,9 +339,11 @@ DASHBOARDS: dict[str, Builder] = {
     "leadership": _leadership_drawn,
     "school": _school_drawn,
     "trainers": _trainers_drawn,
+    "training": _training_drawn,
 }
 FIGURES = {name: "overview" for name in (
     "plan_vs_actual", "wave_timeline", "cascade", "usage_by_category", "pedagogical_share", "school_map")} | {"equity": "equity", "leadership": "leadership", "leadership_schools": "leadership", "trainer_load": "trainers"} | {
+    name: "training" for name in ("training_cascade", "training_workload", "training_hours", "training_courses")} | {
     name: "school" for name in ("school_milestones", "school_history", "school_services", "school_profiles",
                                 "school_adoption", "school_years")}
 """Which dashboard draws each figure (its CSV is computed by that dashboard alone)."""
@@ -340,6 +376,7 @@ PAGES: dict[str, Page] = {
     "leadership": Page("dashboards.leadership_page", "dashboards/leadership.html", _l("Direction")),
     "school": Page("dashboards.school_page", "dashboards/school.html", _l("Établissement")),
     "trainers": Page("dashboards.trainers_page", "dashboards/trainers.html", _l("Formateurs")),
+    "training": Page("dashboards.training_page", "dashboards/training.html", _l("Formation")),
 }
 
 
@@ -477,6 +514,13 @@ def school_link(programme_id: int, uai: str):
 def trainers_page(programme_id: int):
     """Each trainer's sessions per wave in the adopted plan against capacity."""
     return dashboard_page("trainers", programme_or_404(programme_id))
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard/training")
+@access(*READERS)
+def training_page(programme_id: int):
+    """The cascade as delivered: sessions, online courses and certifications."""
+    return dashboard_page("training", programme_or_404(programme_id))
 
 
 @bp.get("/programmes/<int:programme_id>/dashboard/<figure>.csv")

@@ -120,6 +120,7 @@ class Site:
             "leadership": f"{programme}/dashboard/leadership",
             "school_dashboard": f"{programme}/dashboard/school?school={self.school_uai}",
             "trainers": f"{programme}/dashboard/trainers",
+            "training": f"{programme}/dashboard/training",
             "progress": f"{programme}/progress",
             "school": f"{programme}/progress/{self.school_uai}",
             "usage": f"{programme}/usage/report",

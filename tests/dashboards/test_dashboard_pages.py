@@ -1,4 +1,4 @@
-"""The leadership, school and trainers pages: every reader role sees them, another district's
+"""The leadership, school, trainers and training pages: every reader role sees them, another district's
 leader gets 404, an invalid filter 400 with its name, each figure's CSV downloads."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.dashboards.test_overview_queries import live  # noqa: F401  (fixture)
+from tests.dashboards.test_training_queries import delivered  # noqa: F401  (fixture)
 from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  (fixtures)
 
 FIGURE_BLOCK = re.compile(r'<script type="application/json" id="figure-([a-z_]+)">(.*?)</script>', re.DOTALL)
@@ -61,7 +62,7 @@ def test_the_nav_links_every_dashboard_and_keeps_the_filters(client, live, login
     login(client, "stakeholder")
     text = client.get(_url(live, page, "?year=2015-2016")).text
     query = f"?school={min(live.uais)}&amp;year=2015-2016" if page == "school" else "?year=2015-2016"
-    for target in ("", "/equity", "/leadership", "/school", "/trainers"):
+    for target in ("", "/equity", "/leadership", "/school", "/trainers", "/training"):
         assert f'href="/programmes/{live.programme_id}/dashboard{target}{query}"' in text
     assert 'aria-current="page"' in text
 
@@ -165,3 +166,43 @@ def test_the_pages_speak_english_through_the_catalogue(client, live, login) -> N
     school = client.get(_url(live, "school", "?lang=en")).text
     assert "Milestones: planned and done" in school and "School years compared" in school
     assert "Sessions per trainer and wave" in client.get(_url(live, "trainers", "?lang=en")).text
+
+
+TRAINING_FIGURES = ("training_cascade", "training_workload", "training_hours", "training_courses")
+
+
+def test_every_reader_opens_the_training_page_with_aggregates_only(app, delivered, login) -> None:  # noqa: F811
+    for role in READERS:
+        client = app.test_client()
+        login(client, role)
+        response = client.get(_url(delivered, "training"))
+        assert response.status_code == 200, role
+        blocks = dict(FIGURE_BLOCK.findall(response.text))
+        assert tuple(blocks) == TRAINING_FIGURES, role
+        assert response.text.count("<caption>") == len(TRAINING_FIGURES)
+        assert "/feeds/" not in response.text and ".ics" not in response.text, role  # no trainer's feed
+        for personal in ("Formatrice Nord", "Formateur Sud", "AT-001", "V-1"):
+            assert personal not in response.text, (role, personal)
+        csv = client.get(f"/programmes/{delivered.programme_id}/dashboard/training_workload.csv")
+        assert csv.status_code == 200 and "Vague 1;4;4;1" in csv.data.decode("utf-8-sig"), role
+    other = app.test_client()
+    login(other, "other_leader")
+    assert other.get(_url(delivered, "training")).status_code == 404
+    assert other.get(f"/programmes/{delivered.programme_id}/dashboard/training_cascade.csv").status_code == 404
+
+
+def test_the_training_page_filters_prints_and_speaks_english(client, delivered, login) -> None:  # noqa: F811
+    login(client, "stakeholder")
+    assert client.get(_url(delivered, "training", "?wave=W9")).status_code == 400
+    printed = client.get(_url(delivered, "training", "?wave=W2&print=1")).text
+    assert "Filtres appliqués" in printed and "Vague 2" in printed and "<details>" not in printed
+    english = client.get(_url(delivered, "training", "?lang=en")).text
+    assert "Training cascade delivered" in english and "Online course completion" in english
+
+
+def test_without_sessions_the_training_page_says_so(client, live, login) -> None:  # noqa: F811
+    login(client, "project_manager")
+    response = client.get(_url(live, "training"))
+    assert response.status_code == 200 and "n'enregistre aucune session de formation" in response.text
+    assert not FIGURE_BLOCK.findall(response.text)
+    assert client.get(f"/programmes/{live.programme_id}/dashboard/training_cascade.csv").status_code == 404

@@ -13,6 +13,24 @@ from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  
 FIGURE_BLOCK = re.compile(r'<script type="application/json" id="figure-([a-z_]+)">')
 
 
+def _drawing(engine, world, name: str) -> None:
+    """The training page draws once the programme records a session: record one (a briefing)."""
+    if name != "training":
+        return
+    from datetime import date
+
+    from sqlmodel import Session, select
+
+    from rollout.models import School, Trainer, TrainingSession
+    with Session(engine) as session:
+        school = session.exec(select(School).where(School.programme_id == world.programme_id)).first()
+        trainer = session.exec(select(Trainer).where(Trainer.programme_id == world.programme_id)).first()
+        session.add(TrainingSession(programme_id=world.programme_id, held_on=date(2015, 8, 28), trainer_id=trainer.id,
+                                    audience="leadership", school_id=school.id, modality="face_to_face", hours=2,
+                                    attendees=1))
+        session.commit()
+
+
 def _url(world, name: str, query: str) -> str:
     """The page's address with `query`; the school dashboard's for the first school by UAI."""
     if name == "school":
@@ -21,7 +39,8 @@ def _url(world, name: str, query: str) -> str:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_the_print_view_has_every_figure_and_table_and_no_navigation(client, tracked, login, name: str) -> None:  # noqa: F811
+def test_the_print_view_has_every_figure_and_table_and_no_navigation(client, engine, tracked, login, name: str) -> None:  # noqa: F811
+    _drawing(engine, tracked, name)
     login(client, "stakeholder")
     page = client.get(_url(tracked, name, "?basin=N&priority=none&print=1")).text
     drawn = [figure for figure, dashboard in FIGURES.items() if dashboard == name]
@@ -35,7 +54,8 @@ def test_the_print_view_has_every_figure_and_table_and_no_navigation(client, tra
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_a_dashboard_links_to_its_print_view_with_its_filters(client, tracked, login, name: str) -> None:  # noqa: F811
+def test_a_dashboard_links_to_its_print_view_with_its_filters(client, engine, tracked, login, name: str) -> None:  # noqa: F811
+    _drawing(engine, tracked, name)
     login(client, "stakeholder")
     page = client.get(_url(tracked, name, "?basin=N")).text
     assert f'href="{_url(tracked, name, "?basin=N&print=1").replace("&", "&amp;")}">Imprimer</a>' in page
