@@ -32,6 +32,7 @@ FIELD_NAMES = {
     "count": _l("Nombre"),
     "note": _l("Note"),
     "kind": _l("Jalon"),
+    "source": _l("Origine"),
     **{f"pix_{level}": _l("Pix+ Édu %(level)s", level=name) for level, name in PIX_NAMES.items()},
 }
 CHANNEL_NAMES = {"form": _l("formulaire"), "api": _l("API"), "import": _l("import"), "cli": _l("ligne de commande"),

@@ -24,6 +24,7 @@ from rollout.core.author import Author
 from rollout.tracking.colour import COLOURS, RED_LATENESS_PERCENT, evaluation_date, programme_progress
 from rollout.tracking.forms import MilestoneForm, PixMilestoneForm
 from rollout.tracking.history import school_history
+from rollout.training.provenance import milestone_sources
 from rollout.tracking.updates import (
     PIX_KIND,
     InvalidProgress,
@@ -95,9 +96,11 @@ def school_page(programme_id: int, uai: str):
     school = school_or_404(programme, uai)
     as_of = _as_of(programme)
     [progress] = programme_progress(db, programme=programme, as_of=as_of, school_id=school.id)
+    milestones = _milestones(school)
     return render_template(
         "tracking/school.html", programme=programme, simulated=programme.simulated, school=school, as_of=as_of,
-        progress=progress, milestones=_milestones(school), pix=pix_counts(db, school_id=school.id),
+        progress=progress, milestones=milestones, pix=pix_counts(db, school_id=school.id),
+        sources=milestone_sources(db, programme=programme, school=school, milestones=milestones),
         pix_levels=PIX_LEVELS, history=school_history(db, programme=programme, school=school), names=display,
     )
 
@@ -115,7 +118,8 @@ def edit_milestone(programme_id: int, uai: str, kind: str):
     pix = pix_counts(db, school_id=school.id) if kind == PIX_KIND else None
     form_class = PixMilestoneForm if kind == PIX_KIND else MilestoneForm
     context = dict(programme=programme, simulated=programme.simulated, school=school, milestone=milestone, kind=kind,
-                   names=display, pix_levels=PIX_LEVELS, conflict=None)
+                   names=display, pix_levels=PIX_LEVELS, conflict=None,
+                   source=milestone_sources(db, programme=programme, school=school, milestones=[milestone]).get(kind))
     if request.method == "GET":
         form = form_class(data=_form_data(milestone, pix))
         return render_template("tracking/milestone_form.html", form=form, **context)

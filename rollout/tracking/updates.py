@@ -224,7 +224,10 @@ def update_milestone(
         milestone = _create(session, school=school, kind=kind, state=after)
         action = "create"
     else:
-        _update_if_version(session, milestone=milestone, state=after, version=version)
+        typed = milestone.source != "hand" and any(field in changes for field in ("status", "actual_on", "count"))
+        if typed:  # a value derived from records, typed over: typed by hand from now on (until records change)
+            changes["source"] = [milestone.source, "hand"]
+        _update_if_version(session, milestone=milestone, state=after, version=version, typed=typed)
         action = "update"
     if pix_before is not None:
         _store_pix(session, school_id=school.id, before=pix_before, after=after)
@@ -249,12 +252,15 @@ def _create(session: Session, *, school: School, kind: str, state: dict[str, Any
     return milestone
 
 
-def _update_if_version(session: Session, *, milestone: Milestone, state: dict[str, Any], version: int) -> None:
-    """The UPDATE that holds the lock: it matches no row if someone else changed it meanwhile."""
+def _update_if_version(session: Session, *, milestone: Milestone, state: dict[str, Any], version: int,
+                       typed: bool = False) -> None:
+    """The UPDATE that holds the lock: it matches no row if someone else changed it meanwhile.
+    `typed`: the person typed over a value derived from records, which is theirs from now on."""
+    source = {"source": "hand"} if typed else {}
     result = session.execute(
         sa.update(Milestone)
         .where(col(Milestone.id) == milestone.id, col(Milestone.version) == version)
-        .values(**{field: state[field] for field in FIELDS}, version=Milestone.version + 1, updated_at=utcnow())
+        .values(**{field: state[field] for field in FIELDS}, **source, version=Milestone.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
