@@ -17,7 +17,7 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import icalendar
 
@@ -102,6 +102,14 @@ def plan_to_csv(scenario: dict[str, Any], plan: dict[str, Any], *, excel: bool =
 
 
 @dataclass(frozen=True)
+class EventState:
+    """What was recorded of a planned event, as its calendar entry tells it."""
+
+    note: str
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
 class _Event:
     """One calendar entry before it is written: what, when (inclusive dates) and its identity."""
 
@@ -118,6 +126,7 @@ def plan_to_icalendar(
     trainer_id: str,
     *,
     stamp: datetime.datetime | None = None,
+    states: Mapping[tuple[str, ...], EventState] | None = None,
 ) -> str:
     """The trainer's sessions as an iCalendar file (RFC 5545), all-day events over each wave.
 
@@ -125,9 +134,13 @@ def plan_to_icalendar(
     in the title); a vendor gets one event per session it runs. Each UID is a digest of the
     scenario name, the trainer, the wave and the school or session, so exporting the same plan
     again gives the same UIDs and a calendar that imports it twice does not show doubles.
-    `stamp` (DTSTAMP, when the file was made) defaults to now.
+    `stamp` (DTSTAMP, when the file was made) defaults to now. `states` tells, by an event's key
+    (`("teachers", wave, uai)`, `("trainers"|"leadership", wave, n)` with n from 1 in the plan's
+    order), what was recorded of it: its note ends the description, and a cancelled one is
+    STATUS:CANCELLED, so that a subscribed calendar keeps the plan and shows what became of it.
     """
     _require_plan(plan)
+    states = states or {}
     trainer = next((t for t in scenario["trainers"] if t["id"] == trainer_id), None)
     if trainer is None:
         raise KeyError(f"{trainer_id!r} is not a trainer of the scenario")
@@ -147,7 +160,10 @@ def plan_to_icalendar(
         entry.add("dtstart", event.start)
         entry.add("dtend", event.end + datetime.timedelta(days=1))
         entry.add("summary", event.summary)
-        entry.add("description", event.description)
+        state = states.get(event.key)
+        entry.add("description", f"{event.description}\n{state.note}" if state else event.description)
+        if state is not None and state.cancelled:
+            entry.add("status", "CANCELLED")
         entry.add("transp", "TRANSPARENT")
         calendar.add_component(entry)
     return calendar.to_ical().decode("utf-8")

@@ -1,5 +1,6 @@
-"""Share links' secrets cut out of what the server writes down (access log, application log):
-a share link is its address, so whoever reads the logs must not be able to open the dashboards."""
+"""Share links' and trainers' calendar feeds' secrets cut out of what the server writes down
+(access log, application log): a share link or a feed is its address, so whoever reads the logs
+must not be able to open the dashboards or a trainer's calendar."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import re
 
 from flask import Flask
 
-SECRET_IN_PATH = re.compile(r"(/partage/)[^/?#\s\"]+")
+SECRET_IN_PATH = re.compile(r"(/partage/|/feeds/)[^/?#\s\".]+")
 
 
 def without_secrets(text: str) -> str:
-    """`text` with every `/partage/<secret>` written `/partage/…`."""
+    """`text` with every `/partage/<secret>` written `/partage/…`, `/feeds/<secret>.ics` `/feeds/….ics`."""
     return SECRET_IN_PATH.sub(r"\1…", text)
 
 

@@ -24,6 +24,7 @@ from rollout.core.author import Author
 from rollout.tracking.colour import COLOURS, RED_LATENESS_PERCENT, evaluation_date, programme_progress
 from rollout.tracking.forms import MilestoneForm, PixMilestoneForm
 from rollout.tracking.history import school_history
+from rollout.training.planned import slips
 from rollout.training.provenance import milestone_sources
 from rollout.tracking.updates import (
     PIX_KIND,
@@ -102,6 +103,7 @@ def school_page(programme_id: int, uai: str):
         progress=progress, milestones=milestones, pix=pix_counts(db, school_id=school.id),
         sources=milestone_sources(db, programme=programme, school=school, milestones=milestones),
         pix_levels=PIX_LEVELS, history=school_history(db, programme=programme, school=school), names=display,
+        slips=slips(db, programme=programme, school=school),
     )
 
 

@@ -18,7 +18,8 @@ from rollout.auth.access import rule_of
 from rollout.auth.accounts import create_token
 from rollout.core.author import Author
 from rollout.imports.pipeline import PREVIEW_LIFETIME, Preview
-from rollout.models import ApiToken, Plan, Programme, SavedPreview, Scenario, utcnow
+from rollout.models import ApiToken, Plan, Programme, SavedPreview, Scenario, Trainer, utcnow
+from rollout.models.training import TrainerFeed
 from rollout.sharing.links import create_link
 
 from conftest import WORLD_EMAILS, World
@@ -44,6 +45,11 @@ SUCCESS = {
     ("auth.revoke_token", "POST"): 302,
     ("sharing.index", "POST"): 422,  # the form again: no label
     ("sharing.revoke", "POST"): 302,
+    ("trainer_plans.create_feed", "POST"): 200,  # the trainer's page, the new feed's address shown once
+    ("trainer_plans.revoke_feed", "POST"): 302,
+    ("trainer_plans.record_held", "GET"): 404,  # no planned entry named (and no adopted plan)
+    ("trainer_plans.record_held", "POST"): 404,
+    ("trainer_plans.feed", "GET"): 404,  # the sample secret is a share link's, not a feed's
     ("dashboards.school_link", "GET"): 302,  # to the school dashboard, the school as its filter
     ("admin.deactivate", "POST"): 302,  # refused (the sample account is the admin's own), with a message
     ("admin.activate", "POST"): 302,  # nothing to do: the sample account is active
@@ -133,6 +139,7 @@ class Owned:
     scenario_id: int
     link_id: int  # a share link of the leader's programme, which the matrix revokes
     secret: str  # another one's secret, which the matrix opens signed out
+    feed_id: int | None = None  # a calendar feed of the programme's trainer AT-001 (the main programme only)
 
 
 @pytest.fixture
@@ -158,10 +165,15 @@ def owned(engine: sa.Engine, world: World) -> dict[str, Owned]:
             programme = session.get(Programme, programme_id)
             revoked, _secret = create_link(session, programme=programme, label="révoqué", days=7, author=author)
             _opened, secret = create_link(session, programme=programme, label="ouvert", days=7, author=author)
+            feed = None
+            if leader == "district_leader":
+                trainer = session.exec(select(Trainer).where(Trainer.programme_id == programme_id, Trainer.code == "AT-001")).one()
+                feed = TrainerFeed(trainer_id=trainer.id, token_hash="0" * 64)
+                session.add(feed)
             session.flush()
             token_id = session.exec(select(ApiToken.id).where(ApiToken.user_id == world.user_ids[leader])).one()
             owned[leader] = Owned(token_id=token_id, preview_id=preview.id, plan_id=plan.id, scenario_id=scenario.id, link_id=revoked.id,
-                                  secret=secret)
+                                  secret=secret, feed_id=feed.id if feed else None)
         session.commit()
     return owned
 
@@ -187,6 +199,7 @@ def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, othe
         "fmt": "xlsx",
         "figure": "cascade",  # a dashboard figure's CSV
         "link_id": mine.link_id,
+        "feed_id": mine.feed_id,
         "secret": mine.secret,
         "dashboard": "equity",  # a dashboard through a share link
         "user_id": world.user_ids["admin"],  # the admin pages' own account: a deactivation is refused

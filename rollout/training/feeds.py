@@ -1,0 +1,90 @@
+"""Trainers' private calendar feeds: creating, finding, using and revoking them, as share links
+are (`rollout.sharing.links`). A calendar app subscribes to `/feeds/<secret>.ics` without an
+account, so the address is the key: only the secret's SHA-256 is stored, the address is shown
+once, revoking is one-way, and the audit trail names a feed by its id, never by its secret.
+None of these commits, except `record_use` and `record_refused_use`, which write outside the
+request's transaction. The trail uses share links' actions (`share_create`, `share_use`,
+`share_revoke`, `refused`) on the entity `trainerfeed`: a feed is a share of one calendar.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from rollout.auth.events import record_event
+from rollout.auth.sessions import secret_digest
+from rollout.core.author import Author
+from rollout.models import Programme, Trainer, User, utcnow
+from rollout.models.training import TrainerFeed
+
+USE_RECORDED_EVERY = timedelta(hours=1)
+"""A calendar app polls its subscriptions every few minutes to hours: one audited use an hour
+per feed shows it is followed without filling the trail."""
+ANONYMOUS = "anonymous"
+
+
+def create_feed(db: Session, *, programme: Programme, trainer: Trainer, author: Author) -> tuple[TrainerFeed, str]:
+    """A new feed of `trainer`'s sessions; returns it with its secret, which is never stored."""
+    secret = secrets.token_urlsafe(32)
+    feed = TrainerFeed(trainer_id=trainer.id, token_hash=secret_digest(secret), created_by=author.user_id)
+    db.add(feed)
+    db.flush()
+    _audit(db, author, feed, programme=programme, action="share_create", details={"trainer": trainer.code})
+    return feed, secret
+
+
+def revoke_feed(db: Session, *, feed: TrainerFeed, programme: Programme, trainer: Trainer, author: Author) -> bool:
+    """Revoke a feed; False when it already was."""
+    if feed.revoked_at is not None:
+        return False
+    feed.revoked_at = utcnow()
+    db.add(feed)
+    _audit(db, author, feed, programme=programme, action="share_revoke", details={"trainer": trainer.code})
+    return True
+
+
+def trainer_feeds(db: Session, *, trainer: Trainer) -> list[tuple[TrainerFeed, str | None]]:
+    """The trainer's feeds, newest first, each with its creator's email (None once deleted)."""
+    return list(db.exec(
+        select(TrainerFeed, User.email).join(User, col(User.id) == TrainerFeed.created_by, isouter=True)
+        .where(TrainerFeed.trainer_id == trainer.id).order_by(col(TrainerFeed.created_at).desc(), col(TrainerFeed.id).desc())
+    ).all())
+
+
+def feed_by_secret(db: Session, secret: str) -> TrainerFeed | None:
+    """The feed whose secret this is, revoked or not (None for a secret no feed has)."""
+    return db.exec(select(TrainerFeed).where(TrainerFeed.token_hash == secret_digest(secret))).first()
+
+
+def record_use(db: Session, *, feed: TrainerFeed, programme: Programme, now: datetime, details: dict[str, str]) -> bool:
+    """Audit a use of an active feed, at most once per USE_RECORDED_EVERY (the conditional update
+    lets one of two simultaneous requests record it). Commits `db`: give it a session of its own."""
+    updated = db.execute(
+        sa.update(TrainerFeed)
+        .where(col(TrainerFeed.id) == feed.id, sa.or_(col(TrainerFeed.last_used_at).is_(None),
+                                                     col(TrainerFeed.last_used_at) <= now - USE_RECORDED_EVERY))
+        .values(last_used_at=now)
+    ).rowcount
+    if updated:
+        _audit(db, Author(actor=ANONYMOUS, channel="form"), feed, programme=programme, action="share_use", details=details)
+    db.commit()
+    return bool(updated)
+
+
+def record_refused_use(db: Session, *, feed: TrainerFeed | None, programme: Programme | None, details: dict[str, str]) -> None:
+    """Audit a request with a secret no active feed has (which feed when it is a revoked one).
+    Commits `db`: give it a session of its own."""
+    record_event(db, Author(actor=ANONYMOUS, channel="form"), entity="trainerfeed",
+                 entity_id=feed.id if feed is not None else "unknown", action="refused",
+                 details={**details, "reason": "revoked" if feed is not None else "unknown"},
+                 district_id=programme.district_id if programme else None)
+    db.commit()
+
+
+def _audit(db: Session, author: Author, feed: TrainerFeed, *, programme: Programme, action: str, details: dict[str, object]) -> None:
+    record_event(db, author, entity="trainerfeed", entity_id=feed.id, action=action,
+                 details={"programme": programme.id, **details}, district_id=programme.district_id)
