@@ -4,6 +4,7 @@ totals and milestone derived from them."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -108,3 +109,12 @@ def test_the_school_form_records_a_certification_and_stakeholders_cannot(client,
     assert client.post(path, data={"date": "2016-05-13", "level": "confirme", "certified": "1"}).status_code in (400, 422)
     assert len(_records(engine)) == 1
     assert client.get(f"/programmes/{world.other_programme_id}/training/certifications/{world.other_uai}").status_code == 404
+
+
+def test_the_api_imports_certifications(client, engine, world, token) -> None:
+    data = f"date,uai,niveau,nombre\n2016-05-12,{world.uais[0]},expert,2\n".encode()
+    response = client.post(f"/api/v1/training/certifications/imports?programme={world.programme_id}",
+                           data={"file": (io.BytesIO(data), "pix.csv")}, headers=token("project_manager"),
+                           content_type="multipart/form-data")
+    assert response.status_code == 201 and response.json["new"] == 1
+    assert _records(engine) == [(date(2016, 5, 12), "expert", 2)]

@@ -140,3 +140,25 @@ def test_stakeholders_read_course_counts_but_do_not_import(client, world, login)
     assert client.get(f"/programmes/{world.programme_id}/training/courses").status_code == 200
     assert client.get(f"/programmes/{world.programme_id}/training/courses/import").status_code == 403
     assert client.get(f"/programmes/{world.other_programme_id}/training/courses").status_code == 404
+
+
+def test_the_api_imports_counts_and_refuses_stakeholders(client, engine, world, token) -> None:
+    data = f"parcours,uai,statut,date_achevement,email\nENT,{world.uais[0]},termine,2016-03-01,x.y@ac-creteil.fr\n".encode()
+
+    def post(role: str, **form):
+        return client.post(f"/api/v1/training/courses/imports?programme={world.programme_id}",
+                           data={"file": (io.BytesIO(data), "export.csv"), **form}, headers=token(role),
+                           content_type="multipart/form-data")
+
+    assert post("stakeholder").status_code == 403
+    dry = post("project_manager", dry_run="true")
+    assert dry.status_code == 200 and dry.json["new"] == 1 and dry.json["ignored_columns"] == ["email"]
+    assert _enrolments(engine) == []
+    done = post("district_leader")
+    assert done.status_code == 201 and done.json["written"] is True
+    again = post("district_leader")
+    assert again.status_code == 200 and (again.json["unchanged"], again.json["written"]) == (1, False)
+    bad = client.post(f"/api/v1/training/courses/imports?programme={world.programme_id}",
+                      data={"file": (io.BytesIO(b"parcours,uai,statut\nENT,0000000A,inscrit\n"), "bad.csv")},
+                      headers=token("project_manager"), content_type="multipart/form-data")
+    assert bad.status_code == 422 and [p["row"] for p in bad.json["problems"]] == [2]
