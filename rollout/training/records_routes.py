@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -116,16 +116,27 @@ def school_certifications(programme_id: int, uai: str):
                           level_names=PIX_NAMES), status
 
 
-LISTINGS = {"courses": "training_records.courses", "certifications": "training_records.certifications"}
+LISTINGS = {"courses": "training_records.courses", "certifications": "training_records.certifications",
+            "sessions": "training_sessions.index"}
 
 
-@bp.route("/programmes/<int:programme_id>/training/<kind>/import", methods=["GET", "POST"])
+@bp.route("/programmes/<int:programme_id>/training/courses/import", methods=["GET", "POST"])
 @access(*EDITORS)
+def upload_courses(programme_id: int):
+    """Upload a M@gistère participants export (see `upload`)."""
+    return upload(programme_id, "courses")
+
+
+@bp.route("/programmes/<int:programme_id>/training/certifications/import", methods=["GET", "POST"])
+@access(*EDITORS)
+def upload_certifications(programme_id: int):
+    """Upload dated Pix+ Édu certifications (see `upload`)."""
+    return upload(programme_id, "certifications")
+
+
 def upload(programme_id: int, kind: str):
     """Upload a courses or certifications file: `preview` shows what it would change and writes
     nothing; `import` writes it, all or nothing (422 with every invalid row, nothing written)."""
-    if kind not in RECORD_IMPORTERS:
-        abort(404)
     db = get_session()
     programme = programme_or_404(programme_id)
     importer = RECORD_IMPORTERS[kind]()

@@ -112,6 +112,11 @@ SUCCESS = {
     ("api_v1.patch_scenario", "PATCH"): 422,
     ("api_v1.delete_scenario_view", "DELETE"): 422,  # no ?version=
     ("api_v1.post_scenario_plan", "POST"): 422,
+    ("training_records.upload_courses", "POST"): 422,  # the form again: no file
+    ("training_records.upload_certifications", "POST"): 422,
+    ("training_records.school_certifications", "POST"): 422,  # the form again: no date
+    ("api_v1.post_course_import", "POST"): 422,  # no file
+    ("api_v1.post_certification_import", "POST"): 422,
 }
 # API routes whose JSON body spectree checks before the view reads `?programme=`: another
 # district's leader gets the 422 of the empty body, which tells nothing of the programme.
