@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from planner.export import EventState, plan_to_icalendar
+from planner.plan import PLANNED
 from rollout.models import Plan, Programme, School, Trainer
 from rollout.models.training import TrainingSession, TrainingTrainee
 from rollout.tracking.schedule import baseline
@@ -78,26 +79,27 @@ class Slip:
 
 
 def _wave_dates(scenario: dict[str, Any]) -> dict[str, tuple[date, date]]:
-    return {wave["id"]: (date.fromisoformat(wave["start"]), date.fromisoformat(wave["end"])) for wave in scenario["waves"]}
+    return {wave["id"]: (date.fromisoformat(wave["start"]), date.fromisoformat(wave["end"])) for wave in scenario.get("waves", ())}
 
 
 def plan_entries(plan: Plan, trainer_code: str | None = None) -> list[PlannedEntry]:
     """The plan's entries (of one trainer when given), in wave order then as the plan lists
-    them; vendor sessions numbered from 1 per wave and kind, as the calendar export numbers them."""
-    if not plan.result or plan.result.get("status") not in ("OPTIMAL", "FEASIBLE"):
+    them; vendor sessions numbered from 1 per wave and kind, as the calendar export numbers them.
+    A row of a wave the scenario does not date (a plan stored by hand) is left out."""
+    if not plan.result or plan.result.get("status") not in PLANNED:
         return []
     waves = _wave_dates(plan.scenario)
     order = {code: position for position, code in enumerate(waves)}
     entries: list[PlannedEntry] = []
     for row in plan.result.get("teacher_sessions", ()):
-        if trainer_code in (None, row["trainer"]):
+        if trainer_code in (None, row["trainer"]) and row["wave"] in waves:
             entries.append(PlannedEntry(row["trainer"], "teachers", row["wave"], *waves[row["wave"]],
                                         key=("teachers", row["wave"], row["uai"]), uai=row["uai"], units=row["sessions"]))
     for kind, who, members in (("trainers", "vendor", "trainers"), ("leadership", "vendor", "schools")):
         numbers: dict[tuple[str, str], int] = defaultdict(int)
         for row in plan.result.get(f"{'trainer' if kind == 'trainers' else 'leadership'}_training", ()):
             numbers[row[who], row["wave"]] += 1
-            if trainer_code in (None, row[who]):
+            if trainer_code in (None, row[who]) and row["wave"] in waves:
                 entries.append(PlannedEntry(
                     row[who], kind, row["wave"], *waves[row["wave"]], key=(kind, row["wave"], str(numbers[row[who], row["wave"]])),
                     members=tuple(row[members]), units=len(row[members]) if kind == "leadership" else 1))
@@ -130,8 +132,11 @@ def _match(db: Session, programme: Programme, entries: list[PlannedEntry], today
         for session_id, code in db.exec(select(TrainingTrainee.session_id, Trainer.code).join(
                 Trainer, col(Trainer.id) == TrainingTrainee.trainer_id).where(col(TrainingTrainee.session_id).in_(trainer_rows))):
             trainees[session_id].add(code)
+    by_trainer: dict[tuple[str, str], list[PlannedEntry]] = defaultdict(list)
+    for entry in entries:
+        by_trainer[entry.trainer, entry.audience].append(entry)
     for row, code, uai in rows:
-        fitting = [entry for entry in entries if entry.trainer == code and entry.audience == row.audience and _in_wave(row, entry)
+        fitting = [entry for entry in by_trainer[code, row.audience] if _in_wave(row, entry)
                    and (entry.uai == uai if entry.audience == "teachers" else entry.audience == "trainers" or uai in entry.members)]
         if row.audience == "trainers":
             fitting.sort(key=lambda entry: (not trainees[row.id] & set(entry.members), entry.held >= entry.units))
@@ -184,7 +189,7 @@ def trainer_calendar(db: Session, *, programme: Programme, trainer: Trainer, tod
     no entry for the trainer (added after it was solved), so that a subscription keeps working."""
     plan = baseline(db, programme)
     scenario_trainers = {t["id"] for t in plan.scenario.get("trainers", ())} if plan else set()
-    if plan is None or not plan.result or plan.result.get("status") not in ("OPTIMAL", "FEASIBLE") or trainer.code not in scenario_trainers:
+    if plan is None or not plan_entries(plan, trainer.code) or trainer.code not in scenario_trainers:
         empty = {"status": "OPTIMAL", "teacher_sessions": [], "trainer_training": [], "leadership_training": []}
         scenario = {"name": programme.name, "waves": [], "schools": [],
                     "trainers": [{"id": trainer.code, "name": trainer.name, "tier": trainer.tier}]}

@@ -68,7 +68,8 @@ def _trainer_page(programme: Programme, trainer: Trainer, *, created: str | None
         waves.setdefault(entry.wave, []).append(entry)
     return programme_page("training/planned_trainer.html", programme, trainer=trainer, waves=waves,
                           slips=slips(db, programme=programme, trainer=trainer),
-                          feeds=feeds.trainer_feeds(db, trainer=trainer), created=created, record_url=_record_url)
+                          feeds=feeds.trainer_feeds(db, trainer=trainer), created=created, record_url=_record_url,
+                          today=date.today())
 
 
 LEADERSHIP_ATTENDEES = 2  # the head teacher and the IT administrator (planning contract, rule 5)
