@@ -70,14 +70,15 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     from rollout.sharing.routes import bp as sharing_bp
     from rollout.tracking.routes import bp as tracking_bp
     from rollout.trainers.routes import bp as trainers_bp
-    from rollout.training.planned_routes import bp as planned_training_bp
     from rollout.training.records_routes import bp as training_records_bp
+    from rollout.training.planned_routes import bp as planned_training_bp
+    from rollout.training.sessions_routes import bp as training_sessions_bp
     from rollout.usage.routes import bp as usage_bp
     from rollout.waves.routes import bp as waves_bp
 
     blueprints = (home_bp, auth_bp, admin_bp, programmes_bp, dashboards_bp, tracking_bp, usage_bp, schools_bp, basins_bp, waves_bp, trainers_bp,
                   imports_bp, planning_bp, plan_comparison_bp, plan_relaxation_bp, replanning_bp, scenarios_bp, sharing_bp, shared_bp,
-                  planned_training_bp, training_records_bp)
+                  planned_training_bp, training_records_bp, training_sessions_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api.init_app(app)

@@ -37,6 +37,7 @@ from rollout.scenarios.cli import scenario_cli
 from rollout.schools.cli import schools_cli
 from rollout.sharing.cli import share_cli
 from rollout.tracking.cli import progress_cli
+from rollout.training.cli import training_cli
 from rollout.usage.cli import usage_cli
 
 DEMO_DATASET = "seine-saint-denis"
@@ -359,5 +360,6 @@ main.add_command(programme_cli)
 main.add_command(scenario_cli)
 main.add_command(schools_cli)
 main.add_command(usage_cli)
+main.add_command(training_cli)
 main.add_command(progress_cli)
 main.add_command(share_cli)

@@ -174,6 +174,8 @@ MESSAGES: dict[str, LazyString] = {
     "training_session_key_repeated": _l("même séance qu'à la ligne %(first)s (clé : %(key)s)"),
     "training_session_key_taken": _l("une autre séance a déjà cette clé (%(key)s)"),
     "training_sessions_rows": _l("%(rows)d séances, du %(first)s au %(last)s."),
+    "training_kind_unknown": _l("l'en-tête ne dit pas de quel fichier de formation il s'agit : précisez son type "
+                                "(--kind ou kind) parmi %(kinds)s"),
     # Accounts: passwords.
     "password_too_short": _l("au moins %(minimum)d caractères"),
     "password_too_common": _l("ce mot de passe est parmi les plus courants : choisissez-en un autre"),

@@ -23,9 +23,10 @@ from rollout.imports.tabular import TableError
 from rollout.models import Programme
 from rollout.training.certifications import CertificationTable
 from rollout.training.course_import import CourseTable
+from rollout.training.session_import import SessionTable
 
-RECORD_IMPORTERS: dict[str, type[CourseTable] | type[CertificationTable]] = {
-    "courses": CourseTable, "certifications": CertificationTable,
+RECORD_IMPORTERS: dict[str, type[CourseTable] | type[CertificationTable] | type[SessionTable]] = {
+    "courses": CourseTable, "certifications": CertificationTable, "sessions": SessionTable,
 }
 """The kinds this package imports, as the `rollout training import --kind` registry names them."""
 IMPORT_ENTITY = "training_import"

@@ -117,12 +117,19 @@ SUCCESS = {
     ("training_records.school_certifications", "POST"): 422,  # the form again: no date
     ("api_v1.post_course_import", "POST"): 422,  # no file
     ("api_v1.post_certification_import", "POST"): 422,
+    ("training_sessions.index", "POST"): 422,  # the page again: the form is empty
+    ("training_sessions.cancel", "POST"): 404,  # the sample session does not exist
+    ("training_sessions.upload", "POST"): 422,  # the page again: no file
+    ("api_v1.post_training_sessions", "POST"): 422,
+    ("api_v1.patch_training_session", "PATCH"): 422,  # no version
+    ("api_v1.post_training_import", "POST"): 422,  # no file
 }
 # API routes whose JSON body spectree checks before the view reads `?programme=`: another
 # district's leader gets the 422 of the empty body, which tells nothing of the programme.
 BODY_CHECKED_FIRST = {
     "api_v1.create", "api_v1.post_school", "api_v1.post_trainer", "api_v1.patch_trainer", "api_v1.put_usage_category",
     "api_v1.post_wave", "api_v1.patch_wave", "api_v1.post_programme",
+    "api_v1.post_training_sessions", "api_v1.patch_training_session",
 }
 # API routes that name no programme, not even in the query: each caller gets their districts' own.
 DISTRICTS_OWN = {"api_v1.list_programmes"}
@@ -208,6 +215,7 @@ def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, othe
         "secret": mine.secret,
         "dashboard": "equity",  # a dashboard through a share link
         "user_id": world.user_ids["admin"],  # the admin pages' own account: a deactivation is refused
+        "session_id": 2**31 - 1,  # a training session that does not exist
     }
     if other_district:
         values.update(uai=world.other_uai, token_id=theirs.token_id, preview_id=theirs.preview_id, plan_id=theirs.plan_id,
