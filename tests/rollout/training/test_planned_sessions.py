@@ -204,4 +204,26 @@ def test_planned_pages_are_for_those_who_record(client, world: World, plan: dict
     assert f"/programmes/{world.programme_id}/seances-prevues/AT-001" in listing
     index = client.get(f"/programmes/{world.programme_id}/seances-prevues").text
     assert "AT-001" in index and "V-1" in index
+    vendor = unescape(client.get(f"/programmes/{world.programme_id}/seances-prevues/V-1").text)
+    assert "Équipes de direction" in vendor and vendor.count("Marquer comme réalisée") == len(plan["trainer_training"]) + len(
+        plan["leadership_training"])  # every wave has ended, none recorded: each can be marked held
     assert client.get(f"/programmes/{world.programme_id}/seances-prevues/NOPE").status_code == 404
+
+
+def test_a_leadership_session_is_recorded_for_each_of_its_schools(client, engine: sa.Engine, world: World, plan: dict,
+                                                                   login) -> None:
+    entry = plan["leadership_training"][0]
+    login(client, "district_leader")
+    page = client.get(f"/programmes/{world.programme_id}/seances-prevues/{entry['vendor']}").text
+    link = next(unescape(href) for href in re.findall(r'<a class="button" href="([^"]+)">Marquer comme réalisée</a>', page)
+                if "audience=leadership" in unescape(href) and f"wave={entry['wave']}" in unescape(href) and "ref=1" in unescape(href))
+    form = client.get(link).text
+    fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', form))
+    assert fields["attendees"] == "2"  # the head teacher and the IT administrator
+    assert client.post(link, data={**fields, "modality": "face_to_face"}).status_code == 302
+    with Session(engine) as session:
+        rows = session.exec(select(TrainingSession, School.uai).join(School)).all()
+        assert sorted(uai for _row, uai in rows) == sorted(entry["schools"])
+        assert {(row.audience, row.planned_wave, row.status) for row, _uai in rows} == {("leadership", entry["wave"], "held")}
+    [found] = [e for e in _entries(engine, world, entry["vendor"]) if e.key == ("leadership", entry["wave"], "1")]
+    assert (found.state, found.held, found.units) == ("held", len(entry["schools"]), len(entry["schools"]))
