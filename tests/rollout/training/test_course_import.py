@@ -162,3 +162,25 @@ def test_the_api_imports_counts_and_refuses_stakeholders(client, engine, world, 
                       data={"file": (io.BytesIO(b"parcours,uai,statut\nENT,0000000A,inscrit\n"), "bad.csv")},
                       headers=token("project_manager"), content_type="multipart/form-data")
     assert bad.status_code == 422 and [p["row"] for p in bad.json["problems"]] == [2]
+
+
+def test_the_command_line_detects_and_imports_an_export(engine, database_url, world, tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from rollout.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ROLLOUT_INSTANCE_PATH", str(tmp_path / "instance"))
+    export = tmp_path / "participants.csv"
+    export.write_text(f"Nom;Parcours;RNE;Statut\nDupont;ENT;{world.uais[0]};inscrit\n", encoding="utf-8")
+    runner = CliRunner()
+    args = ["training", "import", str(export), "--programme", str(world.programme_id)]
+    dry = runner.invoke(main, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would import 1 row" in dry.output and _enrolments(engine) == []
+    done = runner.invoke(main, [*args, "--kind", "courses"])
+    assert done.exit_code == 0 and "imported 1 row: 1 new" in done.output
+    export.write_text(f"parcours,uai,statut\nENT,{world.uais[0]},perdu\n", encoding="utf-8")
+    refused = runner.invoke(main, args)
+    assert refused.exit_code == 2 and "ligne 2" in refused.output and "perdu" in refused.output
+    assert len(_enrolments(engine)) == 1
