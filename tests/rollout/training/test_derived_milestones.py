@@ -115,3 +115,23 @@ def test_the_school_page_says_where_a_date_came_from(client, engine, world, logi
     page = client.get(f"/programmes/{world.programme_id}/progress/{world.uais[0]}").text
     assert "d&#39;après 3 séances réalisées" in page or "d'après 3 séances réalisées" in page
     assert "saisi à la main" in page and "d&#39;après les certifications" in page or "d'après les certifications" in page
+
+
+def test_typing_over_a_derived_value_makes_it_hand_typed_with_the_change_audited(engine, world) -> None:
+    from rollout.tracking.updates import MilestoneChange, update_milestone
+
+    with Session(engine) as session:
+        programme, school = session.get(Programme, world.programme_id), _school(session, world)
+        _add_session(session, world, school, audience="leadership", held_on=date(2015, 8, 20), attendees=3)
+        refresh_school_milestones(session, programme, [school.id], AUTHOR)
+        session.commit()
+        update_milestone(session, programme=programme, school=school, kind="leadership_briefed",
+                         change=MilestoneChange(actual_on=date(2015, 8, 27)), version=1, author=AUTHOR, today=date(2016, 1, 1))
+        session.commit()
+        assert _milestones(session, school)["leadership_briefed"] == ("done", date(2015, 8, 27), None, "hand")
+        last = session.exec(select(AuditEvent).where(AuditEvent.entity == "milestone").order_by(AuditEvent.id.desc())).first()
+        assert last.changes == {"actual_on": ["2015-08-20", "2015-08-27"], "source": ["sessions", "hand"]}
+        update_milestone(session, programme=programme, school=school, kind="leadership_briefed",
+                         change=MilestoneChange(note="vu avec la principale"), version=2, author=AUTHOR, today=date(2016, 1, 1))
+        session.commit()
+        assert _milestones(session, school)["leadership_briefed"][3] == "hand"
