@@ -11,7 +11,8 @@ Rules (docs/dashboards.md, "Formation"):
 - teachers certified: the schools' Pix+ Édu totals per level (which follow from dated records);
 - a session delivered is one (trainer, date, audience, modality) however many schools it served,
   as the plan counts a leadership briefing of several schools as one session; its wave is the
-  plan's entry it carried out (`planned_wave`), else the wave whose window holds its date.
+  plan's entry it carried out (`planned_wave`), else the wave whose window holds its date;
+  administrators' sessions, which plans do not schedule, are left out of the workload.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ from rollout.models import (
     Wave,
 )
 from rollout.tracking.schedule import baseline
+
+
+PLANNED_AUDIENCES = ("trainers", "leadership", "teachers")
+"""The sessions a plan schedules: administrators' training is not planned, so not compared."""
 
 
 def _ids(schools: Iterable[School]) -> list[int]:
@@ -97,14 +102,15 @@ def _wave_of(day: date, waves: list[Wave]) -> str | None:
 
 def workload(session: Session, *, programme: Programme, schools: list[School], filters: Filters) -> list[WaveWorkload]:
     """Each wave (only the chosen one under a wave filter): sessions the adopted plan gives all
-    trainers against sessions held and cancelled. Under a basin, priority or school filter, only
+    trainers against sessions held and cancelled of the audiences it plans. Under a basin, priority or school filter, only
     the sessions reaching a selected school."""
     waves = list(session.exec(select(Wave).where(Wave.programme_id == programme.id).order_by(col(Wave.position))))
     narrowed = bool(filters.basin or filters.priority or filters.school)
     selected = {school.uai for school in schools}
     plan = baseline(session, programme)
     planned = _planned(plan.result or {}, selected=selected, narrowed=narrowed) if plan is not None else Counter()
-    statement = select(TrainingSession).where(TrainingSession.programme_id == programme.id)
+    statement = select(TrainingSession).where(TrainingSession.programme_id == programme.id,
+                                              col(TrainingSession.audience).in_(PLANNED_AUDIENCES))
     if narrowed:
         statement = statement.where(col(TrainingSession.school_id).in_(_ids(schools)))
     delivered: defaultdict[tuple[str | None, str], set[tuple[Any, ...]]] = defaultdict(set)

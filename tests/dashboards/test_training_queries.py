@@ -22,6 +22,7 @@ SESSIONS = [
     (date(2015, 8, 25), "V-1", "trainers", None, "online", 2.0, 0, "cancelled", "W1"),
     (date(2015, 8, 28), "V-1", "leadership", 0, "face_to_face", 2.0, 1, "held", "W1"),
     (date(2015, 8, 28), "V-1", "leadership", 1, "face_to_face", 2.0, 1, "held", "W1"),
+    (date(2015, 8, 29), "V-1", "administrators", 0, "face_to_face", 3.0, 2, "held", "W1"),  # not planned
     (date(2015, 10, 5), "AT-001", "teachers", 0, "face_to_face", 3.0, 20, "held", "W1"),
     (date(2015, 11, 5), "AT-001", "teachers", 0, "online", 2.5, 10, "held", None),
     (date(2016, 2, 1), "AT-002", "teachers", 2, "hybrid", 4.0, 15, "held", None),
