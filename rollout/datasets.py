@@ -20,15 +20,20 @@ from fixtures.datasets import Dataset
 from rollout.bulk import insert_rows
 from rollout.models import (
     Basin,
+    CourseCompletion,
+    CourseEnrolment,
     District,
     ImportBatch,
     Milestone,
     PixCertification,
+    PixCertificationRecord,
     Plan,
     Programme,
     School,
     Trainer,
     TrainerBasin,
+    TrainingSession,
+    TrainingTrainee,
     UsageRecord,
     Wave,
     utcnow,
@@ -182,7 +187,8 @@ def _add_history(
     session: Session, programme: Programme, plan: dict[str, Any], schools: dict[str, School], waves: dict[str, Wave],
     *, usage: str, progress: Progress | None,
 ) -> None:
-    """Simulated milestones, certifications and usage (weekly or daily), following the baseline plan."""
+    """Simulated milestones, certifications (totals and dated records), training sessions, online
+    courses and usage (weekly or daily), following the baseline plan."""
     from fixtures import simulation
 
     wave_of = {row["uai"]: waves[row["wave"]] for row in plan["assignments"]}
@@ -204,8 +210,51 @@ def _add_history(
     for row in simulation.simulate_pix(sim_schools, as_of=HISTORY_END):
         session.add(PixCertification(school_id=schools[row.uai].id, level=row.level, certified=row.certified))
     session.flush()
+    _add_training(session, programme, plan, schools, waves, simulation.simulate_delivery(sim_schools))
+    insert_rows(session, PixCertificationRecord.__table__, [
+        {"school_id": schools[row.uai].id, "certified_on": row.certified_on, "level": row.level, "certified": row.certified}
+        for row in simulation.simulate_pix_records(sim_schools, as_of=HISTORY_END)])
     rows = simulation.simulate_usage(sim_schools, start=programme.start_date, end=HISTORY_END, period=usage)
     _add_usage(session, programme, rows, schools, progress=progress)
+
+
+def _add_training(session: Session, programme: Programme, plan: dict[str, Any], schools: dict[str, School],
+                  waves: dict[str, Wave], delivery: list[Any]) -> None:
+    """Simulated sessions (their trainees trained from then), M@gistère enrolments and monthly
+    completions, following the plan and the schools' milestones (`fixtures.training`); the
+    milestones stay as simulated, typed by hand (`source` "hand")."""
+    from fixtures import training
+
+    trainers = {t.code: t for t in session.exec(select(Trainer).where(Trainer.programme_id == programme.id))}
+    now = utcnow()
+    rows, trained = [], []
+    for row in training.simulate_sessions(delivery, plan, {code: w.start_date for code, w in waves.items()},
+                                          as_of=HISTORY_END):
+        values = {"programme_id": programme.id, "held_on": row.held_on, "trainer_id": trainers[row.trainer].id,
+                  "audience": row.audience, "school_id": schools[row.uai].id if row.uai else None,
+                  "modality": row.modality, "hours": row.hours, "attendees": row.attendees, "status": row.status,
+                  "reference": row.reference, "planned_wave": row.wave, "version": 1, "created_at": now,
+                  "updated_at": now}
+        if row.trainees:
+            trained.append((TrainingSession(**values), row.trainees))
+        else:
+            rows.append(values)
+    insert_rows(session, TrainingSession.__table__, rows)
+    session.add_all(held for held, _ in trained)
+    session.flush()
+    for held, trainees in trained:
+        for code in trainees:
+            session.add(TrainingTrainee(session_id=held.id, trainer_id=trainers[code].id))
+            trainers[code].trained = True
+            session.add(trainers[code])
+    enrolments, completions = training.simulate_courses(delivery, as_of=HISTORY_END)
+    insert_rows(session, CourseEnrolment.__table__, [
+        {"programme_id": programme.id, "school_id": schools[row.uai].id, "course": row.course, "enrolled": row.enrolled,
+         "in_progress": row.in_progress, "completed": row.completed, "exported_on": HISTORY_END} for row in enrolments])
+    insert_rows(session, CourseCompletion.__table__, [
+        {"programme_id": programme.id, "school_id": schools[row.uai].id, "course": row.course, "month": row.month,
+         "completed": row.completed} for row in completions])
+    session.flush()
 
 
 def _add_usage(session: Session, programme: Programme, rows: Iterable[Any], schools: dict[str, School], *,

@@ -18,12 +18,18 @@ from rollout.cli import load_dataset_committed
 from rollout.datasets import DatasetError
 from rollout.models import (
     MILESTONE_KINDS,
+    CourseCompletion,
+    CourseEnrolment,
     ImportBatch,
     Milestone,
+    PixCertification,
+    PixCertificationRecord,
     Plan,
     Programme,
     School,
     Trainer,
+    TrainingSession,
+    TrainingTrainee,
     UsageRecord,
     Wave,
 )
@@ -62,6 +68,19 @@ def test_demo_loads_with_a_baseline_and_history(engine: sa.Engine) -> None:
         ).one()
         assert usage[0] > 100_000
         assert usage[1] >= programme.start_date and usage[2].year == 2018
+
+        sessions = session.exec(select(TrainingSession)).all()
+        assert {row.audience for row in sessions} == {"trainers", "leadership", "administrators", "teachers"}
+        assert all(row.reference.startswith("SIM-") for row in sessions)
+        assert all(row.held_on <= datasets.HISTORY_END for row in sessions if row.status == "held")
+        trainees = session.exec(select(TrainingTrainee)).all()
+        assert trainees and all(session.get(Trainer, row.trainer_id).trained for row in trainees)
+        records: Counter[tuple[int, str]] = Counter()
+        for record in session.exec(select(PixCertificationRecord)):
+            records[record.school_id, record.level] += record.certified
+        totals = {(row.school_id, row.level): row.certified for row in session.exec(select(PixCertification))}
+        assert dict(records) == totals
+        assert _count(session, CourseEnrolment) > 100 and _count(session, CourseCompletion) > 100
 
 
 def test_a_dataset_loads_once(engine: sa.Engine) -> None:
