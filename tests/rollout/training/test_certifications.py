@@ -118,3 +118,15 @@ def test_the_api_imports_certifications(client, engine, world, token) -> None:
                            content_type="multipart/form-data")
     assert response.status_code == 201 and response.json["new"] == 1
     assert _records(engine) == [(date(2016, 5, 12), "expert", 2)]
+
+
+def test_a_file_over_the_size_bound_is_refused_before_it_is_read(client, engine, world, token, monkeypatch) -> None:
+    from rollout.imports import bounds
+
+    monkeypatch.setattr(bounds, "MAX_BYTES", 64)
+    data = ("date,uai,level,certified\n" + f"2016-05-12,{world.uais[0]},expert,1\n" * 4).encode()
+    response = client.post(f"/api/v1/training/certifications/imports?programme={world.programme_id}",
+                           data={"file": (io.BytesIO(data), "pix.csv")}, headers=token("project_manager"),
+                           content_type="multipart/form-data")
+    assert response.status_code == 413 and [p["code"] for p in response.json["problems"]] == ["file_too_big"]
+    assert _records(engine) == []
