@@ -38,6 +38,7 @@ from rollout.core.problems import InvalidChange, Problem
 from rollout.models import Programme, School, Trainer, Wave, utcnow
 from rollout.models.training import AUDIENCES, MODALITIES, SESSION_STATUSES, TrainingSession, TrainingTrainee
 from rollout.tracking.schedule import baseline
+from rollout.training.milestones import refresh_school_milestones
 
 ENTITY = "training_session"
 FIELDS = ("held_on", "trainer_id", "audience", "school_id", "modality", "hours", "attendees", "status", "reference",
@@ -302,8 +303,9 @@ def _cascade_problems(stored: list[TrainingSession], stored_trainees: Mapping[in
 
 
 def write_sessions(session: Session, *, programme: Programme, planned: Sequence[Planned], author: Author) -> list[TrainingSession]:
-    """Write what `check_sessions` found, audited, and mark the trainers the held sessions
-    trained. Returns the sessions, in the rows' order. Does not commit."""
+    """Write what `check_sessions` found, audited; mark the trainers the held sessions trained,
+    and derive the milestones of the schools concerned (`rollout.training.milestones`). Returns
+    the sessions, in the rows' order. Does not commit."""
     written: list[TrainingSession] = []
     for item in planned:
         if item.action == "new":
@@ -329,6 +331,9 @@ def write_sessions(session: Session, *, programme: Programme, planned: Sequence[
         written.append(training)
     _mark_trained(session, programme=programme, planned=planned, author=author)
     session.flush()
+    touched = {school for item in planned if item.action != "unchanged"
+               for school in (item.values["school_id"], item.before.get("school_id")) if school is not None}
+    refresh_school_milestones(session, programme, touched, author)
     return written
 
 

@@ -178,3 +178,14 @@ def test_a_replan_counts_trainers_trained_by_sessions_up_to_its_date(engine: sa.
         after, _ = progress_document(session, programme, plan=plan, as_of=date(2016, 2, 1))
         assert before["trainers_trained"] == ["AT-001"]
         assert after["trainers_trained"] == ["AT-001", "AT-002"]
+
+
+def test_a_held_teachers_session_makes_the_schools_milestone_follow(engine: sa.Engine, world: World) -> None:
+    from rollout.models import Milestone
+
+    _record(engine, world, _row(uai=world.uais[0], attendees=7, held_on=date(2015, 10, 5)))
+    with Session(engine) as session:
+        school = session.exec(select(School).where(School.uai == world.uais[0])).one()
+        milestone = session.exec(select(Milestone).where(Milestone.school_id == school.id,
+                                                         Milestone.kind == "teachers_trained")).one()
+        assert (milestone.actual_on, milestone.source) == (date(2015, 10, 5), "sessions")
