@@ -135,3 +135,18 @@ def test_typing_over_a_derived_value_makes_it_hand_typed_with_the_change_audited
                          change=MilestoneChange(note="vu avec la principale"), version=2, author=AUTHOR, today=date(2016, 1, 1))
         session.commit()
         assert _milestones(session, school)["leadership_briefed"][3] == "hand"
+
+
+def test_recording_and_cancelling_a_session_derives_then_releases_the_milestone(engine, world) -> None:
+    from rollout.training.sessions import cancel_session, record_sessions
+
+    with Session(engine) as session:
+        programme, school = session.get(Programme, world.programme_id), _school(session, world)
+        [training] = record_sessions(session, programme=programme, author=AUTHOR, today=date(2016, 1, 1), rows=[{
+            "held_on": date(2015, 10, 6), "trainer": "AT-001", "audience": "teachers", "uai": world.uais[0],
+            "modality": "online", "hours": 3.0, "attendees": 9, "status": "held", "reference": "M-1"}])
+        session.commit()
+        assert _milestones(session, school) == {"teachers_trained": ("done", date(2015, 10, 6), 9, "sessions")}
+        cancel_session(session, programme=programme, training=training, version=training.version, author=AUTHOR)
+        session.commit()
+        assert _milestones(session, school) == {"teachers_trained": ("not_started", None, None, "hand")}
