@@ -161,14 +161,14 @@ def slips(db: Session, *, programme: Programme, trainer: Trainer | None = None, 
           today: date | None = None) -> list[Slip]:
     """Cancelled sessions (planned or not) and missed planned entries of a trainer or a school,
     oldest first: the departures from the plan its page lists."""
-    query = (select(TrainingSession, Trainer.code).join(Trainer, col(Trainer.id) == TrainingSession.trainer_id)
+    query = (select(TrainingSession, Trainer.code, School.uai).join(Trainer, col(Trainer.id) == TrainingSession.trainer_id)
+             .join(School, col(School.id) == TrainingSession.school_id, isouter=True)
              .where(TrainingSession.programme_id == programme.id, TrainingSession.status == "cancelled"))
     if trainer is not None:
         query = query.where(TrainingSession.trainer_id == trainer.id)
     if school is not None:
         query = query.where(TrainingSession.school_id == school.id)
-    found = [Slip("cancelled", code, row.audience, row.planned_wave, row.held_on, school.uai if school else None)
-             for row, code in db.exec(query)]
+    found = [Slip("cancelled", code, row.audience, row.planned_wave, row.held_on, uai) for row, code, uai in db.exec(query)]
     for entry in planned_sessions(db, programme=programme, trainer=trainer, today=today):
         if entry.state == "missed" and (school is None or school.uai == entry.uai or school.uai in entry.members):
             found.append(Slip("missed", entry.trainer, entry.audience, entry.wave, entry.end, entry.uai))
