@@ -126,23 +126,26 @@ def programme_sessions(session: Session, programme: Programme) -> list[TrainingS
                              .order_by(col(TrainingSession.held_on), col(TrainingSession.id))))
 
 
-def planned_trainees(session: Session, programme: Programme, *, vendor: Trainer, held_on: date,
-                     trainers: Mapping[str, Trainer]) -> frozenset[int]:
-    """The trainers the adopted plan puts in `vendor`'s training sessions of the wave whose dates
-    contain `held_on` (see the module docstring); empty without a plan or such a wave."""
-    plan = baseline(session, programme)
-    if plan is None or not plan.result:
-        return frozenset()
-    wave = session.exec(select(Wave).where(Wave.programme_id == programme.id, Wave.start_date <= held_on,
-                                           Wave.end_date >= held_on)).first()
-    if wave is None:
-        return frozenset()
-    return frozenset(
-        trainers[code].id
-        for entry in plan.result.get("trainer_training", ())
-        if entry.get("vendor") == vendor.code and entry.get("wave") == wave.code
-        for code in entry.get("trainers", ()) if code in trainers
-    )
+class PlannedTrainees:
+    """The trainers the adopted plan puts in a vendor's training sessions of the wave whose dates
+    contain a day (see the module docstring); the plan and the waves are read once per change."""
+
+    def __init__(self, session: Session, programme: Programme, trainers: Mapping[str, Trainer]) -> None:
+        plan = baseline(session, programme)
+        self.entries = (plan.result or {}).get("trainer_training", ()) if plan is not None else ()
+        self.waves = list(session.exec(select(Wave).where(Wave.programme_id == programme.id))) if self.entries else []
+        self.trainers = trainers
+
+    def of(self, vendor: Trainer, held_on: date) -> frozenset[int]:
+        """Empty without an adopted plan, or outside every wave."""
+        wave = next((wave for wave in self.waves if wave.start_date <= held_on <= wave.end_date), None)
+        if wave is None:
+            return frozenset()
+        return frozenset(
+            self.trainers[code].id
+            for entry in self.entries if entry.get("vendor") == vendor.code and entry.get("wave") == wave.code
+            for code in entry.get("trainers", ()) if code in self.trainers
+        )
 
 
 def _row_problems(row: Mapping[str, Any], number: int | None, known: _Programme, today: date) -> list[Problem]:
@@ -223,6 +226,7 @@ def check_sessions(session: Session, *, programme: Programme, rows: Sequence[Map
     trainer_by_id = {trainer.id: trainer for trainer in known.trainers.values()}
     planned: list[Planned] = []
     first_row: dict[tuple[Any, ...], int | None] = {}
+    planned_by_plan: PlannedTrainees | None = None
     for number, values, trainee_codes in typed:
         key = key_of(values)
         if key in first_row:
@@ -251,8 +255,8 @@ def check_sessions(session: Session, *, programme: Programme, rows: Sequence[Map
         elif trainee_codes:
             trainees = frozenset(known.trainers[code].id for code in trainee_codes)
         else:
-            trainees = planned_trainees(session, programme, vendor=trainer_by_id[values["trainer_id"]],
-                                        held_on=values["held_on"], trainers=known.trainers)
+            planned_by_plan = planned_by_plan or PlannedTrainees(session, programme, known.trainers)
+            trainees = planned_by_plan.of(trainer_by_id[values["trainer_id"]], values["held_on"])
         if existing is None:
             planned.append(Planned(number, values, trainees, None, "new"))
             continue

@@ -125,3 +125,13 @@ def test_a_trainers_session_of_the_file_trains_and_marks_the_plans_trainees(engi
         trainer = session.exec(select(Trainer).where(Trainer.code == "AT-002")).one()
         assert trainer.trained
         assert session.exec(select(TrainingTrainee.trainer_id)).all() == [trainer.id]
+
+
+def test_an_xlsx_file_reads_like_its_csv(engine: sa.Engine, world: World) -> None:
+    from rollout.imports.export import table_bytes
+
+    header = ["Date", "Formateur", "Public", "UAI", "Modalité", "Durée", "Participants"]
+    rows = [["2015-10-05", "AT-002", "enseignants", world.uais[0], "hybride", "1,5", "4"]]
+    counts, written = _import(engine, world, table_bytes(header, rows, fmt="xlsx", sheet="Séances"), name="seances.xlsx")
+    assert written == {"new": 1, "changed": 0, "unchanged": 0}
+    assert [(s.modality, s.hours, s.attendees) for s in _sessions(engine)] == [("hybrid", 1.5, 4)]

@@ -189,3 +189,15 @@ def test_a_held_teachers_session_makes_the_schools_milestone_follow(engine: sa.E
         milestone = session.exec(select(Milestone).where(Milestone.school_id == school.id,
                                                          Milestone.kind == "teachers_trained")).one()
         assert (milestone.actual_on, milestone.source) == (date(2015, 10, 5), "sessions")
+
+
+def test_without_a_plan_or_outside_every_wave_a_trainers_session_trains_no_one_by_default(engine: sa.Engine, world: World) -> None:
+    [no_plan] = _record(engine, world, _row(trainer="V-1", audience="trainers", held_on=date(2015, 9, 20), attendees=1))
+    with Session(engine) as session:
+        session.add(Plan(programme_id=world.programme_id, name="Référence", status="feasible", is_baseline=True, scenario={},
+                         result={"trainer_training": [{"wave": "W1", "vendor": "V-1", "trainers": ["AT-002"]}]}))
+        session.commit()
+    [between] = _record(engine, world, _row(trainer="V-1", audience="trainers", held_on=date(2015, 12, 25), attendees=1))
+    with Session(engine) as session:
+        assert session.exec(select(TrainingTrainee).where(TrainingTrainee.session_id.in_([no_plan, between]))).all() == []
+        assert not session.exec(select(Trainer).where(Trainer.code == "AT-002")).one().trained
