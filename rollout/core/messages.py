@@ -145,6 +145,8 @@ MESSAGES: dict[str, LazyString] = {
     "unknown_course_status": _l("statut attendu : inscrit, en cours ou terminé (enrolled, in_progress, completed)"),
     "completed_without_date": _l("un parcours terminé doit avoir sa date d'achèvement"),
     "certification_key_repeated": _l("même date, UAI et niveau qu'à la ligne %(first)d"),
+    "pix_follows_certifications": _l("les certifiés par niveau découlent des certifications datées de l'établissement : "
+                                     "enregistrez-les sur sa page de certifications"),
     "course_export_counts": _l("%(participants)d participants de %(schools)d établissement(s) dans %(courses)d "
                                "parcours. L'export M@gistère est cumulatif : pour chaque parcours qu'il contient, il "
                                "remplace les comptes de l'export précédent."),

@@ -31,6 +31,7 @@ from rollout.models import (
 )
 from rollout.core.author import Author
 from rollout.models.progress import MILESTONE_ENTITY
+from rollout.models.training import PixCertificationRecord
 from rollout.tracking.display import MILESTONE_NAMES
 from rollout.tracking.schedule import earliest_plausible_date
 
@@ -215,6 +216,9 @@ def update_milestone(
     before = snapshot(milestone, pix_before)
     after = apply_change(before, kind=kind, change=change)
     problems = check_state(after, kind=kind, school=school, programme=programme, today=today, change=change)
+    typed_over = {field for field in diff(before, after) if field != "note"}
+    if pix_before is not None and typed_over and _has_certifications(session, school_id=school.id):
+        problems.append(Problem("pix_follows_certifications", column="pix"))
     if problems:
         raise InvalidProgress(problems)
     changes = diff(before, after)
@@ -234,6 +238,12 @@ def update_milestone(
     author.record(session, programme=programme, entity=MILESTONE_ENTITY, entity_id=milestone.id, action=action, changes=changes)
     session.refresh(milestone)
     return milestone
+
+
+def _has_certifications(session: Session, *, school_id: int) -> bool:
+    """Whether the school's Pix+ Édu milestone follows from dated certifications, so that it is
+    not typed a second time (`rollout.training.certifications`)."""
+    return session.exec(select(PixCertificationRecord.id).where(PixCertificationRecord.school_id == school_id)).first() is not None
 
 
 def _conflict(session: Session, milestone: Milestone | None, expected: int) -> VersionConflict:

@@ -130,3 +130,21 @@ def test_a_file_over_the_size_bound_is_refused_before_it_is_read(client, engine,
                            content_type="multipart/form-data")
     assert response.status_code == 413 and [p["code"] for p in response.json["problems"]] == ["file_too_big"]
     assert _records(engine) == []
+
+
+def test_a_school_with_certifications_does_not_have_them_typed_again(engine, world) -> None:
+    from rollout.tracking.updates import InvalidProgress, MilestoneChange, update_milestone
+
+    _import(engine, world.programme_id, f"date,uai,level,certified\n2016-05-12,{world.uais[0]},initie,2\n")
+    with Session(engine) as session:
+        programme = session.get(Programme, world.programme_id)
+        school = session.exec(select(School).where(School.uai == world.uais[0])).one()
+        with pytest.raises(InvalidProgress) as refused:
+            update_milestone(session, programme=programme, school=school, kind="pix_certified",
+                             change=MilestoneChange(pix={"expert": 3}), version=1, author=AUTHOR, today=TODAY)
+        assert [problem.code for problem in refused.value.problems] == ["pix_follows_certifications"]
+        session.rollback()
+        noted = update_milestone(session, programme=programme, school=school, kind="pix_certified",
+                                 change=MilestoneChange(note="session de juin"), version=1, author=AUTHOR, today=TODAY)
+        session.commit()
+        assert (noted.note, noted.count, noted.source) == ("session de juin", 2, "certifications")
