@@ -52,6 +52,10 @@ class PlannedEntry:
     state: str = "pending"
 
     @property
+    def audience_name(self) -> str:
+        return str(AUDIENCE_NAMES[self.audience])
+
+    @property
     def cancelled_on(self) -> list[date]:
         return sorted(row.held_on for row in self.recorded if row.status == "cancelled")
 
