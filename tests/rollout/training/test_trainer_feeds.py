@@ -70,9 +70,7 @@ def test_the_feed_is_the_trainers_calendar_with_states(client, engine: sa.Engine
     assert response.headers["Cache-Control"] == "no-store"
     events = _events(response.text)
     assert len(events) == len([row for row in plan["teacher_sessions"] if row["trainer"] == code])
-    by_school = {next(uai for uai in (first["uai"], second["uai"]) if uai in str(event["summary"]) + str(event["description"])): event
-                 for event in events if first["uai"] in str(event["description"]) or second["uai"] in str(event["description"])}
-    cancelled, held = by_school[first["uai"]], by_school[second["uai"]]
+    cancelled, held = (next(event for event in events if f"({row['uai']})" in str(event["description"])) for row in (first, second))
     assert str(cancelled.get("status")) == "CANCELLED" and f"Annulée le {WAVE_STARTS[first['wave']]:%d/%m/%Y}" in str(cancelled["description"])
     assert held.get("status") is None and "Réalisée" in str(held["description"])
     others = [event for event in events if event not in (cancelled, held)]
