@@ -66,7 +66,9 @@ def _trainer_page(programme: Programme, trainer: Trainer, *, created: str | None
     waves: dict[str, list] = {}
     for entry in planned_sessions(db, programme=programme, trainer=trainer):
         waves.setdefault(entry.wave, []).append(entry)
-    return programme_page("training/planned_trainer.html", programme, trainer=trainer, waves=waves,
+    names = {**dict(db.exec(select(School.uai, School.name).where(School.programme_id == programme.id)).all()),
+             **{other.code: other.name for other in programme_trainers(db, programme=programme)}}
+    return programme_page("training/planned_trainer.html", programme, trainer=trainer, waves=waves, names=names,
                           slips=slips(db, programme=programme, trainer=trainer),
                           feeds=feeds.trainer_feeds(db, trainer=trainer), created=created, record_url=_record_url,
                           today=date.today())

@@ -135,7 +135,9 @@ def test_slips_show_on_the_school_and_trainer_pages(client, engine: sa.Engine, w
     client.post("/logout", data={})
     login(client, "project_manager")
     trainer_page = unescape(client.get(f"/programmes/{world.programme_id}/seances-prevues/{entry['trainer']}").text)
-    assert f"Séance annulée le {day:%d/%m/%Y} — {entry['uai']}" in trainer_page
+    with Session(engine) as session:
+        name = session.exec(select(School.name).where(School.uai == entry["uai"])).one()
+    assert f"Séance annulée le {day:%d/%m/%Y} — {name} ({entry['uai']})" in trainer_page
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
         school = session.exec(select(School).where(School.uai == entry["uai"])).one()
