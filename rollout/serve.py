@@ -7,6 +7,7 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -48,8 +49,7 @@ def serve_with_worker(*, host: str, port: int, workers: int) -> int:
     worker = subprocess.Popen([sys.executable, "-m", "rollout", "worker"])
     ended = _first_to_end([server, worker])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not leave them behind
-    for process in (server, worker):
-        _stop(process)
+    _stop_all([server, worker])
     if ended is not None:
         print(f"{'gunicorn' if ended is server else 'the queue worker'} stopped (exit status {ended.returncode}):"
               " the demo stops", file=sys.stderr)
@@ -75,13 +75,16 @@ def _first_to_end(processes: list[subprocess.Popen]) -> subprocess.Popen | None:
             os.close(pidfd)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGINT, as Ctrl+C sends it (gunicorn stops at once, the worker interrupts its tasks);
-    killed if it lingers."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def _stop_all(processes: list[subprocess.Popen]) -> None:
+    """SIGINT to each, as Ctrl+C sends it (gunicorn stops at once, the worker interrupts its
+    tasks), all at once so that slow stops overlap; killed if one lingers past STOP_SECONDS."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -44,12 +44,15 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> urllib.res
 
 
 def _stop(process: subprocess.Popen) -> str:
+    """Ctrl+C to the demo; if it has not stopped within 30 s, its whole process group is killed
+    (its children hold the output open) and the test fails with what it printed."""
     process.send_signal(signal.SIGINT)
     try:
-        output, _ = process.communicate(timeout=20)
+        output, _ = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         output, _ = process.communicate()
+        pytest.fail(f"rollout demo was still running 30 s after Ctrl+C:\n{output}")
     return output
 
 
@@ -76,7 +79,7 @@ def _start_demo(tmp_path: Path, port: int) -> subprocess.Popen:
     env["ROLLOUT_INSTANCE_PATH"] = str(tmp_path / "instance")
     return subprocess.Popen(
         [str(BIN / "rollout"), "demo", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
 
 
@@ -124,7 +127,7 @@ def test_rollout_demo_stops_when_its_worker_dies(tmp_path) -> None:
     finally:
         _kill(task_processes)
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
     assert process.returncode != 0, output
     assert "the queue worker stopped (exit status -9): the demo stops" in output, output

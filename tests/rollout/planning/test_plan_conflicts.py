@@ -77,7 +77,7 @@ def test_the_conflicts_are_told_in_french_beside_the_pages_to_change(client, log
     capped = re.search(r"La vague (W\d) accueille au plus 1 établissement\.", text)
     assert capped, text
     assert f'href="/programmes/{world.programme_id}/waves/{capped.group(1)}/edit"' in section
-    assert "Le formateur AT-001 assure au plus 0 séances de formation par vague." in text
+    assert "Le formateur AT-001 assure au plus 0 séance de formation par vague." in text
     assert f'href="/programmes/{world.programme_id}/trainers/AT-001/edit"' in section
     assert re.search(r"Suggestion : Porter le plafond de la vague W\d à \d+ établissements\.", text), text
     assert re.search(r"Porter la capacité de AT-001 en vague W\d de 0 à \d+ séances\.", text), text
@@ -133,7 +133,7 @@ CASES = {
     "no trainer": (_scenario(schools=[_school("0930001W", basin="S")]),
                    "ont besoin de 1 séance de formation des enseignants", "Ajouter un formateur académique déjà formé (RELAX-S) pour le bassin S, assurant 1 séance(s) par vague."),
     "vendor": (_scenario(waves=1, trainers=[_trainer("AT-001"), _trainer("V-1", tier="vendor", basins=None, capacity=0)]),
-               "En vague W1, les formateurs de l'éditeur (V-1) assurent au plus 0 séances",
+               "En vague W1, les formateurs de l'éditeur (V-1) assurent au plus 0 séance,",
                "Porter la capacité de V-1 en vague W1 de 0 à 1 séances."),
     "no vendor": (_scenario(waves=1, trainers=[_trainer("AT-001")]), "les formateurs de l'éditeur (aucun) assurent au plus 0",
                   "Ajouter un formateur de l'éditeur (RELAX-VENDOR) assurant 1 séance(s) par vague."),
