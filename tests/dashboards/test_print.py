@@ -13,7 +13,7 @@ from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  
 FIGURE_BLOCK = re.compile(r'<script type="application/json" id="figure-([a-z_]+)">')
 
 
-def _drawing(engine, world, name: str) -> None:
+def record_a_briefing(engine, world, name: str) -> None:
     """The training page draws once the programme records a session: record one (a briefing)."""
     if name != "training":
         return
@@ -40,7 +40,7 @@ def _url(world, name: str, query: str) -> str:
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_the_print_view_has_every_figure_and_table_and_no_navigation(client, engine, tracked, login, name: str) -> None:  # noqa: F811
-    _drawing(engine, tracked, name)
+    record_a_briefing(engine, tracked, name)
     login(client, "stakeholder")
     page = client.get(_url(tracked, name, "?basin=N&priority=none&print=1")).text
     drawn = [figure for figure, dashboard in FIGURES.items() if dashboard == name]
@@ -55,7 +55,7 @@ def test_the_print_view_has_every_figure_and_table_and_no_navigation(client, eng
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_a_dashboard_links_to_its_print_view_with_its_filters(client, engine, tracked, login, name: str) -> None:  # noqa: F811
-    _drawing(engine, tracked, name)
+    record_a_briefing(engine, tracked, name)
     login(client, "stakeholder")
     page = client.get(_url(tracked, name, "?basin=N")).text
     assert f'href="{_url(tracked, name, "?basin=N&print=1").replace("&", "&amp;")}">Imprimer</a>' in page

@@ -15,6 +15,7 @@ from rollout.core.author import Author
 from rollout.models import AuditEvent, Programme, School, ShareLink, utcnow
 from rollout.sharing import links
 from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  (fixtures)
+from tests.dashboards.test_print import record_a_briefing
 
 FIGURE_BLOCK = re.compile(r'<script type="application/json" id="figure-([a-z_]+)">')
 HREF = re.compile(r'href="([^"]+)"')
@@ -86,6 +87,7 @@ def test_no_personal_data_is_shown(client, engine: sa.Engine, tracked, shared: s
             school.head_teacher_name, school.head_teacher_email = f"Principale Dupont{index}", f"ce.dupont{index}@ac-test.fr"
             session.add(school)
         session.commit()
+    record_a_briefing(engine, tracked, "training")  # so that the training figures draw
     query = f"?school={min(tracked.uais)}"
     urls = [f"/partage/{shared}" + ("" if name == "overview" else f"/{name}") + query for name in PAGES]
     urls += [f"/partage/{shared}/{figure}.csv{query}" for figure, name in FIGURES.items()
