@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -38,15 +39,18 @@ def serve_with_worker(*, host: str, port: int, workers: int) -> int:
     """Run gunicorn and one `rollout worker` side by side until Ctrl+C or until either ends,
     then stop the other; returns the exit status.
 
-    Both are children of this process, which only watches them: Ctrl+C reaches all three (one
-    process group), and a SIGINT sent to this process alone is passed on. One ending on its own
+    Both are children of this process, which only watches them: Ctrl+C (or a SIGINT or SIGTERM
+    sent to this process) is passed on to both. One ending on its own
     is a failure (non-zero) whatever its status: a demo whose plans never solve, or that no
     longer serves, must not look as if it worked.
     """
     for signum in (signal.SIGINT, signal.SIGTERM):  # the demo's plan solve (OR-Tools) left SIGINT at its default
         signal.signal(signum, _interrupt)
-    server = subprocess.Popen(gunicorn_command(host=host, port=port, workers=workers))
-    worker = subprocess.Popen([sys.executable, "-m", "rollout", "worker"])
+    # Each in a process group of its own, so that one lingering past the deadline is killed with
+    # its own children (gunicorn's workers, the consumer's task processes), which would otherwise
+    # outlive it holding the port or the terminal.
+    server = subprocess.Popen(gunicorn_command(host=host, port=port, workers=workers), start_new_session=True)
+    worker = subprocess.Popen([sys.executable, "-m", "rollout", "worker"], start_new_session=True)
     ended = _first_to_end([server, worker])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not leave them behind
     _stop_all([server, worker])
@@ -77,7 +81,8 @@ def _first_to_end(processes: list[subprocess.Popen]) -> subprocess.Popen | None:
 
 def _stop_all(processes: list[subprocess.Popen]) -> None:
     """SIGINT to each, as Ctrl+C sends it (gunicorn stops at once, the worker interrupts its
-    tasks), all at once so that slow stops overlap; killed if one lingers past STOP_SECONDS."""
+    tasks), all at once so that slow stops overlap; one lingering past STOP_SECONDS is killed with
+    its process group."""
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -86,5 +91,8 @@ def _stop_all(processes: list[subprocess.Popen]) -> None:
         try:
             process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    for process in processes:  # what a child killed from outside left (a consumer's task processes)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
