@@ -8,7 +8,8 @@ any problem refuses the whole change: nothing is written.
 
 * A session's key is its `reference` when the organiser gave one, else (date, trainer,
   audience, school): recording a row whose key is stored replaces that session, and a row
-  identical to it changes nothing.
+  identical to it changes nothing. A row without a reference or a planned wave keeps the
+  stored session's (it does not say them).
 * A `trainers` session trains no school; every other audience trains one school, whose
   teachers bound the attendees.
 * A held session is not in the future.
@@ -248,6 +249,8 @@ def check_sessions(session: Session, *, programme: Programme, rows: Sequence[Map
                 existing = natural  # the organiser's id given to a session recorded without one
         else:
             existing = by_natural.get(key)
+            if existing is not None:
+                values["reference"] = existing.reference  # a row without one keeps the organiser's id
         if existing is not None and values["planned_wave"] is None:
             values["planned_wave"] = existing.planned_wave  # not said: kept
         if values["audience"] != "trainers":

@@ -99,6 +99,9 @@ def test_the_key_replaces_the_session_and_an_identical_row_changes_nothing(engin
         assert (training.attendees, training.version) == (12, 2)
     by_reference = _record(engine, world, _row(uai=world.uais[0], reference="S-1", attendees=12))
     assert by_reference == first  # the organiser's id given to the session recorded without one
+    events = _count(engine, "auditevent")
+    assert _record(engine, world, _row(uai=world.uais[0], attendees=12)) == first  # without its reference: the same
+    assert _count(engine, "auditevent") == events
     moved = _record(engine, world, _row(uai=world.uais[0], reference="S-1", held_on=date(2015, 10, 6)))
     assert moved == first and _count(engine, "trainingsession") == 1
 
