@@ -200,7 +200,7 @@ def check_sessions(session: Session, *, programme: Programme, rows: Sequence[Map
     known = _Programme.load(session, programme)
     problems: list[Problem] = []
     typed: list[tuple[int | None, dict[str, Any], list[str] | None]] = []
-    for index, row in enumerate(rows):
+    for row in rows:
         number = row.get("row")
         row_problems = _row_problems(row, number, known, today)
         problems.extend(row_problems)
