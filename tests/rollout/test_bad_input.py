@@ -155,9 +155,18 @@ def _scenario(client, world, token) -> int:
     return made.json["id"]
 
 
+def _training_session(client, world, token) -> int:
+    made = client.post(f"/api/v1/training/sessions?programme={world.programme_id}", headers=token("district_leader"),
+                       json={"held_on": "2015-10-05", "trainer": "AT-001", "audience": "teachers", "uais": [world.uais[0]],
+                             "modality": "online", "hours": 1, "attendees": 1})
+    assert made.status_code == 201, made.text
+    return made.json["sessions"][0]["id"]
+
+
 def test_any_json_body_at_any_api_operation_is_refused_clearly_never_a_500(app, client, engine, world, token,
                                                                          stored) -> None:
     headers, plan_id, scenario_id = token("admin"), _plan(client, world, token), _scenario(client, world, token)
+    session_id = _training_session(client, world, token)
     operations = _json_operations(app)
 
     @_settings(engine, 150)
@@ -165,7 +174,7 @@ def test_any_json_body_at_any_api_operation_is_refused_clearly_never_a_500(app, 
     def check(data: st.DataObject) -> None:
         method, path, fields = data.draw(st.sampled_from(operations))
         url = path.format(uai=world.uais[0], kind="teachers_trained", label_key="notes", plan_id=plan_id,
-                          programme_id=world.programme_id, scenario_id=scenario_id,
+                          programme_id=world.programme_id, scenario_id=scenario_id, session_id=session_id,
                           code="AT-001" if "trainers" in path else "W1")
         programme = data.draw(st.sampled_from([world.programme_id, world.programme_id, "x", 2**70, -1, "", "1e3"]))
         content_type = data.draw(st.sampled_from(["application/json"] * 4 + ["text/plain", "application/x-www-form-urlencoded"]))
