@@ -13,11 +13,12 @@ from rollout.models.base import UTCDateTime, one_of, utcnow
 CHANNELS = ("form", "api", "import", "cli", "system")
 ACTIONS = ("create", "update", "delete")
 # Security events: who signed in or failed to, what they did to their account and tokens, and
-# which requests the access rules refused, and the life of share links (created, opened,
-# revoked). Kept with the rest of the trail.
+# which requests the access rules refused, the life of share links and of trainers' calendar
+# feeds (created, opened, revoked). Kept with the rest of the trail.
 SECURITY_ACTIONS = (
     "sign_in", "sign_in_failed", "sign_out", "sign_out_all", "password_change", "token_create", "token_revoke",
-    "deactivate", "activate", "refused", "share_create", "share_use", "share_revoke",
+    "deactivate", "activate", "refused", "share_create", "share_use", "share_revoke", "feed_create", "feed_use",
+    "feed_revoke",
 )
 
 

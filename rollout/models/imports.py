@@ -16,7 +16,9 @@ from sqlmodel import Field, SQLModel
 
 from rollout.models.base import UTCDateTime, check, one_of, utcnow
 
-IMPORT_KINDS = ("usage", "progress", "schools", "trainers", "waves", "basins", "fixtures")
+IMPORT_KINDS = (
+    "usage", "progress", "schools", "trainers", "waves", "basins", "fixtures", "sessions", "courses", "certifications",
+)
 
 
 class ImportBatch(SQLModel, table=True):

@@ -3,8 +3,9 @@ are (`rollout.sharing.links`). A calendar app subscribes to `/feeds/<secret>.ics
 account, so the address is the key: only the secret's SHA-256 is stored, the address is shown
 once, revoking is one-way, and the audit trail names a feed by its id, never by its secret.
 None of these commits, except `record_use` and `record_refused_use`, which write outside the
-request's transaction. The trail uses share links' actions (`share_create`, `share_use`,
-`share_revoke`, `refused`) on the entity `trainerfeed`: a feed is a share of one calendar.
+request's transaction. The trail names a feed's life with its own actions (`feed_create`,
+`feed_use`, `feed_revoke`, and `refused` for a secret no active feed has) on the entity
+`trainerfeed`, so a feed is never mistaken for a dashboards share link.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def create_feed(db: Session, *, programme: Programme, trainer: Trainer, author: 
     feed = TrainerFeed(trainer_id=trainer.id, token_hash=secret_digest(secret), created_by=author.user_id)
     db.add(feed)
     db.flush()
-    _audit(db, author, feed, programme=programme, action="share_create", details={"trainer": trainer.code})
+    _audit(db, author, feed, programme=programme, action="feed_create", details={"trainer": trainer.code})
     return feed, secret
 
 
@@ -43,7 +44,7 @@ def revoke_feed(db: Session, *, feed: TrainerFeed, programme: Programme, trainer
         return False
     feed.revoked_at = utcnow()
     db.add(feed)
-    _audit(db, author, feed, programme=programme, action="share_revoke", details={"trainer": trainer.code})
+    _audit(db, author, feed, programme=programme, action="feed_revoke", details={"trainer": trainer.code})
     return True
 
 
@@ -70,7 +71,7 @@ def record_use(db: Session, *, feed: TrainerFeed, programme: Programme, now: dat
         .values(last_used_at=now)
     ).rowcount
     if updated:
-        _audit(db, Author(actor=ANONYMOUS, channel="form"), feed, programme=programme, action="share_use", details=details)
+        _audit(db, Author(actor=ANONYMOUS, channel="form"), feed, programme=programme, action="feed_use", details=details)
     db.commit()
     return bool(updated)
 

@@ -168,3 +168,33 @@ def test_an_upgrade_failing_at_its_last_step_leaves_the_database_as_it_was(datab
         upgrade(engine)
     assert sa.inspect(engine).get_table_names() == []
     engine.dispose()
+
+
+def test_0014_lets_training_imports_and_feeds_be_recorded_and_its_downgrade_deletes_them(database_url: str) -> None:
+    """Migration 0014 lets the training imports keep batches and previews and a trainer's feed
+    have its own audit actions; going back down deletes exactly those rows, the others stay."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        _insert(connection, "district", code="093", name="Seine-Saint-Denis", created_at="2015-01-01 00:00:00")
+        district_id = connection.exec_driver_sql("SELECT id FROM district").scalar()
+        _insert(connection, "programme", district_id=district_id, name="ENT", platform="ENT", start_date="2015-09-01",
+                simulated=False, created_at="2015-01-01 00:00:00", teachers_per_session=12, trainers_per_session=1,
+                schools_per_leadership_session=5, trainer_lag=1, weight_none=1.0, weight_rep=1.5, weight_rep_plus=2.0,
+                version=1)
+        programme_id = connection.exec_driver_sql("SELECT id FROM programme").scalar()
+        for kind in ("sessions", "courses", "certifications", "usage"):
+            _insert(connection, "importbatch", programme_id=programme_id, kind=kind, source=f"{kind}.csv",
+                    created_at="2015-01-01 00:00:00", rows_new=1, rows_replaced=0, rows_unchanged=0)
+        for action in ("feed_create", "feed_use", "feed_revoke", "share_use"):
+            _insert(connection, "auditevent", at="2015-01-01 00:00:00", actor="anonymous", channel="form",
+                    entity="trainerfeed", entity_id="1", action=action, changes="{}")
+    downgrade(engine, "0013")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT kind FROM importbatch").scalars().all() == ["usage"]
+        assert connection.exec_driver_sql("SELECT action FROM auditevent").scalars().all() == ["share_use"]
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        _insert(connection, "importbatch", programme_id=programme_id, kind="sessions", source="sessions.csv",
+                created_at="2015-01-01 00:00:00", rows_new=1, rows_replaced=0, rows_unchanged=0)
+    upgrade(engine)
+    engine.dispose()

@@ -45,7 +45,7 @@ def test_a_feed_is_created_shown_once_and_stored_as_a_digest(client, engine: sa.
         [feed] = session.exec(select(TrainerFeed)).all()
         assert feed.token_hash == hashlib.sha256(secret.encode()).hexdigest() and feed.created_by == world.user_ids["project_manager"]
         [event] = session.exec(select(AuditEvent).where(AuditEvent.entity == "trainerfeed")).all()
-        assert event.action == "share_create" and secret not in str(event.changes)
+        assert event.action == "feed_create" and secret not in str(event.changes)
     again = client.get(f"/programmes/{world.programme_id}/seances-prevues/AT-001").text
     assert secret not in again and "actif" in again
 
@@ -76,10 +76,10 @@ def test_the_feed_is_the_trainers_calendar_with_states(client, engine: sa.Engine
     others = [event for event in events if event not in (cancelled, held)]
     assert all("Non réalisée" in str(event["description"]) for event in others)  # every wave of the world has ended
     with Session(engine) as session:
-        assert session.exec(select(AuditEvent).where(AuditEvent.action == "share_use", AuditEvent.entity == "trainerfeed")).one().actor == "anonymous"
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "feed_use", AuditEvent.entity == "trainerfeed")).one().actor == "anonymous"
     client.get(f"/feeds/{secret}.ics")  # polled again within the hour: one use in the trail
     with Session(engine) as session:
-        assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "share_use", AuditEvent.entity == "trainerfeed")).all()) == 1
+        assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "feed_use", AuditEvent.entity == "trainerfeed")).all()) == 1
 
 
 def test_the_download_is_the_same_calendar(client, engine: sa.Engine, world: World, login) -> None:
@@ -109,7 +109,7 @@ def test_a_revoked_feed_is_404_and_audited(client, engine: sa.Engine, world: Wor
     with Session(engine) as session:
         actions = [event.action for event in session.exec(select(AuditEvent).where(AuditEvent.entity == "trainerfeed")
                                                           .order_by(AuditEvent.id))]
-        assert actions == ["share_create", "share_revoke", "refused", "refused"]
+        assert actions == ["feed_create", "feed_revoke", "refused", "refused"]
         assert session.get(TrainerFeed, feed_id).revoked_at is not None
     # another trainer's feed cannot be revoked through this trainer's page
     other_path = f"/programmes/{world.programme_id}/seances-prevues/AT-002"
