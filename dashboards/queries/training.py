@@ -5,8 +5,10 @@ Rules (docs/dashboards.md, "Formation"):
 - trainers trained: the programme's trainers a held `trainers` session trained (whatever the
   school filters, as on the overview);
 - leadership briefed: selected schools with a held `leadership` session;
-- teachers trained: attendees of held `teachers` sessions at selected schools, per modality (a
-  teacher at two sessions counts twice, as the sessions file records attendances, not people);
+- teachers trained: per selected school, the attendees of its held `teachers` sessions, at most
+  its teachers, as its `teachers_trained` milestone counts them (the file records attendances,
+  not people: a teacher at two sessions would otherwise count twice); split by modality in the
+  order face to face, hybrid, online, each taking what is left under the school's teachers;
 - teachers active: the overview's count (each school's best month of teacher visitors);
 - teachers certified: the schools' Pix+ Édu totals per level (which follow from dated records);
 - a session delivered is one (trainer, date, audience, modality) however many schools it served,
@@ -62,10 +64,10 @@ def training_cascade(session: Session, *, programme: Programme, schools: list[Sc
     briefed = session.exec(select(func.count(func.distinct(TrainingSession.school_id)))
                            .where(*held, TrainingSession.audience == "leadership",
                                   col(TrainingSession.school_id).in_(ids))).one()
-    modalities = dict(session.exec(select(TrainingSession.modality, func.sum(TrainingSession.attendees))
-                                   .where(*held, TrainingSession.audience == "teachers",
-                                          col(TrainingSession.school_id).in_(ids))
-                                   .group_by(TrainingSession.modality)).all())
+    attended = session.exec(select(TrainingSession.school_id, TrainingSession.modality, func.sum(TrainingSession.attendees))
+                            .where(*held, TrainingSession.audience == "teachers", col(TrainingSession.school_id).in_(ids))
+                            .group_by(TrainingSession.school_id, TrainingSession.modality)).all()
+    modalities = _teachers_by_modality(attended, {school.id: school.teachers for school in schools})
     levels = dict(session.exec(select(PixCertification.level, func.sum(PixCertification.certified))
                                .where(col(PixCertification.school_id).in_(ids))
                                .group_by(PixCertification.level)).all())
@@ -75,6 +77,26 @@ def training_cascade(session: Session, *, programme: Programme, schools: list[Sc
         teachers_by_modality={key: int(value or 0) for key, value in modalities.items()},
         teachers_active=active, certified_by_level={key: int(value or 0) for key, value in levels.items()},
     )
+
+
+# The order in which a school's teachers trained are credited to modalities, under its teachers.
+MODALITY_ORDER = ("face_to_face", "hybrid", "online")
+
+
+def _teachers_by_modality(attended: Iterable[tuple[int, str, int]], teachers: dict[int, int]) -> Counter[str]:
+    """Teachers trained per modality, each school's total capped at its teachers (module docstring)."""
+    by_school: dict[int, dict[str, int]] = defaultdict(dict)
+    for school_id, modality, attendees in attended:
+        by_school[school_id][modality] = int(attendees or 0)
+    counts: Counter[str] = Counter()
+    for school_id, modalities in by_school.items():
+        left = teachers.get(school_id, 0)
+        for modality in MODALITY_ORDER:
+            taken = min(modalities.get(modality, 0), left)
+            if taken:
+                counts[modality] += taken
+                left -= taken
+    return counts
 
 
 def _planned(result: dict[str, Any], *, selected: set[str], narrowed: bool) -> Counter[str]:

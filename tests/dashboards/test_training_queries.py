@@ -136,3 +136,10 @@ def test_completion_sums_each_course_over_the_selected_schools(engine, delivered
 def test_a_programme_without_sessions_records_none(engine, live) -> None:  # noqa: F811
     with Session(engine) as session:
         assert not training.records_sessions(session, programme=session.get(Programme, live.programme_id))
+
+
+def test_a_schools_teachers_trained_never_exceed_its_teachers_and_are_credited_face_to_face_first() -> None:
+    """Attendances are not people: a school counts at most its teachers, as its milestone does,
+    the modalities taking them in the documented order."""
+    attended = [(1, "online", 30), (1, "face_to_face", 20), (2, "hybrid", 5), (3, "online", 4)]
+    assert training._teachers_by_modality(attended, {1: 25, 2: 40, 3: 0}) == {"face_to_face": 20, "online": 5, "hybrid": 5}
