@@ -1,8 +1,11 @@
 """Milestones that follow from records instead of being typed twice.
 
 `leadership_briefed`, `admins_trained` and `teachers_trained` follow from a school's held
-training sessions of the matching audience (done on the first one's date; teachers trained are
-the attendees summed, capped at the school's teachers), and `pix_certified` with the school's
+training sessions of the matching audience. The first two are done on the first one's date.
+Teachers trained are the attendees summed, capped at the school's teachers; the milestone is in
+progress from the first teachers' session and done on the date of the one that completes the
+sessions the cascade gives the school, ceil(teachers / teachers per session) as the planner
+counts them (a few absent teachers do not hold a school back forever). And `pix_certified` with the school's
 Pix+ Édu totals per level follows from its dated certifications. A school without such records
 keeps what people typed: programmes that record no sessions edit these milestones by hand.
 When records exist they win over a hand-typed value, and the change is audited with the old
@@ -12,6 +15,7 @@ certifications calls `refresh_school_milestones` in its own transaction.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -36,11 +40,14 @@ COUNTED_BY_ATTENDEES = "teachers_trained"
 
 @dataclass(frozen=True)
 class Held:
-    """What a school's held sessions of one audience say: how many, the first date, attendees."""
+    """What a school's held sessions of one audience say: their dates in order, attendees."""
 
-    sessions: int
-    first: date
+    dates: tuple[date, ...]
     attendees: int
+
+    @property
+    def first(self) -> date:
+        return self.dates[0]
 
 
 def held_sessions(session: Session, *, programme_id: int, school_ids: Iterable[int]) -> dict[tuple[int, str], Held]:
@@ -49,14 +56,17 @@ def held_sessions(session: Session, *, programme_id: int, school_ids: Iterable[i
     if not ids:
         return {}
     statement = (
-        select(TrainingSession.school_id, TrainingSession.audience, sa.func.count(), sa.func.min(TrainingSession.held_on),
-               sa.func.sum(TrainingSession.attendees))
+        select(TrainingSession.school_id, TrainingSession.audience, TrainingSession.held_on, TrainingSession.attendees)
         .where(TrainingSession.programme_id == programme_id, col(TrainingSession.school_id).in_(ids),
                TrainingSession.status == "held", col(TrainingSession.audience).in_(SESSION_MILESTONES.values()))
-        .group_by(TrainingSession.school_id, TrainingSession.audience)
+        .order_by(TrainingSession.held_on, TrainingSession.id)
     )
-    return {(school_id, audience): Held(count, first, int(attendees or 0))
-            for school_id, audience, count, first, attendees in session.exec(statement)}
+    dates: dict[tuple[int, str], list[date]] = defaultdict(list)
+    attendees: dict[tuple[int, str], int] = defaultdict(int)
+    for school_id, audience, held_on, count in session.exec(statement):
+        dates[school_id, audience].append(held_on)
+        attendees[school_id, audience] += count
+    return {key: Held(tuple(days), attendees[key]) for key, days in dates.items()}
 
 
 def certification_records(session: Session, *, school_ids: Iterable[int]) -> dict[int, list[PixCertificationRecord]]:
@@ -78,12 +88,17 @@ def _state(milestone: Milestone | None) -> dict[str, Any]:
     return {"status": milestone.status, "actual_on": milestone.actual_on, "count": milestone.count, "source": milestone.source}
 
 
-def _from_sessions(kind: str, held: Held | None, school: School) -> dict[str, Any] | None:
+def _from_sessions(kind: str, held: Held | None, school: School, programme: Programme) -> dict[str, Any] | None:
     """The derived state of a session milestone, or None when no held session makes it."""
     if held is None:
         return None
-    count = min(held.attendees, school.teachers) if kind == COUNTED_BY_ATTENDEES else None
-    return {"status": "done", "actual_on": held.first, "count": count, "source": "sessions"}
+    if kind != COUNTED_BY_ATTENDEES:
+        return {"status": "done", "actual_on": held.first, "count": None, "source": "sessions"}
+    count = min(held.attendees, school.teachers)
+    needed = max(1, math.ceil(school.teachers / programme.teachers_per_session))
+    if len(held.dates) < needed:
+        return {"status": "in_progress", "actual_on": None, "count": count, "source": "sessions"}
+    return {"status": "done", "actual_on": held.dates[needed - 1], "count": count, "source": "sessions"}
 
 
 def _from_certifications(records: list[PixCertificationRecord]) -> dict[str, Any] | None:
@@ -158,7 +173,7 @@ def refresh_school_milestones(session: Session, programme: Programme, school_ids
     for school in schools:
         for kind, audience in SESSION_MILESTONES.items():
             milestone = stored.get((school.id, kind))
-            after = (_from_sessions(kind, held.get((school.id, audience)), school)
+            after = (_from_sessions(kind, held.get((school.id, audience)), school, programme)
                      or _released(_state(milestone), "sessions"))
             if after is not None:
                 _write(session, programme=programme, school=school, kind=kind, milestone=milestone, after=after,

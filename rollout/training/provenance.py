@@ -18,7 +18,7 @@ def milestone_sources(session: Session, *, programme: Programme, school: School,
     for milestone in milestones:
         if milestone.source == "sessions" and milestone.kind in SESSION_MILESTONES:
             found = held.get((school.id, SESSION_MILESTONES[milestone.kind]))
-            count = found.sessions if found else 0
+            count = len(found.dates) if found else 0
             sources[milestone.kind] = ngettext("d'après %(num)d séance réalisée", "d'après %(num)d séances réalisées", count)
         elif milestone.source == "certifications":
             sources[milestone.kind] = _("d'après les certifications")
