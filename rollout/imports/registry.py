@@ -8,14 +8,16 @@ from rollout.imports.pipeline import Importer
 from rollout.schools.table import SchoolTable
 from rollout.tracking.table import ProgressTable
 from rollout.trainers.table import TrainerTable
+from rollout.training.record_imports import RECORD_IMPORTERS
 from rollout.usage.table import UsageTable
 from rollout.waves.table import WaveTable
 
 IMPORTERS: dict[str, type[Importer]] = {
     "schools": SchoolTable, "trainers": TrainerTable, "waves": WaveTable, "basins": BasinTable, "progress": ProgressTable,
-    "usage": UsageTable,
+    "usage": UsageTable, **RECORD_IMPORTERS,
 }
 UPLOAD_PATHS = {
     "schools": "schools/import", "trainers": "trainers/import", "waves": "waves/import", "basins": "basins/import",
-    "progress": "progress/upload", "usage": "usage/import",
+    "progress": "progress/upload", "usage": "usage/import", "sessions": "training/sessions/import",
+    "courses": "training/courses/import", "certifications": "training/certifications/import",
 }

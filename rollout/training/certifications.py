@@ -164,12 +164,10 @@ class CertificationTable(Importer):
 
     def apply(self, session: Session, *, programme: Programme, preview: Preview, batch: ImportBatch,
               author: Author, today: date) -> dict[str, int]:
-        return self.write(session, programme=programme, preview=preview, author=author.for_batch(batch.id), today=today)
-
-    def write(self, session: Session, *, programme: Programme, preview: Preview, author: Author,
-              today: date) -> dict[str, int]:
-        """Store the preview's certifications (see `write_certifications`). Does not commit."""
-        return write_certifications(session, programme=programme, rows=preview.payload, author=author, today=today)
+        """Store the preview's certifications (see `write_certifications`), each audit event
+        naming the batch. Does not commit."""
+        return write_certifications(session, programme=programme, rows=preview.payload, author=author.for_batch(batch.id),
+                                    today=today)
 
     def dump(self, payload: dict[Key, int]) -> list[list[Any]]:
         return [[school_id, certified_on.isoformat(), level, certified]

@@ -73,18 +73,23 @@ class CourseTable(Importer):
 
     def apply(self, session: Session, *, programme: Programme, preview: Preview, batch: ImportBatch,
               author: Author, today: date) -> dict[str, int]:
-        return self.write(session, programme=programme, preview=preview, author=author.for_batch(batch.id), today=today)
-
-    def write(self, session: Session, *, programme: Programme, preview: Preview, author: Author,
-              today: date) -> dict[str, int]:
         """Replace the counts of the export's courses by the preview's; InvalidChange when a
-        school is gone since. Returns the counts written (the preview's). Does not commit."""
+        school is gone since. Counts have no audit event each (like usage rows): the batch has
+        one, with the file, its courses and its counts. Returns the counts written (the
+        preview's). Does not commit."""
         aggregates: dict[Key, Aggregate] = preview.payload
         schools = set(programme_schools(session, programme_id=programme.id).values())
         if any(school_id not in schools for school_id, _ in aggregates):
             raise InvalidChange([Problem("school_deleted_since_preview")])
         replace_courses(session, programme_id=programme.id, aggregates=aggregates, exported_on=today)
-        return preview.counts
+        counts = preview.counts
+        author.for_batch(batch.id).record(session, programme=programme, entity="import_batch", entity_id=batch.id,
+                                          action="create", changes={
+            "kind": [None, self.kind], "source": [None, batch.source], "via": [None, author.channel],
+            "courses": [None, sorted({course for _, course in aggregates})], "rows_new": [None, counts["new"]],
+            "rows_replaced": [None, counts["changed"]], "rows_unchanged": [None, counts["unchanged"]],
+        })
+        return counts
 
     def dump(self, payload: dict[Key, Aggregate]) -> list[list[Any]]:
         return [[school_id, course, aggregate.enrolled, aggregate.in_progress, aggregate.completed,

@@ -1,56 +1,61 @@
-"""Running the courses and certifications imports in one call, for the page, the API and the
-command line alike: the import pipeline reads and previews the file (`read_preview`: bounded,
-headers and aliases, every invalid row), and unless it is a dry run the importer writes the
-preview's rows in the caller's transaction, all or nothing.
+"""The training files (`../shared/contracts/training.md`) and what the API and the command line
+share to import them: the kind of a file from its header, and the pipeline's `import_file`.
 
-Why not `pipeline.import_file` and kept previews: an `ImportBatch` and a `SavedPreview` may only
-have the kinds their check constraint lists (`IMPORT_KINDS`), which migration 0013 did not
-extend to `courses` and `certifications`. Until a migration does, these imports are audited by
-one `training_import` event (file, channel, counts) instead of a batch, and the page previews by
-a dry run of the same file rather than by a kept preview.
+These importers are registered with every other import (`rollout.imports.registry`): the page
+previews a file, keeps the preview for the person who made it and applies it on confirmation,
+under one `ImportBatch` whose id every audit event of the import carries; the API and
+`rollout training import` run the same preview and apply in one call.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from itertools import islice
 
 from sqlmodel import Session
 
 from rollout.core.author import Author
-from rollout.core.problems import InvalidChange
-from rollout.imports.pipeline import Preview, read_preview
-from rollout.imports.tabular import TableError
-from rollout.models import Programme
+from rollout.core.problems import Problem
+from rollout.imports.pipeline import Importer, Preview, import_file
+from rollout.imports.tabular import HEADER_SEARCH_ROWS, TableError, raw_rows
+from rollout.models import ImportBatch, Programme
 from rollout.training.certifications import CertificationTable
 from rollout.training.course_import import CourseTable
 from rollout.training.session_import import SessionTable
 
-RECORD_IMPORTERS: dict[str, type[CourseTable] | type[CertificationTable] | type[SessionTable]] = {
+RECORD_IMPORTERS: dict[str, type[Importer]] = {
     "courses": CourseTable, "certifications": CertificationTable, "sessions": SessionTable,
 }
-"""The kinds this package imports, as the `rollout training import --kind` registry names them."""
-IMPORT_ENTITY = "training_import"
+"""The kinds this package imports, as `rollout training import --kind` and the API name them."""
 
 
-def run_import(session: Session, *, kind: str, programme: Programme, data: bytes, filename: str, author: Author,
-               today: date, dry_run: bool) -> tuple[Preview, dict[str, int] | None]:
-    """Preview `data` as a `kind` file and, unless `dry_run` or it would change nothing, write
-    it: the preview and the counts written (None when nothing was). TableError, nothing
-    written, when the file or any row is invalid, or rows no longer apply. Does not commit."""
-    importer = RECORD_IMPORTERS[kind]()
-    preview = read_preview(session, importer=importer, programme=programme, data=data, filename=filename, today=today)
-    if preview.problems:
-        raise TableError(filename, preview.problems)
-    if dry_run or not preview.confirmable:
-        return preview, None
-    try:
-        counts = importer.write(session, programme=programme, preview=preview, author=author, today=today)
-    except InvalidChange as error:
-        raise TableError(filename, error.problems) from None
-    author.record(session, programme=programme, entity=IMPORT_ENTITY, entity_id=kind, action="create", changes={
-        "kind": [None, kind], "source": [None, filename[:500]], "via": [None, author.channel],
-        "rows_new": [None, counts["new"]], "rows_replaced": [None, counts["changed"]],
-        "rows_unchanged": [None, counts["unchanged"]],
-    })
-    session.flush()
-    return preview, counts
+def detect_kind(data: bytes, filename: str) -> str:
+    """The kind whose required columns are all in one of the file's first rows; TableError
+    (asking for the kind) when none or several are: the contract's files differ enough for one
+    to match."""
+    importers = {kind: importer() for kind, importer in RECORD_IMPORTERS.items()}
+    headers = {kind: [column for column in importer.header() if column.required] for kind, importer in importers.items()}
+    every_column = [column for importer in importers.values() for column in importer.header()]
+    filled = (row for _, row in raw_rows(data, filename, every_column) if any(map(str.strip, row)))
+    rows = list(islice(filled, HEADER_SEARCH_ROWS))
+    found = [kind for kind, required in headers.items()
+             if any(all(any(column.matches(cell) for cell in row) for column in required) for row in rows)]
+    if len(found) == 1:
+        return found[0]
+    raise TableError(filename, [Problem("training_kind_unknown", params={"kinds": ", ".join(found or sorted(RECORD_IMPORTERS))})])
+
+
+def import_training_file(session: Session, *, kind: str, programme: Programme, data: bytes, filename: str,
+                         author: Author, today: date, dry_run: bool) -> tuple[Preview, ImportBatch | None]:
+    """`import_file` for a `kind` file: the preview and its batch, None for a dry run or when
+    the file would change nothing (every row already stored): then its writes, batch included,
+    are undone at once (a savepoint), so that re-importing a file writes nothing, as the page
+    offers nothing to confirm. TableError (ImportConflict included), nothing written, when the
+    file or any row is invalid. Does not commit."""
+    with session.begin_nested() as savepoint:
+        preview, batch = import_file(session, importer=RECORD_IMPORTERS[kind](), programme=programme, data=data,
+                                     filename=filename, author=author, today=today, dry_run=dry_run)
+        if batch is not None and not preview.confirmable:
+            savepoint.rollback()
+            batch = None
+    return preview, batch

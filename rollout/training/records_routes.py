@@ -2,8 +2,8 @@
 per course and school, Pix+ Édu certifications per school, and the form that records one
 certification. Readers (stakeholders included) see counts per school only, which is all the
 product stores; project managers and leaders record. The uploads are the import pipeline's
-(`rollout.training.record_imports`): a dry run shows what the file would change, and the
-same file sent for import writes it, all or nothing.
+pages (`rollout.imports.routes`, kinds `courses` and `certifications`): a kept preview, then
+confirmed, all or nothing, as one import batch.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,17 +23,15 @@ from wtforms.validators import InputRequired, NumberRange
 from rollout.auth.access import EDITORS, READERS, access
 from rollout.auth.identity import current_author
 from rollout.auth.scope import programme_or_404, school_or_404
-from rollout.core.forms import UploadForm, show_problems
+from rollout.core.forms import show_problems
 from rollout.core.pages import programme_page
 from rollout.core.problems import InvalidChange
 from rollout.db import get_session
-from rollout.imports.tabular import TableError
 from rollout.models import School
 from rollout.models.training import CourseCompletion, CourseEnrolment, PixCertificationRecord
 from rollout.tracking.display import PIX_NAMES
 from rollout.tracking.milestones import PIX_LEVELS
 from rollout.training.certifications import write_certifications
-from rollout.training.record_imports import RECORD_IMPORTERS, run_import
 
 bp = Blueprint("training_records", __name__)
 
@@ -114,51 +112,3 @@ def school_certifications(programme_id: int, uai: str):
     status = 422 if form.is_submitted() else 200
     return programme_page("training/certifications_school.html", programme, school=school, records=records, form=form,
                           level_names=PIX_NAMES), status
-
-
-LISTINGS = {"courses": "training_records.courses", "certifications": "training_records.certifications",
-            "sessions": "training_sessions.index"}
-
-
-@bp.route("/programmes/<int:programme_id>/training/courses/import", methods=["GET", "POST"])
-@access(*EDITORS)
-def upload_courses(programme_id: int):
-    """Upload a M@gistère participants export (see `upload`)."""
-    return upload(programme_id, "courses")
-
-
-@bp.route("/programmes/<int:programme_id>/training/certifications/import", methods=["GET", "POST"])
-@access(*EDITORS)
-def upload_certifications(programme_id: int):
-    """Upload dated Pix+ Édu certifications (see `upload`)."""
-    return upload(programme_id, "certifications")
-
-
-def upload(programme_id: int, kind: str):
-    """Upload a courses or certifications file: `preview` shows what it would change and writes
-    nothing; `import` writes it, all or nothing (422 with every invalid row, nothing written)."""
-    db = get_session()
-    programme = programme_or_404(programme_id)
-    importer = RECORD_IMPORTERS[kind]()
-    form = UploadForm()
-    context = dict(importer=importer, kind=kind, form=form, columns=importer.header(),
-                   back=url_for(LISTINGS[kind], programme_id=programme.id))
-    if not form.validate_on_submit():
-        return programme_page("training/courses_import.html", programme, problems=[], **context), 422 if form.is_submitted() else 200
-    filename = form.file.data.filename or "envoi"
-    dry_run = request.form.get("action") != "import"
-    try:
-        preview, written = run_import(db, kind=kind, programme=programme, data=form.file.data.read(), filename=filename,
-                                      author=current_author("form"), today=date.today(), dry_run=dry_run)
-    except TableError as error:
-        db.rollback()
-        return programme_page("training/courses_import.html", programme, problems=error.problems, filename=filename,
-                              **context), error.status
-    if written is None:
-        db.rollback()
-        return programme_page("training/courses_import.html", programme, problems=[], preview=preview, filename=filename,
-                              **context)
-    db.commit()
-    flash(_("Fichier %(file)s importé : %(new)d nouveau(x), %(changed)d modifié(s), %(same)d inchangé(s).", file=filename,
-            new=written["new"], changed=written["changed"], same=written["unchanged"]), "info")
-    return redirect(url_for(LISTINGS[kind], programme_id=programme.id))

@@ -5,9 +5,9 @@ Cells are typed here (dates, decimals, counts, the French or English words of au
 modality and status); every rule is then `rollout.training.sessions.check_sessions`, the one
 the form and the API run, and confirming writes through the same `write_sessions`, so a file
 and a form refuse alike. The preview and the apply run the same check; a re-imported file
-whose rows are all stored changes nothing and says so. It runs through
-`rollout.training.record_imports.run_import`, like the other training files (the page, the API
-and `rollout training import`).
+whose rows are all stored changes nothing and says so. It is one of the pipeline's imports
+(`rollout.imports.registry`), like the other training files: kept preview then confirmation on
+the page, `import_file` for the API and `rollout training import`.
 """
 
 from __future__ import annotations
@@ -179,17 +179,13 @@ class SessionTable(Importer):
 
     def apply(self, session: Session, *, programme: Programme, preview: Preview, batch: ImportBatch,
               author: Author, today: date) -> dict[str, int]:
-        return self.write(session, programme=programme, preview=preview, author=author.for_batch(batch.id), today=today)
-
-    def write(self, session: Session, *, programme: Programme, preview: Preview, author: Author,
-              today: date) -> dict[str, int]:
         """Check the preview's rows again (the programme may have changed since) and write them,
-        all or nothing (`rollout.training.record_imports.run_import`: no ImportBatch, see there).
-        InvalidChange naming the rows when they no longer apply. Returns the counts written."""
+        all or nothing, each session's audit event naming the batch. InvalidChange naming the
+        rows when they no longer apply. Returns the counts written."""
         planned, problems = check_sessions(session, programme=programme, rows=preview.payload, today=today)
         if problems:
             raise InvalidChange(problems)
-        write_sessions(session, programme=programme, planned=planned, author=author)
+        write_sessions(session, programme=programme, planned=planned, author=author.for_batch(batch.id))
         return _counts(planned)
 
     def dump(self, payload: list[dict[str, Any]]) -> list[dict[str, Any]]:

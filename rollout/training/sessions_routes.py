@@ -1,7 +1,7 @@
 """The training sessions page: the programme's sessions filtered by trainer, school and status,
 the form that records one session (for several schools at once, one session each, and with
-the trainers a `trainers` session trained), and the form that cancels one; the upload of a
-sessions file is the other training files' page (`rollout.training.records_routes.upload`).
+the trainers a `trainers` session trained), and the form that cancels one; a sessions file is
+uploaded, previewed and confirmed on the import pipeline's pages (`rollout.imports.routes`).
 
 Only project managers and leaders (and admins) see it: a session names a trainer and what they
 did; stakeholders read the aggregates of the dashboards.
@@ -29,7 +29,6 @@ from rollout.core.problems import InvalidChange
 from rollout.db import get_session
 from rollout.models import Programme, School, Trainer
 from rollout.models.training import SESSION_STATUSES, TrainingSession
-from rollout.training.records_routes import upload as upload_training_file
 from rollout.training.sessions import cancel_session, record_sessions, trainees_of
 
 bp = Blueprint("training_sessions", __name__)
@@ -130,12 +129,6 @@ def index(programme_id: int):
         status_names=STATUS_NAMES, trainer_list=trainer_list, school_list=school_list,
     ), status
 
-
-@bp.route("/programmes/<int:programme_id>/training/sessions/import", methods=["GET", "POST"])
-@access(*EDITORS)
-def upload(programme_id: int):
-    """Upload a sessions file: previewed, then imported all or nothing, as the other training files."""
-    return upload_training_file(programme_id, "sessions")
 
 
 @bp.post("/programmes/<int:programme_id>/training/sessions/<int:session_id>/cancel")

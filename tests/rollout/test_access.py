@@ -59,8 +59,11 @@ SUCCESS = {
     ("imports.confirm_preview", "POST"): 302,
     ("imports.cancel", "POST"): 302,
     ("imports.upload_basins", "POST"): 422,
+    ("imports.upload_certifications", "POST"): 422,
+    ("imports.upload_courses", "POST"): 422,
     ("imports.upload_progress", "POST"): 422,
     ("imports.upload_schools", "POST"): 422,
+    ("imports.upload_sessions", "POST"): 422,
     ("imports.upload_trainers", "POST"): 422,
     ("imports.upload_usage", "POST"): 422,
     ("imports.upload_waves", "POST"): 422,
@@ -112,14 +115,11 @@ SUCCESS = {
     ("api_v1.patch_scenario", "PATCH"): 422,
     ("api_v1.delete_scenario_view", "DELETE"): 422,  # no ?version=
     ("api_v1.post_scenario_plan", "POST"): 422,
-    ("training_records.upload_courses", "POST"): 422,  # the form again: no file
-    ("training_records.upload_certifications", "POST"): 422,
     ("training_records.school_certifications", "POST"): 422,  # the form again: no date
     ("api_v1.post_course_import", "POST"): 422,  # no file
     ("api_v1.post_certification_import", "POST"): 422,
     ("training_sessions.index", "POST"): 422,  # the page again: the form is empty
     ("training_sessions.cancel", "POST"): 404,  # the sample session does not exist
-    ("training_sessions.upload", "POST"): 422,  # the page again: no file
     ("api_v1.post_training_sessions", "POST"): 422,
     ("api_v1.patch_training_session", "PATCH"): 422,  # no version
     ("api_v1.post_training_import", "POST"): 422,  # no file

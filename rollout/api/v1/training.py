@@ -32,8 +32,8 @@ from rollout.errors import ApiError
 from rollout.imports.tabular import TableError
 from rollout.models import School, Trainer
 from rollout.models.training import TrainingSession
-from rollout.training.cli import KINDS, detect_kind
-from rollout.training.record_imports import run_import
+from rollout.training.record_imports import RECORD_IMPORTERS as KINDS
+from rollout.training.record_imports import detect_kind, import_training_file
 from rollout.training.sessions import record_sessions, trainees_of, update_session
 
 Audience = Literal["trainers", "leadership", "administrators", "teachers"]
@@ -129,6 +129,7 @@ class TrainingImportResult(BaseModel):
     unchanged: int
     dry_run: bool
     written: bool = Field(description="Whether anything was written (false for a dry run or a file already imported).")
+    import_batch_id: int | None = Field(default=None, description="The import batch written (null when nothing was).")
     ignored_columns: list[str]
 
 
@@ -220,8 +221,8 @@ def post_training_import(query: ProgrammeOnly, form: TrainingImportForm):
     dry_run = bool(form and form.dry_run)
     try:
         kind = (form.kind if form else None) or detect_kind(data, filename)
-        preview, written = run_import(db, kind=kind, programme=programme, data=data, filename=filename,
-                                      author=api_author(), today=date.today(), dry_run=dry_run)
+        preview, batch = import_training_file(db, kind=kind, programme=programme, data=data, filename=filename,
+                                              author=api_author(), today=date.today(), dry_run=dry_run)
     except TableError as error:
         db.rollback()
         count = len(error.problems)
@@ -229,13 +230,14 @@ def post_training_import(query: ProgrammeOnly, form: TrainingImportForm):
                     for p in error.problems]
         raise ApiError(error.status, f"{filename}: {count} problem{'s' if count > 1 else ''}, nothing imported",
                        field="file", problems=problems) from None
-    counts = written or preview.counts
+    counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
+                                                   "unchanged": batch.rows_unchanged}
     result = TrainingImportResult(
         programme_id=programme.id, kind=kind, filename=filename, new=counts["new"], replaced=counts["changed"],
-        unchanged=counts["unchanged"], dry_run=dry_run, written=written is not None,
-        ignored_columns=preview.ignored_columns,
+        unchanged=counts["unchanged"], dry_run=dry_run, written=batch is not None,
+        import_batch_id=batch.id if batch else None, ignored_columns=preview.ignored_columns,
     )
-    if written is None:
+    if batch is None:
         db.rollback()
         return result
     db.commit()

@@ -1,8 +1,8 @@
 """Online courses and Pix+ Édu certifications: `POST /api/v1/training/courses/imports` (a
 M@gistère participants export) and `POST /api/v1/training/certifications/imports`.
 
-The same function as the page and the command line (`rollout.training.record_imports.run_import`):
-all rows or none (422 lists every invalid row, 413 over a bound), `dry_run` counts without
+The import pipeline's preview and apply in one call, as the command line runs them
+(`rollout.training.record_imports.import_training_file`), under one import batch: all rows or none (422 lists every invalid row, 413 over a bound), `dry_run` counts without
 writing, and the same file twice changes nothing and says so (200, all rows unchanged). Only
 counts per school are ever stored: a participants export's names and e-mails are dropped as
 the file is read. Project managers and leaders only.
@@ -26,7 +26,7 @@ from rollout.auth.scope import single_programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
 from rollout.imports.tabular import TableError
-from rollout.training.record_imports import run_import
+from rollout.training.record_imports import import_training_file
 
 
 class RecordProgrammeQuery(BaseModel):
@@ -53,6 +53,7 @@ class RecordImportResult(BaseModel):
     unchanged: int
     dry_run: bool
     written: bool = Field(description="Whether anything was written (false for a dry run or a file already imported).")
+    import_batch_id: int | None = Field(default=None, description="The import batch written (null when nothing was).")
     ignored_columns: list[str] = Field(description="Columns read by no one: for a participants export, its names and "
                                                    "e-mails, never stored.")
 
@@ -66,8 +67,8 @@ def _import(kind: str, query: RecordProgrammeQuery, form: RecordImportForm | Non
     db = get_session()
     filename = upload.filename or "upload"
     try:
-        preview, written = run_import(db, kind=kind, programme=programme, data=upload.read(), filename=filename,
-                                      author=current_author("api"), today=date.today(), dry_run=dry_run)
+        preview, batch = import_training_file(db, kind=kind, programme=programme, data=upload.read(), filename=filename,
+                                              author=current_author("api"), today=date.today(), dry_run=dry_run)
     except TableError as error:
         db.rollback()
         count = len(error.problems)
@@ -75,11 +76,13 @@ def _import(kind: str, query: RecordProgrammeQuery, form: RecordImportForm | Non
                     for p in error.problems]
         raise ApiError(error.status, f"{filename}: {count} problem{'s' if count > 1 else ''}, nothing imported",
                        field="file", problems=problems) from None
-    counts = written or preview.counts
+    counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
+                                                   "unchanged": batch.rows_unchanged}
     result = RecordImportResult(programme_id=programme.id, kind=kind, filename=filename, new=counts["new"],
                                 replaced=counts["changed"], unchanged=counts["unchanged"], dry_run=dry_run,
-                                written=written is not None, ignored_columns=preview.ignored_columns)
-    if written is None:
+                                written=batch is not None, import_batch_id=batch.id if batch else None,
+                                ignored_columns=preview.ignored_columns)
+    if batch is None:
         db.rollback()
         return result
     db.commit()

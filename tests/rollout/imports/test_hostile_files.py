@@ -299,6 +299,10 @@ def _valid_rows(world) -> dict[str, dict[str, str]]:
         "progress": {"uai": world.uais[0], "jalon": "school_live", "statut": "terminé", "date": "2016-01-04"},
         "usage": {"date": "2016-03-07", "uai": world.uais[1], "service": "Notes", "profile": "National_ENS",
                   "visits": "10", "visitors": "3"},
+        "sessions": {"date": "2015-10-05", "trainer": "AT-002", "audience": "teachers", "uai": world.uais[0],
+                     "modality": "online", "hours": "1", "attendees": "3"},
+        "courses": {"course": "ENT", "uai": world.uais[0], "status": "termine", "completed_on": "2016-03-01", "email": "x@y.fr"},
+        "certifications": {"date": "2016-03-01", "uai": world.uais[0], "level": "initie", "certified": "1"},
     }
 
 

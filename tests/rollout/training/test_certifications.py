@@ -12,20 +12,26 @@ from sqlmodel import Session, select
 
 from rollout.core.author import Author
 from rollout.imports.tabular import TableError
-from rollout.models import Milestone, PixCertification, Programme, School
+from rollout.models import ImportBatch, Milestone, PixCertification, Programme, School
 from rollout.models.training import PixCertificationRecord
-from rollout.training.record_imports import run_import
+from rollout.training.record_imports import import_training_file
 
 TODAY = date(2016, 6, 30)
 AUTHOR = Author(actor="tests", channel="cli")
 
 
+def _written(batch: ImportBatch | None) -> dict[str, int] | None:
+    """The counts the import batch wrote, None when nothing was written."""
+    return None if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced, "unchanged": batch.rows_unchanged}
+
+
 def _import(engine, programme_id: int, text: str, *, dry_run: bool = False):
     with Session(engine) as session:
-        preview, written = run_import(session, kind="certifications", programme=session.get(Programme, programme_id),
-                                      data=text.encode("utf-8"), filename="pix.csv", author=AUTHOR, today=TODAY, dry_run=dry_run)
+        preview, batch = import_training_file(session, kind="certifications", programme=session.get(Programme, programme_id),
+                                              data=text.encode("utf-8"), filename="pix.csv", author=AUTHOR, today=TODAY,
+                                              dry_run=dry_run)
         session.commit()
-        return preview, written
+        return preview, _written(batch)
 
 
 def _records(engine) -> list[tuple]:

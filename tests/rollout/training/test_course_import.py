@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 
 from rollout.core.author import Author
 from rollout.imports.tabular import TableError
-from rollout.models import AuditEvent, Programme
+from rollout.models import AuditEvent, ImportBatch, Programme, SavedPreview
 from rollout.models.training import CourseCompletion, CourseEnrolment
-from rollout.training.record_imports import run_import
+from rollout.training.record_imports import import_training_file
 
 TODAY = date(2016, 6, 30)
 AUTHOR = Author(actor="tests", channel="cli")
@@ -24,8 +24,8 @@ AUTHOR = Author(actor="tests", channel="cli")
 def _import(engine, programme_id: int, text: str, *, dry_run: bool = False, encoding: str = "utf-8"):
     with Session(engine) as session:
         programme = session.get(Programme, programme_id)
-        preview, _ = run_import(session, kind="courses", programme=programme, data=text.encode(encoding),
-                                filename="participants.csv", author=AUTHOR, today=TODAY, dry_run=dry_run)
+        preview, _ = import_training_file(session, kind="courses", programme=programme, data=text.encode(encoding),
+                                          filename="participants.csv", author=AUTHOR, today=TODAY, dry_run=dry_run)
         session.commit()
         return preview
 
@@ -107,32 +107,50 @@ def _dump(engine) -> str:
     return "\n".join(texts)
 
 
+def _tables(engine) -> set[str]:
+    """The tables that hold at least one row."""
+    with engine.connect() as connection:
+        return {table for table in sa.inspect(engine).get_table_names()
+                if connection.execute(sa.text(f'SELECT COUNT(*) FROM "{table}"')).scalar()}
+
+
 def test_no_participant_is_stored_anywhere(client, engine, world, login, csrf) -> None:
+    """Not in the kept preview either: the page keeps it for confirmation, counts only."""
     login(client, "project_manager")
     path = f"/programmes/{world.programme_id}/training/courses/import"
     data = ("nom,prenom,email,parcours,uai,statut,date_achevement\n"
             f"Quenouille-Farandole,Anastasie,anastasie.quenouille@ac-creteil.fr,ENT,{world.uais[0]},termine,2016-03-01\n"
             ).encode()
 
-    def send(action: str):
-        return client.post(path, data={"csrf_token": csrf(client, path), "action": action,
-                                       "file": (io.BytesIO(data), "export.csv")}, content_type="multipart/form-data")
+    def send():
+        return client.post(path, data={"csrf_token": csrf(client, path), "file": (io.BytesIO(data), "export.csv")},
+                           content_type="multipart/form-data")
 
-    preview = send("preview")
+    def personal(dumped: str) -> bool:
+        return "Quenouille" in dumped or "Anastasie" in dumped or "ac-creteil.fr" in dumped
+
+    preview = send()
     assert preview.status_code == 200, preview.text
     assert "sont ignorées et ne sont pas conservées" in preview.text and "Nouveaux : 1" in preview.text
     assert "Quenouille" not in preview.text and "anastasie" not in preview.text.lower()
-    assert _enrolments(engine) == []
-    assert send("import").status_code == 302
-    assert len(_enrolments(engine)) == 1
-    dumped = _dump(engine)
-    assert "Quenouille" not in dumped and "Anastasie" not in dumped and "ac-creteil.fr" not in dumped
+    assert _enrolments(engine) == [] and "savedpreview" in _tables(engine) and not personal(_dump(engine))
     with Session(engine) as session:
-        assert session.exec(select(AuditEvent).where(AuditEvent.entity == "training_import")).one().changes["rows_new"] == [None, 1]
+        saved_id = session.exec(select(SavedPreview.id)).one()
+    confirm = f"/programmes/{world.programme_id}/imports/{saved_id}/confirm"
+    assert client.post(confirm, data={"csrf_token": csrf(client, f"/programmes/{world.programme_id}/imports/{saved_id}")}
+                       ).status_code == 302
+    assert len(_enrolments(engine)) == 1 and not personal(_dump(engine))
+    with Session(engine) as session:
+        batch = session.exec(select(ImportBatch).where(ImportBatch.kind == "courses")).one()
+        event = session.exec(select(AuditEvent).where(AuditEvent.entity == "import_batch")).one()
+        assert (event.import_batch_id, event.channel, event.changes["rows_new"]) == (batch.id, "import", [None, 1])
+        assert session.exec(select(SavedPreview)).all() == []
     page = client.get(f"/programmes/{world.programme_id}/training/courses")
     assert page.status_code == 200 and "ENT" in page.text
-    again = send("import")
+    again = send()
     assert again.status_code == 200 and "Rien ne changerait" in again.text
+    with Session(engine) as session:
+        assert session.exec(select(SavedPreview)).all() == [] and len(session.exec(select(ImportBatch)).all()) == 1
 
 
 def test_stakeholders_read_course_counts_but_do_not_import(client, world, login) -> None:
@@ -155,7 +173,7 @@ def test_the_api_imports_counts_and_refuses_stakeholders(client, engine, world, 
     assert dry.status_code == 200 and dry.json["new"] == 1 and dry.json["ignored_columns"] == ["email"]
     assert _enrolments(engine) == []
     done = post("district_leader")
-    assert done.status_code == 201 and done.json["written"] is True
+    assert done.status_code == 201 and done.json["written"] is True and done.json["import_batch_id"] is not None
     again = post("district_leader")
     assert again.status_code == 200 and (again.json["unchanged"], again.json["written"]) == (1, False)
     bad = client.post(f"/api/v1/training/courses/imports?programme={world.programme_id}",

@@ -12,22 +12,27 @@ from sqlmodel import Session, select
 
 from rollout.core.author import Author
 from rollout.imports.tabular import TableError
-from rollout.models import Programme, Trainer
+from rollout.models import ImportBatch, Programme, Trainer
 from rollout.models.training import TrainingSession, TrainingTrainee
-from rollout.training.record_imports import run_import
+from rollout.training.record_imports import import_training_file
 from tests.conftest import World
 
 TODAY = date(2016, 6, 1)
 AUTHOR = Author(actor="projet@test.invalid", channel="cli")
 
 
+def _written(batch: ImportBatch | None) -> dict[str, int] | None:
+    """The counts the import batch wrote, None when nothing was written."""
+    return None if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced, "unchanged": batch.rows_unchanged}
+
+
 def _import(engine: sa.Engine, world: World, data: bytes, *, dry_run: bool = False, name: str = "seances.csv"):
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
-        preview, written = run_import(session, kind="sessions", programme=programme, data=data, filename=name,
-                                      author=AUTHOR, today=TODAY, dry_run=dry_run)
+        preview, batch = import_training_file(session, kind="sessions", programme=programme, data=data, filename=name,
+                                              author=AUTHOR, today=TODAY, dry_run=dry_run)
         session.commit()
-        return preview.counts, written
+        return preview.counts, _written(batch)
 
 
 def _sessions(engine: sa.Engine) -> list[TrainingSession]:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlmodel import Session, select
 
 from rollout.cli import main
-from rollout.models import AuditEvent, ImportBatch
+from rollout.models import AuditEvent, ImportBatch, SavedPreview
 from rollout.models.training import TrainingSession
 from tests.conftest import World
 
@@ -152,19 +152,28 @@ def test_the_command_line_dry_run_and_refusal(rollout, engine, world: World, tmp
         assert session.exec(select(ImportBatch)).all() == [] and _sessions(engine) == []
 
 
-def test_the_upload_page_previews_then_imports_all_or_nothing(client, engine, world: World, login) -> None:
+def test_the_upload_page_previews_keeps_then_confirms_all_or_nothing(client, engine, world: World, login) -> None:
     login(client, "project_manager")
     url = f"{_page(world)}/import"
     good = CSV.format(uai=world.uais[0]).encode()
 
-    def send(data: bytes, action: str):
-        return client.post(url, data={"csrf_token": _csrf(client, url), "action": action, "file": (io.BytesIO(data), "s.csv")},
+    def send(data: bytes):
+        return client.post(url, data={"csrf_token": _csrf(client, url), "file": (io.BytesIO(data), "s.csv")},
                            content_type="multipart/form-data")
 
-    preview = send(good, "preview")
-    assert preview.status_code == 200 and "Nouveaux : 1" in preview.text and _sessions(engine) == []
-    refused = send(good.replace(b",3\n", b",x\n"), "import")
+    refused = send(good.replace(b",3\n", b",x\n"))
     assert refused.status_code == 422 and "attendees" in refused.text and _sessions(engine) == []
-    assert send(good, "import").status_code == 302 and len(_sessions(engine)) == 1
-    again = send(good, "preview")
+    preview = send(good)
+    assert preview.status_code == 200 and "Nouveaux : 1" in preview.text and _sessions(engine) == []
+    with Session(engine) as session:
+        saved = session.exec(select(SavedPreview)).one()
+    assert saved.kind == "sessions"
+    shown = f"/programmes/{world.programme_id}/imports/{saved.id}"
+    confirmed = client.post(f"{shown}/confirm", data={"csrf_token": _csrf(client, shown)})
+    assert confirmed.status_code == 302 and len(_sessions(engine)) == 1
+    with Session(engine) as session:
+        batch = session.exec(select(ImportBatch)).one()
+        events = session.exec(select(AuditEvent).where(AuditEvent.entity == "training_session")).all()
+    assert (batch.kind, batch.rows_new) == ("sessions", 1) and {event.import_batch_id for event in events} == {batch.id}
+    again = send(good)
     assert "Inchangés : 1" in again.text and "Rien ne changerait" in again.text
