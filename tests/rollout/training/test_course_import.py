@@ -197,7 +197,11 @@ def test_the_command_line_detects_and_imports_an_export(engine, database_url, wo
     assert dry.exit_code == 0, dry.output
     assert "would import 1 row" in dry.output and _enrolments(engine) == []
     done = runner.invoke(main, [*args, "--kind", "courses"])
-    assert done.exit_code == 0 and "imported 1 row: 1 new" in done.output
+    assert done.exit_code == 0 and "imported 1 row: 1 new" in done.output and "(import batch " in done.output
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0 and "1 unchanged (nothing changed" in again.output and "import batch" not in again.output
+    with Session(engine) as session:
+        assert len(session.exec(select(ImportBatch)).all()) == 1
     export.write_text(f"parcours,uai,statut\nENT,{world.uais[0]},perdu\n", encoding="utf-8")
     refused = runner.invoke(main, args)
     assert refused.exit_code == 2 and "ligne 2" in refused.output and "perdu" in refused.output
