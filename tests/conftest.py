@@ -317,3 +317,13 @@ def stored(engine: sa.Engine):
             return {table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() for table in RECORD_TABLES}
 
     return count
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium (tests/browser/served.py), once per test process: Playwright's
+    sync API runs one instance per thread, so the browser modules share it."""
+    from tests.browser.served import headless_chromium
+
+    with headless_chromium() as browser:
+        yield browser

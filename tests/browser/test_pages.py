@@ -19,20 +19,12 @@ from tests.browser.served import (
     ROLES,
     Site,
     Watched,
-    headless_chromium,
     new_page,
     served_demo,
     serious_violations,
 )
 
 EDIT_CONTROLS = "main form[method=post i], main a:text-is('Modifier'), main a:has-text('Importer')"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's headless Chromium, once per session."""
-    with headless_chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from rollout.db import make_engine
 from rollout.models import Plan, Programme, Scenario, School, Wave
-from tests.browser.served import Site, Watched, headless_chromium, new_page, served_demo, serious_violations
+from tests.browser.served import Site, Watched, new_page, served_demo, serious_violations
 from tests.rollout.live_server import queue_worker
 
 WHAT_IF = "Vague 2 élargie"
@@ -29,10 +29,10 @@ SOLVE_WAIT_MS = 90_000
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Site]]:
-    """The browser, then the demo with gunicorn and one queue worker, for this module."""
+def served(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Site]]:
+    """The session's browser, and the demo with gunicorn and one queue worker for this module."""
     directory = tmp_path_factory.mktemp("planning-flow")
-    with headless_chromium() as browser, served_demo(directory) as site, queue_worker(directory, site.database_url):
+    with served_demo(directory) as site, queue_worker(directory, site.database_url):
         yield browser, site
     assert "Traceback" not in site.log.read_text(), site.log.read_text()
     assert "Traceback" not in (directory / "worker.log").read_text(), (directory / "worker.log").read_text()
