@@ -1,11 +1,12 @@
 """What the API's import endpoints share (`POST /api/v1/progress/imports`,
-`POST /api/v1/usage/imports`): the pipeline's preview and apply in one call, and one shape for
+`POST /api/v1/usage/imports`, the training imports): the pipeline's preview and apply in one call, and one shape for
 a refused file, so every import answers alike: 422 listing every problem (row, column, value,
 code, reason) with nothing written, for a dry run as for a real one; 413 (same body) when the
 file is over a bound of `rollout.imports.bounds`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -41,16 +42,22 @@ def _body(problems: list[Problem]) -> list[dict[str, object]]:
             for p in problems]
 
 
-def api_import(importer: Importer, *, programme: Programme, upload: FileStorage | None,
-               dry_run: bool) -> tuple[Preview, ImportBatch | None]:
-    """Preview the uploaded file and, unless `dry_run`, apply and commit it."""
+ImportRun = Callable[..., tuple[Preview, ImportBatch | None]]
+"""`import_file`, or a wrapper taking the same arguments (the training imports')."""
+
+
+def api_import(importer: Importer | Callable[[bytes, str], Importer], *, programme: Programme, upload: FileStorage | None,
+               dry_run: bool, run: ImportRun = import_file) -> tuple[Preview, ImportBatch | None]:
+    """Preview the uploaded file and, unless `dry_run`, apply and commit it. `importer` may be
+    chosen from the file (a callable of its bytes and name, raising TableError when it cannot)."""
     if not isinstance(upload, FileStorage):
         raise ApiError(422, "send the file as multipart/form-data in the field 'file'", field="file")
     db = get_session()
-    filename = upload.filename or "upload"
+    filename, data = upload.filename or "upload", upload.read()
     try:
-        preview, batch = import_file(db, importer=importer, programme=programme, data=upload.read(), filename=filename,
-                                     author=current_author("api"), today=date.today(), dry_run=dry_run)
+        chosen = importer if isinstance(importer, Importer) else importer(data, filename)
+        preview, batch = run(db, importer=chosen, programme=programme, data=data, filename=filename,
+                             author=current_author("api"), today=date.today(), dry_run=dry_run)
     except ImportConflict as conflict:
         db.rollback()
         raise ApiError(409, f"{filename}: the programme changed while importing, nothing imported", field="file",

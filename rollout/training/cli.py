@@ -43,7 +43,7 @@ def import_command(file: Path, kind: str | None, dry_run: bool, programme_id: in
         programme = choose_programme(session, programme_id)
         try:
             preview, batch = import_training_file(
-                session, kind=kind, programme=programme, data=data, filename=file.name,
+                session, importer=RECORD_IMPORTERS[kind](), programme=programme, data=data, filename=file.name,
                 author=Author(actor=terminal_actor(), channel="cli"), today=date.today(), dry_run=dry_run)
         except TableError as error:
             session.rollback()

@@ -45,15 +45,20 @@ def detect_kind(data: bytes, filename: str) -> str:
     raise TableError(filename, [Problem("training_kind_unknown", params={"kinds": ", ".join(found or sorted(RECORD_IMPORTERS))})])
 
 
-def import_training_file(session: Session, *, kind: str, programme: Programme, data: bytes, filename: str,
+def importer_from_header(data: bytes, filename: str) -> Importer:
+    """The importer of the file's kind, detected from its header (`detect_kind`)."""
+    return RECORD_IMPORTERS[detect_kind(data, filename)]()
+
+
+def import_training_file(session: Session, *, importer: Importer, programme: Programme, data: bytes, filename: str,
                          author: Author, today: date, dry_run: bool) -> tuple[Preview, ImportBatch | None]:
-    """`import_file` for a `kind` file: the preview and its batch, None for a dry run or when
+    """`import_file` for a training file (same arguments): the preview and its batch, None for a dry run or when
     the file would change nothing (every row already stored): then its writes, batch included,
     are undone at once (a savepoint), so that re-importing a file writes nothing, as the page
     offers nothing to confirm. TableError (ImportConflict included), nothing written, when the
     file or any row is invalid. Does not commit."""
     with session.begin_nested() as savepoint:
-        preview, batch = import_file(session, importer=RECORD_IMPORTERS[kind](), programme=programme, data=data,
+        preview, batch = import_file(session, importer=importer, programme=programme, data=data,
                                      filename=filename, author=author, today=today, dry_run=dry_run)
         if batch is not None and not preview.confirmable:
             savepoint.rollback()

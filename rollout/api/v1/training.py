@@ -2,7 +2,11 @@
 session per school given), `PATCH /api/v1/training/sessions/{id}` (optimistic locking: send the
 `version` last read, 409 with `current_version` when someone changed it since), and
 `POST /api/v1/training/imports` (a training file, its kind detected from its header when not
-given: all rows or none, 422 listing every invalid row).
+given), `POST /api/v1/training/courses/imports` (a M@gistère participants export: only counts
+per school are kept, its names and e-mails dropped as the file is read) and
+`POST /api/v1/training/certifications/imports`: the pipeline's preview and apply in one call,
+all rows or none (422 listing every invalid row, 413 over a bound), `dry_run` counts without
+writing, the same file twice writes nothing and says so (200).
 
 The same functions as the page and the command line (`rollout.training.sessions`), so a refusal
 reads alike everywhere (409 naming the field and value, nothing written). Project managers and
@@ -12,6 +16,7 @@ aggregates.
 No `from __future__ import annotations`: spectree reads the views' annotations.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
@@ -20,20 +25,18 @@ from pydantic import BaseModel, Field
 from spectree import Response
 from spectree.model_adapter.pydantic_adapter import BaseFile
 from sqlmodel import col, select
-from werkzeug.datastructures import FileStorage
 
 from rollout.api import ErrorBody, api_v1, spec
-from rollout.api.imports import ImportErrorBody, ImportProblem
+from rollout.api.imports import ImportErrorBody, api_import
 from rollout.api.v1.reference import ConflictBody, Id, api_author, commit_change
 from rollout.auth.access import EDITORS, access
 from rollout.auth.scope import single_programme_or_404
 from rollout.db import get_session
-from rollout.errors import ApiError
-from rollout.imports.tabular import TableError
+from rollout.imports.pipeline import Importer
 from rollout.models import School, Trainer
 from rollout.models.training import TrainingSession
 from rollout.training.record_imports import RECORD_IMPORTERS as KINDS
-from rollout.training.record_imports import detect_kind, import_training_file
+from rollout.training.record_imports import import_training_file, importer_from_header
 from rollout.training.sessions import record_sessions, trainees_of, update_session
 
 Audience = Literal["trainers", "leadership", "administrators", "teachers"]
@@ -110,19 +113,24 @@ class SessionUpdate(BaseModel):
     trainees: list[str] | None = Field(default=None, max_length=1000)
 
 
-class TrainingImportForm(BaseModel):
-    """A multipart upload: the file, its kind (detected from its header when left out), whether to only count."""
+class ImportUpload(BaseModel):
+    """A multipart upload: the file (CSV or XLSX) and whether to only count."""
 
     file: BaseFile
-    kind: Literal[tuple(sorted(KINDS))] | None = None  # type: ignore[valid-type]  # the kinds registered
     dry_run: bool = False
+
+
+class TrainingImportForm(ImportUpload):
+    """An upload of any training file, its kind detected from its header when left out."""
+
+    kind: Literal[tuple(sorted(KINDS))] | None = None  # type: ignore[valid-type]  # the kinds registered
 
 
 class TrainingImportResult(BaseModel):
     """What the import did (201) or, for a dry run or a file that changes nothing, would do (200)."""
 
     programme_id: int
-    kind: str
+    kind: str = Field(description="sessions, courses or certifications")
     filename: str
     new: int
     replaced: int
@@ -130,7 +138,8 @@ class TrainingImportResult(BaseModel):
     dry_run: bool
     written: bool = Field(description="Whether anything was written (false for a dry run or a file already imported).")
     import_batch_id: int | None = Field(default=None, description="The import batch written (null when nothing was).")
-    ignored_columns: list[str]
+    ignored_columns: list[str] = Field(description="Columns read by no one: for a participants export, its names and "
+                                                   "e-mails, never stored.")
 
 
 def _publish(sessions: list[TrainingSession]) -> list[SessionPublic]:
@@ -204,41 +213,51 @@ def patch_training_session(session_id: int, query: ProgrammeOnly, json: SessionU
     return _publish([training])[0]
 
 
+IMPORT_RESPONSES = dict(HTTP_200=TrainingImportResult, HTTP_201=TrainingImportResult, HTTP_400=ErrorBody, HTTP_403=ErrorBody,
+                        HTTP_404=ErrorBody, HTTP_409=ErrorBody, HTTP_413=ImportErrorBody, HTTP_422=ImportErrorBody)
+
+
 @api_v1.post("/training/imports")
 @access(*EDITORS)
-@spec.validate(query=ProgrammeOnly, form=TrainingImportForm, resp=Response(
-    HTTP_200=TrainingImportResult, HTTP_201=TrainingImportResult, HTTP_400=ErrorBody, HTTP_403=ErrorBody,
-    HTTP_404=ErrorBody, HTTP_413=ImportErrorBody, HTTP_422=ImportErrorBody), tags=["training"])
+@spec.validate(query=ProgrammeOnly, form=TrainingImportForm, resp=Response(**IMPORT_RESPONSES), tags=["training"])
 def post_training_import(query: ProgrammeOnly, form: TrainingImportForm):
     """Import a training file (multipart `file`, optional `kind`, detected from the header when
     left out, and `dry_run`): all rows or none, as `rollout training import` does."""
+    kind = form.kind if form else None
+    return _import(KINDS[kind]() if kind else importer_from_header, query, form)
+
+
+@api_v1.post("/training/courses/imports")
+@access(*EDITORS)
+@spec.validate(query=ProgrammeOnly, form=ImportUpload, resp=Response(**IMPORT_RESPONSES), tags=["training"])
+def post_course_import(query: ProgrammeOnly, form: ImportUpload):
+    """Import a M@gistère participants export (multipart `file`, optional `dry_run`): counts per
+    school and course replace the previous export's for the courses it holds; names and e-mails
+    are dropped as the file is read."""
+    return _import(KINDS["courses"](), query, form)
+
+
+@api_v1.post("/training/certifications/imports")
+@access(*EDITORS)
+@spec.validate(query=ProgrammeOnly, form=ImportUpload, resp=Response(**IMPORT_RESPONSES), tags=["training"])
+def post_certification_import(query: ProgrammeOnly, form: ImportUpload):
+    """Import dated Pix+ Édu certifications (multipart `file`, optional `dry_run`): all rows or
+    none; the schools' totals and Pix+ Édu milestone follow."""
+    return _import(KINDS["certifications"](), query, form)
+
+
+def _import(importer: Importer | Callable[[bytes, str], Importer], query: ProgrammeOnly, form: ImportUpload | None):
+    """The API's one import (`rollout.api.imports.api_import`) with the training imports' run,
+    which writes nothing for a file that would change nothing."""
     programme = single_programme_or_404(query.programme)
-    upload = request.files.get("file")
-    if not isinstance(upload, FileStorage):
-        raise ApiError(422, "send the file as multipart/form-data in the field 'file'", field="file")
-    db = get_session()
-    filename, data = upload.filename or "upload", upload.read()
     dry_run = bool(form and form.dry_run)
-    try:
-        kind = (form.kind if form else None) or detect_kind(data, filename)
-        preview, batch = import_training_file(db, kind=kind, programme=programme, data=data, filename=filename,
-                                              author=api_author(), today=date.today(), dry_run=dry_run)
-    except TableError as error:
-        db.rollback()
-        count = len(error.problems)
-        problems = [ImportProblem(row=p.row, column=p.column, value=p.value, code=p.code, reason=p.reason).model_dump()
-                    for p in error.problems]
-        raise ApiError(error.status, f"{filename}: {count} problem{'s' if count > 1 else ''}, nothing imported",
-                       field="file", problems=problems) from None
+    preview, batch = api_import(importer, programme=programme, upload=request.files.get("file"), dry_run=dry_run,
+                                run=import_training_file)
     counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
                                                    "unchanged": batch.rows_unchanged}
     result = TrainingImportResult(
-        programme_id=programme.id, kind=kind, filename=filename, new=counts["new"], replaced=counts["changed"],
-        unchanged=counts["unchanged"], dry_run=dry_run, written=batch is not None,
+        programme_id=programme.id, kind=preview.kind, filename=preview.filename, new=counts["new"],
+        replaced=counts["changed"], unchanged=counts["unchanged"], dry_run=dry_run, written=batch is not None,
         import_batch_id=batch.id if batch else None, ignored_columns=preview.ignored_columns,
     )
-    if batch is None:
-        db.rollback()
-        return result
-    db.commit()
-    return result, 201
+    return result if batch is None else (result, 201)

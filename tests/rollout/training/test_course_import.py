@@ -15,7 +15,7 @@ from rollout.core.author import Author
 from rollout.imports.tabular import TableError
 from rollout.models import AuditEvent, ImportBatch, Programme, SavedPreview
 from rollout.models.training import CourseCompletion, CourseEnrolment
-from rollout.training.record_imports import import_training_file
+from rollout.training.record_imports import RECORD_IMPORTERS, import_training_file
 
 TODAY = date(2016, 6, 30)
 AUTHOR = Author(actor="tests", channel="cli")
@@ -24,7 +24,7 @@ AUTHOR = Author(actor="tests", channel="cli")
 def _import(engine, programme_id: int, text: str, *, dry_run: bool = False, encoding: str = "utf-8"):
     with Session(engine) as session:
         programme = session.get(Programme, programme_id)
-        preview, _ = import_training_file(session, kind="courses", programme=programme, data=text.encode(encoding),
+        preview, _ = import_training_file(session, importer=RECORD_IMPORTERS["courses"](), programme=programme, data=text.encode(encoding),
                                           filename="participants.csv", author=AUTHOR, today=TODAY, dry_run=dry_run)
         session.commit()
         return preview

@@ -14,7 +14,7 @@ from rollout.core.author import Author
 from rollout.imports.tabular import TableError
 from rollout.models import ImportBatch, Programme, Trainer
 from rollout.models.training import TrainingSession, TrainingTrainee
-from rollout.training.record_imports import import_training_file
+from rollout.training.record_imports import RECORD_IMPORTERS, import_training_file
 from tests.conftest import World
 
 TODAY = date(2016, 6, 1)
@@ -29,7 +29,7 @@ def _written(batch: ImportBatch | None) -> dict[str, int] | None:
 def _import(engine: sa.Engine, world: World, data: bytes, *, dry_run: bool = False, name: str = "seances.csv"):
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
-        preview, batch = import_training_file(session, kind="sessions", programme=programme, data=data, filename=name,
+        preview, batch = import_training_file(session, importer=RECORD_IMPORTERS["sessions"](), programme=programme, data=data, filename=name,
                                               author=AUTHOR, today=TODAY, dry_run=dry_run)
         session.commit()
         return preview.counts, _written(batch)
