@@ -271,6 +271,7 @@ def test_a_leader_compares_a_plan_with_the_baseline_in_one_click(signed_in, site
     (the figure's JSON and static script pass the CSP), the school moved is listed, and axe-core
     finds nothing serious. The second plan is the demo's baseline with one school moved, written
     here as a worker would."""
+    from playwright.sync_api import expect
     from sqlmodel import Session, select
 
     from rollout.db import make_engine
@@ -291,6 +292,8 @@ def test_a_leader_compares_a_plan_with_the_baseline_in_one_click(signed_in, site
     page, watched = signed_in("district_leader")
     page.goto(f"{site.url}/programmes/{site.programme_id}/plans/{variant_id}")
     page.locator("#compare-with-baseline").click()
+    # The plan page has figures too: wait for the comparison page before waiting for its chart.
+    expect(page.locator("main h1")).to_have_text("Comparaison des plans")
     page.wait_for_function("document.querySelectorAll('[data-figure] .main-svg').length >= 1", timeout=10_000)
     assert page.locator("main h1").inner_text() == "Comparaison des plans"
     assert page.locator("#changed-schools tbody tr").count() == 1
@@ -303,6 +306,7 @@ def test_a_leader_compares_a_plan_with_the_baseline_in_one_click(signed_in, site
     page.locator(f"#compare-{variant_id}").check()
     page.locator(f"#compare-{base_id}").check()
     page.locator("#compare-plans button").click()
+    expect(page.locator("main h1")).to_have_text("Comparaison des plans")
     page.wait_for_function("document.querySelectorAll('[data-figure] .main-svg').length >= 1", timeout=10_000)
     headings = [text.split("\n")[0] for text in page.locator("#plan-kpis thead th").all_inner_texts()[1:]]
     assert headings == ["Variante", "Plan de référence"]  # in the list's order, newest first
