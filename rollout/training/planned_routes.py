@@ -39,7 +39,7 @@ def _trainer_or_404(programme: Programme, code: str) -> Trainer:
     return trainer_or_none(get_session(), programme=programme, code=code) or abort(404)
 
 
-@bp.get("/programmes/<int:programme_id>/seances-prevues")
+@bp.get("/programmes/<int:programme_id>/training/planned")
 @access(*EDITORS)
 def index(programme_id: int):
     """Every trainer of the programme with its planned entries counted by state."""
@@ -53,7 +53,7 @@ def index(programme_id: int):
                           counts=counts, planned=bool(entries))
 
 
-@bp.get("/programmes/<int:programme_id>/seances-prevues/<code>")
+@bp.get("/programmes/<int:programme_id>/training/planned/<code>")
 @access(*EDITORS)
 def trainer_page(programme_id: int, code: str):
     """A trainer's planned sessions, per wave, with their state, its slips and its feeds."""
@@ -82,7 +82,7 @@ def _record_url(entry: PlannedEntry) -> str:
                    audience=entry.key[0], wave=entry.key[1], ref=entry.key[2])
 
 
-@bp.route("/programmes/<int:programme_id>/seances-prevues/<code>/realiser", methods=["GET", "POST"])
+@bp.route("/programmes/<int:programme_id>/training/planned/<code>/record", methods=["GET", "POST"])
 @access(*EDITORS)
 def record_held(programme_id: int, code: str):
     """The planned entry named by the query string, recorded as held: the form comes prefilled
@@ -133,7 +133,7 @@ def _held_rows(entry: PlannedEntry, trainer: Trainer, form: HeldSessionForm) -> 
     return [{**common, "uai": uai} for uai in entry.members if uai not in uais.values()]
 
 
-@bp.get("/programmes/<int:programme_id>/seances-prevues/<code>/calendrier.ics")
+@bp.get("/programmes/<int:programme_id>/training/planned/<code>/calendar.ics")
 @access(*EDITORS)
 def calendar(programme_id: int, code: str) -> Response:
     """The trainer's calendar as a file to import once (the feed keeps one up to date)."""
@@ -144,7 +144,7 @@ def calendar(programme_id: int, code: str) -> Response:
     return response
 
 
-@bp.post("/programmes/<int:programme_id>/seances-prevues/<code>/flux")
+@bp.post("/programmes/<int:programme_id>/training/planned/<code>/feed")
 @access(*EDITORS)
 def create_feed(programme_id: int, code: str):
     """A new private feed; its address is shown on this response only."""
@@ -157,7 +157,7 @@ def create_feed(programme_id: int, code: str):
     return _trainer_page(programme, trainer, created=url_for("trainer_plans.feed", secret=secret, _external=True))
 
 
-@bp.post("/programmes/<int:programme_id>/seances-prevues/<code>/flux/<int:feed_id>/revoke")
+@bp.post("/programmes/<int:programme_id>/training/planned/<code>/feed/<int:feed_id>/revoke")
 @access(*EDITORS)
 def revoke_feed(programme_id: int, code: str, feed_id: int):
     """Revoke one of the trainer's feeds (another trainer's is a 404), then back to the page."""

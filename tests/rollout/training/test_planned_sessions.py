@@ -134,7 +134,7 @@ def test_slips_show_on_the_school_and_trainer_pages(client, engine: sa.Engine, w
     assert f"Séance prévue en {missed['wave']} non réalisée" in other
     client.post("/logout", data={})
     login(client, "project_manager")
-    trainer_page = unescape(client.get(f"/programmes/{world.programme_id}/seances-prevues/{entry['trainer']}").text)
+    trainer_page = unescape(client.get(f"/programmes/{world.programme_id}/training/planned/{entry['trainer']}").text)
     with Session(engine) as session:
         name = session.exec(select(School.name).where(School.uai == entry["uai"])).one()
     assert f"Séance annulée le {day:%d/%m/%Y} — {name} ({entry['uai']})" in trainer_page
@@ -155,7 +155,7 @@ def _record_link(page: str) -> str:
 def test_a_planned_entry_is_recorded_as_held_in_two_clicks(client, engine: sa.Engine, world: World, plan: dict, login, csrf) -> None:
     entry = plan["teacher_sessions"][0]
     login(client, "project_manager")
-    page = client.get(f"/programmes/{world.programme_id}/seances-prevues/{entry['trainer']}").text
+    page = client.get(f"/programmes/{world.programme_id}/training/planned/{entry['trainer']}").text
     link = next(unescape(href) for href in re.findall(r'<a class="button" href="([^"]+)">Marquer comme réalisée</a>', page)
                 if f"ref={entry['uai']}" in unescape(href) and f"wave={entry['wave']}" in unescape(href))
     form = client.get(link)  # first click: the prefilled form
@@ -182,7 +182,7 @@ def test_a_planned_entry_is_recorded_as_held_in_two_clicks(client, engine: sa.En
 def test_a_refused_recording_shows_why_and_writes_nothing(client, engine: sa.Engine, world: World, plan: dict, login) -> None:
     entry = plan["teacher_sessions"][0]
     login(client, "project_manager")
-    page = client.get(f"/programmes/{world.programme_id}/seances-prevues/{entry['trainer']}").text
+    page = client.get(f"/programmes/{world.programme_id}/training/planned/{entry['trainer']}").text
     link = _record_link(page)
     fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', client.get(link).text))
     fields.update(modality="face_to_face", attendees="100000")
@@ -194,29 +194,29 @@ def test_a_refused_recording_shows_why_and_writes_nothing(client, engine: sa.Eng
 
 def test_planned_pages_are_for_those_who_record(client, world: World, plan: dict, login) -> None:
     login(client, "stakeholder")
-    assert client.get(f"/programmes/{world.programme_id}/seances-prevues").status_code == 403
-    assert client.get(f"/programmes/{world.programme_id}/seances-prevues/AT-001").status_code == 403
-    assert "seances-prevues" not in client.get(f"/programmes/{world.programme_id}/trainers").text
+    assert client.get(f"/programmes/{world.programme_id}/training/planned").status_code == 403
+    assert client.get(f"/programmes/{world.programme_id}/training/planned/AT-001").status_code == 403
+    assert "training/planned" not in client.get(f"/programmes/{world.programme_id}/trainers").text
     client.post("/logout", data={})
     login(client, "other_leader")
-    assert client.get(f"/programmes/{world.programme_id}/seances-prevues/AT-001").status_code == 404
+    assert client.get(f"/programmes/{world.programme_id}/training/planned/AT-001").status_code == 404
     client.post("/logout", data={})
     login(client, "district_leader")
     listing = client.get(f"/programmes/{world.programme_id}/trainers").text
-    assert f"/programmes/{world.programme_id}/seances-prevues/AT-001" in listing
-    index = client.get(f"/programmes/{world.programme_id}/seances-prevues").text
+    assert f"/programmes/{world.programme_id}/training/planned/AT-001" in listing
+    index = client.get(f"/programmes/{world.programme_id}/training/planned").text
     assert "AT-001" in index and "V-1" in index
-    vendor = unescape(client.get(f"/programmes/{world.programme_id}/seances-prevues/V-1").text)
+    vendor = unescape(client.get(f"/programmes/{world.programme_id}/training/planned/V-1").text)
     assert "Équipes de direction" in vendor and vendor.count("Marquer comme réalisée") == len(plan["trainer_training"]) + len(
         plan["leadership_training"])  # every wave has ended, none recorded: each can be marked held
-    assert client.get(f"/programmes/{world.programme_id}/seances-prevues/NOPE").status_code == 404
+    assert client.get(f"/programmes/{world.programme_id}/training/planned/NOPE").status_code == 404
 
 
 def test_a_leadership_session_is_recorded_for_each_of_its_schools(client, engine: sa.Engine, world: World, plan: dict,
                                                                    login) -> None:
     entry = plan["leadership_training"][0]
     login(client, "district_leader")
-    page = client.get(f"/programmes/{world.programme_id}/seances-prevues/{entry['vendor']}").text
+    page = client.get(f"/programmes/{world.programme_id}/training/planned/{entry['vendor']}").text
     link = next(unescape(href) for href in re.findall(r'<a class="button" href="([^"]+)">Marquer comme réalisée</a>', page)
                 if "audience=leadership" in unescape(href) and f"wave={entry['wave']}" in unescape(href) and "ref=1" in unescape(href))
     form = client.get(link).text

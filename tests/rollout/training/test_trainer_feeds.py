@@ -26,8 +26,8 @@ FEED_ADDRESS = re.compile(r'<code id="new-feed">http://localhost/feeds/([A-Za-z0
 
 def _create(client, world: World, code: str, csrf) -> tuple[str, str]:
     """Create a feed from the trainer's page; its secret and the page that showed it."""
-    path = f"/programmes/{world.programme_id}/seances-prevues/{code}"
-    response = client.post(f"{path}/flux", data={"csrf_token": csrf(client, path)})
+    path = f"/programmes/{world.programme_id}/training/planned/{code}"
+    response = client.post(f"{path}/feed", data={"csrf_token": csrf(client, path)})
     assert response.status_code == 200
     match = FEED_ADDRESS.search(response.text)
     assert match, "the new feed's address is not shown"
@@ -46,7 +46,7 @@ def test_a_feed_is_created_shown_once_and_stored_as_a_digest(client, engine: sa.
         assert feed.token_hash == hashlib.sha256(secret.encode()).hexdigest() and feed.created_by == world.user_ids["project_manager"]
         [event] = session.exec(select(AuditEvent).where(AuditEvent.entity == "trainerfeed")).all()
         assert event.action == "feed_create" and secret not in str(event.changes)
-    again = client.get(f"/programmes/{world.programme_id}/seances-prevues/AT-001").text
+    again = client.get(f"/programmes/{world.programme_id}/training/planned/AT-001").text
     assert secret not in again and "actif" in again
 
 
@@ -85,7 +85,7 @@ def test_the_feed_is_the_trainers_calendar_with_states(client, engine: sa.Engine
 def test_the_download_is_the_same_calendar(client, engine: sa.Engine, world: World, login) -> None:
     plan = adopted_plan(engine, world)
     login(client, "project_manager")
-    response = client.get(f"/programmes/{world.programme_id}/seances-prevues/V-1/calendrier.ics")
+    response = client.get(f"/programmes/{world.programme_id}/training/planned/V-1/calendar.ics")
     assert response.status_code == 200 and 'filename="V-1.ics"' in response.headers["Content-Disposition"]
     assert len(_events(response.text)) == len(plan["trainer_training"]) + len(plan["leadership_training"])
 
@@ -102,8 +102,8 @@ def test_a_revoked_feed_is_404_and_audited(client, engine: sa.Engine, world: Wor
     secret, _page = _create(client, world, "AT-001", csrf)
     with Session(engine) as session:
         feed_id = session.exec(select(TrainerFeed.id)).one()
-    path = f"/programmes/{world.programme_id}/seances-prevues/AT-001"
-    assert client.post(f"{path}/flux/{feed_id}/revoke", data={"csrf_token": csrf(client, path)}).status_code == 302
+    path = f"/programmes/{world.programme_id}/training/planned/AT-001"
+    assert client.post(f"{path}/feed/{feed_id}/revoke", data={"csrf_token": csrf(client, path)}).status_code == 302
     assert client.get(f"/feeds/{secret}.ics").status_code == 404
     assert client.get("/feeds/not-a-feed.ics").status_code == 404
     with Session(engine) as session:
@@ -112,8 +112,8 @@ def test_a_revoked_feed_is_404_and_audited(client, engine: sa.Engine, world: Wor
         assert actions == ["feed_create", "feed_revoke", "refused", "refused"]
         assert session.get(TrainerFeed, feed_id).revoked_at is not None
     # another trainer's feed cannot be revoked through this trainer's page
-    other_path = f"/programmes/{world.programme_id}/seances-prevues/AT-002"
-    assert client.post(f"{other_path}/flux/{feed_id}/revoke", data={"csrf_token": csrf(client, other_path)}).status_code == 404
+    other_path = f"/programmes/{world.programme_id}/training/planned/AT-002"
+    assert client.post(f"{other_path}/feed/{feed_id}/revoke", data={"csrf_token": csrf(client, other_path)}).status_code == 404
 
 
 def test_stakeholders_never_see_a_feed_and_other_districts_cannot_make_one(client, engine: sa.Engine, world: World, login,
@@ -122,15 +122,15 @@ def test_stakeholders_never_see_a_feed_and_other_districts_cannot_make_one(clien
     _create(client, world, "AT-001", csrf)
     client.post("/logout", data={})
     login(client, "stakeholder")
-    path = f"/programmes/{world.programme_id}/seances-prevues/AT-001"
+    path = f"/programmes/{world.programme_id}/training/planned/AT-001"
     assert client.get(path).status_code == 403
-    assert client.post(f"{path}/flux", data={"csrf_token": csrf(client, f"/programmes/{world.programme_id}/trainers")}).status_code == 403
-    assert client.get(f"{path}/calendrier.ics").status_code == 403
+    assert client.post(f"{path}/feed", data={"csrf_token": csrf(client, f"/programmes/{world.programme_id}/trainers")}).status_code == 403
+    assert client.get(f"{path}/calendar.ics").status_code == 403
     for page in (f"/programmes/{world.programme_id}/trainers", f"/programmes/{world.programme_id}/progress/{world.uais[0]}"):
         assert "/feeds/" not in unescape(client.get(page).text) and "flux" not in client.get(page).text
     client.post("/logout", data={})
     login(client, "other_leader")
-    assert client.post(f"{path}/flux", data={"csrf_token": csrf(client, f"/programmes/{world.other_programme_id}/trainers")}).status_code == 404
+    assert client.post(f"{path}/feed", data={"csrf_token": csrf(client, f"/programmes/{world.other_programme_id}/trainers")}).status_code == 404
     with Session(engine) as session:
         assert len(session.exec(select(TrainerFeed)).all()) == 1
 
