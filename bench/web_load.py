@@ -1,0 +1,219 @@
+"""The web app under load: readers on the dashboards and lists, writers editing and importing,
+against gunicorn started as the Procfile starts it, on SQLite and on PostgreSQL.
+
+    python -m bench.web_load [--minutes 5] [--readers 50] [--writers 5] [--postgres URL] [--no-sqlite] [--usage week|day]
+
+For each database: the demo is loaded (weekly usage by default, `--usage day` for the 1.8 million
+daily rows), gunicorn runs the Procfile's `web:` line (its documented worker and thread counts,
+`WEB_CONCURRENCY` to change them) on a loopback port, and then:
+
+1. the baseline, in the same run: one stakeholder alone opens every page `--runs` times;
+2. the load: Locust, headless, on loopback only, for `--minutes`: `--readers` stakeholders
+   (dashboards with their filters, lists) and `--writers` project managers (milestone edits,
+   small usage imports through the preview and its confirmation; `bench/locustfile.py`).
+
+It prints, per page, requests, errors, median and 95th percentile under load, and the p95's
+ratio to the page's p95 alone. The issue's target: zero errors, every dashboard's p95 under
+300 ms under that load. Locust is a benchmark dependency: `pip install -e .[bench]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bench.dashboard_queries import percentiles
+from bench.scratch import scratch_postgres
+from rollout.cli import load_dataset_committed, reset_demo_accounts
+from rollout.db import make_engine, upgrade
+from rollout.models import Programme, School, UsageRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+READER = "partenaire@demo.rollout.invalid"
+WRITER = "chef.projet@demo.rollout.invalid"
+HAND_KINDS = ("platform_provisioned", "school_live", "relays_active")
+"""Milestones no held session derives in the demo: typed by hand, as a writer does."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def procfile_web() -> str:
+    """The Procfile's `web:` command: what a Procfile host runs."""
+    for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("web:"):
+            return line.removeprefix("web:").strip()
+    raise SystemExit("Procfile has no web: line")
+
+
+def _plan(engine: sa.Engine, passwords: dict[str, str], *, readers: int, writers: int) -> dict:
+    """What the Locust users need: accounts, pages, and each writer's own schools."""
+    with Session(engine) as session:
+        programme = session.exec(select(Programme)).one()
+        uais = list(session.exec(select(School.uai).where(School.programme_id == programme.id).order_by(School.uai)))
+        basin = session.exec(sa.text("SELECT code FROM basin WHERE programme_id = :id ORDER BY code"),
+                             params={"id": programme.id}).first()[0]
+        last = session.exec(select(sa.func.max(UsageRecord.period_start))).one()
+    base = f"/programmes/{programme.id}/dashboard"
+    filters = {"": {}, "year": {"year": "2016-2017"}, "basin": {"basin": basin}, "REP+": {"priority": "REP+"},
+               "months": {"start": "2016-10", "end": "2017-03"}}
+    dashboards = [(f"dashboard {name}{' · ' + label if label else ''}", f"{path}?{urlencode(query)}".rstrip("?"))
+                  for name, path in (("overview", base), ("equity", f"{base}/equity"), ("leadership", f"{base}/leadership"),
+                                     ("trainers", f"{base}/trainers"), ("training", f"{base}/training"))
+                  for label, query in filters.items()]
+    dashboards.append(("dashboard school", f"{base}/school?school={uais[0]}"))
+    lists = [("list progress", f"/programmes/{programme.id}/progress"), ("list schools", f"/programmes/{programme.id}/schools")]
+    share = len(uais) // max(writers, 1)
+    return {
+        "reader": {"email": READER, "password": passwords[READER]}, "writer": {"email": WRITER, "password": passwords[WRITER]},
+        "readers": readers, "writers": writers, "programme_id": programme.id, "hand_kinds": list(HAND_KINDS),
+        "dashboard_pages": dashboards, "list_pages": lists, "usage_week": (last or date.today()).isoformat(),
+        "writer_schools": [uais[number * share:(number + 1) * share][:10] for number in range(writers)],
+    }
+
+
+def _gunicorn(url: str, port: int, instance: Path) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only", "PORT": str(port),
+           "ROLLOUT_SECURE_COOKIES": "0", "ROLLOUT_INSTANCE_PATH": str(instance),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    command = procfile_web().replace("0.0.0.0", "127.0.0.1").replace("--access-logfile -", "")
+    server = subprocess.Popen(["sh", "-c", f"exec {command}"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/login", timeout=10).status_code == 200:
+                return server
+        except requests.RequestException:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"gunicorn did not answer: {server.stderr.read().decode()[-2000:]}")
+
+
+def _alone(host: str, plan: dict, runs: int) -> dict[str, float]:
+    """Each reader page's p95, one reader alone on the server (the baseline)."""
+    client = requests.Session()
+    page = client.get(f"{host}/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(f"{host}/login", data={**plan["reader"], "csrf_token": token}, allow_redirects=False)
+    assert response.status_code == 302, response.status_code
+    found = {}
+    for name, path in plan["dashboard_pages"] + plan["list_pages"]:
+        assert client.get(f"{host}{path}").status_code == 200, path
+        seconds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            assert client.get(f"{host}{path}").status_code == 200, path
+            seconds.append(time.perf_counter() - started)
+        found[name] = percentiles(seconds)[1]
+    return found
+
+
+def _locust(host: str, plan_file: Path, users: int, minutes: float, folder: Path) -> list[dict[str, str]]:
+    prefix = folder / "locust"
+    command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
+               "--host", host, "-u", str(users), "-r", str(max(users // 5, 1)), "--run-time", f"{int(minutes * 60)}s",
+               "--stop-timeout", "30", "--csv", str(prefix), "--loglevel", "WARNING"]
+    done = subprocess.run(command, env={**os.environ, "ROLLOUT_LOAD_PLAN": str(plan_file)}, check=False, text=True,
+                          capture_output=True, timeout=minutes * 60 + 120)
+    if not Path(f"{prefix}_stats.csv").exists():
+        raise SystemExit(f"Locust failed ({done.returncode}): {done.stderr[-2000:]}")
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
+        rows = list(csv.DictReader(stats))
+    failures = Path(f"{prefix}_failures.csv")
+    if failures.exists():
+        for row in csv.DictReader(failures.open(encoding="utf-8")):
+            print(f"  error: {row['Name']}: {row['Error']} × {row['Occurrences']}")
+    return rows
+
+
+def run(url: str, args: argparse.Namespace, folder: Path, label: str) -> None:
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        load_dataset_committed(engine, "seine-saint-denis", usage=args.usage)
+        passwords = reset_demo_accounts(engine)
+        plan = _plan(engine, passwords, readers=args.readers, writers=args.writers)
+        with Session(engine) as session:
+            rows = session.exec(select(sa.func.count()).select_from(UsageRecord)).one()
+    finally:
+        engine.dispose()
+    plan_file = folder / "plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    port = free_port()
+    instance = folder / f"instance-{label}"
+    instance.mkdir()
+    server = _gunicorn(url, port, instance)
+    host = f"http://127.0.0.1:{port}"
+    try:
+        alone = _alone(host, plan, args.runs)
+        load = os.getloadavg()[0]
+        stats = _locust(host, plan_file, args.readers + args.writers, args.minutes, folder)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+    _print(label, rows, alone, stats, load)
+
+
+def _print(label: str, rows: int, alone: dict[str, float], stats: list[dict[str, str]], load: float) -> None:
+    workers = os.environ.get("WEB_CONCURRENCY", "2")
+    print(f"\n{label}: demo with {rows:,} usage rows; gunicorn as the Procfile (WEB_CONCURRENCY={workers}); "
+          f"load average before: {load:.1f}")
+    print(f"{'page':<34} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p95 alone':>9} {'× alone':>7}")
+    worst = 0.0
+    for row in stats:
+        name = row["Name"]
+        p95 = float(row["95%"] or 0)
+        base = alone.get(name)
+        ratio = f"{p95 / (base * 1000):7.1f}" if base else f"{'':>7}"
+        print(f"{name:<34} {row['Request Count']:>8} {row['Failure Count']:>6} {float(row['Requests/s']):6.1f} "
+              f"{float(row['Median Response Time'] or 0):7.0f} {p95:7.0f} {(base or 0) * 1000:9.0f} {ratio}")
+        if name.startswith("dashboard"):
+            worst = max(worst, p95)
+    total = next(row for row in stats if row["Name"] == "Aggregated")
+    print(f"errors: {total['Failure Count']} of {total['Request Count']} requests; slowest dashboard p95 under load: "
+          f"{worst:.0f} ms (target: zero errors, 300 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--writers", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=10, help="requests per page for the one-reader baseline")
+    parser.add_argument("--usage", choices=("week", "day"), default="week")
+    parser.add_argument("--postgres", default=os.environ.get("ROLLOUT_TEST_POSTGRES_URL"),
+                        help="admin URL of a PostgreSQL server (default: $ROLLOUT_TEST_POSTGRES_URL)")
+    parser.add_argument("--no-sqlite", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        if not args.no_sqlite:
+            (folder / "sqlite").mkdir()
+            run(f"sqlite:///{folder / 'bench.sqlite3'}", args, folder / "sqlite", "SQLite")
+        if args.postgres:
+            (folder / "pg").mkdir()
+            with scratch_postgres(args.postgres) as url:
+                run(url, args, folder / "pg", "PostgreSQL")
+
+
+if __name__ == "__main__":
+    main()
