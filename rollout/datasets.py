@@ -40,6 +40,7 @@ from rollout.models import (
 )
 from rollout.planning.scenario import build_scenario
 from rollout.tracking.milestones import planned_dates
+from rollout.training.milestones import derived_milestones
 from rollout.usage import taxonomy
 from rollout.usage.profiles import audience_of
 
@@ -204,9 +205,6 @@ def _add_history(
         )
         for uai, school in schools.items()
     ]
-    planned = {uai: planned_dates(wave.start_date, wave.end_date) for uai, wave in wave_of.items()}
-    for row in simulation.simulate_milestones(sim_schools, as_of=HISTORY_END):
-        session.add(_from_spec(Milestone, row, school_id=schools[row.uai].id, planned_on=planned[row.uai][row.kind]))
     for row in simulation.simulate_pix(sim_schools, as_of=HISTORY_END):
         session.add(PixCertification(school_id=schools[row.uai].id, level=row.level, certified=row.certified))
     session.flush()
@@ -214,15 +212,30 @@ def _add_history(
     insert_rows(session, PixCertificationRecord.__table__, [
         {"school_id": schools[row.uai].id, "certified_on": row.certified_on, "level": row.level, "certified": row.certified}
         for row in simulation.simulate_pix_records(sim_schools, as_of=HISTORY_END)])
+    _add_milestones(session, programme, schools, wave_of, simulation.simulate_milestones(sim_schools, as_of=HISTORY_END))
     rows = simulation.simulate_usage(sim_schools, start=programme.start_date, end=HISTORY_END, period=usage)
     _add_usage(session, programme, rows, schools, progress=progress)
+
+
+def _add_milestones(session: Session, programme: Programme, schools: dict[str, School], wave_of: dict[str, Wave],
+                    simulated: Iterable[Any]) -> None:
+    """The simulated milestones, planned by the baseline's waves; those the simulated sessions and
+    certifications make are derived from them by the product's own rule (`derived_milestones`,
+    source sessions or certifications), so that each says truthfully where its date came from.
+    Not audited, like the rest of the load: nothing is changed, the programme is written."""
+    derived, _ = derived_milestones(session, programme, schools.values())
+    planned = {uai: planned_dates(wave.start_date, wave.end_date) for uai, wave in wave_of.items()}
+    for row in simulated:
+        school_id = schools[row.uai].id
+        session.add(_from_spec(Milestone, row, school_id=school_id, planned_on=planned[row.uai][row.kind],
+                               **derived.get((school_id, row.kind), {})))
+    session.flush()
 
 
 def _add_training(session: Session, programme: Programme, plan: dict[str, Any], schools: dict[str, School],
                   waves: dict[str, Wave], delivery: list[Any]) -> None:
     """Simulated sessions (their trainees trained from then), M@gistère enrolments and monthly
-    completions, following the plan and the schools' milestones (`fixtures.training`); the
-    milestones stay as simulated, typed by hand (`source` "hand")."""
+    completions, following the plan and the schools' milestones (`fixtures.training`)."""
     from fixtures import training
 
     trainers = {t.code: t for t in session.exec(select(Trainer).where(Trainer.programme_id == programme.id))}

@@ -10,7 +10,8 @@ Pix+ Édu totals per level follows from its dated certifications. A school witho
 keeps what people typed: programmes that record no sessions edit these milestones by hand.
 When records exist they win over a hand-typed value, and the change is audited with the old
 value, so nothing typed is ever silently lost. Every channel that writes sessions or
-certifications calls `refresh_school_milestones` in its own transaction.
+certifications calls `refresh_school_milestones` in its own transaction; the demo's loader,
+which writes a new programme and records no change, stores what `derived_milestones` gives.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ SESSION_MILESTONES = {"leadership_briefed": "leadership", "admins_trained": "adm
 """The milestones held sessions make, and the audience of those sessions."""
 PIX_KIND = "pix_certified"
 COUNTED_BY_ATTENDEES = "teachers_trained"
+DERIVED_SOURCES = {**dict.fromkeys(SESSION_MILESTONES, "sessions"), PIX_KIND: "certifications"}
+"""Each derived milestone and the `source` its records give it, in the order they are written."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,29 @@ def _store_totals(session: Session, *, school_id: int, records: list[PixCertific
             session.add(row)
 
 
+def derived_milestones(session: Session, programme: Programme,
+                       schools: Iterable[School]) -> tuple[dict[tuple[int, str], dict[str, Any]],
+                                                           dict[int, list[PixCertificationRecord]]]:
+    """What the held sessions and dated certifications of `schools` (of `programme`) say of their
+    derived milestones, keyed (school id, kind), only where records make one; and the
+    certifications read. Writes nothing, so that the demo's loader, which records no change,
+    derives its milestones by the very rule `refresh_school_milestones` applies."""
+    schools = list(schools)
+    ids = [school.id for school in schools]
+    held = held_sessions(session, programme_id=programme.id, school_ids=ids)
+    certifications = certification_records(session, school_ids=ids)
+    derived: dict[tuple[int, str], dict[str, Any]] = {}
+    for school in schools:
+        for kind, audience in SESSION_MILESTONES.items():
+            state = _from_sessions(kind, held.get((school.id, audience)), school, programme)
+            if state is not None:
+                derived[school.id, kind] = state
+        state = _from_certifications(certifications.get(school.id, []))
+        if state is not None:
+            derived[school.id, PIX_KIND] = state
+    return derived, certifications
+
+
 def refresh_school_milestones(session: Session, programme: Programme, school_ids: Iterable[int], author: Author) -> None:
     """Derive the milestones of `school_ids` (of `programme`) from their held sessions and dated
     certifications, after any of them changed. Milestones without records are left as typed;
@@ -166,24 +192,19 @@ def refresh_school_milestones(session: Session, programme: Programme, school_ids
     if not ids:
         return
     schools = session.exec(select(School).where(col(School.id).in_(ids), School.programme_id == programme.id)).all()
-    held = held_sessions(session, programme_id=programme.id, school_ids=ids)
-    certifications = certification_records(session, school_ids=ids)
+    derived, certifications = derived_milestones(session, programme, schools)
     stored = {(milestone.school_id, milestone.kind): milestone for milestone in session.exec(
         select(Milestone).where(col(Milestone.school_id).in_(ids)).execution_options(populate_existing=True))}
     for school in schools:
-        for kind, audience in SESSION_MILESTONES.items():
+        for kind, source in DERIVED_SOURCES.items():
             milestone = stored.get((school.id, kind))
-            after = (_from_sessions(kind, held.get((school.id, audience)), school, programme)
-                     or _released(_state(milestone), "sessions"))
-            if after is not None:
-                _write(session, programme=programme, school=school, kind=kind, milestone=milestone, after=after,
-                       author=author)
-        records = certifications.get(school.id, [])
-        milestone = stored.get((school.id, PIX_KIND))
-        after = _from_certifications(records) or _released(_state(milestone), "certifications")
-        if after is not None:
-            if records or after["source"] == "hand":
-                _store_totals(session, school_id=school.id, records=records)
-            _write(session, programme=programme, school=school, kind=PIX_KIND, milestone=milestone, after=after,
+            after = derived.get((school.id, kind)) or _released(_state(milestone), source)
+            if after is None:
+                continue
+            if kind == PIX_KIND:
+                records = certifications.get(school.id, [])
+                if records or after["source"] == "hand":
+                    _store_totals(session, school_id=school.id, records=records)
+            _write(session, programme=programme, school=school, kind=kind, milestone=milestone, after=after,
                    author=author)
     session.flush()
