@@ -72,4 +72,6 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("ROLLOUT_IDLE_MINUTES", "60"))),  # the idle timeout
         "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=int(env.get("ROLLOUT_SESSION_HOURS", "12"))),
         "MAX_CONTENT_LENGTH": int(env.get("ROLLOUT_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+        # Larger uploads are read and written by `rollout worker`, not in the request (docs/queue.md).
+        "QUEUE_IMPORT_BYTES": int(env.get("ROLLOUT_QUEUE_IMPORT_BYTES", str(4 * 1024 * 1024))),
     }

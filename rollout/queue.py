@@ -20,19 +20,23 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask.sansio.scaffold import find_package
 from huey import Huey
 from huey.storage import BaseStorage, RedisStorage, SqliteStorage
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 QUEUE_NAME = "rollout"
 QUEUE_FILE = "queue.sqlite3"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 SQLITE_PREFIX = "sqlite:///"
 # The modules whose tasks the worker runs: a task enqueued by name runs only where it is registered.
-TASK_MODULES: tuple[str, ...] = ("rollout.planning.tasks",)
+TASK_MODULES: tuple[str, ...] = ("rollout.planning.tasks", "rollout.imports.tasks")
 # How long SIGTERM (what Procfile hosts send before SIGKILL, 30 s later on most) lets the running
 # tasks finish before they are interrupted.
 SHUTDOWN_SECONDS = 20
@@ -92,6 +96,16 @@ def worker_pid() -> int:
     """The process that ran this task: enqueue it to check that a worker consumes the queue
     (docs/queue.md)."""
     return os.getpid()
+
+
+@cache
+def worker_engine() -> sa.Engine:
+    """A worker process's engine from DATABASE_URL, made on first use (after the consumer forked
+    it): the web app's engine lives in the app, which the worker never builds."""
+    from rollout.config import database_url
+    from rollout.db import make_engine
+
+    return make_engine(database_url(os.environ.get("DATABASE_URL"), instance_path()))
 
 
 def load_tasks(extra_modules: tuple[str, ...] = ()) -> None:

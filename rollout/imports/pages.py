@@ -11,9 +11,10 @@ from flask_login import current_user
 
 from rollout.core.pages import programme_page
 from rollout.db import get_session
-from rollout.imports.pipeline import Importer, Preview, read_preview, save_preview
+from rollout.imports import jobs
+from rollout.imports.pipeline import Importer, Preview, read_preview, restore, save_preview
 from rollout.imports.tabular import TableError
-from rollout.models import Programme
+from rollout.models import Programme, SavedPreview
 
 
 def upload_status() -> int:
@@ -49,3 +50,18 @@ def previewed(programme: Programme, importer: Importer, data: bytes, filename: s
     save_preview(db, importer=importer, programme=programme, preview=preview, user_id=current_user.id)
     db.commit()
     return preview
+
+
+def job_page(programme: Programme, importer: Importer, saved: SavedPreview, *, status: int = 200):
+    """A queued import's page: once previewed, the very preview page a small file gets (nothing
+    to confirm when it would change nothing); before, how far the worker is; after, what came of
+    it (the batch written, the invalid rows, or why it failed), all read from the job's row."""
+    job = jobs.job_of(saved)
+    if job["status"] == "ready" and status == 200:
+        preview = restore(importer, saved)
+        if not saved.rows:
+            preview.saved_id = None
+        return preview_page(programme, importer, preview)
+    return programme_page("imports/job.html", programme, importer=importer, saved=saved, job=job,
+                          state=jobs.progress_state(saved), problems=jobs.problems_of(job),
+                          back=url_for(importer.listing, programme_id=programme.id)), status

@@ -18,7 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterator, Mapping, Sequence
 
 from sqlmodel import Session, delete, or_, select
 
@@ -32,6 +32,11 @@ from rollout.models import ImportBatch, Programme, SavedPreview, utcnow
 ACTIONS = ("new", "changed", "unchanged")
 SHOWN = 200  # rows a preview page lists; the counts cover them all
 PREVIEW_LIFETIME = timedelta(hours=24)
+PROGRESS_EVERY = 10_000  # rows between two progress reports: often enough for a bar, rare enough to cost nothing
+
+Progress = Callable[[int], None]
+"""Told how many of a file's data rows the import has read and checked so far (the command
+line's progress bar, the queued import's progress row)."""
 
 
 @dataclass
@@ -129,13 +134,34 @@ class Importer(ABC):
         return rows
 
 
+class CountedRows(list):
+    """A table's rows that tell `progress` how many the importer has gone through, every
+    PROGRESS_EVERY rows and at the end: the one place an import counts its rows, whatever
+    each importer does with them."""
+
+    def __init__(self, rows: list[tuple[int, dict[str, str]]], progress: Progress) -> None:
+        super().__init__(rows)
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        count = 0
+        for count, row in enumerate(super().__iter__(), start=1):
+            if count % PROGRESS_EVERY == 0:
+                self.progress(count)
+            yield row
+        self.progress(count)
+
+
 def read_preview(session: Session, *, importer: Importer, programme: Programme, data: bytes, filename: str,
-                 today: date) -> Preview:
+                 today: date, progress: Progress | None = None) -> Preview:
     """Read `data` and preview it. TableError when the file itself cannot be read (too large,
-    no header, required columns missing, no data rows); invalid rows are in the preview."""
+    no header, required columns missing, no data rows); invalid rows are in the preview.
+    `progress` hears how many rows the importer has checked so far."""
     table = read_table(data, filename, importer.header())
     if not table.rows:
         raise TableError(filename, [Problem("no_data_rows")])
+    if progress is not None:
+        table.rows = CountedRows(table.rows, progress)
     preview = importer.preview(session, programme=programme, table=table, today=today)
     preview.notes = [*table.notes, *preview.notes]
     preview.ignored_columns = table.ignored_columns
@@ -166,10 +192,12 @@ def apply_preview(session: Session, *, importer: Importer, programme: Programme,
 
 
 def import_file(session: Session, *, importer: Importer, programme: Programme, data: bytes, filename: str,
-                author: Author, today: date, dry_run: bool) -> tuple[Preview, ImportBatch | None]:
+                author: Author, today: date, dry_run: bool,
+                progress: Progress | None = None) -> tuple[Preview, ImportBatch | None]:
     """Preview a file and, unless `dry_run`, apply it at once (the API and the command line).
     TableError lists every problem when any row is invalid; nothing is written. Does not commit."""
-    preview = read_preview(session, importer=importer, programme=programme, data=data, filename=filename, today=today)
+    preview = read_preview(session, importer=importer, programme=programme, data=data, filename=filename, today=today,
+                           progress=progress)
     if preview.problems:
         raise TableError(filename, preview.problems)
     if dry_run:
@@ -183,10 +211,7 @@ def save_preview(session: Session, *, importer: Importer, programme: Programme, 
     """Keep a confirmable preview for its author (sets `preview.saved_id`), in place of their
     earlier preview of the same kind in this programme; expired previews go too. Does not commit."""
     now = now or utcnow()
-    session.exec(delete(SavedPreview).where(
-        SavedPreview.programme_id == programme.id,
-        or_((SavedPreview.user_id == user_id) & (SavedPreview.kind == importer.kind), SavedPreview.expires_at <= now),
-    ))
+    forget_previews(session, programme=programme, kind=importer.kind, user_id=user_id, now=now)
     if not preview.confirmable:
         return
     saved = SavedPreview(
@@ -196,6 +221,15 @@ def save_preview(session: Session, *, importer: Importer, programme: Programme, 
     session.add(saved)
     session.flush()
     preview.saved_id = saved.id
+
+
+def forget_previews(session: Session, *, programme: Programme, kind: str, user_id: int, now: datetime) -> None:
+    """Delete the user's previews of `kind` in this programme (a new one replaces them), and
+    every expired preview there. Does not commit."""
+    session.exec(delete(SavedPreview).where(
+        SavedPreview.programme_id == programme.id,
+        or_((SavedPreview.user_id == user_id) & (SavedPreview.kind == kind), SavedPreview.expires_at <= now),
+    ))
 
 
 def saved_preview(session: Session, *, programme: Programme, saved_id: int, user_id: int,

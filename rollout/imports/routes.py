@@ -6,6 +6,10 @@ data; leaders and project managers for progress and usage). A kept preview is lo
 the user's programme and belongs to the user who made it; the checks run in one order for
 every kind: 404 when it is not theirs (or expired), 403 when their role may no longer run that
 import, then 400 when the form's CSRF token is missing.
+
+An upload larger than QUEUE_IMPORT_BYTES is previewed, and once confirmed written, by
+`rollout worker` (`rollout.imports.jobs`): its page shows how far it is and what came of it,
+under the same URL and the same checks as a kept preview.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,8 +29,9 @@ from rollout.core.forms import ButtonForm, UploadForm
 from rollout.core.pages import programme_page
 from rollout.core.permissions import ACTIONS, may
 from rollout.db import get_session
+from rollout.imports import bounds, jobs, tasks
 from rollout.imports.export import FORMATS, table_bytes
-from rollout.imports.pages import preview_page, previewed, upload_page
+from rollout.imports.pages import job_page, preview_page, previewed, upload_page
 from rollout.imports.pipeline import ImportConflict, Importer, NotOffered, confirm, restore, saved_preview
 from rollout.imports.registry import IMPORTERS, UPLOAD_PATHS
 from rollout.imports.tabular import TableError
@@ -44,11 +49,24 @@ def upload(programme_id: int, kind: str):
         return upload_page(programme, importer, form=form)
     file = form.file.data
     filename = file.filename or "envoi"
+    data = file.read()
+    if current_app.config["QUEUE_IMPORT_BYTES"] < len(data) <= bounds.MAX_BYTES:
+        return _queued(programme, importer, data, filename)
     try:
-        preview = previewed(programme, importer, file.read(), filename)
+        preview = previewed(programme, importer, data, filename)
     except TableError as error:
         return upload_page(programme, importer, form=form, refused=error, filename=filename)
     return preview_page(programme, importer, preview)
+
+
+def _queued(programme: Programme, importer: Importer, data: bytes, filename: str):
+    """Hand a large upload to the worker and show its page, which follows it."""
+    db = get_session()
+    saved = jobs.new_job(db, programme=programme, kind=importer.kind, filename=filename, size=len(data),
+                         user_id=current_user.id)
+    db.commit()
+    tasks.start(db, saved, tasks.preview_upload, data)
+    return redirect(url_for("imports.show", programme_id=programme.id, preview_id=saved.id), 303)
 
 
 def _upload_view(kind: str) -> Callable[[int], object]:
@@ -84,7 +102,25 @@ def show(programme_id: int, preview_id: int):
     """A kept preview shown again (e.g. after reloading), still to confirm or cancel."""
     programme = programme_or_404(programme_id)
     saved, importer = _saved_or_404(programme, preview_id, posted=False)
+    job = jobs.job_of(saved)
+    if job is not None:
+        jobs.reap_if_lost(get_session(), saved)
+        return job_page(programme, importer, saved)
     return preview_page(programme, importer, restore(importer, saved))
+
+
+@bp.get("/programmes/<int:programme_id>/imports/<int:preview_id>/progress.json")
+@access(*EDITORS)
+def progress(programme_id: int, preview_id: int):
+    """A queued import's state, for its page's polling (`static/import_progress.js`)."""
+    programme = programme_or_404(programme_id)
+    saved, _importer = _saved_or_404(programme, preview_id, posted=False)
+    if jobs.job_of(saved) is None:
+        abort(404)
+    jobs.reap_if_lost(get_session(), saved)
+    response = jsonify(jobs.progress_state(saved))
+    response.cache_control.no_store = True
+    return response
 
 
 @bp.post("/programmes/<int:programme_id>/imports/<int:preview_id>/confirm")
@@ -97,6 +133,8 @@ def confirm_preview(programme_id: int, preview_id: int):
     programme = programme_or_404(programme_id)
     saved, importer = _saved_or_404(programme, preview_id, posted=True)
     left_out = set(request.form.getlist("offered")) - set(request.form.getlist("keep"))
+    if jobs.job_of(saved) is not None:
+        return _confirm_queued(db, programme, importer, saved, left_out)
     try:
         batch = confirm(db, importer=importer, programme=programme, saved=saved, author=current_author("form"),
                         today=date.today(), left_out=left_out)
@@ -117,6 +155,26 @@ def confirm_preview(programme_id: int, preview_id: int):
     return redirect(url_for(importer.listing, programme_id=programme.id))
 
 
+def _confirm_queued(db, programme: Programme, importer: Importer, saved: SavedPreview, left_out: set[str]):
+    """Hand a queued import's confirmed preview to the worker; 409 when it is not a preview
+    ready to confirm (being read, refused, or confirmed already)."""
+    job = jobs.job_of(saved)
+    if job["status"] != "ready" or not saved.rows:
+        return job_page(programme, importer, saved, status=409)
+    if left_out:
+        try:
+            if not importer.leave_out(restore(importer, saved), left_out).confirmable:
+                flash(_("Aucune ligne cochée : rien n'a été importé. Cochez au moins une ligne, ou abandonnez l'import."), "error")
+                return redirect(url_for("imports.show", programme_id=programme.id, preview_id=saved.id))
+        except NotOffered:  # a forged form
+            abort(400)
+    jobs.update_job(saved, status="confirmed")
+    db.add(saved)
+    db.commit()
+    tasks.start(db, saved, tasks.write_upload, sorted(left_out), current_author("form"))
+    return redirect(url_for("imports.show", programme_id=programme.id, preview_id=saved.id), 303)
+
+
 @bp.post("/programmes/<int:programme_id>/imports/<int:preview_id>/cancel")
 @access(*EDITORS)
 def cancel(programme_id: int, preview_id: int):
@@ -124,6 +182,8 @@ def cancel(programme_id: int, preview_id: int):
     db = get_session()
     programme = programme_or_404(programme_id)
     saved, importer = _saved_or_404(programme, preview_id, posted=True)
+    if (jobs.job_of(saved) or {}).get("status") in ("confirmed", "writing", "written"):
+        return job_page(programme, importer, saved, status=409)  # confirmed: too late to cancel
     db.delete(saved)
     db.commit()
     flash(_("Import abandonné : rien n'a été enregistré."), "info")

@@ -8,39 +8,29 @@ without a queue.
 from __future__ import annotations
 
 import logging
-import os
-from functools import cache
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
-from rollout.config import database_url
-from rollout.db import make_engine, writing
+from rollout.db import writing
 from rollout.models import Plan, utcnow
 from rollout.planning.runs import reap_stale, run_plan
-from rollout.queue import huey, instance_path
+from rollout.queue import huey, worker_engine
 
 log = logging.getLogger(__name__)
 
 QUEUE_DOWN = "the task queue could not be reached; queue the plan again"
 
 
-@cache
-def _engine() -> sa.Engine:
-    """The worker process's engine, made on first use (after the consumer forked it)."""
-    return make_engine(database_url(os.environ.get("DATABASE_URL"), instance_path()))
-
-
 @huey.task()
 def solve_plan(plan_id: int) -> None:
     """Solve a queued plan; its row says how far it is and how it ended."""
-    run_plan(_engine(), plan_id)
+    run_plan(worker_engine(), plan_id)
 
 
 @huey.on_startup()
 def reap_on_start() -> None:
     """A worker starting may be one restarted after a crash: its plans must not read solving."""
-    with Session(writing(_engine())) as session:
+    with Session(writing(worker_engine())) as session:
         reap_stale(session, utcnow())
         session.commit()
 

@@ -1,0 +1,218 @@
+"""The import tasks `rollout worker` runs: preview an uploaded file, then write it once confirmed
+(`rollout.imports.jobs` says where their state lives and why).
+
+Each task runs the same pipeline functions as the synchronous pages (`read_preview`,
+`apply_preview`), so a queued import previews, refuses and writes exactly as a small one does;
+the task only records how far it is, in short transactions of its own, and how it ended.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from rollout.core.author import Author
+from rollout.db import writing
+from rollout.imports import jobs
+from rollout.imports.pipeline import ImportConflict, Importer, Preview, apply_preview, read_preview, restore
+from rollout.imports.registry import IMPORTERS
+from rollout.imports.tabular import TableError
+from rollout.models import Programme, SavedPreview
+from rollout.queue import huey, worker_engine
+
+log = logging.getLogger(__name__)
+
+
+class JobGone(Exception):
+    """The job's row was deleted (cancelled, or replaced by the user's next upload): stop."""
+
+
+@huey.task()
+def preview_upload(saved_id: int, data: bytes) -> None:
+    """Read and check an uploaded file; the job's row then holds its preview or its problems."""
+    run_preview(worker_engine(), saved_id, data)
+
+
+@huey.task()
+def write_upload(saved_id: int, left_out: list[str], author: Author) -> None:
+    """Write a confirmed preview as one import batch, all or nothing."""
+    run_write(worker_engine(), saved_id, left_out=set(left_out), author=author)
+
+
+def start(session: Session, saved: SavedPreview, task: Any, *args: Any) -> None:
+    """Enqueue `task` for the committed job `saved`; a queue that cannot be reached leaves the
+    job failed with the reason, not queued forever (as plans do)."""
+    try:
+        task(saved.id, *args)
+    except Exception:  # Redis down, disk full: the same to the person waiting
+        log.exception("import %s could not be queued", saved.id)
+        jobs.update_job(saved, status="failed", failure=jobs.QUEUE_DOWN)
+        session.add(saved)
+        session.commit()
+
+
+@contextmanager
+def heartbeat(saved_id: int) -> Iterator[None]:
+    """Beat for the job every HEARTBEAT_SECONDS while the block runs (its rows may hold the
+    database's write lock meanwhile), then forget the beat."""
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.wait(jobs.HEARTBEAT_SECONDS):
+            try:
+                jobs.beat(saved_id)
+            except Exception:  # a queue briefly unreachable: the next beat tries again
+                log.warning("import %s: heartbeat not written", saved_id, exc_info=True)
+
+    jobs.beat(saved_id)
+    thread = threading.Thread(target=loop, name=f"import-{saved_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        jobs.forget_beat(saved_id)
+
+
+def _take(engine: sa.Engine, saved_id: int, *, expected: str, status: str) -> bool:
+    """Move the job from `expected` to `status`; False (nothing to do) when it is gone or elsewhere."""
+    with Session(engine) as session:
+        saved = session.get(SavedPreview, saved_id)
+        job = saved and jobs.job_of(saved)
+        if job is None or job["status"] != expected:
+            log.info("import %s is not %s: nothing to do", saved_id, expected)
+            return False
+        jobs.update_job(saved, status=status)
+        session.add(saved)
+        session.commit()
+        return True
+
+
+def _record(engine: sa.Engine, saved_id: int, *, expected: str, **fields: Any) -> None:
+    """Write the job's state in a transaction of its own; JobGone when its row was deleted or
+    its status is no longer `expected` (a worker thought lost was marked failed meanwhile)."""
+    with Session(engine) as session:
+        saved = session.get(SavedPreview, saved_id)
+        job = saved and jobs.job_of(saved)
+        if job is None or job["status"] != expected:
+            raise JobGone(saved_id)
+        jobs.update_job(saved, **fields)
+        session.add(saved)
+        session.commit()
+
+
+class _Counter:
+    """The pipeline's progress hook for a job: writes the rows checked at most once a second."""
+
+    def __init__(self, engine: sa.Engine, saved_id: int) -> None:
+        self.engine, self.saved_id, self.written_at, self.rows = engine, saved_id, 0.0, 0
+
+    def __call__(self, rows: int) -> None:
+        self.rows = rows
+        now = time.monotonic()
+        if now - self.written_at >= jobs.HEARTBEAT_SECONDS:
+            _record(self.engine, self.saved_id, expected="reading", rows=rows)
+            self.written_at = now
+
+
+def run_preview(engine: sa.Engine, saved_id: int, data: bytes) -> None:
+    """The preview task's body (tests run it without a queue): read and check `data` as the
+    upload page does, then keep the preview in the job's row (confirmable or not), or the
+    file's problems. The reading runs in a deferred transaction, so that the progress written
+    meanwhile (`_Counter`) does not wait for a write lock the reading would hold."""
+    state = writing(engine)
+    if not _take(state, saved_id, expected="queued", status="reading"):
+        return
+    try:
+        with heartbeat(saved_id):
+            with Session(engine) as session:
+                saved = session.get(SavedPreview, saved_id)
+                importer, programme = IMPORTERS[saved.kind](), session.get(Programme, saved.programme_id)
+                counter = _Counter(state, saved_id)
+                try:
+                    preview = read_preview(session, importer=importer, programme=programme, data=data,
+                                           filename=saved.filename, today=date.today(), progress=counter)
+                except TableError as error:
+                    session.rollback()
+                    _record(state, saved_id, expected="reading", status="refused", **jobs.kept_problems(error.problems))
+                    return
+            _finish_preview(state, saved_id, importer=importer, preview=preview, checked=counter.rows)
+    except JobGone:
+        log.info("import %s was cancelled or replaced while it was read", saved_id)
+    except Exception as error:  # whatever went wrong, the page must say so, not stay reading
+        log.exception("import %s failed", saved_id)
+        _fail(state, saved_id, "reading", error)
+
+
+def _finish_preview(engine: sa.Engine, saved_id: int, *, importer: Importer, preview: Preview, checked: int) -> None:
+    """Keep the preview in the job's row, as `save_preview` keeps one made in a request, or
+    its invalid rows."""
+    with Session(engine) as session:
+        saved = session.get(SavedPreview, saved_id, with_for_update=True)
+        job = saved and jobs.job_of(saved)
+        if job is None or job["status"] != "reading":
+            raise JobGone(saved_id)
+        if preview.problems:
+            saved.summary = {**preview.summary(), "job": {**job, "status": "refused", "rows": checked,
+                                                          **jobs.kept_problems(preview.problems)}}
+        else:
+            saved.rows = importer.dump(preview.payload) if preview.confirmable else []
+            saved.summary = {**preview.summary(), "job": {**job, "status": "ready", "rows": checked}}
+        session.add(saved)
+        session.commit()
+
+
+def run_write(engine: sa.Engine, saved_id: int, *, left_out: set[str], author: Author) -> None:
+    """The write task's body: apply exactly the kept rows (but those `left_out`) as one import
+    batch, audited as the page's confirm is, and record the batch in the job's row; rows that
+    no longer apply leave nothing written and the job refused with them."""
+    engine = writing(engine)
+    if not _take(engine, saved_id, expected="confirmed", status="writing"):
+        return
+    try:
+        with heartbeat(saved_id), Session(engine, expire_on_commit=False) as session:
+            saved = session.get(SavedPreview, saved_id)
+            importer, programme = IMPORTERS[saved.kind](), session.get(Programme, saved.programme_id)
+            preview = restore(importer, saved)
+            if left_out:
+                preview = importer.leave_out(preview, left_out)
+            try:
+                batch = apply_preview(session, importer=importer, programme=programme, preview=preview, author=author,
+                                      today=date.today())
+            except ImportConflict as conflict:
+                session.rollback()
+                _record(engine, saved_id, expected="writing", status="refused", conflict=True,
+                        **jobs.kept_problems(conflict.problems))
+                return
+            # The verdict and the rows in one transaction: written here means written there.
+            session.refresh(saved, with_for_update=True)
+            if (jobs.job_of(saved) or {}).get("status") != "writing":
+                session.rollback()
+                raise JobGone(saved_id)
+            saved.rows = []
+            jobs.update_job(saved, status="written", written={
+                "batch": batch.id, "new": batch.rows_new, "changed": batch.rows_replaced, "unchanged": batch.rows_unchanged})
+            session.add(saved)
+            session.commit()
+    except JobGone:
+        log.info("import %s was cancelled or marked failed while it was written: nothing written", saved_id)
+    except Exception as error:  # the page must say so, not stay writing
+        log.exception("import %s failed", saved_id)
+        _fail(engine, saved_id, "writing", error)
+
+
+def _fail(engine: sa.Engine, saved_id: int, expected: str, error: Exception) -> None:
+    """The job failed with the error's name and text; nothing when it was deleted meanwhile."""
+    try:
+        _record(engine, saved_id, expected=expected, status="failed", failure=f"{type(error).__name__}: {error}")
+    except JobGone:
+        pass

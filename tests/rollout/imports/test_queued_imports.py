@@ -1,0 +1,198 @@
+"""Uploads too large for a request, previewed and written by a real `rollout worker`: the page
+follows them through progress.json, shows the preview a small file gets, keeps the outcome
+after a reload, and answers only the person who sent the file."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from rollout import queue
+from rollout.imports import jobs
+from rollout.imports.pipeline import PROGRESS_EVERY
+from rollout.models import AuditEvent, ImportBatch, SavedPreview, UsageRecord
+from tests.rollout.live_server import queue_worker, wait_until
+
+THRESHOLD = 200  # bytes: the test files are a few kilobytes, so every upload here is queued
+WORKER_SECONDS = 60  # a deadline for the worker's start and its work, far above the seconds it takes
+DAYS = 12
+
+
+@pytest.fixture
+def queued_app(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app queueing uploads above THRESHOLD bytes, on an empty SQLite queue of this test's,
+    which a worker started by the test (it inherits ROLLOUT_QUEUE_URL) consumes."""
+    app.config["QUEUE_IMPORT_BYTES"] = THRESHOLD
+    url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
+    monkeypatch.setenv("ROLLOUT_QUEUE_URL", url)
+    previous = queue.huey.storage
+    queue.configure(url)
+    yield url
+    queue.huey.storage.close()
+    queue.huey.storage = previous
+
+
+def _usage_file(world, *, bad_row: bool = False) -> bytes:
+    """Every school of the world, each day of a fortnight, two services: 144 rows."""
+    lines = ["Jour;Code UAI;Outil;Profil;Visites;Visiteurs"]
+    for day in range(1, DAYS + 1):
+        for uai in world.uais:
+            lines.append(f"{day:02d}/03/2016;{uai};Cahier de textes;Enseignant;{day + 3};2")
+            lines.append(f"{day:02d}/03/2016;{uai};Messagerie;Élève;{day + 10};5")
+    if bad_row:
+        lines.insert(40, f"07/03/2016;{world.other_uai};Notes;Élève;-1;5")
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _upload(client, csrf, world, data: bytes):
+    path = f"/programmes/{world.programme_id}/usage/import"
+    return client.post(path, data={"csrf_token": csrf(client, path), "file": (io.BytesIO(data), "annee.csv")},
+                       content_type="multipart/form-data")
+
+
+def _state(client, page: str) -> dict:
+    response = client.get(f"{page}/progress.json")
+    assert response.status_code == 200, response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    return response.get_json()
+
+
+def _wait_for(client, page: str, status: str) -> dict:
+    def reached():
+        state = _state(client, page)
+        assert state["status"] != "failed", state
+        return state if state["status"] == status else None
+
+    return wait_until(reached, timeout=WORKER_SECONDS, what=f"the import {status}", every=0.1)
+
+
+def _main(html: str) -> str:
+    """A page's content, without what differs between two previews of one file (ids, tokens)."""
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r'value="[^"]+"|/imports/\d+/', "", main)
+
+
+def _count(engine, model) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_a_large_upload_is_previewed_then_written_by_the_worker(client, app, engine, world, login, csrf, queued_app,
+                                                                tmp_path) -> None:
+    rows = len(world.uais) * DAYS * 2
+    login(client, "project_manager")
+    sent = _upload(client, csrf, world, _usage_file(world))
+    assert sent.status_code == 303
+    page = sent.headers["Location"]
+    assert re.fullmatch(rf"/programmes/{world.programme_id}/imports/\d+", page)
+    waiting = client.get(page)
+    assert waiting.status_code == 200
+    assert '<progress id="import-progress"' in waiting.text and "en attente d'un calculateur" in html.unescape(waiting.text)
+    assert 'src="/static/import_progress.js"' in waiting.text and "<script>" not in waiting.text
+    assert _state(client, page) == {
+        "status": "queued", "status_label": "en attente d'un calculateur", "running": True, "rows": 0, "to_write": 0,
+        "written": None, "invalid_rows": 0, "failure": None}
+
+    with queue_worker(tmp_path, engine.url.render_as_string(hide_password=False)):
+        ready = _wait_for(client, page, "ready")
+        assert (ready["rows"], ready["to_write"], ready["running"]) == (rows, rows, False)
+        assert _count(engine, UsageRecord) == 0
+
+        # The preview page is the one a small file gets: the same file previewed in a request
+        # (by another person, whose preview does not replace this one) reads the same.
+        preview = client.get(page)
+        assert preview.status_code == 200 and f"Nouveaux : {rows}" in preview.text
+        leader = app.test_client()
+        login(leader, "district_leader")
+        app.config["QUEUE_IMPORT_BYTES"] = 10**9
+        in_request = _upload(leader, csrf, world, _usage_file(world))
+        app.config["QUEUE_IMPORT_BYTES"] = THRESHOLD
+        assert in_request.status_code == 200
+        assert _main(preview.text) == _main(in_request.text)
+
+        confirmed = client.post(f"{page}/confirm", data={"csrf_token": csrf(client, page)})
+        assert confirmed.status_code == 303 and confirmed.headers["Location"] == page
+        written = _wait_for(client, page, "written")
+    batch_id = written["written"]["batch"]
+    assert written["written"] == {"batch": batch_id, "new": rows, "changed": 0, "unchanged": 0}
+    assert "Traceback" not in (tmp_path / "worker.log").read_text(), (tmp_path / "worker.log").read_text()
+
+    # What was written, and said, stays: a reload shows the batch, from the database.
+    done = client.get(page)
+    done_text = html.unescape(done.text)
+    assert f"Import n° {batch_id} appliqué : {rows} nouveau(x), 0 modifié(s), 0 inchangé(s)." in done_text
+    assert "<progress" not in done.text and "Confirmer" not in done.text
+    assert _count(engine, UsageRecord) == rows
+    with Session(engine) as session:
+        batch = session.get(ImportBatch, batch_id)
+        assert (batch.kind, batch.rows_new, batch.user_id) == ("usage", rows, world.user_ids["project_manager"])
+        event = session.exec(select(AuditEvent).where(AuditEvent.entity == "import_batch")).one()
+        assert event.actor == "projet@test.invalid" and event.changes["via"] == [None, "form"]
+        assert session.get(SavedPreview, int(page.rsplit("/", 1)[1])).rows == []  # the payload is not kept twice
+    # Confirming again writes nothing more.
+    assert client.post(f"{page}/confirm", data={"csrf_token": csrf(client, page)}).status_code == 409
+    assert _count(engine, UsageRecord) == rows
+
+
+def test_a_queued_file_with_invalid_rows_shows_them_after_a_reload(client, engine, world, login, csrf, queued_app,
+                                                                    tmp_path) -> None:
+    login(client, "district_leader")
+    page = _upload(client, csrf, world, _usage_file(world, bad_row=True)).headers["Location"]
+    with queue_worker(tmp_path, engine.url.render_as_string(hide_password=False)):
+        refused = _wait_for(client, page, "refused")
+    assert refused["invalid_rows"] == 1 and not refused["running"]
+    shown = html.unescape(client.get(page).text)
+    assert "Lignes invalides : 1" in shown and "Confirmer" not in shown
+    assert "<td>41</td>" in shown and world.other_uai in shown and "doit être ≥ 0" in shown
+    assert client.post(f"{page}/confirm", data={"csrf_token": csrf(client, page)}).status_code == 409
+    assert _count(engine, UsageRecord) == 0 and _count(engine, ImportBatch) == 0
+
+
+def test_only_the_sender_follows_a_queued_import(client, app, world, login, csrf, queued_app) -> None:
+    login(client, "project_manager")
+    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    for role, status in (("stakeholder", 403), ("other_leader", 404), ("district_leader", 404)):
+        other = app.test_client()
+        login(other, role)
+        assert other.get(f"{page}/progress.json").status_code == status, role
+        assert other.get(page).status_code == status, role
+    other_programme = page.replace(f"/programmes/{world.programme_id}/", f"/programmes/{world.other_programme_id}/")
+    assert client.get(f"{other_programme}/progress.json").status_code == 404
+    assert client.post(f"{page}/cancel", data={}).status_code == 400  # no CSRF token
+
+
+def test_a_worker_that_dies_leaves_the_import_failed(client, engine, world, login, csrf, queued_app) -> None:
+    login(client, "project_manager")
+    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    saved_id = int(page.rsplit("/", 1)[1])
+    with Session(engine) as session:  # a worker took it, then was killed: its heartbeat stops
+        saved = session.get(SavedPreview, saved_id)
+        jobs.update_job(saved, status="reading", rows=PROGRESS_EVERY)
+        session.add(saved)
+        session.commit()
+    jobs.beat(saved_id)
+    assert _state(client, page)["status"] == "reading"  # beating: alive
+    queue.huey.put(jobs.heartbeat_key(saved_id), 0.0)  # its last beat, long ago
+    state = _state(client, page)
+    assert (state["status"], state["failure"], state["running"]) == ("failed", jobs.WORKER_DIED, False)
+    assert "rien n'a été enregistré" in html.unescape(client.get(page).text)
+
+
+def test_a_queue_that_cannot_be_reached_leaves_the_import_failed(client, world, login, csrf, queued_app,
+                                                                 monkeypatch) -> None:
+    from rollout.imports import tasks
+
+    def unreachable(*args):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(tasks, "preview_upload", unreachable)
+    login(client, "project_manager")
+    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    state = _state(client, page)
+    assert (state["status"], state["failure"]) == ("failed", jobs.QUEUE_DOWN)
