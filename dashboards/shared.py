@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from dashboards.views import PAGES, Shared, csv_response, dashboard_page
 from rollout.auth.access import access
+from rollout.core import secret_links
 from rollout.db import get_engine, get_session
 from rollout.models import Programme, ShareLink, utcnow
 from rollout.sharing import links
@@ -23,10 +24,12 @@ bp = Blueprint("shared", __name__)
 
 
 def _shared_programme(secret: str) -> tuple[Programme, ShareLink]:
-    """The programme an active link opens, its use recorded; 404 (audited) for any other secret."""
+    """The programme an active link opens, its use recorded; 404 (audited) for any other secret,
+    429 once the address has sent too many (`rollout.core.secret_links`)."""
     now = utcnow()
-    link = links.link_by_secret(get_session(), secret)
     details = {"endpoint": request.endpoint or "", "ip": request.remote_addr or "unknown"}
+    secret_links.abort_if_flooding(get_session(), address=details["ip"])
+    link = links.link_by_secret(get_session(), secret)
     with Session(get_engine()) as own:  # the page's own transaction stays a read
         if link is None or links.status(link, now) != "active":
             links.record_refused_use(own, link=link, now=now, details=details)

@@ -1,9 +1,12 @@
 """Creating, finding, using and revoking share links. Plain functions taking the database
-session; none commits, except `record_use`, which writes outside the request's transaction.
+session; none commits, except `record_use` and `record_refused_use`, which write outside the
+request's transaction.
 
 A link's secret is a `secrets.token_urlsafe(32)`; only its SHA-256 digest is stored, with the
 digest function API tokens and sessions use, so a database leak opens no dashboard. The audit
-trail names a link by its id, never by its secret.
+trail names a link by its id, never by its secret. What links share with trainers' calendar
+feeds (finding a secret, a use audited once an hour, refusals counted per address) is in
+`rollout.core.secret_links`.
 """
 
 from __future__ import annotations
@@ -11,22 +14,17 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from rollout.auth.events import record_event
 from rollout.auth.sessions import secret_digest
+from rollout.core import secret_links
 from rollout.core.author import Author
 from rollout.models import Programme, ShareLink, User, utcnow
 
 LIFETIMES = (7, 30, 90, 365)  # days, offered on the share links page
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
-USE_RECORDED_EVERY = timedelta(hours=1)
-"""A link's use is audited (and `last_used_at` moved) at most once an hour: a council meeting
-clicking through the dashboards is one event, not one per page and filter, while a link used
-again later in the day still shows in the trail."""
-ANONYMOUS = "anonymous"
+ENTITY = "sharelink"
 
 
 class ShareLinkError(ValueError):
@@ -81,37 +79,25 @@ def programme_links(db: Session, *, programme: Programme) -> list[tuple[ShareLin
 
 def link_by_secret(db: Session, secret: str) -> ShareLink | None:
     """The link whose secret this is, whatever its status (None for a secret no link has)."""
-    return db.exec(select(ShareLink).where(ShareLink.token_hash == secret_digest(secret))).first()
+    return secret_links.by_secret(db, ShareLink, secret)
 
 
 def record_use(db: Session, *, link: ShareLink, programme: Programme, now: datetime, details: dict[str, str]) -> bool:
-    """Audit a use of an active link and note it in `last_used_at`, unless one was recorded in the
-    last USE_RECORDED_EVERY; True when this use was recorded. The conditional update lets only
-    one of two simultaneous requests record it. Commits `db`: give it a session of its own, so
-    the reading request's transaction stays a read."""
-    updated = db.execute(
-        sa.update(ShareLink)
-        .where(ShareLink.id == link.id, sa.or_(col(ShareLink.last_used_at).is_(None),
-                                               col(ShareLink.last_used_at) <= now - USE_RECORDED_EVERY))
-        .values(last_used_at=now)
-    ).rowcount
-    if updated:
-        _audit(db, Author(actor=ANONYMOUS, channel="form"), link, programme=programme, action="share_use", details=details)
-    db.commit()
-    return bool(updated)
+    """Audit a use of an active link at most once an hour (`secret_links.record_use`); True when
+    this use was recorded. Commits `db`: give it a session of its own."""
+    return secret_links.record_use(db, link, entity=ENTITY, action="share_use", programme=programme, now=now,
+                                   details=details)
 
 
 def record_refused_use(db: Session, *, link: ShareLink | None, now: datetime, details: dict[str, str]) -> None:
     """Audit a request with a secret no active link has: which link when there is one (expired or
-    revoked), and why. Commits `db`: give it a session of its own."""
+    revoked), and why; counted against the client's address `details["ip"]`, 429 once it has
+    sent too many (`secret_links.record_refused_use`). Commits `db`: give it a session of its own."""
     programme = db.get(Programme, link.programme_id) if link is not None else None
-    reason = status(link, now) if link is not None else "unknown"
-    record_event(db, Author(actor=ANONYMOUS, channel="form"), entity="sharelink",
-                 entity_id=link.id if link is not None else "unknown", action="refused",
-                 details={**details, "reason": reason}, district_id=programme.district_id if programme else None)
-    db.commit()
+    secret_links.record_refused_use(db, entity=ENTITY, entity_id=link.id if link is not None else None,
+                                    reason=status(link, now) if link is not None else "unknown",
+                                    district_id=programme.district_id if programme else None, details=details)
 
 
 def _audit(db: Session, author: Author, link: ShareLink, *, programme: Programme, action: str, details: dict[str, object]) -> None:
-    record_event(db, author, entity="sharelink", entity_id=link.id, action=action,
-                 details={"programme": programme.id, **details}, district_id=programme.district_id)
+    secret_links.audit(db, author, entity=ENTITY, entity_id=link.id, programme=programme, action=action, details=details)

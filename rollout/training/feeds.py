@@ -5,27 +5,25 @@ once, revoking is one-way, and the audit trail names a feed by its id, never by 
 None of these commits, except `record_use` and `record_refused_use`, which write outside the
 request's transaction. The trail names a feed's life with its own actions (`feed_create`,
 `feed_use`, `feed_revoke`, and `refused` for a secret no active feed has) on the entity
-`trainerfeed`, so a feed is never mistaken for a dashboards share link.
+`trainerfeed`, so a feed is never mistaken for a dashboards share link. What feeds share with
+share links (finding a secret, a use audited once an hour, refusals counted per address) is in
+`rollout.core.secret_links`.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from rollout.auth.events import record_event
 from rollout.auth.sessions import secret_digest
+from rollout.core import secret_links
 from rollout.core.author import Author
 from rollout.models import Programme, Trainer, User, utcnow
 from rollout.models.training import TrainerFeed
 
-USE_RECORDED_EVERY = timedelta(hours=1)
-"""A calendar app polls its subscriptions every few minutes to hours: one audited use an hour
-per feed shows it is followed without filling the trail."""
-ANONYMOUS = "anonymous"
+ENTITY = "trainerfeed"
 
 
 def create_feed(db: Session, *, programme: Programme, trainer: Trainer, author: Author) -> tuple[TrainerFeed, str]:
@@ -58,34 +56,24 @@ def trainer_feeds(db: Session, *, trainer: Trainer) -> list[tuple[TrainerFeed, s
 
 def feed_by_secret(db: Session, secret: str) -> TrainerFeed | None:
     """The feed whose secret this is, revoked or not (None for a secret no feed has)."""
-    return db.exec(select(TrainerFeed).where(TrainerFeed.token_hash == secret_digest(secret))).first()
+    return secret_links.by_secret(db, TrainerFeed, secret)
 
 
 def record_use(db: Session, *, feed: TrainerFeed, programme: Programme, now: datetime, details: dict[str, str]) -> bool:
-    """Audit a use of an active feed, at most once per USE_RECORDED_EVERY (the conditional update
-    lets one of two simultaneous requests record it). Commits `db`: give it a session of its own."""
-    updated = db.execute(
-        sa.update(TrainerFeed)
-        .where(col(TrainerFeed.id) == feed.id, sa.or_(col(TrainerFeed.last_used_at).is_(None),
-                                                     col(TrainerFeed.last_used_at) <= now - USE_RECORDED_EVERY))
-        .values(last_used_at=now)
-    ).rowcount
-    if updated:
-        _audit(db, Author(actor=ANONYMOUS, channel="form"), feed, programme=programme, action="feed_use", details=details)
-    db.commit()
-    return bool(updated)
+    """Audit a use of an active feed at most once an hour, however often a calendar app polls it
+    (`secret_links.record_use`). Commits `db`: give it a session of its own."""
+    return secret_links.record_use(db, feed, entity=ENTITY, action="feed_use", programme=programme, now=now,
+                                   details=details)
 
 
 def record_refused_use(db: Session, *, feed: TrainerFeed | None, programme: Programme | None, details: dict[str, str]) -> None:
-    """Audit a request with a secret no active feed has (which feed when it is a revoked one).
-    Commits `db`: give it a session of its own."""
-    record_event(db, Author(actor=ANONYMOUS, channel="form"), entity="trainerfeed",
-                 entity_id=feed.id if feed is not None else "unknown", action="refused",
-                 details={**details, "reason": "revoked" if feed is not None else "unknown"},
-                 district_id=programme.district_id if programme else None)
-    db.commit()
+    """Audit a request with a secret no active feed has (which feed when it is a revoked one),
+    counted against the client's address `details["ip"]`, 429 once it has sent too many
+    (`secret_links.record_refused_use`). Commits `db`: give it a session of its own."""
+    secret_links.record_refused_use(db, entity=ENTITY, entity_id=feed.id if feed is not None else None,
+                                    reason="revoked" if feed is not None else "unknown",
+                                    district_id=programme.district_id if programme else None, details=details)
 
 
 def _audit(db: Session, author: Author, feed: TrainerFeed, *, programme: Programme, action: str, details: dict[str, object]) -> None:
-    record_event(db, author, entity="trainerfeed", entity_id=feed.id, action=action,
-                 details={"programme": programme.id, **details}, district_id=programme.district_id)
+    secret_links.audit(db, author, entity=ENTITY, entity_id=feed.id, programme=programme, action=action, details=details)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from rollout.auth.access import EDITORS, access
 from rollout.auth.identity import current_author
 from rollout.auth.scope import programme_or_404
+from rollout.core import secret_links
 from rollout.core.forms import ButtonForm, show_problems
 from rollout.core.problems import InvalidChange, describe
 from rollout.core.pages import programme_page
@@ -179,12 +180,14 @@ def revoke_feed(programme_id: int, code: str, feed_id: int):
 @access(public=True)
 def feed(secret: str) -> Response:
     """The feed a calendar app subscribes to: the trainer's calendar, never cached, without a
-    Referer; 404 (audited) for a revoked or unknown secret, so a guess learns nothing."""
+    Referer; 404 (audited) for a revoked or unknown secret, so a guess learns nothing; 429 once
+    the address has sent too many (`rollout.core.secret_links`)."""
     db = get_session()
+    details = {"ip": request.remote_addr or "unknown"}
+    secret_links.abort_if_flooding(db, address=details["ip"])
     found = feeds.feed_by_secret(db, secret)
     trainer = db.get(Trainer, found.trainer_id) if found is not None else None
     programme = db.get(Programme, trainer.programme_id) if trainer is not None else None
-    details = {"ip": request.remote_addr or "unknown"}
     with Session(get_engine()) as own:  # the feed's own transaction stays a read
         if found is None or found.revoked_at is not None or programme is None:
             feeds.record_refused_use(own, feed=found, programme=programme, details=details)
