@@ -30,7 +30,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_percent
+from flask_babel import format_date, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
@@ -52,6 +52,7 @@ from dashboards.queries.filters import (
     parse_filters,
     school_year,
 )
+from rollout import cache as shared_cache
 from rollout.auth.access import READERS, access
 from rollout.auth.scope import programme_or_404, school_or_404
 from rollout.db import get_session
@@ -73,13 +74,30 @@ ONE_YEAR = 365 * 24 * 3600
 
 @dataclass(frozen=True)
 class Drawn:
-    """One figure of a page: its title, what it shows (caption), the figure and its table."""
+    """One figure of a page: its title, what it shows (caption), the figure and its table.
+
+    `figure` is the JSON the page sends once `written`: what the cache keeps, since rebuilding
+    a Figure from its data would validate every trace again, the slowest part of a page."""
 
     name: str
     title: str
     caption: str
-    figure: go.Figure
+    figure: go.Figure | str
     table: Table
+
+    def written(self) -> Drawn:
+        """The same figure with its JSON written (`figure_json`), ready to be cached."""
+        return replace(self, figure=figure_json(self.figure))
+
+
+@dataclass(frozen=True)
+class Computed:
+    """What a dashboard page computes from the data, as the cache keeps it: the figures written,
+    what its template needs beyond them (`Page.context`), and the date the data is seen at."""
+
+    drawn: list[Drawn]
+    context: dict[str, Any]
+    as_of: date
 
 
 @dataclass(frozen=True)
@@ -168,8 +186,11 @@ def _drawn(data: Overview) -> list[Drawn]:
     ]
 
 
-def figure_json(figure: go.Figure) -> str:
-    """The figure as JSON that cannot end its `<script>` block, whatever a school is named."""
+def figure_json(figure: go.Figure | str) -> str:
+    """The figure as JSON that cannot end its `<script>` block, whatever a school is named
+    (a figure already written, `Drawn.written`, as it is)."""
+    if isinstance(figure, str):
+        return figure
     return figure.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -392,12 +413,27 @@ class Shared:
 def dashboard_page(name: str, programme: Programme, *, share: Shared | None = None) -> str:
     """The dashboard `name` of PAGES for the query string's filters; through a share link
     (`share`), drawn without personal data and without the signed-in app's navigation."""
-    page = PAGES[name]
     filters = _filters(programme)
-    drawn = DASHBOARDS[name](programme, filters, shared=share is not None)
+    computed = _computed(name, programme, filters, shared=share is not None)
+    return _page(PAGES[name].template, programme, filters, computed.drawn, computed.as_of, dashboard=name, share=share,
+                 **computed.context)
+
+
+def _computed(name: str, programme: Programme, filters: Filters, *, shared: bool) -> Computed:
+    """Dashboard `name`'s figures and context, from the shared cache when this version of the
+    programme's data was drawn before with these filters, in this language, on this day (the
+    date colours are evaluated at), for the same kind of reader (`shared`: a share link's page
+    names no person). The caller's district was checked before (`programme_or_404`); within a
+    programme, every role that may read the dashboards sees the same figures."""
+    parts = ("dashboard", name, programme.id, shared_cache.data_version(get_session(), programme), date.today(),
+             str(get_locale()), shared, filters)
+    return shared_cache.remembered(parts, lambda: _compute(name, programme, filters, shared=shared))
+
+
+def _compute(name: str, programme: Programme, filters: Filters, *, shared: bool) -> Computed:
+    drawn = DASHBOARDS[name](programme, filters, shared=shared)
     as_of = evaluation_date(get_session(), programme=programme, today=date.today())
-    return _page(page.template, programme, filters, drawn, as_of, dashboard=name, share=share,
-                 **page.context(programme, filters))
+    return Computed([item.written() for item in drawn], PAGES[name].context(programme, filters), as_of)
 
 
 def csv_response(programme: Programme, figure: str, *, shared: bool = False) -> Response:
@@ -406,7 +442,7 @@ def csv_response(programme: Programme, figure: str, *, shared: bool = False) -> 
     filters = _filters(programme)
     if figure not in FIGURES or (shared and FIGURES[figure] not in PAGES):
         abort(404)
-    tables = [item.table for item in DASHBOARDS[FIGURES[figure]](programme, filters, shared=shared) if item.name == figure]
+    tables = [item.table for item in _computed(FIGURES[figure], programme, filters, shared=shared).drawn if item.name == figure]
     if not tables:  # no school chosen, no adopted plan, or a school's history through a share link
         abort(404)
     (table,) = tables

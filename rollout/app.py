@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from rollout import api, config, db, errors, i18n, security
+from rollout import api, cache, config, db, errors, i18n, security
 from rollout.auth import access, identity
 from rollout.sharing import redaction
 
@@ -44,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.url_map.converters["int"] = DatabaseIdConverter
     db.init_app(app)
+    cache.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     identity.init_app(app)

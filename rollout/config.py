@@ -12,6 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Mapping
 
+# The URL schemes of a Redis server, as rollout.queue accepts them.
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
 
 def database_url(raw: str | None, instance_path: str) -> str:
     """The SQLAlchemy URL: DATABASE_URL normalised for psycopg 3, or the instance SQLite file.
@@ -43,9 +46,18 @@ def instance_secret_key(instance_path: str) -> str:
     return key
 
 
-def secret_key(instance_path: str) -> str:
-    """SECRET_KEY from the environment, else the instance folder's generated key."""
-    return os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+def secret_key(instance_path: str, env: Mapping[str, str] = os.environ) -> str:
+    """SECRET_KEY from the environment, else the instance folder's generated key, but not
+    where a shared Redis is set (`cache_url`): that install is meant for several app hosts,
+    each would generate a key of its own, and a cookie signed on one would be refused by the
+    others (signed out at every other request behind a load balancer). Refused at start then."""
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    if cache_url(env):
+        raise RuntimeError("SECRET_KEY is not set while a Redis is (ROLLOUT_CACHE_URL, REDIS_URL or ROLLOUT_QUEUE_URL): "
+                           "set the same SECRET_KEY on every app host, or each signs cookies the others refuse "
+                           "(docs/deployment.md)")
+    return instance_secret_key(instance_path)
 
 
 def secure_cookies(env: Mapping[str, str]) -> bool:
@@ -56,6 +68,17 @@ def secure_cookies(env: Mapping[str, str]) -> bool:
     if explicit is not None:
         return explicit == "1"
     return env.get("ROLLOUT_BEHIND_PROXY", "0") == "1"
+
+
+def cache_url(env: Mapping[str, str]) -> str | None:
+    """The Redis that the dashboards' cache shares between app hosts: ROLLOUT_CACHE_URL, else
+    REDIS_URL (what Procfile hosts' Redis add-ons set), else the queue's when it is a Redis;
+    None for a cache in each process (rollout.cache), right for one host only."""
+    for name in ("ROLLOUT_CACHE_URL", "REDIS_URL", "ROLLOUT_QUEUE_URL"):
+        value = env.get(name, "")
+        if value.startswith(REDIS_SCHEMES):
+            return value
+    return None
 
 
 def from_environment(instance_path: str) -> dict[str, object]:
@@ -74,4 +97,5 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": int(env.get("ROLLOUT_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
         # Larger uploads are read and written by `rollout worker`, not in the request (docs/queue.md).
         "QUEUE_IMPORT_BYTES": int(env.get("ROLLOUT_QUEUE_IMPORT_BYTES", str(4 * 1024 * 1024))),
+        "ROLLOUT_CACHE_URL": cache_url(env),
     }

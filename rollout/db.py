@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -92,11 +92,68 @@ def _check_sqlite_file(path: str, _dbapi_connection: Any, record: Any, _proxy: A
         raise sa.exc.DisconnectionError(f"{path} is no longer the file this connection opened")
 
 
-def make_engine(url: str) -> sa.Engine:
+@dataclass(frozen=True)
+class PoolSettings:
+    """How many PostgreSQL connections one process keeps (`size`) and may open beyond them
+    under a burst (`overflow`), how long a request waits for one (`timeout`, seconds), and
+    whether a PgBouncer in transaction mode stands between (`pgbouncer`).
+
+    Every process has its own pool: a gunicorn worker, each process of `rollout worker`, each
+    command. The sum over all of them must stay under PostgreSQL's `max_connections` (or
+    PgBouncer's pool), docs/deployment.md counts it. The defaults fit a gunicorn worker of the
+    Procfile (4 threads, each request holding one connection, and sometimes a second for noting
+    the use of a session or token, rollout.auth.identity).
+    """
+
+    size: int = 4
+    overflow: int = 4
+    timeout: float = 30.0
+    pgbouncer: bool = False
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> PoolSettings:
+        """ROLLOUT_DB_POOL_SIZE, ROLLOUT_DB_MAX_OVERFLOW, ROLLOUT_DB_POOL_TIMEOUT and
+        ROLLOUT_PGBOUNCER=1; a value that is not a number is refused at start, naming it."""
+        default = cls()
+        values = {}
+        for name, field, kind in (("ROLLOUT_DB_POOL_SIZE", "size", int), ("ROLLOUT_DB_MAX_OVERFLOW", "overflow", int),
+                                  ("ROLLOUT_DB_POOL_TIMEOUT", "timeout", float)):
+            raw = env.get(name)
+            if raw is None or raw == "":
+                values[field] = getattr(default, field)
+                continue
+            try:
+                values[field] = kind(raw)
+            except ValueError:
+                raise ValueError(f"{name} must be a number, not {raw!r}") from None
+            if values[field] < 0:
+                raise ValueError(f"{name} must not be negative, not {raw!r}")
+        return cls(**values, pgbouncer=env.get("ROLLOUT_PGBOUNCER", "0") == "1")
+
+    def engine_options(self) -> dict[str, Any]:
+        """`create_engine` arguments for PostgreSQL.
+
+        Behind PgBouncer in transaction mode, consecutive transactions of one client may run on
+        different server connections: psycopg's server-side prepared statements (made after a
+        query's fifth run) would be missing on the next one ("prepared statement … does not
+        exist"), so they are switched off. Nothing else of rollout relies on a connection's
+        session state (no SET, LISTEN, advisory lock or temporary table outlives a transaction).
+        """
+        options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": self.size, "max_overflow": self.overflow,
+                                   "pool_timeout": self.timeout}
+        if self.pgbouncer:
+            options["connect_args"] = {"prepare_threshold": None}
+        return options
+
+
+def make_engine(url: str, pool: PoolSettings | None = None) -> sa.Engine:
     """An engine for `url`; SQLite connections are configured for integrity and concurrency,
-    and dropped when their file goes away."""
+    and dropped when their file goes away. PostgreSQL's pool follows `pool`, by default the
+    environment's (`PoolSettings.from_environment`): the web app, the worker's tasks and the
+    commands all build their engine here."""
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
+        settings = pool or PoolSettings.from_environment(os.environ)
+        return sa.create_engine(url, **settings.engine_options())
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     sa.event.listen(engine, "connect", _configure_sqlite)
     sa.event.listen(engine, "begin", _begin_sqlite)
