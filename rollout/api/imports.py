@@ -2,7 +2,8 @@
 `POST /api/v1/usage/imports`, the training imports): the pipeline's preview and apply in one call, and one shape for
 a refused file, so every import answers alike: 422 listing every problem (row, column, value,
 code, reason) with nothing written, for a dry run as for a real one; 413 (same body) when the
-file is over a bound of `rollout.imports.bounds`."""
+file is over a bound of `rollout.imports.bounds`; a file that changes nothing writes nothing
+(no batch: the result's batch id is null)."""
 
 from __future__ import annotations
 
@@ -42,13 +43,10 @@ def _body(problems: list[Problem]) -> list[dict[str, object]]:
             for p in problems]
 
 
-ImportRun = Callable[..., tuple[Preview, ImportBatch | None]]
-"""`import_file`, or a wrapper taking the same arguments (the training imports')."""
-
-
 def api_import(importer: Importer | Callable[[bytes, str], Importer], *, programme: Programme, upload: FileStorage | None,
-               dry_run: bool, run: ImportRun = import_file) -> tuple[Preview, ImportBatch | None]:
-    """Preview the uploaded file and, unless `dry_run`, apply and commit it. `importer` may be
+               dry_run: bool) -> tuple[Preview, ImportBatch | None]:
+    """Preview the uploaded file and, unless `dry_run`, apply and commit it; the batch is None
+    when nothing was written (a dry run, or a file that changes nothing). `importer` may be
     chosen from the file (a callable of its bytes and name, raising TableError when it cannot)."""
     if not isinstance(upload, FileStorage):
         raise ApiError(422, "send the file as multipart/form-data in the field 'file'", field="file")
@@ -56,7 +54,7 @@ def api_import(importer: Importer | Callable[[bytes, str], Importer], *, program
     filename, data = upload.filename or "upload", upload.read()
     try:
         chosen = importer if isinstance(importer, Importer) else importer(data, filename)
-        preview, batch = run(db, importer=chosen, programme=programme, data=data, filename=filename,
+        preview, batch = import_file(db, importer=chosen, programme=programme, data=data, filename=filename,
                              author=current_author("api"), today=date.today(), dry_run=dry_run)
     except ImportConflict as conflict:
         db.rollback()

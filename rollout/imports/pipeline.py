@@ -10,7 +10,9 @@ how it types and checks its rows (`Importer.preview`) and how it writes them
   replacing their earlier preview of the same kind, until it expires;
 - confirming applies exactly the kept rows, all or nothing, under one `ImportBatch`;
 - the API and the command line run the same preview and the same apply in one call
-  (`import_file`), like django-import-export's `import_data(dry_run=...)`.
+  (`import_file`), like django-import-export's `import_data(dry_run=...)`;
+- a file that would change nothing (every row already stored) writes nothing, on the page as
+  through the API and the command line: no empty batch in the import history, no audit event.
 """
 
 from __future__ import annotations
@@ -195,12 +197,14 @@ def import_file(session: Session, *, importer: Importer, programme: Programme, d
                 author: Author, today: date, dry_run: bool,
                 progress: Progress | None = None) -> tuple[Preview, ImportBatch | None]:
     """Preview a file and, unless `dry_run`, apply it at once (the API and the command line).
-    TableError lists every problem when any row is invalid; nothing is written. Does not commit."""
+    The batch is None for a dry run and for a file that would change nothing, which writes
+    nothing, as the page then offers nothing to confirm. TableError lists every problem when any
+    row is invalid; nothing is written. Does not commit."""
     preview = read_preview(session, importer=importer, programme=programme, data=data, filename=filename, today=today,
                            progress=progress)
     if preview.problems:
         raise TableError(filename, preview.problems)
-    if dry_run:
+    if dry_run or not preview.confirmable:
         return preview, None
     return preview, apply_preview(session, importer=importer, programme=programme, preview=preview, author=author,
                                   today=today)

@@ -1,24 +1,20 @@
-"""The training files (`../shared/contracts/training.md`) and what the API and the command line
-share to import them: the kind of a file from its header, and the pipeline's `import_file`.
+"""The training files (`../shared/contracts/training.md`): their importers, and what the API and
+the command line need besides the pipeline to import them: the kind of a file from its header.
 
 These importers are registered with every other import (`rollout.imports.registry`): the page
 previews a file, keeps the preview for the person who made it and applies it on confirmation,
 under one `ImportBatch` whose id every audit event of the import carries; the API and
-`rollout training import` run the same preview and apply in one call.
+`rollout training import` run the same preview and apply in one call (the pipeline's
+`import_file`), like every other import.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from itertools import islice
 
-from sqlmodel import Session
-
-from rollout.core.author import Author
 from rollout.core.problems import Problem
-from rollout.imports.pipeline import Importer, Preview, import_file
+from rollout.imports.pipeline import Importer
 from rollout.imports.tabular import HEADER_SEARCH_ROWS, TableError, raw_rows
-from rollout.models import ImportBatch, Programme
 from rollout.training.certifications import CertificationTable
 from rollout.training.course_import import CourseTable
 from rollout.training.session_import import SessionTable
@@ -49,18 +45,3 @@ def importer_from_header(data: bytes, filename: str) -> Importer:
     """The importer of the file's kind, detected from its header (`detect_kind`)."""
     return RECORD_IMPORTERS[detect_kind(data, filename)]()
 
-
-def import_training_file(session: Session, *, importer: Importer, programme: Programme, data: bytes, filename: str,
-                         author: Author, today: date, dry_run: bool) -> tuple[Preview, ImportBatch | None]:
-    """`import_file` for a training file (same arguments): the preview and its batch, None for a dry run or when
-    the file would change nothing (every row already stored): then its writes, batch included,
-    are undone at once (a savepoint), so that re-importing a file writes nothing, as the page
-    offers nothing to confirm. TableError (ImportConflict included), nothing written, when the
-    file or any row is invalid. Does not commit."""
-    with session.begin_nested() as savepoint:
-        preview, batch = import_file(session, importer=importer, programme=programme, data=data,
-                                     filename=filename, author=author, today=today, dry_run=dry_run)
-        if batch is not None and not preview.confirmable:
-            savepoint.rollback()
-            batch = None
-    return preview, batch

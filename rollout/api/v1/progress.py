@@ -99,10 +99,12 @@ class UploadCounts(BaseModel):
 
 
 class UploadResult(BaseModel):
+    """What the import did or, for a dry run or a file that changes nothing, would do."""
+
     filename: str
     dry_run: bool
-    applied: bool
-    batch_id: int | None = None
+    applied: bool = Field(description="Whether anything was written (false for a dry run or a file that changes nothing).")
+    batch_id: int | None = Field(default=None, description="The import batch written (null when nothing was).")
     counts: UploadCounts
 
 
@@ -175,8 +177,8 @@ def patch_milestone(uai: str, kind: str, query: ProgrammeQuery, json: MilestoneU
     return _public(milestone)
 
 
-def _result(preview: Preview, batch: ImportBatch | None) -> UploadResult:
-    return UploadResult(filename=preview.filename, dry_run=batch is None, applied=batch is not None,
+def _result(preview: Preview, batch: ImportBatch | None, *, dry_run: bool) -> UploadResult:
+    return UploadResult(filename=preview.filename, dry_run=dry_run, applied=batch is not None,
                         batch_id=batch.id if batch else None, counts=UploadCounts(**preview.counts))
 
 
@@ -190,6 +192,6 @@ def upload_progress(query: ProgrammeQuery, form: ProgressUpload) -> UploadResult
     """Bulk progress (docs/tracking.md): with `dry_run`, the preview; without, applied as one
     import batch; 422 listing every invalid row (dry run or not), nothing written."""
     programme: Programme = single_programme_or_404(query.programme)
-    preview, batch = api_import(ProgressTable(), programme=programme, upload=form.file if form else None,
-                                dry_run=bool(form and form.dry_run))
-    return _result(preview, batch)
+    dry_run = bool(form and form.dry_run)
+    preview, batch = api_import(ProgressTable(), programme=programme, upload=form.file if form else None, dry_run=dry_run)
+    return _result(preview, batch, dry_run=dry_run)

@@ -36,7 +36,7 @@ from rollout.imports.pipeline import Importer
 from rollout.models import School, Trainer
 from rollout.models.training import TrainingSession
 from rollout.training.record_imports import RECORD_IMPORTERS as KINDS
-from rollout.training.record_imports import import_training_file, importer_from_header
+from rollout.training.record_imports import importer_from_header
 from rollout.training.sessions import record_sessions, trainees_of, update_session
 
 Audience = Literal["trainers", "leadership", "administrators", "teachers"]
@@ -247,12 +247,11 @@ def post_certification_import(query: ProgrammeOnly, form: ImportUpload):
 
 
 def _import(importer: Importer | Callable[[bytes, str], Importer], query: ProgrammeOnly, form: ImportUpload | None):
-    """The API's one import (`rollout.api.imports.api_import`) with the training imports' run,
-    which writes nothing for a file that would change nothing."""
+    """The API's one import (`rollout.api.imports.api_import`), which writes nothing for a file
+    that would change nothing."""
     programme = single_programme_or_404(query.programme)
     dry_run = bool(form and form.dry_run)
-    preview, batch = api_import(importer, programme=programme, upload=request.files.get("file"), dry_run=dry_run,
-                                run=import_training_file)
+    preview, batch = api_import(importer, programme=programme, upload=request.files.get("file"), dry_run=dry_run)
     counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
                                                    "unchanged": batch.rows_unchanged}
     result = TrainingImportResult(

@@ -50,7 +50,7 @@ class UsageImportForm(BaseModel):
 
 
 class UsageImportResult(BaseModel):
-    """What the import did (201) or, for a dry run, would do (200)."""
+    """What the import did (201) or, for a dry run or a file that changes nothing, would do (200)."""
 
     programme_id: int
     filename: str
@@ -59,7 +59,8 @@ class UsageImportResult(BaseModel):
     replaced: int
     unchanged: int
     dry_run: bool
-    batch_id: int | None
+    batch_id: int | None = Field(description="The import batch written (null for a dry run or a file that changes nothing: "
+                                             "nothing written).")
     first_date: date | None
     last_date: date | None
     unknown_labels: list[str] = Field(description="Services the taxonomy does not know, counted as `other`.")
@@ -110,13 +111,13 @@ class CategoryChoice(BaseModel):
     category: Category | None
 
 
-def _result(programme_id: int, preview: Preview, batch: ImportBatch | None) -> UsageImportResult:
+def _result(programme_id: int, preview: Preview, batch: ImportBatch | None, *, dry_run: bool) -> UsageImportResult:
     counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
                                                    "unchanged": batch.rows_unchanged}
     facts = preview.facts
     return UsageImportResult(
         programme_id=programme_id, filename=preview.filename, rows=facts["rows"], new=counts["new"],
-        replaced=counts["changed"], unchanged=counts["unchanged"], dry_run=batch is None,
+        replaced=counts["changed"], unchanged=counts["unchanged"], dry_run=dry_run,
         batch_id=batch.id if batch else None, first_date=facts["first_date"], last_date=facts["last_date"],
         unknown_labels=facts["unknown_labels"], ignored_columns=preview.ignored_columns,
     )
@@ -136,11 +137,10 @@ def _result(programme_id: int, preview: Preview, batch: ImportBatch | None) -> U
 def post_usage_import(query: ProgrammeQuery, form: UsageImportForm):
     """Import a usage file (multipart `file`, optional `dry_run`): all rows or none."""
     programme = single_programme_or_404(query.programme)
-    preview, batch = api_import(UsageTable(), programme=programme, upload=request.files.get("file"),
-                                dry_run=bool(form and form.dry_run))
-    if batch is None:
-        return _result(programme.id, preview, None)
-    return _result(programme.id, preview, batch), 201
+    dry_run = bool(form and form.dry_run)
+    preview, batch = api_import(UsageTable(), programme=programme, upload=request.files.get("file"), dry_run=dry_run)
+    result = _result(programme.id, preview, batch, dry_run=dry_run)
+    return result if batch is None else (result, 201)
 
 
 @api_v1.get("/usage/report")

@@ -11,11 +11,11 @@ import pytest
 from sqlmodel import Session, select
 
 from rollout.core.author import Author
+from rollout.imports.pipeline import import_file
 from rollout.imports.tabular import TableError
 from rollout.models import ImportBatch, Milestone, PixCertification, Programme, School
 from rollout.models.training import PixCertificationRecord
 from rollout.training.certifications import CertificationTable
-from rollout.training.record_imports import import_training_file
 
 TODAY = date(2016, 6, 30)
 AUTHOR = Author(actor="tests", channel="cli")
@@ -28,9 +28,9 @@ def _written(batch: ImportBatch | None) -> dict[str, int] | None:
 
 def _import(engine, programme_id: int, text: str, *, dry_run: bool = False):
     with Session(engine) as session:
-        preview, batch = import_training_file(session, importer=CertificationTable(), programme=session.get(Programme, programme_id),
-                                              data=text.encode("utf-8"), filename="pix.csv", author=AUTHOR, today=TODAY,
-                                              dry_run=dry_run)
+        preview, batch = import_file(session, importer=CertificationTable(), programme=session.get(Programme, programme_id),
+                                     data=text.encode("utf-8"), filename="pix.csv", author=AUTHOR, today=TODAY,
+                                     dry_run=dry_run)
         session.commit()
         return preview, _written(batch)
 

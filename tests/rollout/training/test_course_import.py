@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from rollout.core.author import Author
+from rollout.imports.pipeline import import_file
 from rollout.imports.tabular import TableError
 from rollout.models import AuditEvent, ImportBatch, Programme, SavedPreview
 from rollout.models.training import CourseCompletion, CourseEnrolment
-from rollout.training.record_imports import RECORD_IMPORTERS, import_training_file
+from rollout.training.record_imports import RECORD_IMPORTERS
 
 TODAY = date(2016, 6, 30)
 AUTHOR = Author(actor="tests", channel="cli")
@@ -24,8 +25,8 @@ AUTHOR = Author(actor="tests", channel="cli")
 def _import(engine, programme_id: int, text: str, *, dry_run: bool = False, encoding: str = "utf-8"):
     with Session(engine) as session:
         programme = session.get(Programme, programme_id)
-        preview, _ = import_training_file(session, importer=RECORD_IMPORTERS["courses"](), programme=programme, data=text.encode(encoding),
-                                          filename="participants.csv", author=AUTHOR, today=TODAY, dry_run=dry_run)
+        preview, _ = import_file(session, importer=RECORD_IMPORTERS["courses"](), programme=programme, data=text.encode(encoding),
+                                 filename="participants.csv", author=AUTHOR, today=TODAY, dry_run=dry_run)
         session.commit()
         return preview
 
@@ -87,7 +88,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(engine, world) -> None
         _import(engine, world.programme_id, text)
     assert [(p.row, p.column, p.value, p.code) for p in refused.value.problems] == [
         (2, "completed_on", "", "completed_without_date"), (3, "uai", world.other_uai, "unknown_uai"),
-        (4, "status", "abandonné", "unknown_course_status"), (5, "course", "", "required"),
+        (4, "status", None, "unknown_course_status"), (5, "course", "", "required"),
         (6, "completed_on", "31/02/2016", "no_such_day"), (7, "completed_on", "2016-07-01", "date_in_future")]
     assert _enrolments(engine) == [] and _completions(engine) == []
 
@@ -195,14 +196,19 @@ def test_the_command_line_detects_and_imports_an_export(engine, database_url, wo
     args = ["training", "import", str(export), "--programme", str(world.programme_id)]
     dry = runner.invoke(main, [*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "would import 1 row" in dry.output and _enrolments(engine) == []
+    assert "participants.csv (courses): would import 1 row: 1 new" in dry.output and _enrolments(engine) == []
     done = runner.invoke(main, [*args, "--kind", "courses"])
-    assert done.exit_code == 0 and "imported 1 row: 1 new" in done.output and "(import batch " in done.output
-    again = runner.invoke(main, args)
-    assert again.exit_code == 0 and "1 unchanged (nothing changed" in again.output and "import batch" not in again.output
     with Session(engine) as session:
-        assert len(session.exec(select(ImportBatch)).all()) == 1
+        batch = session.exec(select(ImportBatch)).one()
+    assert done.exit_code == 0, done.output
+    assert f"participants.csv: imported as import batch {batch.id} 1 row: 1 new, 0 changed, 0 unchanged" in done.output
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert ("participants.csv (courses): read 1 row: 0 new, 0 changed, 1 unchanged "
+            "(nothing changed: every row is already stored, nothing written)") in again.output
+    with Session(engine) as session:
+        assert [written.id for written in session.exec(select(ImportBatch))] == [batch.id]
     export.write_text(f"parcours,uai,statut\nENT,{world.uais[0]},perdu\n", encoding="utf-8")
     refused = runner.invoke(main, args)
-    assert refused.exit_code == 2 and "ligne 2" in refused.output and "perdu" in refused.output
+    assert refused.exit_code == 2 and "ligne 2, colonne status" in refused.output
     assert len(_enrolments(engine)) == 1

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from rollout.core.author import Author
+from rollout.imports.pipeline import import_file
 from rollout.imports.tabular import TableError
 from rollout.models import ImportBatch, Programme, Trainer
 from rollout.models.training import TrainingSession, TrainingTrainee
-from rollout.training.record_imports import RECORD_IMPORTERS, import_training_file
+from rollout.training.record_imports import RECORD_IMPORTERS
 from tests.conftest import World
 
 TODAY = date(2016, 6, 1)
@@ -29,8 +30,8 @@ def _written(batch: ImportBatch | None) -> dict[str, int] | None:
 def _import(engine: sa.Engine, world: World, data: bytes, *, dry_run: bool = False, name: str = "seances.csv"):
     with Session(engine) as session:
         programme = session.get(Programme, world.programme_id)
-        preview, batch = import_training_file(session, importer=RECORD_IMPORTERS["sessions"](), programme=programme, data=data, filename=name,
-                                              author=AUTHOR, today=TODAY, dry_run=dry_run)
+        preview, batch = import_file(session, importer=RECORD_IMPORTERS["sessions"](), programme=programme, data=data, filename=name,
+                                     author=AUTHOR, today=TODAY, dry_run=dry_run)
         session.commit()
         return preview.counts, _written(batch)
 

@@ -141,7 +141,8 @@ def test_the_command_line_dry_run_and_refusal(rollout, engine, world: World, tmp
     programme = str(world.programme_id)
     result = rollout("training", "import", str(good), "--dry-run", "--programme", programme)
     assert result.exit_code == 0, result.output
-    assert "would import 1 row: 1 new" in result.output and _sessions(engine) == []
+    assert "seances.csv (sessions): would import 1 row: 1 new, 0 replaced, 0 unchanged" in result.output
+    assert _sessions(engine) == []
     result = rollout("training", "import", str(bad), "--kind", "sessions", "--programme", programme)
     assert result.exit_code == 2 and "ligne 2, colonne attendees = 'x'" in result.output
     unknown = tmp_path / "autre.csv"

@@ -44,9 +44,11 @@ def test_import_dry_run_then_for_real_then_idempotent(client, engine, world, tok
     created = _post(client, headers, _file(world))
     assert created.status_code == 201 and created.json["new"] == 2 and created.json["batch_id"]
     again = _post(client, headers, _file(world), query=f"?programme={world.programme_id}")
-    assert again.status_code == 201
-    assert (again.json["new"], again.json["replaced"], again.json["unchanged"]) == (0, 0, 2)
-    assert _count(engine, UsageRecord) == 2
+    assert again.status_code == 200, again.text
+    assert {key: again.json[key] for key in ("new", "replaced", "unchanged", "dry_run", "batch_id")} == {
+        "new": 0, "replaced": 0, "unchanged": 2, "dry_run": False, "batch_id": None,
+    }
+    assert _count(engine, UsageRecord) == 2 and _count(engine, ImportBatch) == 1
 
 
 def test_an_invalid_file_answers_422_with_every_problem(client, engine, world, token) -> None:
