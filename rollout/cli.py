@@ -27,6 +27,7 @@ from rollout.auth.accounts import (
 from rollout.backup import BackupError, backup, check_backup, holds_data, restore
 from rollout.cli_support import terminal_actor
 from rollout.core.author import Author
+from rollout.core.terminal import rows_bar
 from rollout.datasets import DatasetError, Progress, load_dataset
 from rollout.db import get_engine, upgrade, writing
 from rollout.models import District, Programme, User
@@ -163,20 +164,13 @@ USAGE_PERIODS = {"weekly": "week", "daily": "day"}
               help="Simulated usage per week, or per day (about 1.8 million rows for the demo, to measure reports).")
 def fixtures_load(dataset: str, history: bool | None, usage: str) -> None:
     """Load a dataset as a new programme (migrating the database first)."""
-    progress = _rows_written if sys.stderr.isatty() else None
     with _database() as (_, engine):
         upgrade(engine)
         started = time.perf_counter()
-        programme = load_dataset_committed(engine, dataset, with_history=history, usage=USAGE_PERIODS[usage],
-                                           progress=progress)
-    if progress is not None:
-        click.echo(err=True)
+        with rows_bar("usage rows written") as progress:  # on a terminal only, nothing in logs or pipes
+            programme = load_dataset_committed(engine, dataset, with_history=history, usage=USAGE_PERIODS[usage],
+                                               progress=progress)
     click.echo(f"loaded {programme.name} in {time.perf_counter() - started:.1f} s")
-
-
-def _rows_written(count: int) -> None:
-    """Progress on a terminal only: one line rewritten in place, nothing in logs or pipes."""
-    click.echo(f"\r{count:,} usage rows written", nl=False, err=True)
 
 
 def load_dataset_committed(engine: sa.Engine, key: str, *, with_history: bool | None = None, usage: str = "week",
