@@ -78,16 +78,21 @@ def exit_invalid(filename: str, problems: Sequence[Problem], *, nothing: str) ->
     raise SystemExit(EXIT_INVALID) from None
 
 
-def run_import(importer: Importer, file: Path, *, programme_id: int | None, dry_run: bool) -> None:
+def run_import(importer: Importer | Callable[[bytes, str], Importer], file: Path, *, programme_id: int | None,
+               dry_run: bool) -> None:
     """`rollout <noun> import FILE`: the pipeline's preview and (unless `dry_run`) its apply,
-    all rows or none, committed once; prints the notes and counts. Exit 2 with every problem
-    when any row is invalid or the file cannot be read."""
+    all rows or none, committed once; prints the notes and counts, and says when the file
+    changes nothing (then nothing is written). `importer` may be chosen from the file (a
+    callable of its bytes and name, raising TableError when it cannot): the line then names the
+    kind found. Exit 2 with every problem when any row is invalid or the file cannot be read."""
+    data = file.read_bytes()
     with command_session() as session:
         programme = choose_programme(session, programme_id)
         try:
+            chosen = importer if isinstance(importer, Importer) else importer(data, file.name)
             with rows_bar(f"{file.name}: rows read and checked") as progress:
                 preview, batch = import_file(
-                    session, importer=importer, programme=programme, data=file.read_bytes(), filename=file.name,
+                    session, importer=chosen, programme=programme, data=data, filename=file.name,
                     author=Author(actor=terminal_actor(), channel="cli"), today=date.today(), dry_run=dry_run,
                     progress=progress,
                 )
@@ -104,12 +109,13 @@ def run_import(importer: Importer, file: Path, *, programme_id: int | None, dry_
         click.echo("columns ignored: " + ", ".join(preview.ignored_columns))
     counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
                                                    "unchanged": batch.rows_unchanged}
-    verb = "would import" if batch is None else f"imported as import batch {batch.id}"
+    verb = f"imported as import batch {batch.id}" if batch else "would import" if dry_run else "read"
     rows = sum(counts.values())
-    line = (f"{file.name}: {verb} {rows} row{'' if rows == 1 else 's'}: {counts['new']} new, {counts['changed']} {importer.changed_word}, "
+    name = file.name if isinstance(importer, Importer) else f"{file.name} ({chosen.kind})"
+    line = (f"{name}: {verb} {rows} row{'' if rows == 1 else 's'}: {counts['new']} new, {counts['changed']} {chosen.changed_word}, "
             f"{counts['unchanged']} unchanged")
     if not counts["new"] and not counts["changed"]:
-        line += " (nothing changed: every row is already stored)"
+        line += " (nothing changed: every row is already stored" + (")" if dry_run else ", nothing written)")
     click.echo(line)
 
 
