@@ -82,31 +82,34 @@ def write_certifications(session: Session, *, programme: Programme, rows: dict[K
         select(School).where(School.programme_id == programme.id, col(School.id).in_(sorted({key[0] for key in rows}))))}
     if any(key[0] not in schools for key in rows):
         raise InvalidChange([Problem("school_deleted_since_preview")])
-    stored = stored_records(session, school_ids=set(schools))
+    records = {(record.school_id, record.certified_on, record.level): record for record in session.exec(
+        select(PixCertificationRecord).where(col(PixCertificationRecord.school_id).in_(sorted(schools))))}
+    stored = {key: record.certified for key, record in records.items()}
     if problems := check_totals(rows, stored, schools):
         raise InvalidChange(problems)
     counts = {"new": 0, "changed": 0, "unchanged": 0}
+    written: list[tuple[Key, PixCertificationRecord, int | None]] = []
     for key, certified in rows.items():
         before = stored.get(key)
         if before == certified:
             counts["unchanged"] += 1
             continue
-        school_id, certified_on, level = key
-        record = session.exec(select(PixCertificationRecord).where(
-            PixCertificationRecord.school_id == school_id, PixCertificationRecord.certified_on == certified_on,
-            PixCertificationRecord.level == level)).first()
+        record = records.get(key)
         if record is None:
+            school_id, certified_on, level = key
             record = PixCertificationRecord(school_id=school_id, certified_on=certified_on, level=level, certified=certified)
             counts["new"] += 1
         else:
             record.certified = certified
             counts["changed"] += 1
         session.add(record)
-        session.flush()
+        written.append((key, record, before))
+    session.flush()  # once for the file, not a query and a flush a row: a file holds tens of thousands
+    for (school_id, certified_on, level), record, before in written:
         author.record(session, programme=programme, entity=RECORD_ENTITY, entity_id=record.id,
                       action="create" if before is None else "update",
                       changes={"uai": [None, schools[school_id].uai], "certified_on": [None, certified_on],
-                               "level": [None, level], "certified": [before, certified]})
+                               "level": [None, level], "certified": [before, record.certified]})
     refresh_school_milestones(session, programme, {key[0] for key in rows}, author)
     return counts
 

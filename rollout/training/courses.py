@@ -37,6 +37,10 @@ STATUSES = {"enrolled": "enrolled", "inscrit": "enrolled", "inscrite": "enrolled
 
 Key = tuple[int, str]
 """(school id, course)."""
+SAID_BACK = re.compile(r"\d{7}[A-Za-z]|[\d\s./:-]*")
+"""The cells a problem says back: those shaped like a UAI or a date. In a careless export (a
+name holding the delimiter, columns shifted) a participant's name or e-mail lands in the
+contract's columns, so any other refused cell is named by its row and column only."""
 
 
 @dataclass
@@ -73,7 +77,9 @@ def aggregate_rows(rows: Iterable[tuple[int, dict[str, str]]], *, schools: dict[
         row_problems: list[Problem] = []
 
         def problem(column: str, code: str, **params: Any) -> None:
-            row_problems.append(Problem(code, row=number, column=column, value=row.get(column, ""), params=params))
+            value = row.get(column, "")
+            row_problems.append(Problem(code, row=number, column=column, value=value if SAID_BACK.fullmatch(value) else None,
+                                        params=params))
 
         read = _read_row(row, schools=schools, today=today, problem=problem)
         problems.extend(row_problems)
