@@ -96,23 +96,23 @@ def wait_before_secret(db: Session, *, address: str, now: datetime | None = None
     return THROTTLE.wait(refused, last, now)
 
 
-def abort_if_flooding(db: Session, *, address: str, now: datetime | None = None) -> None:
+def abort_if_flooding(db: Session, *, address: str) -> None:
     """Answer 429 (with Retry-After) when `address` has used up its refusals, before its secret is
     even looked up: a flooding address learns nothing and writes nothing."""
-    wait = wait_before_secret(db, address=address, now=now)
+    wait = wait_before_secret(db, address=address)
     if wait:
         _too_many_refused(wait)
 
 
 def record_refused_use(db: Session, *, entity: str, entity_id: int | None, reason: str, district_id: int | None,
-                       details: dict[str, str], now: datetime | None = None) -> None:
+                       details: dict[str, str]) -> None:
     """Audit a request whose secret no active record has (`entity_id` None for one no record has)
     and count it against the client's address, `details["ip"]`; the refusal that uses up the
     address's allowance also records how many there were. Answers 429 instead, with nothing
     written, when the allowance was used up meanwhile by a simultaneous request (on PostgreSQL
     a lock per address orders them; SQLite has one writer at a time). Commits `db`: give it a
     session of its own."""
-    now = now or utcnow()
+    now = utcnow()
     address = details["ip"]
     key = _key(address)
     if db.get_bind().dialect.name == "postgresql":
