@@ -61,6 +61,7 @@ def test_a_flood_writes_a_bounded_trail_then_gets_429(client, engine: sa.Engine,
     assert 3590 < int(slowed.headers["Retry-After"]) <= 3600
     assert slowed.headers["Cache-Control"] == "no-store" and slowed.headers["Referrer-Policy"] == "no-referrer"
     assert "Trop de tentatives échouées. Réessayez dans 1" in slowed.text and "guess199" not in slowed.text
+    assert "Too many failed attempts. Try again in 1" in _get(client, "/partage/guess?lang=en", FLOODER).text
     refused = _refusals(engine)
     assert len(refused) == ALLOWED + 1
     assert {event.entity for event in refused[:ALLOWED]} == {"sharelink", "trainerfeed"}
