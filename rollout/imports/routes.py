@@ -112,11 +112,10 @@ def show(programme_id: int, preview_id: int):
 @bp.get("/programmes/<int:programme_id>/imports/<int:preview_id>/progress.json")
 @access(*EDITORS)
 def progress(programme_id: int, preview_id: int):
-    """A queued import's state, for its page's polling (`static/import_progress.js`)."""
+    """A queued import's state, for its page's polling (`static/import_progress.js`); a preview
+    made in the request reads as ready."""
     programme = programme_or_404(programme_id)
     saved, _importer = _saved_or_404(programme, preview_id, posted=False)
-    if jobs.job_of(saved) is None:
-        abort(404)
     jobs.reap_if_lost(get_session(), saved)
     response = jsonify(jobs.progress_state(saved))
     response.cache_control.no_store = True
