@@ -196,3 +196,49 @@ def test_a_queue_that_cannot_be_reached_leaves_the_import_failed(client, world, 
     page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
     state = _state(client, page)
     assert (state["status"], state["failure"]) == ("failed", jobs.QUEUE_DOWN)
+
+
+def test_the_pipeline_counts_rows_every_so_often_and_at_the_end(engine, world, monkeypatch) -> None:
+    from datetime import date
+
+    from rollout.imports import pipeline
+    from rollout.models import Programme
+    from rollout.usage.table import UsageTable
+
+    monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 50)
+    told: list[int] = []
+    with Session(engine) as session:
+        preview = pipeline.read_preview(session, importer=UsageTable(), programme=session.get(Programme, world.programme_id),
+                                        data=_usage_file(world), filename="annee.csv", today=date(2016, 6, 1),
+                                        progress=told.append)
+    assert told == [50, 100, 144] and preview.counts["new"] == 144
+
+
+def test_a_file_the_worker_cannot_read_is_refused_with_its_problems(client, engine, world, login, csrf,
+                                                                     queued_app) -> None:
+    from rollout.imports.tasks import run_preview
+
+    login(client, "project_manager")
+    data = "Jour;Outil;Profil;Visites\r\n".encode() + b"01/03/2016;Notes;Enseignant;3\r\n" * 20
+    page = _upload(client, csrf, world, data).headers["Location"]
+    saved_id = int(page.rsplit("/", 1)[1])
+    run_preview(engine, saved_id, data)  # the task's body, as the worker runs it
+    state = _state(client, page)
+    assert (state["status"], state["running"]) == ("refused", False)
+    shown = html.unescape(client.get(page).text)
+    assert "colonne obligatoire « uai » absente" in shown
+    assert _count(engine, UsageRecord) == 0
+
+
+def test_an_import_cancelled_before_the_worker_takes_it_is_never_read(client, engine, world, login, csrf,
+                                                                       queued_app) -> None:
+    from rollout.imports.tasks import run_preview
+
+    login(client, "project_manager")
+    data = _usage_file(world)
+    page = _upload(client, csrf, world, data).headers["Location"]
+    cancelled = client.post(f"{page}/cancel", data={"csrf_token": csrf(client, page)})
+    assert cancelled.status_code == 302
+    run_preview(engine, int(page.rsplit("/", 1)[1]), data)
+    assert client.get(page).status_code == 404
+    assert _count(engine, SavedPreview) == 0
