@@ -63,12 +63,16 @@ def check_totals(rows: dict[Key, int], stored: dict[Key, int], schools: dict[int
     totals: dict[int, int] = defaultdict(int)
     for key, certified in {**stored, **rows}.items():
         totals[key[0]] += certified
+    first_rows: dict[int, int | None] = {}  # each school's first row, found in one pass: a scan a school was quadratic
+    for key in rows:
+        number = numbers[key] if numbers else None
+        earlier = first_rows.get(key[0], number)
+        first_rows[key[0]] = number if earlier is None or number is None else min(earlier, number)
     problems = []
     for school_id, total in sorted(totals.items()):
         teachers = schools[school_id].teachers
-        if total > teachers and any(key[0] == school_id for key in rows):
-            row = min((numbers[key] for key in rows if key[0] == school_id), default=None) if numbers else None
-            problems.append(Problem("more_than_teachers", row=row, column="certified", value=str(total),
+        if total > teachers and school_id in first_rows:
+            problems.append(Problem("more_than_teachers", row=first_rows[school_id], column="certified", value=str(total),
                                     params={"teachers": teachers}))
     return problems
 
