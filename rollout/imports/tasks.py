@@ -22,7 +22,7 @@ from sqlmodel import Session
 from rollout.core.author import Author
 from rollout.db import writing
 from rollout.imports import jobs
-from rollout.imports.pipeline import ImportConflict, Importer, Preview, apply_preview, read_preview, restore
+from rollout.imports.pipeline import ImportConflict, Preview, apply_preview, read_preview, restore
 from rollout.imports.registry import IMPORTERS
 from rollout.imports.tabular import TableError
 from rollout.models import Programme, SavedPreview
@@ -128,12 +128,14 @@ def run_preview(engine: sa.Engine, saved_id: int, data: bytes) -> None:
     """The preview task's body (tests run it without a queue): read and check `data` as the
     upload page does, then keep the preview in the job's row (confirmable or not), or the
     file's problems. The reading runs in a deferred transaction, so that the progress written
-    meanwhile (`_Counter`) does not wait for a write lock the reading would hold."""
+    meanwhile (`_Counter`) does not wait for a write lock the reading would hold. The heartbeat
+    starts before the job reads as reading and stops once its outcome is written: a page
+    polling in between never finds it lost."""
     state = writing(engine)
-    if not _take(state, saved_id, expected="queued", status="reading"):
-        return
-    try:
-        with heartbeat(saved_id):
+    with heartbeat(saved_id):
+        if not _take(state, saved_id, expected="queued", status="reading"):
+            return
+        try:
             with Session(engine) as session:
                 saved = session.get(SavedPreview, saved_id)
                 importer, programme = IMPORTERS[saved.kind](), session.get(Programme, saved.programme_id)
@@ -145,15 +147,17 @@ def run_preview(engine: sa.Engine, saved_id: int, data: bytes) -> None:
                     session.rollback()
                     _record(state, saved_id, expected="reading", status="refused", **jobs.kept_problems(error.problems))
                     return
-            _finish_preview(state, saved_id, importer=importer, preview=preview, checked=counter.rows)
-    except JobGone:
-        log.info("import %s was cancelled or replaced while it was read", saved_id)
-    except Exception as error:  # whatever went wrong, the page must say so, not stay reading
-        log.exception("import %s failed", saved_id)
-        _fail(state, saved_id, "reading", error)
+                # Dumped in the reading transaction: an importer may hold its rows there (staged).
+                rows = importer.dump(preview.payload) if preview.confirmable else []
+            _finish_preview(state, saved_id, preview=preview, rows=rows, checked=counter.rows)
+        except JobGone:
+            log.info("import %s was cancelled or replaced while it was read", saved_id)
+        except Exception as error:  # whatever went wrong, the page must say so, not stay reading
+            log.exception("import %s failed", saved_id)
+            _fail(state, saved_id, "reading", error)
 
 
-def _finish_preview(engine: sa.Engine, saved_id: int, *, importer: Importer, preview: Preview, checked: int) -> None:
+def _finish_preview(engine: sa.Engine, saved_id: int, *, preview: Preview, rows: list[Any], checked: int) -> None:
     """Keep the preview in the job's row, as `save_preview` keeps one made in a request, or
     its invalid rows."""
     with Session(engine) as session:
@@ -165,7 +169,7 @@ def _finish_preview(engine: sa.Engine, saved_id: int, *, importer: Importer, pre
             saved.summary = {**preview.summary(), "job": {**job, "status": "refused", "rows": checked,
                                                           **jobs.kept_problems(preview.problems)}}
         else:
-            saved.rows = importer.dump(preview.payload) if preview.confirmable else []
+            saved.rows = rows
             saved.summary = {**preview.summary(), "job": {**job, "status": "ready", "rows": checked}}
         session.add(saved)
         session.commit()
@@ -176,38 +180,45 @@ def run_write(engine: sa.Engine, saved_id: int, *, left_out: set[str], author: A
     batch, audited as the page's confirm is, and record the batch in the job's row; rows that
     no longer apply leave nothing written and the job refused with them."""
     engine = writing(engine)
-    if not _take(engine, saved_id, expected="confirmed", status="writing"):
-        return
-    try:
-        with heartbeat(saved_id), Session(engine, expire_on_commit=False) as session:
-            saved = session.get(SavedPreview, saved_id)
-            importer, programme = IMPORTERS[saved.kind](), session.get(Programme, saved.programme_id)
-            preview = restore(importer, saved)
-            if left_out:
-                preview = importer.leave_out(preview, left_out)
-            try:
-                batch = apply_preview(session, importer=importer, programme=programme, preview=preview, author=author,
-                                      today=date.today())
-            except ImportConflict as conflict:
-                session.rollback()
-                _record(engine, saved_id, expected="writing", status="refused", conflict=True,
-                        **jobs.kept_problems(conflict.problems))
-                return
-            # The verdict and the rows in one transaction: written here means written there.
-            session.refresh(saved, with_for_update=True)
-            if (jobs.job_of(saved) or {}).get("status") != "writing":
-                session.rollback()
-                raise JobGone(saved_id)
-            saved.rows = []
-            jobs.update_job(saved, status="written", written={
-                "batch": batch.id, "new": batch.rows_new, "changed": batch.rows_replaced, "unchanged": batch.rows_unchanged})
-            session.add(saved)
-            session.commit()
-    except JobGone:
-        log.info("import %s was cancelled or marked failed while it was written: nothing written", saved_id)
-    except Exception as error:  # the page must say so, not stay writing
-        log.exception("import %s failed", saved_id)
-        _fail(engine, saved_id, "writing", error)
+    with heartbeat(saved_id):
+        if not _take(engine, saved_id, expected="confirmed", status="writing"):
+            return
+        try:
+            _write(engine, saved_id, left_out=left_out, author=author)
+        except JobGone:
+            log.info("import %s was cancelled or marked failed while it was written: nothing written", saved_id)
+        except Exception as error:  # the page must say so, not stay writing
+            log.exception("import %s failed", saved_id)
+            _fail(engine, saved_id, "writing", error)
+
+
+def _write(engine: sa.Engine, saved_id: int, *, left_out: set[str], author: Author) -> None:
+    """Apply the kept preview and mark the job written in one transaction, unless the job was
+    marked otherwise meanwhile (JobGone, nothing written)."""
+    with Session(engine, expire_on_commit=False) as session:
+        saved = session.get(SavedPreview, saved_id)
+        importer, programme = IMPORTERS[saved.kind](), session.get(Programme, saved.programme_id)
+        preview = restore(importer, saved)
+        if left_out:
+            preview = importer.leave_out(preview, left_out)
+        try:
+            batch = apply_preview(session, importer=importer, programme=programme, preview=preview, author=author,
+                                  today=date.today())
+        except ImportConflict as conflict:
+            session.rollback()
+            _record(engine, saved_id, expected="writing", status="refused", conflict=True,
+                    **jobs.kept_problems(conflict.problems))
+            return
+        # The verdict and the rows in one transaction: written here means written there.
+        session.refresh(saved, with_for_update=True)
+        if (jobs.job_of(saved) or {}).get("status") != "writing":
+            session.rollback()
+            raise JobGone(saved_id)
+        saved.rows = []
+        jobs.update_job(saved, status="written", written={
+            "batch": batch.id, "new": batch.rows_new, "changed": batch.rows_replaced, "unchanged": batch.rows_unchanged})
+        session.add(saved)
+        session.commit()
 
 
 def _fail(engine: sa.Engine, saved_id: int, expected: str, error: Exception) -> None:
