@@ -242,3 +242,27 @@ def test_an_import_cancelled_before_the_worker_takes_it_is_never_read(client, en
     run_preview(engine, int(page.rsplit("/", 1)[1]), data)
     assert client.get(page).status_code == 404
     assert _count(engine, SavedPreview) == 0
+
+
+def test_a_queued_write_whose_rows_no_longer_apply_writes_nothing(client, engine, world, login, csrf,
+                                                                 queued_app) -> None:
+    from rollout.core.author import Author
+    from rollout.imports.tasks import run_preview, run_write
+    from rollout.models import School
+
+    login(client, "project_manager")
+    data = _usage_file(world)
+    page = _upload(client, csrf, world, data).headers["Location"]
+    saved_id = int(page.rsplit("/", 1)[1])
+    run_preview(engine, saved_id, data)  # the tasks' bodies, as the worker runs them
+    assert client.post(f"{page}/confirm", data={"csrf_token": csrf(client, page)}).status_code == 303
+    assert _state(client, page)["status"] == "confirmed"
+    with Session(engine) as session:  # removed while the write waited for a worker
+        session.delete(session.exec(select(School).where(School.uai == world.uais[1])).one())
+        session.commit()
+    run_write(engine, saved_id, left_out=set(), author=Author(actor="projet@test.invalid", channel="form",
+                                                              user_id=world.user_ids["project_manager"]))
+    assert _state(client, page)["status"] == "refused"
+    shown = html.unescape(client.get(page).text)
+    assert "ces lignes ne s'appliquent plus" in shown and "supprimé depuis l'aperçu" in shown
+    assert _count(engine, UsageRecord) == 0 and _count(engine, ImportBatch) == 0
