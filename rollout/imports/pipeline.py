@@ -28,7 +28,7 @@ from rollout.audit import jsonable
 from rollout.core.author import Author
 from rollout.core.messages import Message
 from rollout.core.problems import InvalidChange, Problem
-from rollout.imports.tabular import Column, Table, TableError, read_table
+from rollout.imports.tabular import Column, Table, TableError, read_table, stream_table
 from rollout.models import ImportBatch, Programme, SavedPreview, utcnow
 
 ACTIONS = ("new", "changed", "unchanged")
@@ -106,6 +106,9 @@ class Importer(ABC):
     key_label: ClassVar[str]
     field_names: ClassVar[Mapping[str, Any]] = {}
     changed_word: ClassVar[str] = "changed"  # how the command line names changed rows
+    streams: ClassVar[bool] = False
+    """Whether `preview` takes the table's rows as an iterator read once (`stream_table`), for
+    files too large to hold as rows; it then refuses a file without data rows itself."""
 
     @abstractmethod
     def header(self) -> Sequence[Column]:
@@ -146,12 +149,18 @@ class CountedRows(list):
         self.progress = progress
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        count = 0
-        for count, row in enumerate(super().__iter__(), start=1):
-            if count % PROGRESS_EVERY == 0:
-                self.progress(count)
-            yield row
-        self.progress(count)
+        return counted(super().__iter__(), self.progress)
+
+
+def counted(rows: Iterator[tuple[int, dict[str, str]]], progress: Progress) -> Iterator[tuple[int, dict[str, str]]]:
+    """`rows` telling `progress` how many have gone through, every PROGRESS_EVERY rows and at the
+    end (a streamed table's rows, or `CountedRows`')."""
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        if count % PROGRESS_EVERY == 0:
+            progress(count)
+        yield row
+    progress(count)
 
 
 def read_preview(session: Session, *, importer: Importer, programme: Programme, data: bytes, filename: str,
@@ -159,11 +168,14 @@ def read_preview(session: Session, *, importer: Importer, programme: Programme, 
     """Read `data` and preview it. TableError when the file itself cannot be read (too large,
     no header, required columns missing, no data rows); invalid rows are in the preview.
     `progress` hears how many rows the importer has checked so far."""
-    table = read_table(data, filename, importer.header())
-    if not table.rows:
-        raise TableError(filename, [Problem("no_data_rows")])
+    if importer.streams:
+        table = stream_table(data, filename, importer.header())
+    else:
+        table = read_table(data, filename, importer.header())
+        if not table.rows:
+            raise TableError(filename, [Problem("no_data_rows")])
     if progress is not None:
-        table.rows = CountedRows(table.rows, progress)
+        table.rows = CountedRows(table.rows, progress) if isinstance(table.rows, list) else counted(table.rows, progress)
     preview = importer.preview(session, programme=programme, table=table, today=today)
     preview.notes = [*table.notes, *preview.notes]
     preview.ignored_columns = table.ignored_columns

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
+from typing import Any
 
 from rollout.core.messages import Message
 from rollout.core.problems import Problem
@@ -48,7 +49,7 @@ _TOTALS_INITIALS = frozenset("TtSsGg")
 _TOTALS_STARTS = frozenset({label[:3] for label in _TOTALS_LABELS})
 _LONGEST_TOTALS_LABEL = 24
 _HEADER_CHARS = 10_000  # of a line, enough for any header; a longer field is data
-_LINE_END = re.compile(r"\r\n?|\n")
+_DECODE_CHUNK = 2**20  # characters (or bytes) decoded at a time
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,12 @@ class Table:
     what was skipped, for the preview page."""
 
     filename: str
-    rows: list[tuple[int, dict[str, str]]]
+    rows: list[tuple[int, dict[str, str]]] | Iterator[tuple[int, dict[str, str]]]
     ignored_columns: list[str] = field(default_factory=list)
     header_row: int = 1
     notes: list[Message] = field(default_factory=list)
+    data: bytes = b""
+    """The file, when `rows` is read as it is iterated (`stream_table`): to read it again."""
 
 
 @dataclass
@@ -137,36 +140,41 @@ def _read_header(row_number: int, row: list[str], columns: Sequence[Column]) -> 
     return _Header(row_number, positions, ignored, repeated, missing)
 
 
-def decode_text(data: bytes) -> str:
+def _encoding(data: bytes) -> str:
     """UTF-16 when it starts with its byte-order mark (Excel's "Unicode text"), UTF-8 (a BOM is
-    dropped) when the bytes are valid UTF-8, else Windows-1252."""
+    dropped) when the bytes are valid UTF-8, else Windows-1252. UTF-8 is checked a chunk at a
+    time, so that no copy of the whole text is made to find out."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
+        return "utf-16"
+    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(data)
     try:
-        return data.decode("utf-8-sig")
+        for start in range(0, len(data), _DECODE_CHUNK):
+            decoder.decode(view[start:start + _DECODE_CHUNK])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return "cp1252"
+    return "utf-8-sig"
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The lines of `text` one at a time, ended as the csv module ends a record (`\\n`, `\\r\\n`
-    or a lone `\\r`, as old Mac files and some cells hold), without copying the whole text as
-    splitlines would."""
-    start = 0
-    while start < len(text):
-        end = _LINE_END.search(text, start)
-        if end is None:
-            yield text[start:]
-            return
-        yield text[start:end.start()]
-        start = end.end()
+def decode_text(data: bytes, encoding: str, *, newline: str | None = "") -> io.TextIOWrapper:
+    """The file's text in `encoding` (`_encoding`), decoded as it is read: never held whole, a
+    daily usage file is a million lines. `newline` as `open` takes it (`""` for the csv module,
+    None for lines ended however they are)."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline=newline)
 
 
-def _delimiter(text: str, columns: Sequence[Column]) -> str:
+def _lines(data: bytes, encoding: str) -> Iterator[str]:
+    """The lines of the file one at a time, ended as the csv module ends a record (`\\n`, `\\r\\n`
+    or a lone `\\r`, as old Mac files and some cells hold), their ends removed."""
+    for line in decode_text(data, encoding, newline=None):
+        yield line.rstrip("\n")
+
+
+def _delimiter(data: bytes, encoding: str, columns: Sequence[Column]) -> str:
     """`;` or `,`, whichever splits a header row into more of the import's columns. Only a
     header can tell: a title line above it may have neither, and data rows hold decimal commas.
     Without a recognisable header, the one the first line that has either has more of."""
-    first_lines = islice(_lines(text), bounds.MAX_ROWS)  # a file of blank lines is read no further than the CSV is
+    first_lines = islice(_lines(data, encoding), bounds.MAX_ROWS)  # a file of blank lines is read no further than the CSV is
     lines = [line[:_HEADER_CHARS] for line in islice((line for line in first_lines if line.strip()), HEADER_SEARCH_ROWS)]
 
     def known(delimiter: str) -> int:
@@ -189,8 +197,8 @@ def _within_columns(number: int, row: list[str], filename: str) -> list[str]:
     return row[:bounds.MAX_COLUMNS]
 
 
-def _csv_rows(text: str, filename: str, columns: Sequence[Column]) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, columns))
+def _csv_rows(data: bytes, encoding: str, filename: str, columns: Sequence[Column]) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(decode_text(data, encoding), delimiter=_delimiter(data, encoding, columns))
     try:
         for number, row in enumerate(reader, start=1):
             if number > bounds.MAX_ROWS:
@@ -210,16 +218,36 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
         raise TableError(filename, [refused.problem]) from None
 
 
-def _refuse_nul(text: str, filename: str) -> None:
+def _refuse_nul(data: bytes, encoding: str, filename: str) -> None:
     """TableError when the text holds a NUL character, which no table holds and PostgreSQL cannot
     store: near the start, the file is binary (an image, an old .xls); further on, a damaged
-    line, named."""
-    at = text.find("\x00")
-    if at == -1:
-        return
+    line, named. UTF-8 and Windows-1252 write NUL as a zero byte and nothing else with one, so
+    their bytes are searched; UTF-16 text is searched a chunk at a time."""
+    if encoding != "utf-16":
+        at = data.find(b"\x00")
+        if at == -1:
+            return
+        lines = data.count(b"\n", 0, at)
+        if at < 4 * _BINARY_SNIFF:  # at most 4 bytes a character: count the characters before it
+            at = len(data[:at].decode(encoding, errors="replace"))
+    else:
+        at, lines = _utf16_nul(data)
+        if at == -1:
+            return
     if at < _BINARY_SNIFF:
         raise TableError(filename, [Problem("not_a_table")])
-    raise TableError(filename, [Problem("nul_character", row=text.count("\n", 0, at) + 1)])
+    raise TableError(filename, [Problem("nul_character", row=lines + 1)])
+
+
+def _utf16_nul(data: bytes) -> tuple[int, int]:
+    """Where the first NUL character of UTF-16 text is (-1 if none), and the lines before it."""
+    read = lines = 0
+    for chunk in iter(lambda stream=decode_text(data, "utf-16"): stream.read(_DECODE_CHUNK), ""):
+        at = chunk.find("\x00")
+        if at != -1:
+            return read + at, lines + chunk.count("\n", 0, at)
+        read, lines = read + len(chunk), lines + chunk.count("\n")
+    return -1, lines
 
 
 def raw_rows(data: bytes, filename: str, columns: Sequence[Column] = ()) -> Iterable[tuple[int, list[str]]]:
@@ -230,9 +258,9 @@ def raw_rows(data: bytes, filename: str, columns: Sequence[Column] = ()) -> Iter
         raise TableError(filename, [Problem("file_too_big", params=bounds.mebibytes(len(data), bounds.MAX_BYTES))])
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
         return _xlsx_rows(data, filename)
-    text = decode_text(data)
-    _refuse_nul(text, filename)
-    return _csv_rows(text, filename, columns)
+    encoding = _encoding(data)
+    _refuse_nul(data, encoding, filename)
+    return _csv_rows(data, encoding, filename, columns)
 
 
 def _find_header(rows: Iterator[tuple[int, list[str]]], filename: str, columns: Sequence[Column]) -> tuple[_Header, bool]:
@@ -259,9 +287,10 @@ def _is_totals_label(cell: str) -> bool:
             and re.sub(r"[^a-z]+", " ", fold(cell)).strip() in _TOTALS_LABELS)
 
 
-def _key_cells(names: Sequence[str]) -> Callable[[dict[str, str]], tuple[str, ...]]:
-    """The cells of the columns `names` of a row, as a tuple even for one column (itemgetter
-    gives a tuple only from two) and fetched in C, since every data row needs them."""
+def _key_cells(names: Sequence[str | int]) -> Callable[[Any], tuple[str, ...]]:
+    """The cells `names` of a row (column names of its cells, or positions of its raw cells), as
+    a tuple even for one (itemgetter gives a tuple only from two) and fetched in C, since every
+    data row needs them."""
     if len(names) > 1:
         return itemgetter(*names)
     return lambda cells: tuple(cells[name] for name in names)
@@ -289,29 +318,47 @@ def _totals_notes(skipped: list[tuple[int, str]]) -> list[Message]:
 def read_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
     """Read `data` against `columns`; TableError lists header problems (missing or repeated
     columns) or says which bound the file exceeds."""
+    table = stream_table(data, filename, columns)
+    table.rows, table.data = list(table.rows), b""
+    return table
+
+
+def stream_table(data: bytes, filename: str, columns: Sequence[Column]) -> Table:
+    """`read_table` for a file too large to hold as rows (a million usage rows): the header is
+    read at once, but `rows` is an iterator that reads, checks and yields one row at a time,
+    once, and raises TableError when a row passes a bound. `notes` names the skipped totals rows
+    once the rows are all read."""
     rows = iter(raw_rows(data, filename, columns))
     header, below_title = _find_header(rows, filename, columns)
     if header.repeated:
         raise TableError(filename, header.repeated)
-    positions = header.positions
+    notes = [Message("header_below_title", {"row": header.row})] if below_title else []
+    return Table(filename=filename, rows=_data_rows(rows, header.positions, columns, filename, notes),
+                 ignored_columns=header.ignored, header_row=header.row, notes=notes, data=data)
+
+
+def _data_rows(rows: Iterator[tuple[int, list[str]]], positions: dict[str, int], columns: Sequence[Column],
+               filename: str, notes: list[Message]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The data rows below the header as (row number, {column: stripped cell}), empty and
+    totals rows left out; the totals rows are added to `notes` at the end."""
     key_cells = _key_cells([column.name for column in columns if column.required])
-    named_positions, last_position = list(positions.items()), max(positions.values())
-    table_rows: list[tuple[int, dict[str, str]]] = []
+    names, last_position = list(positions), max(positions.values())
+    cells_of = _key_cells(list(positions.values()))  # the cells read, in the order of `names`, fetched in C
     totals: list[tuple[int, str]] = []
+    count = 0
     for number, row in rows:
         first = next(filter(None, map(str.strip, row)), None)
         if first is None:
             continue
         if len(row) <= last_position:  # a row that stops before the last column read
             row = row + [""] * (last_position + 1 - len(row))
-        cells = {name: row[index].strip() for name, index in named_positions}
+        cells = dict(zip(names, map(str.strip, cells_of(row))))
         label = _totals_label(first, key_cells(cells))
         if label is not None:
             totals.append((number, label))
             continue
-        if len(table_rows) == bounds.MAX_DATA_ROWS:
+        if count == bounds.MAX_DATA_ROWS:
             raise TableError(filename, [Problem("too_many_rows", row=number, params={"limit": bounds.MAX_DATA_ROWS})])
-        table_rows.append((number, cells))
-    notes = [Message("header_below_title", {"row": header.row})] if below_title else []
-    return Table(filename=filename, rows=table_rows, ignored_columns=header.ignored, header_row=header.row,
-                 notes=notes + _totals_notes(totals))
+        count += 1
+        yield number, cells
+    notes.extend(_totals_notes(totals))

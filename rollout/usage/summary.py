@@ -88,20 +88,20 @@ def _write_totals(session: Session | sa.Connection, conditions: list[sa.ColumnEl
     session.execute(sa.insert(SchoolMonth.__table__).from_select(list(TOTALS), school_month_totals(rows, mapping)))
 
 
-def refresh(session: Session, touched: Iterable[tuple[int, date]], *, mapping: Callable[[], dict[str, str]]) -> None:
-    """Recompute both summaries for the school-months holding the (school id, period start)
-    pairs `touched`, from the base rows as they now are; `mapping` gives the taxonomy once
-    `usagemonth` holds the rows' labels. Does not commit.
+def refresh(session: Session, schools: Iterable[int], months: Iterable[str], *,
+            mapping: Callable[[], dict[str, str]]) -> None:
+    """Recompute both summaries for the school-months of `schools` × `months` (`YYYY-MM`), from
+    the base rows as they now are; `mapping` gives the taxonomy once `usagemonth` holds the
+    rows' labels. Does not commit.
 
     The touched schools and months are recomputed as a cross product, in four statements: an
     export touches every school for the same months (a monthly file: 130 schools × 1 month),
     so the product is what was touched, and one statement per school cost 520 round trips
-    for a file of three school years. Recomputing an untouched school-month is harmless."""
-    pairs = {(school_id, month_of(day)) for school_id, day in touched}
-    if not pairs:
+    for a file of three school years. Recomputing an untouched school-month is harmless. The
+    importer passes the schools and months it saw, not its rows: a daily file is a million."""
+    schools, months = sorted(set(schools)), sorted(set(months))
+    if not schools or not months:
         return
-    schools = sorted({school_id for school_id, _ in pairs})
-    months = sorted({month for _, month in pairs})
     for table in (UsageMonth.__table__, SchoolMonth.__table__):
         session.execute(sa.delete(table).where(table.c.school_id.in_(schools), table.c.month.in_(months)))
     record = UsageRecord.__table__.c

@@ -1,32 +1,44 @@
 """Importing usage statistics (shared/contracts/usage.md): the import pipeline's `UsageTable`.
 
-The whole file is validated first and every invalid row is reported in one pass; only a file
-without any problem is written, in the caller's transaction, so one import is one transaction.
-Rows are compared with what the database holds under the same key (school, period start,
-service, profile): a new key is inserted, a key whose values differ is replaced, an identical
-row is left alone, which makes importing the same file twice a no-op that says so. Existing
-keys are read in one query and rows written in bulk (COPY on PostgreSQL), because the demo's
-three years are about 250,000 rows: rows stay plain tuples, never one object each.
+A district's daily file is a million rows, so the file is never held as rows: each row is read,
+checked and written at once to a temporary table of the transaction (`usage_staging`, by
+executemany on SQLite and COPY on PostgreSQL), and what needs every row at once is asked of the
+database: repeated keys, the comparison with the stored rows, the write (one INSERT … SELECT …
+ON CONFLICT) and the monthly summaries. Python keeps only what repeats across rows (dates,
+profiles, the programme's schools, service labels), whatever the file's length; rows stay
+plain tuples, never one object each.
+
+Every invalid row is reported in one pass (row, column, value, reason), and only a file without
+any problem is written, in the caller's transaction: one import is one transaction. A row is
+compared with the stored row of the same key (school, period start, service, profile): a new
+key is inserted, a key whose values differ is replaced, an identical row is left alone, which
+makes importing the same file twice a no-op that says so. The preview and the write are one
+code: `import_file` (the API, the command line) writes what its preview staged in the same
+transaction; a preview kept for a page is staged again from its kept rows when confirmed.
+
+Rows of different lengths covering the same days (`rollout.usage.overlaps`) are looked for only
+when the file and the stored rows around its dates hold more than one length, which a daily,
+weekly or monthly export never does alone: those rows are then compared in memory.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlmodel import Session, select
-
-from rollout.bulk import insert_rows
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
 
 from rollout.core.author import Author
 from rollout.core.messages import Message
 from rollout.core.problems import InvalidChange, InvalidValue, Problem, uai_refusal
-from rollout.imports.pipeline import Change, Importer, Preview
 from rollout.imports import cells as cells_parser
-from rollout.imports.tabular import Column, Table
+from rollout.imports.pipeline import Change, Importer, Preview
+from rollout.imports.tabular import Column, Table, TableError, stream_table
 from rollout.models import ImportBatch, Programme, School, UsageRecord
 from rollout.usage import summary, taxonomy
 from rollout.usage.overlaps import LONGEST_PERIOD, Overlap, find_overlaps, period_end
@@ -44,12 +56,10 @@ COLUMNS = (
     Column("period", ("periode", "granularite", "periodicite"), required=False),
 )
 SERVICE_MAX = 200  # the length of usagerecord.service
-DELETE_CHUNK = 5_000
-INSERT_CHUNK = 20_000
 REPLACEMENTS_SHOWN = 100
 
 
-# Plain tuples rather than NamedTuples: building 250,000 NamedTuples costs seconds.
+# Plain tuples rather than NamedTuples: building a million NamedTuples costs seconds.
 Key = tuple[int, date, str, str]
 """The usage key (school_id, period_start, service, profile): a row with an existing key replaces it."""
 KEY_COLUMNS = ("school_id", "period_start", "service", "profile")
@@ -58,18 +68,40 @@ Values = tuple[str, str, int, "int | None", "int | None"]
 mean the row is unchanged."""
 VALUE_COLUMNS = ("period", "audience", "visits", "visitors", "page_views")
 
+STAGING = sa.Table(
+    "usage_staging", sa.MetaData(),
+    sa.Column("row_number", sa.Integer),
+    sa.Column("school_id", sa.Integer), sa.Column("period_start", sa.Date), sa.Column("service", sa.String(SERVICE_MAX)),
+    sa.Column("profile", sa.String(32)), sa.Column("period", sa.String(8)), sa.Column("audience", sa.String(8)),
+    sa.Column("visits", sa.Integer), sa.Column("visitors", sa.Integer), sa.Column("page_views", sa.Integer),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
+)
+"""The rows of the file being imported, in the transaction only: its row number, key and values
+(NULL values for a row whose key is readable but a value is not: it still counts as a key the
+file repeats)."""
+STAGED = tuple(column.name for column in STAGING.c)
+
 
 class _RowReader:
     """Turns the cells of one row into a key and values, or into the problems it has.
 
-    Dates, profiles and UAIs repeat across thousands of rows, so each distinct text is read once.
+    Dates, profiles and UAIs repeat across thousands of rows, so each distinct text is read once;
+    `scan` reads the rows whose texts were already read valid without a call or an object per
+    row, and the others with `read`.
     """
 
-    def __init__(self, schools: dict[str, int]) -> None:
+    def __init__(self, schools: dict[str, int], *, dates_as_text: bool) -> None:
         self.schools = schools
         self.dates: dict[str, tuple[date, bool] | InvalidValue] = {}
         self.periods: dict[str, str | InvalidValue] = {}
         self.profiles: dict[str, tuple[str, str] | None] = {}
+        # What texts already read valid give (`scan`'s look-ups): the UAI's school, the date and
+        # period cells' start and period (and the start as the driver takes it: ISO text on
+        # SQLite, whose dates are text), the profile's spelling and audience.
+        self.known_schools = dict(schools)
+        self.known_starts: dict[tuple[str, str], tuple[date, str, date | str]] = {}
+        self.known_profiles: dict[str, tuple[str, str]] = {}
+        self.dates_as_text = dates_as_text
 
     def read(self, number: int, cells: dict[str, str]) -> tuple[Key | None, Values | None, list[Problem]]:
         """The row's key (None when a key cell is invalid), its values (None when any cell is),
@@ -106,7 +138,52 @@ class _RowReader:
         key = (school_id, start[0], service, profile) if key_known else None
         if problems:
             return key, None, problems
+        self.known_schools[cells["uai"]] = school_id
+        self.known_starts[cells["date"], cells.get("period", "")] = (start[0], period, self._driver_date(start[0]))
+        self.known_profiles[cells["profile"]] = (profile, audience)
         return key, (period, audience, visits, visitors, page_views), problems
+
+    def _driver_date(self, day: date) -> date | str:
+        return day.isoformat() if self.dates_as_text else day
+
+    def scan(self, rows: Iterable[tuple[int, dict[str, str]]], seen: _Seen) -> Iterator[tuple[Any, ...]]:
+        """Each row of `rows` with a readable key as a `STAGED` tuple (its values NULL when a cell
+        is invalid), every row's problems and what the valid rows cover gathered in `seen`."""
+        schools, starts, profiles = self.known_schools, self.known_starts, self.known_profiles
+        school_ids, services = seen.school_ids, seen.services
+        for number, cells in rows:
+            seen.rows += 1
+            try:
+                school_id = schools[cells["uai"]]
+                _, period, start = starts[cells["date"], cells.get("period", "")]
+                profile, audience = profiles[cells["profile"]]
+            except KeyError:
+                yield from self._scan_slowly(number, cells, seen)
+                continue
+            service, visits = cells["service"], cells["visits"]
+            visitors, page_views = cells.get("visitors", ""), cells.get("page_views", "")
+            if (service and len(service) <= SERVICE_MAX and visits.isdigit() and visits.isascii()
+                    and (not visitors or (visitors.isdigit() and visitors.isascii() and int(visitors) <= int(visits)))
+                    and (not page_views or (page_views.isdigit() and page_views.isascii()))):
+                school_ids.add(school_id)
+                services.add(service)
+                yield (number, school_id, start, service, profile, period, audience, int(visits),
+                       int(visitors) if visitors else None, int(page_views) if page_views else None)
+            else:
+                yield from self._scan_slowly(number, cells, seen)
+
+    def _scan_slowly(self, number: int, cells: dict[str, str], seen: _Seen) -> Iterator[tuple[Any, ...]]:
+        """A row `scan` could not read from what it knew: read in full, its problems noted."""
+        key, values, problems = self.read(number, cells)
+        seen.problems.extend(problems)
+        if key is None:
+            return
+        if values is None:
+            yield (number, key[0], self._driver_date(key[1]), key[2], key[3], None, None, None, None, None)
+            return
+        seen.school_ids.add(key[0])
+        seen.services.add(key[2])
+        yield (number, key[0], self._driver_date(key[1]), key[2], key[3], *values)
 
     def _unknown_uai(self, text: str) -> InvalidValue:
         """Why a UAI matches no school: empty, malformed (wrong check letter…), or elsewhere."""
@@ -156,8 +233,21 @@ class _RowReader:
         return known
 
 
+@dataclass
+class _Seen:
+    """What a scan of the file found besides its rows: every row's problems, and what its valid
+    rows cover (the schools, the service labels; the starts and periods are `_RowReader`'s
+    `known_starts`). Bounded by the programme and the calendar, not by the file's length."""
+
+    problems: list[Problem] = field(default_factory=list)
+    school_ids: set[int] = field(default_factory=set)
+    services: set[str] = field(default_factory=set)
+    rows: int = 0
+
+
 class FileRows(NamedTuple):
-    """A file's valid rows by usage key, every problem of every row, and each key's row number."""
+    """A file's valid rows by usage key, the problems each row has by itself, and each key's
+    row number."""
 
     rows: dict[Key, Values]
     problems: list[Problem]
@@ -165,25 +255,21 @@ class FileRows(NamedTuple):
 
 
 def read_rows(table: Table, *, schools: dict[str, int]) -> FileRows:
-    """Every valid row of `table` keyed on the usage key, and every problem of every row,
-    including rows of different lengths that cover the same days (they would add up)."""
-    reader = _RowReader(schools)
+    """The valid rows of `table` keyed on the usage key (the first row of a repeated key), and
+    the problems each row has by itself; what rows say together (repeated keys, overlapping
+    periods) is `UsageTable.preview`'s. Holds every row: for kept previews and small tables."""
+    reader = _RowReader(schools, dates_as_text=False)
     rows: dict[Key, Values] = {}
-    first_row: dict[Key, int] = {}
+    numbers: dict[Key, int] = {}
     problems: list[Problem] = []
     for number, cells in table.rows:
         key, values, row_problems = reader.read(number, cells)
         problems.extend(row_problems)
-        if key is None:
-            continue
-        if key in first_row:
-            problems.append(Problem("usage_key_repeated", row=number, params={"first": first_row[key]}))
-            continue
-        first_row[key] = number
-        if values is not None:
-            rows[key] = values
-    problems.extend(_overlap_problem(overlap, first_row) for overlap in find_overlaps(rows, {}))
-    return FileRows(rows, problems, first_row)
+        if key is not None and key not in numbers:
+            numbers[key] = number
+            if values is not None:
+                rows[key] = values
+    return FileRows(rows, problems, numbers)
 
 
 def _day(day: date) -> str:
@@ -220,19 +306,173 @@ def programme_schools(session: Session, *, programme_id: int) -> dict[str, int]:
     return {uai: school_id for uai, school_id in session.exec(statement)}
 
 
+def _stored_near(programme_id: int, first: date, last: date) -> list[sa.ColumnElement[bool]]:
+    """The programme's stored rows starting from a month before `first` to a month after `last`:
+    the rows that rows starting between them may overlap. Through the usage key's index (school
+    first, then start), not a scan of every programme's rows."""
+    record = UsageRecord.__table__.c
+    return [record.school_id.in_(sa.select(School.__table__.c.id).where(School.__table__.c.programme_id == programme_id)),
+            record.period_start.between(first - LONGEST_PERIOD, last + LONGEST_PERIOD)]
+
+
 def stored_rows(
     session: Session, *, programme_id: int, first: date, last: date
 ) -> dict[Key, tuple[int, Values]]:
-    """The programme's stored rows starting from a month before `first` to a month after `last`
-    (the rows that rows starting between them may overlap), by key, in one query."""
-    first, last = first - LONGEST_PERIOD, last + LONGEST_PERIOD
+    """The programme's stored rows that rows starting between `first` and `last` may overlap,
+    by key, in one query."""
     record = UsageRecord.__table__.c
-    statement = (
-        sa.select(record.id, *(record[name] for name in KEY_COLUMNS + VALUE_COLUMNS))
-        .join(School.__table__, School.__table__.c.id == record.school_id)
-        .where(School.__table__.c.programme_id == programme_id, record.period_start.between(first, last))
-    )
+    statement = sa.select(record.id, *(record[name] for name in KEY_COLUMNS + VALUE_COLUMNS)).where(
+        *_stored_near(programme_id, first, last))
     return {tuple(row[1:5]): (row[0], tuple(row[5:])) for row in session.execute(statement).all()}
+
+
+def _staged_rows(session: Session) -> FileRows:
+    """The staged valid rows by key, with their row numbers (the first row of a repeated key):
+    for the overlap checks, when more than one length of period is involved."""
+    staged = STAGING.c
+    rows: dict[Key, Values] = {}
+    numbers: dict[Key, int] = {}
+    for row in session.execute(sa.select(*staged).order_by(staged.row_number)):
+        key = (row.school_id, row.period_start, row.service, row.profile)
+        if key not in numbers:
+            numbers[key] = row.row_number
+            if row.period is not None:
+                rows[key] = tuple(row[5:])
+    return FileRows(rows, [], numbers)
+
+
+def _stage(session: Session, rows: Iterable[tuple[Any, ...]]) -> None:
+    """A new `usage_staging` holding `rows` (`STAGED` tuples), written as they come: executemany
+    on SQLite, whose temporary tables are the connection's (dropped first, an earlier import on
+    the connection may have left one), COPY on PostgreSQL (dropped at commit)."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("DROP TABLE IF EXISTS pg_temp.usage_staging")
+        STAGING.create(connection)
+        with driver.cursor() as cursor, cursor.copy(f"COPY usage_staging ({', '.join(STAGED)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.usage_staging")
+    STAGING.create(connection)
+    driver.executemany(f"INSERT INTO temp.usage_staging VALUES ({', '.join('?' * len(STAGED))})", rows)
+
+
+def _drop_staging(session: Session) -> None:
+    connection = session.connection()
+    schema = "pg_temp" if connection.dialect.name == "postgresql" else "temp"
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.usage_staging")
+
+
+def _repeated_keys(session: Session) -> list[Problem]:
+    """A problem for each staged row whose key an earlier row of the file has."""
+    staged = STAGING.c
+    keys = [staged[name] for name in KEY_COLUMNS]
+    firsts = sa.select(*keys, sa.func.min(staged.row_number).label("first")).group_by(*keys).having(
+        sa.func.count() > 1).subquery("firsts")
+    later = STAGING.alias("later")
+    statement = (
+        sa.select(later.c.row_number, firsts.c.first)
+        .join_from(later, firsts, sa.and_(*(later.c[name] == firsts.c[name] for name in KEY_COLUMNS)))
+        .where(later.c.row_number > firsts.c.first)
+        .order_by(later.c.row_number)
+    )
+    return [Problem("usage_key_repeated", row=number, params={"first": first})
+            for number, first in session.execute(statement)]
+
+
+def _stored_joined() -> tuple[sa.FromClause, sa.ColumnElement[bool]]:
+    """The staged rows joined to the stored rows of their keys (outer), and whether a stored
+    row's values differ from its staged row's."""
+    staged, record = STAGING.c, UsageRecord.__table__.c
+    joined = STAGING.outerjoin(UsageRecord.__table__, sa.and_(*(record[name] == staged[name] for name in KEY_COLUMNS)))
+    differ = sa.or_(*(record[name].is_distinct_from(staged[name]) for name in VALUE_COLUMNS))
+    return joined, differ
+
+
+def _counts(session: Session, *, stored: bool) -> dict[str, int]:
+    """New, changed and unchanged staged rows; without `stored` rows near them, all are new."""
+    if not stored:
+        total = session.execute(sa.select(sa.func.count()).select_from(STAGING)).scalar_one()
+        return {"new": total, "changed": 0, "unchanged": 0}
+    joined, differ = _stored_joined()
+    record_id = UsageRecord.__table__.c.id
+    total, found, changed = session.execute(sa.select(
+        sa.func.count(), sa.func.count(record_id), sa.func.coalesce(sa.func.sum(sa.case((sa.and_(record_id.is_not(None), differ), 1), else_=0)), 0),
+    ).select_from(joined)).one()
+    return {"new": total - found, "changed": changed, "unchanged": found - changed}
+
+
+def _replacements(session: Session, uais: dict[int, str]) -> list[Change]:
+    """The first stored rows the file replaces, in the file's order, as the preview shows them."""
+    joined, differ = _stored_joined()
+    staged, record = STAGING.c, UsageRecord.__table__.c
+    statement = (
+        sa.select(*(staged[name] for name in KEY_COLUMNS + VALUE_COLUMNS), *(record[name] for name in VALUE_COLUMNS))
+        .select_from(joined).where(record.id.is_not(None), differ).order_by(staged.row_number).limit(REPLACEMENTS_SHOWN)
+    )
+    changes = []
+    for row in session.execute(statement):
+        key, after, before = tuple(row[:4]), tuple(row[4:9]), tuple(row[9:])
+        changes.append(Change(
+            row=None, key=f"{uais[key[0]]} · {key[1]:%d/%m/%Y} · {key[2]} · {key[3]}", action="changed",
+            changes={name: [old, new] for name, old, new in zip(VALUE_COLUMNS, before, after) if old != new},
+        ))
+    return changes
+
+
+def _stored_periods(session: Session, *, programme_id: int, first: date, last: date) -> set[str]:
+    """The lengths of the stored rows that rows starting between `first` and `last` may overlap
+    (none: every row of the file is new)."""
+    record = UsageRecord.__table__.c
+    return set(session.execute(sa.select(record.period).where(*_stored_near(programme_id, first, last)).distinct()).scalars())
+
+
+def _overlap_problems(session: Session, *, programme_id: int, periods: set[str], first: date, last: date,
+                      uais: dict[int, str], numbers: bool) -> tuple[list[Problem], bool]:
+    """Staged rows that cover days stored rows of another length cover (see
+    `_stored_overlap_problems`), and whether any row is stored near the file's. Compared in
+    memory only when more than one length is involved; `numbers` names the rows by number."""
+    stored_periods = _stored_periods(session, programme_id=programme_id, first=first, last=last)
+    if len(periods | stored_periods) < 2:
+        return [], bool(stored_periods)
+    rows, _, row_numbers = _staged_rows(session)
+    stored = stored_rows(session, programme_id=programme_id, first=first, last=last)
+    return _stored_overlap_problems(rows, stored, uais=uais, numbers=row_numbers if numbers else None), True
+
+
+def _write(session: Session, *, batch_id: int) -> None:
+    """The staged rows that are new inserted, those whose values differ replacing the stored
+    ones (in place), in one statement."""
+    staged = STAGING.c
+    record = UsageRecord.__table__
+    dialect = postgresql if session.connection().dialect.name == "postgresql" else sqlite
+    columns = list(KEY_COLUMNS + VALUE_COLUMNS)
+    rows = sa.select(*(staged[name] for name in columns), sa.literal(batch_id, sa.Integer)).where(sa.true())
+    statement = dialect.insert(record).from_select([*columns, "import_batch_id"], rows)
+    changed = {name: statement.excluded[name] for name in [*VALUE_COLUMNS, "import_batch_id"]}
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS), set_=changed,
+        where=sa.or_(*(record.c[name].is_distinct_from(statement.excluded[name]) for name in VALUE_COLUMNS)),
+    ))
+
+
+@dataclass
+class StagedFile:
+    """The payload of a usage preview: the file (to keep its rows for a page, `UsageTable.dump`),
+    the programme's schools it was read against, and what its valid rows cover. Its rows are
+    in `usage_staging` while `transaction` lasts (the preview's own)."""
+
+    data: bytes
+    filename: str
+    schools: dict[str, int]
+    school_ids: set[int]
+    months: set[str]
+    first: date
+    last: date
+    counts: dict[str, int]
+    transaction: Any
 
 
 class UsageTable(Importer):
@@ -247,116 +487,104 @@ class UsageTable(Importer):
                    "visitors": _l("Visiteurs"), "page_views": _l("Pages vues")}
     title = _l("Importer des statistiques d'usage")
     intro = _l("Un export de la plateforme ou de l'outil de mesure d'audience, une ligne par établissement, période, service et profil. Une ligne déjà importée avec la même clé est remplacée.")
-
-    def __init__(self) -> None:
-        # The rows a preview compared and what was stored then: when `apply` follows in the same
-        # transaction (import_file, for the API and the command line), it writes from that
-        # comparison instead of reading 250,000 stored rows a second time.
-        self._compared: tuple[dict[Key, Values], dict[Key, tuple[int, Values]]] | None = None
+    streams = True
 
     def header(self) -> tuple[Column, ...]:
         return COLUMNS
 
     def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
         schools = programme_schools(session, programme_id=programme.id)
-        rows, problems, numbers = read_rows(table, schools=schools)
+        reader = _RowReader(schools, dates_as_text=session.connection().dialect.name != "postgresql")
+        seen = _Seen()
+        _stage(session, reader.scan(table.rows, seen))
+        if not seen.rows:
+            raise TableError(table.filename, [Problem("no_data_rows")])
+        problems = seen.problems + _repeated_keys(session)
+        periods = {period for _, period, _ in reader.known_starts.values()}
+        if len(periods) > 1:
+            rows, _, numbers = _staged_rows(session)
+            problems += [_overlap_problem(overlap, numbers) for overlap in find_overlaps(rows, {})]
         if problems:
+            _drop_staging(session)
             return Preview(kind=self.kind, filename=table.filename, problems=problems)
-        dates = [key[1] for key in rows]
-        first, last = min(dates), max(dates)
-        stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
+        starts = [start for start, _, _ in reader.known_starts.values()]
+        first, last = min(starts), max(starts)
         uais = {school_id: uai for uai, school_id in schools.items()}
-        problems = _stored_overlap_problems(rows, stored, uais=uais, numbers=numbers)
+        problems, stored = _overlap_problems(session, programme_id=programme.id, periods=periods, first=first,
+                                             last=last, uais=uais, numbers=True)
         if problems:
+            _drop_staging(session)
             return Preview(kind=self.kind, filename=table.filename, problems=problems)
-        self._compared = (rows, stored)
-        new = sum(1 for key in rows if key not in stored)
-        replaced = [key for key in rows if key in stored and stored[key][1] != rows[key]]
-        labels = taxonomy.classify({key[2] for key in rows}, programme_overrides=taxonomy.overrides(session, programme_id=programme.id))
+        counts = _counts(session, stored=stored)
+        rows = counts["new"] + counts["changed"] + counts["unchanged"]
+        labels = taxonomy.classify(seen.services, programme_overrides=taxonomy.overrides(session, programme_id=programme.id))
         unknown = sorted(label for label, found in labels.items() if found.source == "unknown")
-        notes = [Message("usage_rows", {"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}", "rows": len(rows)})]
+        notes = [Message("usage_rows", {"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}", "rows": rows})]
         if unknown:
             notes.append(Message("unknown_services", {"labels": ", ".join(unknown)}))
+        payload = StagedFile(
+            data=table.data, filename=table.filename, schools=schools, school_ids=seen.school_ids,
+            months={summary.month_of(start) for start in starts}, first=first, last=last, counts=counts,
+            transaction=session.get_transaction(),
+        )
         return Preview(
-            kind=self.kind, filename=table.filename,
-            counts={"new": new, "changed": len(replaced), "unchanged": len(rows) - new - len(replaced)},
-            changes=[_replacement(key, stored[key][1], rows[key], uais) for key in replaced[:REPLACEMENTS_SHOWN]],
-            payload=rows, notes=notes,
-            facts={"rows": len(rows), "first_date": first.isoformat(), "last_date": last.isoformat(), "unknown_labels": unknown},
+            kind=self.kind, filename=table.filename, counts=dict(counts),
+            changes=_replacements(session, uais) if counts["changed"] else [],
+            payload=payload, notes=notes,
+            facts={"rows": rows, "first_date": first.isoformat(), "last_date": last.isoformat(), "unknown_labels": unknown},
         )
 
     def apply(self, session: Session, *, programme: Programme, preview: Preview, batch: ImportBatch,
               author: Author, today: date) -> dict[str, int]:
-        rows: dict[Key, Values] = preview.payload
-        schools = set(programme_schools(session, programme_id=programme.id).values())
-        if any(key[0] not in schools for key in rows):
+        """Write what the preview staged in this transaction; a kept preview's rows are staged
+        again and checked against what is stored now (InvalidChange names the rows of another
+        length stored since, or a school deleted)."""
+        payload = preview.payload
+        if isinstance(payload, StagedFile) and payload.transaction is session.get_transaction():
+            counts, school_ids, months, first, last = payload.counts, payload.school_ids, payload.months, payload.first, payload.last
+        else:
+            counts, school_ids, months, first, last = self._stage_kept(
+                session, programme=programme, rows=self.dump(payload) if isinstance(payload, StagedFile) else payload)
+        current = set(programme_schools(session, programme_id=programme.id).values())
+        if not school_ids <= current:
             raise InvalidChange([Problem("school_deleted_since_preview")])
-        compared = self._compared[1] if self._compared is not None and self._compared[0] is rows else None
-        return write_rows(session, programme=programme, rows=rows, batch=batch, author=author, stored=compared)
+        if counts["new"] or counts["changed"]:
+            _write(session, batch_id=batch.id)
+            summary.refresh(session, school_ids, months,
+                            mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
+        _drop_staging(session)
+        author.for_batch(batch.id).record(
+            session, programme=programme, entity="import_batch", entity_id=batch.id, action="create",
+            changes={
+                "kind": [None, "usage"], "source": [None, batch.source], "via": [None, author.channel],
+                "first_date": [None, first], "last_date": [None, last], "rows_new": [None, counts["new"]],
+                "rows_replaced": [None, counts["changed"]], "rows_unchanged": [None, counts["unchanged"]],
+            },
+        )
+        return counts
 
-    def dump(self, payload: dict[Key, Values]) -> list[list[Any]]:
-        return [[key[0], key[1].isoformat(), key[2], key[3], *values] for key, values in payload.items()]
-
-    def load(self, rows: list[list[Any]]) -> dict[Key, Values]:
-        return {(row[0], date.fromisoformat(row[1]), row[2], row[3]): tuple(row[4:]) for row in rows}
-
-
-def _replacement(key: Key, before: Values, after: Values, uais: dict[int, str]) -> Change:
-    """A stored row the file replaces, as the preview shows it."""
-    changes = {name: [old, new] for name, old, new in zip(VALUE_COLUMNS, before, after) if old != new}
-    return Change(row=None, key=f"{uais[key[0]]} · {key[1]:%d/%m/%Y} · {key[2]} · {key[3]}", action="changed", changes=changes)
-
-
-def write_rows(session: Session, *, programme: Programme, rows: dict[Key, Values], batch: ImportBatch,
-               author: Author, stored: dict[Key, tuple[int, Values]] | None = None) -> dict[str, int]:
-    """Compare valid rows with the stored ones (`stored`, when this transaction already read
-    them) and write the difference under `batch`, with the batch's audit event (channel
-    "import", `via` the channel the file came through) and the monthly summary of the
-    school-months written recomputed. Returns the counts written. Does not commit. InvalidChange, naming the rows, when rows of another length stored since the
-    preview cover the same days."""
-    dates = [key[1] for key in rows]
-    first, last = min(dates), max(dates)
-    if stored is None:
-        stored = stored_rows(session, programme_id=programme.id, first=first, last=last)
+    def _stage_kept(self, session: Session, *, programme: Programme,
+                    rows: list[list[Any]]) -> tuple[dict[str, int], set[int], set[str], date, date]:
+        """Stage a kept preview's rows (`dump`'s) and compare them with what is stored now: the
+        counts, the schools and months they cover, their first and last start."""
+        as_text = session.connection().dialect.name != "postgresql"
+        starts = {date.fromisoformat(row[1]) for row in rows}
+        _stage(session, ((None, row[0], row[1] if as_text else date.fromisoformat(row[1]), *row[2:]) for row in rows))
+        first, last = min(starts), max(starts)
         uais = {school_id: uai for uai, school_id in programme_schools(session, programme_id=programme.id).items()}
-        if problems := _stored_overlap_problems(rows, stored, uais=uais):
+        problems, stored = _overlap_problems(session, programme_id=programme.id, periods={row[4] for row in rows},
+                                             first=first, last=last, uais=uais, numbers=False)
+        if problems:
             raise InvalidChange(problems)
-    new = [key for key in rows if key not in stored]
-    replaced = [key for key in rows if key in stored and stored[key][1] != rows[key]]
-    counts = {"new": len(new), "changed": len(replaced), "unchanged": len(rows) - len(new) - len(replaced)}
-    _delete(session, [stored[key][0] for key in replaced])
-    _insert(session, ((key, rows[key]) for key in new + replaced), batch_id=batch.id)
-    summary.refresh(session, ((key[0], key[1]) for key in new + replaced),
-                    mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
-    author.for_batch(batch.id).record(
-        session, programme=programme, entity="import_batch", entity_id=batch.id, action="create",
-        changes={
-            "kind": [None, "usage"], "source": [None, batch.source], "via": [None, author.channel],
-            "first_date": [None, first], "last_date": [None, last], "rows_new": [None, counts["new"]],
-            "rows_replaced": [None, counts["changed"]], "rows_unchanged": [None, counts["unchanged"]],
-        },
-    )
-    return counts
+        return (_counts(session, stored=stored), {row[0] for row in rows}, {summary.month_of(start) for start in starts},
+                first, last)
 
+    def dump(self, payload: StagedFile | list[list[Any]]) -> list[list[Any]]:
+        """The rows to keep: a preview's file read again (its valid rows, the file had no other)."""
+        if not isinstance(payload, StagedFile):
+            return payload
+        rows = read_rows(stream_table(payload.data, payload.filename, COLUMNS), schools=payload.schools).rows
+        return [[key[0], key[1].isoformat(), key[2], key[3], *values] for key, values in rows.items()]
 
-def _delete(session: Session, ids: list[int]) -> None:
-    """Delete replaced rows by id: one statement with an array on PostgreSQL, chunks of IN lists
-    elsewhere (SQLite caps the number of parameters of a statement)."""
-    record = UsageRecord.__table__
-    if session.connection().dialect.name == "postgresql":
-        if ids:
-            session.execute(sa.delete(record).where(record.c.id == sa.func.any(sa.bindparam("ids", ids, type_=ARRAY(sa.Integer)))))
-        return
-    for start in range(0, len(ids), DELETE_CHUNK):
-        session.execute(sa.delete(record).where(record.c.id.in_(ids[start:start + DELETE_CHUNK])))
-
-
-def _insert(session: Session, rows: Iterable[tuple[Key, Values]], *, batch_id: int) -> None:
-    """Insert rows in bulk, in chunks so memory stays flat."""
-    chunk: list[dict[str, Any]] = []
-    for key, values in rows:
-        chunk.append(dict(zip(KEY_COLUMNS + VALUE_COLUMNS, key + values), import_batch_id=batch_id))
-        if len(chunk) == INSERT_CHUNK:
-            insert_rows(session, UsageRecord.__table__, chunk)
-            chunk = []
-    insert_rows(session, UsageRecord.__table__, chunk)
+    def load(self, rows: list[list[Any]]) -> list[list[Any]]:
+        return rows
