@@ -78,7 +78,10 @@ def test_bulk_upload_dry_run_apply_and_idempotent_reupload(client, tracked, toke
     batch_id = applied.get_json()["batch_id"]
     again = _upload(client, tracked, headers, data, dry_run=False)
     assert again.get_json()["counts"] == {"new": 0, "changed": 0, "unchanged": 2}
+    assert {key: again.get_json()[key] for key in ("dry_run", "applied", "batch_id")} == {
+        "dry_run": False, "applied": False, "batch_id": None}
     with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(ImportBatch)).one() == 1
         events = session.exec(select(AuditEvent).where(AuditEvent.action == "update")).all()
         assert {(e.channel, e.import_batch_id) for e in events} == {("import", batch_id)} and len(events) == 2
 
