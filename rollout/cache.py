@@ -101,3 +101,17 @@ def remembered(parts: tuple[Hashable, ...], compute: Callable[[], Result]) -> Re
     except redis.RedisError as error:
         log.warning("cache unreachable, %s not kept: %s", parts[0], error)
     return result
+
+
+def forget_all(app: Flask) -> bool:
+    """Drop every entry of this install (its prefix), as after `rollout db restore`: the restored
+    database hands out again audit and import ids that versions were made of before, so an
+    entry computed from the replaced data could be read as current. False when the Redis did
+    not answer (the caller says so: its entries are then to be dropped by hand)."""
+    with app.app_context():
+        try:
+            store.clear()  # its answer says whether keys were found, not whether it worked
+        except redis.RedisError as error:
+            log.warning("cache unreachable, its entries are not dropped: %s", error)
+            return False
+    return True

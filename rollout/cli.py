@@ -19,6 +19,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from planner.cli import plan_cli
+from rollout import cache
 from rollout.app import create_app
 from rollout.auth.accounts import (
     DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, AccountError, activate_user, create_token, create_user, deactivate_user,
@@ -123,6 +124,9 @@ def db_restore(file: Path, force: bool) -> None:
         if holds_data(engine) and not force:
             _confirm_replacing(file)
         report = restore(engine, file, keep_in=app.instance_path)
+        if not cache.forget_all(app):
+            click.echo("warning: the dashboards' cache (Redis) did not answer: delete its rollout:cache:* keys "
+                       "before the app serves the restored data (docs/deployment.md)", err=True)
     click.echo(report.summary())
 
 

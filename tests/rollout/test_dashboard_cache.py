@@ -171,3 +171,13 @@ def test_a_redis_that_stops_answering_costs_speed_not_pages(engine: sa.Engine, t
     assert teachers_trained(client, world.programme_id) == 0
     assert client.get(f"/programmes/{world.programme_id}/dashboard").status_code == 200
     get_engine(app).dispose()
+
+
+def test_a_restore_drops_every_entry_since_the_restored_database_hands_out_old_ids_again(
+        two_apps, login, world, computed: list[tuple[str, bool]]) -> None:
+    host_a, host_b = two_apps
+    login(client_b := host_b.test_client(), "stakeholder")
+    teachers_trained(client_b, world.programme_id)
+    assert cache.forget_all(host_a)  # what `rollout db restore` does once the database is replaced
+    teachers_trained(client_b, world.programme_id)
+    assert len(computed) == 2
