@@ -266,3 +266,36 @@ def test_a_queued_write_whose_rows_no_longer_apply_writes_nothing(client, engine
     shown = html.unescape(client.get(page).text)
     assert "ces lignes ne s'appliquent plus" in shown and "supprimé depuis l'aperçu" in shown
     assert _count(engine, UsageRecord) == 0 and _count(engine, ImportBatch) == 0
+
+
+def test_a_worker_killed_while_reading_leaves_the_import_failed(client, engine, world, login, csrf, queued_app,
+                                                                tmp_path, monkeypatch) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(jobs, "STALE_AFTER", 3.0)  # as the pages judge it: a worker silent 3 s is gone
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "ROLLOUT_QUEUE_URL": queued_app, "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+           "ROLLOUT_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONPATH": str(root)}
+    login(client, "project_manager")
+    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    # A session of its own, so that killing its process group kills the consumer and its workers.
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "rollout"), "worker", "--import", "tests.import_worker_hooks"],
+                              cwd=tmp_path, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(client, page, "reading")
+        key = jobs.heartbeat_key(int(page.rsplit("/", 1)[1]))
+        first = queue.huey.get(key, peek=True)
+        wait_until(lambda: queue.huey.get(key, peek=True) > first, timeout=WORKER_SECONDS, what="a later heartbeat")
+        assert _state(client, page)["status"] == "reading"  # beating: alive, however long it reads
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=WORKER_SECONDS)
+    failed = wait_until(lambda: (state := _state(client, page))["status"] == "failed" and state,
+                        timeout=WORKER_SECONDS, what="the import marked failed", every=0.2)
+    assert (failed["failure"], failed["running"]) == (jobs.WORKER_DIED, False)
+    assert "the worker stopped during the import" in client.get(page).text
+    assert _count(engine, UsageRecord) == 0
