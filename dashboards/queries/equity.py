@@ -3,13 +3,14 @@ report's own visits and adoption, grouped by priority education in `dashboards.f
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from dashboards.figures.equity import SchoolEquity
 from dashboards.queries.filters import Filters
 from dashboards.queries.overview import go_live_dates
 from rollout.models import Milestone, Programme, School
 from rollout.usage.report import usage_report
+from rollout.core.sql import among
 
 
 def school_equity(session: Session, *, programme: Programme, schools: list[School], filters: Filters) -> list[SchoolEquity]:
@@ -18,7 +19,7 @@ def school_equity(session: Session, *, programme: Programme, schools: list[Schoo
     dates = go_live_dates(session, ids)
     trained = dict(session.exec(
         select(Milestone.school_id, Milestone.count)
-        .where(Milestone.kind == "teachers_trained", col(Milestone.school_id).in_(ids))
+        .where(Milestone.kind == "teachers_trained", among(Milestone.school_id, ids))
     ).all())
     report = {row.group: row for row in usage_report(session, programme_id=programme.id, by="school",
                                                      start=filters.first_day, end=filters.last_day)}

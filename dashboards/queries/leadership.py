@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from dashboards.figures.leadership import SchoolLeadership
 from dashboards.queries.filters import Filters
 from dashboards.queries.overview import go_live_dates
 from rollout.models import Milestone, Programme, School
 from rollout.usage.report import usage_report
+from rollout.core.sql import among
 
 
 def briefing(briefed_on: date | None, live_on: date) -> str:
@@ -29,7 +30,7 @@ def school_leadership(session: Session, *, programme: Programme, schools: list[S
     live = {school_id: actual for school_id, (_, actual) in go_live_dates(session, ids).items() if actual}
     briefed = dict(session.exec(
         select(Milestone.school_id, Milestone.actual_on)
-        .where(Milestone.kind == "leadership_briefed", Milestone.status == "done", col(Milestone.school_id).in_(ids))
+        .where(Milestone.kind == "leadership_briefed", Milestone.status == "done", among(Milestone.school_id, ids))
     ).all())
     report = {row.group: row for row in usage_report(session, programme_id=programme.id, by="school",
                                                      start=filters.first_day, end=filters.last_day)}

@@ -37,6 +37,7 @@ from rollout.tracking.schedule import baseline_waves
 from rollout.usage.report import usage_report
 from rollout.usage import taxonomy
 from rollout.usage.summary import school_months
+from rollout.core.sql import among
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def go_live_dates(session: Session, school_ids: list[int]) -> dict[int, tuple[da
     """(planned, actual) go-live date of each school; actual only once the milestone is done."""
     rows = session.exec(
         select(Milestone.school_id, Milestone.planned_on, Milestone.actual_on, Milestone.status)
-        .where(Milestone.kind == "school_live", col(Milestone.school_id).in_(school_ids))
+        .where(Milestone.kind == "school_live", among(Milestone.school_id, school_ids))
     )
     return {school_id: (planned, actual if status == "done" else None) for school_id, planned, actual, status in rows}
 
@@ -136,7 +137,7 @@ def cascade_counts(session: Session, *, programme: Programme, schools: list[Scho
     largest `visitors` of a teacher row, the usage report's monthly estimate at its best month).
     """
     ids = _ids(schools)
-    done = (Milestone.status == "done", col(Milestone.school_id).in_(ids))
+    done = (Milestone.status == "done", among(Milestone.school_id, ids))
     months = school_months(programme_id=programme.id, start=filters.first_day, end=filters.last_day, school_ids=ids,
                            mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
     best_month = (
@@ -148,10 +149,10 @@ def cascade_counts(session: Session, *, programme: Programme, schools: list[Scho
         trainers_trained=_sum(session, select(func.count()).where(Trainer.programme_id == programme.id, col(Trainer.trained))),
         leadership_briefed=_sum(session, select(func.count()).where(Milestone.kind == "leadership_briefed", *done)),
         teachers_trained=_sum(session, select(func.sum(Milestone.count)).where(Milestone.kind == "teachers_trained",
-                                                                                col(Milestone.school_id).in_(ids))),
+                                                                                among(Milestone.school_id, ids))),
         teachers_active=_sum(session, select(func.sum(best_month.c.teachers))),
         teachers_certified=_sum(session, select(func.sum(PixCertification.certified))
-                                .where(col(PixCertification.school_id).in_(ids))),
+                                .where(among(PixCertification.school_id, ids))),
     )
 
 

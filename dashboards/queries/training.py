@@ -39,6 +39,7 @@ from rollout.models import (
     Wave,
 )
 from rollout.tracking.schedule import baseline
+from rollout.core.sql import among
 
 
 PLANNED_AUDIENCES = ("trainers", "leadership", "teachers")
@@ -63,13 +64,13 @@ def training_cascade(session: Session, *, programme: Programme, schools: list[Sc
                             .where(*held, TrainingSession.audience == "trainers")).one()
     briefed = session.exec(select(func.count(func.distinct(TrainingSession.school_id)))
                            .where(*held, TrainingSession.audience == "leadership",
-                                  col(TrainingSession.school_id).in_(ids))).one()
+                                  among(TrainingSession.school_id, ids))).one()
     attended = session.exec(select(TrainingSession.school_id, TrainingSession.modality, func.sum(TrainingSession.attendees))
-                            .where(*held, TrainingSession.audience == "teachers", col(TrainingSession.school_id).in_(ids))
+                            .where(*held, TrainingSession.audience == "teachers", among(TrainingSession.school_id, ids))
                             .group_by(TrainingSession.school_id, TrainingSession.modality)).all()
     modalities = _teachers_by_modality(attended, {school.id: school.teachers for school in schools})
     levels = dict(session.exec(select(PixCertification.level, func.sum(PixCertification.certified))
-                               .where(col(PixCertification.school_id).in_(ids))
+                               .where(among(PixCertification.school_id, ids))
                                .group_by(PixCertification.level)).all())
     active = cascade_counts(session, programme=programme, schools=schools, filters=filters).teachers_active
     return TrainingCascade(
@@ -134,7 +135,7 @@ def workload(session: Session, *, programme: Programme, schools: list[School], f
     statement = select(TrainingSession).where(TrainingSession.programme_id == programme.id,
                                               col(TrainingSession.audience).in_(PLANNED_AUDIENCES))
     if narrowed:
-        statement = statement.where(col(TrainingSession.school_id).in_(_ids(schools)))
+        statement = statement.where(among(TrainingSession.school_id, _ids(schools)))
     delivered: defaultdict[tuple[str | None, str], set[tuple[Any, ...]]] = defaultdict(set)
     for row in session.exec(statement):
         wave = row.planned_wave or _wave_of(row.held_on, waves)
@@ -150,7 +151,7 @@ def hours_per_teacher(session: Session, *, programme: Programme, schools: list[S
     hours = dict(session.exec(
         select(TrainingSession.school_id, func.sum(TrainingSession.hours * TrainingSession.attendees))
         .where(TrainingSession.programme_id == programme.id, TrainingSession.status == "held",
-               TrainingSession.audience == "teachers", col(TrainingSession.school_id).in_(_ids(schools)))
+               TrainingSession.audience == "teachers", among(TrainingSession.school_id, _ids(schools)))
         .group_by(TrainingSession.school_id)).all())
     return [SchoolHours(uai=school.uai, name=school.name, teachers=school.teachers,
                         teacher_hours=round(float(hours.get(school.id) or 0), 2)) for school in schools]
@@ -161,7 +162,7 @@ def course_progress(session: Session, *, programme: Programme, schools: list[Sch
     rows = session.exec(
         select(CourseEnrolment.course, func.sum(CourseEnrolment.enrolled), func.sum(CourseEnrolment.in_progress),
                func.sum(CourseEnrolment.completed))
-        .where(CourseEnrolment.programme_id == programme.id, col(CourseEnrolment.school_id).in_(_ids(schools)))
+        .where(CourseEnrolment.programme_id == programme.id, among(CourseEnrolment.school_id, _ids(schools)))
         .group_by(CourseEnrolment.course).order_by(CourseEnrolment.course)).all()
     return [CourseProgress(course=course, enrolled=int(enrolled or 0), in_progress=int(progress or 0),
                            completed=int(completed or 0)) for course, enrolled, progress, completed in rows]

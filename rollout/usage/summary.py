@@ -27,6 +27,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
+from rollout.core.sql import among
 from rollout.models import ADMINISTRATIVE, CATEGORIES, PEDAGOGICAL, School, SchoolMonth, UsageMonth, UsageRecord
 
 COLUMNS = ("school_id", "month", "service", "audience", "visits", "visitors_max", "visitors_rows")
@@ -194,7 +195,7 @@ def split_range(start: date | None, end: date | None) -> tuple[str | None, str |
 
 def _chosen_schools(programme_id: int, school_ids: list[int] | None) -> sa.Select:
     schools = _programme_schools(programme_id)
-    return schools if school_ids is None else schools.where(School.__table__.c.id.in_(school_ids))
+    return schools if school_ids is None else schools.where(among(School.__table__.c.id, school_ids))
 
 
 def _whole_months(column: Any, first_month: str | None, last_month: str | None) -> list[sa.ColumnElement[bool]]:
