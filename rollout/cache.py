@@ -31,9 +31,9 @@ from rollout.models.audit import ACTIONS
 Result = TypeVar("Result")
 log = logging.getLogger(__name__)
 store = Cache()
-DEFAULT_SECONDS = 3600
-SIMPLE_CACHE_ENTRIES = 500
-"""Entries a process keeps without Redis: SimpleCache drops the oldest beyond them."""
+SIMPLE_CACHE_ENTRIES = 64
+"""Entries a process keeps without Redis (SimpleCache drops the oldest beyond them): an entry
+holds a page's figures, hundreds of kilobytes for a district, more for a country."""
 
 
 def init_app(app: Flask) -> None:
@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     ROLLOUT_CACHE_PREFIX keeps apart installs (or tests) that share one Redis database."""
     url = app.config.get("ROLLOUT_CACHE_URL")
     settings: dict[str, object] = {
-        "CACHE_DEFAULT_TIMEOUT": int(app.config.get("ROLLOUT_CACHE_SECONDS", DEFAULT_SECONDS)),
+        "CACHE_DEFAULT_TIMEOUT": app.config["ROLLOUT_CACHE_SECONDS"],
         "CACHE_KEY_PREFIX": app.config.get("ROLLOUT_CACHE_PREFIX", "rollout:cache:"),
     }
     if url:

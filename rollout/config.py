@@ -98,4 +98,5 @@ def from_environment(instance_path: str) -> dict[str, object]:
         # Larger uploads are read and written by `rollout worker`, not in the request (docs/queue.md).
         "QUEUE_IMPORT_BYTES": int(env.get("ROLLOUT_QUEUE_IMPORT_BYTES", str(4 * 1024 * 1024))),
         "ROLLOUT_CACHE_URL": cache_url(env),
+        "ROLLOUT_CACHE_SECONDS": int(env.get("ROLLOUT_CACHE_SECONDS", "3600")),  # superseded entries expire
     }

@@ -163,9 +163,10 @@ def test_signed_in_on_one_host_is_signed_in_on_the_other_and_signed_out_from_bot
 def test_two_solves_queued_at_once_run_at_once_on_the_two_workers(hosts: Hosts) -> None:
     browser = sign_in(hosts.a)
     plans = []
-    for host, name in ((hosts.a, "Plan de l'hôte A"), (hosts.b, "Plan de l'hôte B")):
-        form = f"{host}/programmes/{hosts.programme_id}/plans"
-        answer = browser.post(form, data={"name": name, "time_limit": str(SOLVE_SECONDS), "csrf_token": csrf_token(browser, form)},
+    for host, other, name in ((hosts.a, hosts.b, "Plan de l'hôte A"), (hosts.b, hosts.a, "Plan de l'hôte B")):
+        path = f"/programmes/{hosts.programme_id}/plans"
+        token = csrf_token(browser, other + path)  # the form read from one host, sent to the other
+        answer = browser.post(host + path, data={"name": name, "time_limit": str(SOLVE_SECONDS), "csrf_token": token},
                               allow_redirects=False, timeout=60)
         assert answer.status_code == 302, answer.text
         plans.append(urlsplit(answer.headers["Location"]).path)
