@@ -1,12 +1,10 @@
-// The plan page's live progress: while the plan is queued or solving, reads the run's state
-// (progress.json) every two seconds, rewrites the figures and redraws the curve of the best
-// objective and the proven bound; once the solve has ended, reloads the page, which then shows
-// the plan. Everything comes from the plan's row, so a reload loses nothing. A static file, so
-// the Content-Security-Policy needs no inline script.
+// The plan page's live progress: while the plan is queued or solving, follows the run's state
+// (progress.json, through follow_progress.js), rewrites the figures and redraws the curve of the
+// best objective and the proven bound; once the solve has ended, the page reloads and shows the
+// plan. Everything comes from the plan's row, so a reload loses nothing. A static file, so the
+// Content-Security-Policy needs no inline script.
 (function () {
   "use strict";
-  var POLL_MS = 2000;
-  var RETRY_MS = 5000;
   var section = document.getElementById("plan-run");
   if (!section) {
     return;
@@ -62,28 +60,9 @@
     draw(state.progress);
   }
 
-  function poll() {
-    fetch(labels.progressUrl, {credentials: "same-origin", headers: {Accept: "application/json"}})
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error(response.status);
-        }
-        return response.json();
-      })
-      .then(function (state) {
-        if (!state.running) {
-          window.location.reload();
-          return;
-        }
-        show(state);
-        window.setTimeout(poll, POLL_MS);
-      })
-      .catch(function () { window.setTimeout(poll, RETRY_MS); });
-  }
-
   var state = JSON.parse(document.getElementById("plan-progress-state").textContent);
   draw(state.progress);
   if (state.running) {
-    window.setTimeout(poll, POLL_MS);
+    window.rolloutFollow(labels.progressUrl, show);
   }
 }());
