@@ -40,6 +40,11 @@ TASK_MODULES: tuple[str, ...] = ("rollout.planning.tasks", "rollout.imports.task
 # How long SIGTERM (what Procfile hosts send before SIGKILL, 30 s later on most) lets the running
 # tasks finish before they are interrupted.
 SHUTDOWN_SECONDS = 20
+# How often a running task gives news of itself (a plan's row, an import's heartbeat), and how
+# long without news means its worker is gone (killed, out of memory, its machine lost): what
+# pages then say of the plan or the import, instead of "running" forever.
+HEARTBEAT_SECONDS = 1.0
+STALE_SECONDS = 30.0
 # How often an idle worker looks at a SQLite queue (Redis wakes it at once): Huey's default backs
 # off to 10 s, which a person waiting for a solve to start would notice.
 IDLE_POLL_SECONDS = 1.0

@@ -35,7 +35,7 @@ from rollout.audit import jsonable
 from rollout.core.problems import Problem
 from rollout.imports.pipeline import PREVIEW_LIFETIME, forget_previews
 from rollout.models import Programme, SavedPreview, utcnow
-from rollout.queue import huey
+from rollout.queue import STALE_SECONDS, huey
 
 RUNNING = ("queued", "reading", "confirmed", "writing")
 """A job a worker has still to take or is working on: the page polls."""
@@ -47,8 +47,7 @@ STATUS_LABELS = {
     "confirmed": _l("écriture en attente d'un calculateur"), "writing": _l("écriture des lignes"),
     "written": _l("import enregistré"), "failed": _l("échec : rien n'a été enregistré"),
 }
-STALE_AFTER = 30.0  # seconds without a heartbeat after which a working job has lost its worker
-HEARTBEAT_SECONDS = 1.0
+STALE_AFTER = STALE_SECONDS  # without a heartbeat, a working job has lost its worker (as a plan's solve)
 PROBLEMS_KEPT = 1_000
 """The invalid rows a refused job keeps to show (the count covers them all): a million wrong rows
 would otherwise be a million-entry JSON document in one row."""

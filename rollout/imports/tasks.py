@@ -26,7 +26,7 @@ from rollout.imports.pipeline import ImportConflict, Preview, apply_preview, rea
 from rollout.imports.registry import IMPORTERS
 from rollout.imports.tabular import TableError
 from rollout.models import Programme, SavedPreview
-from rollout.queue import huey, worker_engine
+from rollout.queue import HEARTBEAT_SECONDS, huey, worker_engine
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def heartbeat(saved_id: int) -> Iterator[None]:
     done = threading.Event()
 
     def loop() -> None:
-        while not done.wait(jobs.HEARTBEAT_SECONDS):
+        while not done.wait(HEARTBEAT_SECONDS):
             try:
                 jobs.beat(saved_id)
             except Exception:  # a queue briefly unreachable: the next beat tries again
@@ -119,7 +119,7 @@ class _Counter:
     def __call__(self, rows: int) -> None:
         self.rows = rows
         now = time.monotonic()
-        if now - self.written_at >= jobs.HEARTBEAT_SECONDS:
+        if now - self.written_at >= HEARTBEAT_SECONDS:
             _record(self.engine, self.saved_id, expected="reading", rows=rows)
             self.written_at = now
 

@@ -31,14 +31,14 @@ from rollout.planning.plans import PlanningError, record_plan_change
 from rollout.planning.replan_solve import solve_replan
 from rollout.planning.greedy_baseline import GREEDY, greedy_baseline
 from rollout.planning.scenario import ScenarioDataError, build_scenario
+from rollout.queue import HEARTBEAT_SECONDS, STALE_SECONDS
 
 log = logging.getLogger(__name__)
 
 MIN_TIME_LIMIT = 1.0
 MAX_TIME_LIMIT = 600.0
-HEARTBEAT_SECONDS = 1.0
 # A solving plan whose worker has not written for this long has lost its worker.
-STALE_AFTER = timedelta(seconds=30)
+STALE_AFTER = timedelta(seconds=STALE_SECONDS)
 # The curve needs the shape, not every plan: long solves find thousands.
 MAX_PROGRESS_POINTS = 200
 WORKERS = 2
