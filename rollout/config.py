@@ -72,7 +72,7 @@ def secure_cookies(env: Mapping[str, str]) -> bool:
 
 def cache_url(env: Mapping[str, str]) -> str | None:
     """The Redis that the dashboards' cache shares between app hosts: ROLLOUT_CACHE_URL, else
-    REDIS_URL (what Procfile hosts' Redis add-ons set), else the queue's when it is a Redis;
+    REDIS_URL (the name some hosts' Redis add-ons give theirs), else the queue's when it is a Redis;
     None for a cache in each process (rollout.cache), right for one host only."""
     for name in ("ROLLOUT_CACHE_URL", "REDIS_URL", "ROLLOUT_QUEUE_URL"):
         value = env.get(name, "")
