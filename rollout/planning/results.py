@@ -116,6 +116,19 @@ def drawn(plan: Plan) -> list[Drawn]:
     ]
 
 
+def figure_table(plan: Plan, name: str) -> Table | None:
+    """The table of one of the plan's figures (`drawn`'s names), without drawing any figure:
+    what the page offers as CSV when a table is too long to write into it."""
+    scenario, result, labels = plan.scenario, plan.result or {}, _labels()
+    builders = {
+        "plan_map": lambda: figures.wave_map_table(scenario, result, labels),
+        "plan_pupils": lambda: figures.pupils_reached_table(scenario, result, _greedy_pupils(plan), labels),
+        "plan_trainers": lambda: figures.academic_load_table(scenario, result, labels),
+        "plan_vendor": lambda: figures.vendor_sessions_table(scenario, result, labels),
+    }
+    return builders[name]() if name in builders else None
+
+
 def schools_table(plan: Plan) -> Table:
     """The plan's schools in rollout order (wave, then UAI) with who trains their teachers."""
     scenario, result = plan.scenario, plan.result or {}

@@ -16,11 +16,12 @@ from rollout.auth.identity import current_author
 from rollout.auth.scope import current_plan_or_404, plan_or_404, programme_or_404
 from rollout.core.forms import ButtonForm
 from rollout.db import get_session
+from rollout.imports.export import table_bytes
 from rollout.models import Plan
 from rollout.planning import tasks
 from rollout.planning.forms import NewPlanForm
 from rollout.planning.plans import PlanningError, adopt_plan, adoptable, programme_plans, schools_per_wave
-from rollout.planning.results import calendars, drawn, holds_assignment, plan_spreadsheet, schools_table, summary_sentence, trainer_calendar
+from rollout.planning.results import calendars, drawn, figure_table, holds_assignment, plan_spreadsheet, schools_table, summary_sentence, trainer_calendar
 from rollout.planning.runs import queue_plan, request_stop
 
 bp = Blueprint("planning", __name__)
@@ -144,6 +145,18 @@ def plan_table(programme_id: int, plan_id: int, fmt: str):
         abort(404)
     return Response(plan_spreadsheet(plan, fmt), mimetype=SPREADSHEET_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="plan-{plan.id}.{fmt}"'})
+
+
+@bp.get("/programmes/<int:programme_id>/plans/<int:plan_id>/figures/<figure>.csv")
+@access(*READERS)
+def figure_csv(programme_id: int, plan_id: int, figure: str):
+    """One figure's table as CSV: the page links to it instead of writing a table too long to read there."""
+    plan = plan_or_404(programme_or_404(programme_id), plan_id)
+    table = figure_table(plan, figure) if holds_assignment(plan) else None
+    if table is None:
+        abort(404)
+    return Response(table_bytes(table.columns, table.rows, fmt="csv", sheet=figure), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="plan-{plan.id}-{figure}.csv"'})
 
 
 @bp.get("/programmes/<int:programme_id>/plans/<int:plan_id>/calendar.ics")

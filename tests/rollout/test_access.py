@@ -77,6 +77,7 @@ SUCCESS = {
     ("planning.stop", "POST"): 302,  # refused (the sample plan's solve has ended), with a message
     ("plan_relaxation.relax", "POST"): 302,  # refused (the sample plan has no relaxation), with a message
     ("planning.plan_table", "GET"): 404,  # the sample plan has no solution to export
+    ("planning.figure_csv", "GET"): 404,  # nor any figure's table
     ("planning.trainer_ics", "GET"): 404,  # nor any trainer's session
     ("schools.new", "POST"): 422,
     ("schools.edit", "POST"): 422,
@@ -209,7 +210,7 @@ def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, othe
         "label_key": "notes",
         "resource": "schools",
         "fmt": "xlsx",
-        "figure": "cascade",  # a dashboard figure's CSV
+        "figure": "plan_map" if endpoint.startswith("planning.") else "cascade",  # a plan's or a dashboard's figure CSV
         "link_id": mine.link_id,
         "feed_id": mine.feed_id,
         "secret": mine.secret,

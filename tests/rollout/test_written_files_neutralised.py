@@ -73,6 +73,8 @@ NOT_SPREADSHEETS = {
 """Download routes that write JSON, which no spreadsheet runs (checked to stay JSON)."""
 PLAN_SPREADSHEETS = {
     "planning.plan_table": [f"/programmes/{{programme}}/plans/{{plan}}/plan.{fmt}" for fmt in ("csv", "xlsx")],
+    "planning.figure_csv": [f"/programmes/{{programme}}/plans/{{plan}}/figures/{name}.csv"
+                            for name in ("plan_map", "plan_pupils", "plan_trainers", "plan_vendor")],
 }
 """Spreadsheets of a solved plan, downloaded from the plan the planner's test below solves."""
 

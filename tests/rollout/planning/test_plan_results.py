@@ -21,7 +21,7 @@ from planner.export import CSV_COLUMNS
 from rollout.models import Plan, Trainer, utcnow
 from rollout.planning import tasks
 from rollout.planning.greedy_baseline import GREEDY, greedy_baseline
-from rollout.planning.results import summary_sentence
+from rollout.planning.results import figure_table, summary_sentence
 from rollout.planning.runs import run_plan
 
 FIGURES = ("plan_map", "plan_pupils", "plan_trainers", "plan_vendor")
@@ -99,6 +99,26 @@ def test_the_plan_downloads_as_csv_xlsx_and_one_calendar_per_trainer(client, wor
     assert client.get(f"{base}/plan.ods").status_code == 404
 
 
+def test_each_figures_table_downloads_as_the_csv_a_long_table_on_the_page_points_to(app, client, world, login, engine,
+                                                                                    solved) -> None:
+    """The page writes a figure's table up to 500 rows and links to this CSV beyond: same rows."""
+    plan = _plan(engine, solved)
+    base = f"/programmes/{world.programme_id}/plans/{solved}"
+    login(client, "stakeholder")
+    for name in FIGURES:
+        response = client.get(f"{base}/figures/{name}.csv")
+        assert response.status_code == 200 and response.mimetype == "text/csv", name
+        assert response.headers["Content-Disposition"] == f'attachment; filename="plan-{solved}-{name}.csv"'
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+        with app.test_request_context():
+            table = figure_table(plan, name)
+        assert tuple(rows[0]) == tuple(table.columns) and len(rows) - 1 == len(table.rows) > 0, name
+    mapped = list(csv.reader(io.StringIO(client.get(f"{base}/figures/plan_map.csv").data.decode("utf-8").lstrip("\ufeff")),
+                             delimiter=";"))
+    assert {cell for row in mapped[1:] for cell in row} >= set(world.uais)  # a row per school
+    assert client.get(f"{base}/figures/plan_secret.csv").status_code == 404
+
+
 def test_a_trainer_whose_code_holds_quotes_and_slashes_gets_a_sane_calendar_file_name(client, world, login, token, engine,
                                                                                       monkeypatch) -> None:
     with Session(engine) as session:
@@ -121,14 +141,14 @@ def test_a_trainer_whose_code_holds_quotes_and_slashes_gets_a_sane_calendar_file
 
 def test_every_reader_of_the_district_may_read_and_no_one_else(app, world, login, solved) -> None:
     base = f"/programmes/{world.programme_id}/plans/{solved}"
-    urls = [base, f"{base}/plan.csv", f"{base}/plan.xlsx", f"{base}/calendar.ics?trainer=V-1"]
+    urls = [base, f"{base}/plan.csv", f"{base}/plan.xlsx", f"{base}/calendar.ics?trainer=V-1", f"{base}/figures/plan_map.csv"]
     for role in ("district_leader", "project_manager", "stakeholder", "admin"):
         reader = app.test_client()
         login(reader, role)
-        assert [reader.get(url).status_code for url in urls] == [200] * 4, role
+        assert [reader.get(url).status_code for url in urls] == [200] * 5, role
     stranger = app.test_client()
     login(stranger, "other_leader")
-    assert [stranger.get(url).status_code for url in urls] == [404] * 4
+    assert [stranger.get(url).status_code for url in urls] == [404] * 5
     anonymous = app.test_client()
     assert all(anonymous.get(url).headers.get("Location", "").startswith("/login") for url in urls)
 
@@ -142,7 +162,8 @@ def test_a_plan_without_assignment_shows_no_result_and_exports_nothing(client, w
     text = client.get(base).text
     assert "figure-plan_map" not in text and "plan-schools" not in text
     assert '<p id="plan-summary" class="summary" hidden></p>' in text  # until the solve finds a first plan
-    assert [client.get(f"{base}/{name}").status_code for name in ("plan.csv", "plan.xlsx", "calendar.ics?trainer=V-1")] == [404] * 3
+    assert [client.get(f"{base}/{name}").status_code for name in ("plan.csv", "plan.xlsx", "calendar.ics?trainer=V-1",
+                                                                  "figures/plan_map.csv")] == [404] * 4
 
 
 def test_without_a_greedy_plan_the_page_says_there_is_no_greedy_baseline(client, world, login, engine, solved) -> None:
