@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, ClassVar, Iterator, Mapping, Sequence
 
+import sqlalchemy as sa
 from sqlmodel import Session, delete, or_, select
 
 from rollout.audit import jsonable
@@ -239,12 +240,19 @@ def save_preview(session: Session, *, importer: Importer, programme: Programme, 
     preview.saved_id = saved.id
 
 
+BEING_WRITTEN = ("confirmed", "writing")
+"""The states of a queued import (`rollout.imports.jobs`) confirmed by its author and handed to
+a worker: a new upload does not take its place, since what was confirmed is written."""
+
+
 def forget_previews(session: Session, *, programme: Programme, kind: str, user_id: int, now: datetime) -> None:
-    """Delete the user's previews of `kind` in this programme (a new one replaces them), and
-    every expired preview there. Does not commit."""
+    """Delete the user's previews of `kind` in this programme (a new one replaces them), but
+    a queued import confirmed and being written, and every expired preview there. Does not commit."""
+    job_status = sa.func.coalesce(SavedPreview.summary[("job", "status")].as_string(), "")
     session.exec(delete(SavedPreview).where(
         SavedPreview.programme_id == programme.id,
-        or_((SavedPreview.user_id == user_id) & (SavedPreview.kind == kind), SavedPreview.expires_at <= now),
+        or_((SavedPreview.user_id == user_id) & (SavedPreview.kind == kind) & job_status.not_in(BEING_WRITTEN),
+            SavedPreview.expires_at <= now),
     ))
 
 

@@ -299,3 +299,23 @@ def test_a_worker_killed_while_reading_leaves_the_import_failed(client, engine, 
     assert (failed["failure"], failed["running"]) == (jobs.WORKER_DIED, False)
     assert "the worker stopped during the import" in client.get(page).text
     assert _count(engine, UsageRecord) == 0
+
+
+def test_a_new_upload_does_not_replace_an_import_being_written(client, app, engine, world, login, csrf,
+                                                               queued_app) -> None:
+    from rollout.core.author import Author
+    from rollout.imports.tasks import run_preview, run_write
+
+    login(client, "project_manager")
+    data = _usage_file(world)
+    page = _upload(client, csrf, world, data).headers["Location"]
+    saved_id = int(page.rsplit("/", 1)[1])
+    run_preview(engine, saved_id, data)
+    assert client.post(f"{page}/confirm", data={"csrf_token": csrf(client, page)}).status_code == 303
+    app.config["QUEUE_IMPORT_BYTES"] = 10**9  # the next file is previewed in the request
+    assert _upload(client, csrf, world, data.replace(b";2\r\n", b";3\r\n")).status_code == 200
+    assert _state(client, page)["status"] == "confirmed"  # confirmed, so still to be written
+    run_write(engine, saved_id, left_out=set(), author=Author(actor="projet@test.invalid", channel="form",
+                                                              user_id=world.user_ids["project_manager"]))
+    assert _state(client, page)["written"]["new"] == len(world.uais) * DAYS * 2
+    assert _count(engine, SavedPreview) == 2  # the batch written, and the new preview
