@@ -9,6 +9,7 @@ Skipped, saying why, without either; CI requires it (ROLLOUT_REQUIRE_PGBOUNCER=1
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -112,7 +113,8 @@ def test_prepared_statements_are_off_behind_pgbouncer_as_transaction_mode_needs(
 @pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_the_app_works_through_pgbouncer_in_transaction_mode(engine: sa.Engine, world, login, csrf, tmp_path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sign in, read the dashboards again and again, edit a milestone, queue a solve, sign out:
+    """Sign in, read the dashboards again and again, edit a milestone, import usage (staged in a
+    temporary table of the transaction, with COPY), queue a solve, sign out:
     through one server connection that PgBouncer lends each transaction in turn: a SET, a
     temporary table, a LISTEN or an advisory lock kept from one transaction to the next would
     not be there, or would be another client's."""
@@ -138,6 +140,12 @@ def _flow(client, world, login: Callable, csrf: Callable) -> None:
     edit = client.patch(f"/api/v1/schools/{sorted(world.uais)[0]}/milestones/teachers_trained?programme={world.programme_id}",
                         json={"version": 0, "status": "in_progress", "count": 4}, headers={"X-CSRFToken": token})
     assert edit.status_code == 200, edit.text
+    first, second = world.uais[:2]
+    usage = (f"date,uai,service,profile,visits,visitors\n2016-03-07,{first},Notes,National_ENS,60,8\n"
+             f"2016-03-07,{second},Devoirs,National_ELV,40,30\n").encode()
+    imported = client.post(f"/api/v1/usage/imports?programme={world.programme_id}", headers={"X-CSRFToken": token},
+                           data={"file": (io.BytesIO(usage), "usage.csv")}, content_type="multipart/form-data")
+    assert imported.status_code == 201 and imported.json["new"] == 2, imported.text  # a temporary table and COPY
     queued = client.post(programme + "/plans", data={"name": "Derrière PgBouncer", "time_limit": "5", "csrf_token": token})
     assert queued.status_code == 302, queued.text
     assert client.get(queued.headers["Location"]).status_code == 200
