@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable, ClassVar, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from sqlmodel import Session, delete, or_, select
 
 from rollout.audit import jsonable
@@ -257,12 +258,15 @@ def forget_previews(session: Session, *, programme: Programme, kind: str, user_i
 
 
 def saved_preview(session: Session, *, programme: Programme, saved_id: int, user_id: int,
-                  now: datetime | None = None) -> SavedPreview | None:
-    """The user's own unexpired preview in this programme; None for anyone else's, or none."""
-    return session.exec(select(SavedPreview).where(
+                  now: datetime | None = None, rows: bool = True) -> SavedPreview | None:
+    """The user's own unexpired preview in this programme; None for anyone else's, or none.
+    Without its `rows` (loaded only if read) for who needs only its state: a million rows are a
+    large JSON document to parse at every poll of a queued import's page."""
+    statement = select(SavedPreview).where(
         SavedPreview.id == saved_id, SavedPreview.programme_id == programme.id, SavedPreview.user_id == user_id,
         SavedPreview.expires_at > (now or utcnow()),
-    )).first()
+    )
+    return session.exec(statement if rows else statement.options(defer(SavedPreview.rows))).first()
 
 
 def restore(importer: Importer, saved: SavedPreview) -> Preview:

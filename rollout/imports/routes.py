@@ -83,9 +83,10 @@ for _kind, _path in UPLOAD_PATHS.items():
     bp.add_url_rule(f"/programmes/<int:programme_id>/{_path}", view_func=_upload_view(_kind), methods=["GET", "POST"])
 
 
-def _saved_or_404(programme: Programme, preview_id: int, *, posted: bool) -> tuple[SavedPreview, Importer]:
-    """The user's own kept preview and its importer (404, 403, 400: see the module docstring)."""
-    saved = saved_preview(get_session(), programme=programme, saved_id=preview_id, user_id=current_user.id)
+def _saved_or_404(programme: Programme, preview_id: int, *, posted: bool, rows: bool = True) -> tuple[SavedPreview, Importer]:
+    """The user's own kept preview and its importer (404, 403, 400: see the module docstring);
+    its rows are loaded when read, unless `rows`."""
+    saved = saved_preview(get_session(), programme=programme, saved_id=preview_id, user_id=current_user.id, rows=rows)
     if saved is None:
         abort(404)
     importer = IMPORTERS[saved.kind]()
@@ -115,7 +116,7 @@ def progress(programme_id: int, preview_id: int):
     """A queued import's state, for its page's polling (`static/import_progress.js`); a preview
     made in the request reads as ready."""
     programme = programme_or_404(programme_id)
-    saved, _importer = _saved_or_404(programme, preview_id, posted=False)
+    saved, _importer = _saved_or_404(programme, preview_id, posted=False, rows=False)
     jobs.reap_if_lost(get_session(), saved)
     response = jsonify(jobs.progress_state(saved))
     response.cache_control.no_store = True

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from rollout.core.author import Author
@@ -29,6 +30,7 @@ from rollout.models import Programme, SavedPreview
 from rollout.queue import HEARTBEAT_SECONDS, huey, worker_engine
 
 log = logging.getLogger(__name__)
+_STATE_ONLY = [defer(SavedPreview.rows)]  # a job's state, without the rows a kept preview holds
 
 
 class JobGone(Exception):
@@ -86,7 +88,7 @@ def heartbeat(saved_id: int) -> Iterator[None]:
 def _take(engine: sa.Engine, saved_id: int, *, expected: str, status: str) -> bool:
     """Move the job from `expected` to `status`; False (nothing to do) when it is gone or elsewhere."""
     with Session(engine) as session:
-        saved = session.get(SavedPreview, saved_id)
+        saved = session.get(SavedPreview, saved_id, options=_STATE_ONLY)
         job = saved and jobs.job_of(saved)
         if job is None or job["status"] != expected:
             log.info("import %s is not %s: nothing to do", saved_id, expected)
@@ -99,12 +101,15 @@ def _take(engine: sa.Engine, saved_id: int, *, expected: str, status: str) -> bo
 
 def _record(engine: sa.Engine, saved_id: int, *, expected: str, **fields: Any) -> None:
     """Write the job's state in a transaction of its own; JobGone when its row was deleted or
-    its status is no longer `expected` (a worker thought lost was marked failed meanwhile)."""
+    its status is no longer `expected` (a worker thought lost was marked failed meanwhile). A job
+    refused or failed keeps no rows: nothing of it can be confirmed any more."""
     with Session(engine) as session:
-        saved = session.get(SavedPreview, saved_id)
+        saved = session.get(SavedPreview, saved_id, options=_STATE_ONLY)
         job = saved and jobs.job_of(saved)
         if job is None or job["status"] != expected:
             raise JobGone(saved_id)
+        if fields.get("status") in ("refused", "failed"):
+            saved.rows = []
         jobs.update_job(saved, **fields)
         session.add(saved)
         session.commit()
@@ -210,7 +215,7 @@ def _write(engine: sa.Engine, saved_id: int, *, left_out: set[str], author: Auth
                     **jobs.kept_problems(conflict.problems))
             return
         # The verdict and the rows in one transaction: written here means written there.
-        session.refresh(saved, with_for_update=True)
+        session.refresh(saved, ["summary"], with_for_update=True)
         if (jobs.job_of(saved) or {}).get("status") != "writing":
             session.rollback()
             raise JobGone(saved_id)

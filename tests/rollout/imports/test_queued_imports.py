@@ -266,6 +266,8 @@ def test_a_queued_write_whose_rows_no_longer_apply_writes_nothing(client, engine
     shown = html.unescape(client.get(page).text)
     assert "ces lignes ne s'appliquent plus" in shown and "supprimé depuis l'aperçu" in shown
     assert _count(engine, UsageRecord) == 0 and _count(engine, ImportBatch) == 0
+    with Session(engine) as session:
+        assert session.get(SavedPreview, saved_id).rows == []  # nothing of it can be confirmed any more
 
 
 def test_a_worker_killed_while_reading_leaves_the_import_failed(client, engine, world, login, csrf, queued_app,
