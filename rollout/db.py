@@ -208,10 +208,25 @@ def identify_caller_first() -> None:
 
 
 def close_session(_error: BaseException | None = None) -> None:
-    """Close the request's session; anything not committed is rolled back."""
+    """Close the request's session; anything not committed is rolled back. Then run what was
+    left for after it (`after_request_session`), each on a connection of its own."""
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+    for write in g.pop("after_session", ()):
+        try:
+            with get_engine().begin() as connection:
+                write(connection)
+        except sa.exc.SQLAlchemyError:  # a note lost is a minute of idle time, not a failed answer
+            logging.getLogger(__name__).warning("a note left for after the request failed", exc_info=True)
+
+
+def after_request_session(write: Callable[[sa.Connection], object]) -> None:
+    """Run `write` in a transaction of its own once the request's session is closed: for a note
+    that must not turn a read into a write (a session's last use), and that must not hold a
+    second connection while the request's is in a transaction, which through PgBouncer in
+    transaction mode can wait on connections held by requests waiting the same way."""
+    g.setdefault("after_session", []).append(write)
 
 
 def alembic_config(connection: sa.Connection | None = None) -> AlembicConfig:

@@ -18,7 +18,7 @@ from flask_login import LoginManager, UserMixin, current_user
 from sqlmodel import col, select
 
 from rollout.auth.sessions import SessionLimits, live_session, secret_digest
-from rollout.db import get_engine, get_session
+from rollout.db import after_request_session, get_session
 from rollout.models import ApiToken, User, UserDistrict, UserSession, utcnow
 from rollout.core.author import Author
 
@@ -74,11 +74,11 @@ def load_user(user_id: str) -> Account | None:
 
 def _record_session_use(record: UserSession) -> None:
     """Note when a session was last used (its idle timeout counts from there), at most once a
-    minute and outside the request's transaction, so that reads stay reads."""
+    minute and after the request's transaction (`after_request_session`), so that reads stay reads."""
     now = utcnow()
     if now - record.last_seen_at >= SESSION_USE_RECORDED_EVERY:
-        with get_engine().begin() as connection:
-            connection.execute(sa.update(UserSession).where(col(UserSession.id) == record.id).values(last_seen_at=now))
+        update = sa.update(UserSession).where(col(UserSession.id) == record.id).values(last_seen_at=now)
+        after_request_session(lambda connection: connection.execute(update))
 
 
 @login_manager.request_loader
@@ -105,12 +105,12 @@ def load_user_from_token(req) -> Account | None:
 
 
 def _record_token_use(api_token: ApiToken) -> None:
-    """Note when a token was last used, at most every few minutes and outside the request's
-    transaction, so that reads stay reads."""
+    """Note when a token was last used, at most every few minutes and after the request's
+    transaction (`after_request_session`), so that reads stay reads."""
     now = utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_RECORDED_EVERY:
-        with get_engine().begin() as connection:
-            connection.execute(sa.update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))
+        update = sa.update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now)
+        after_request_session(lambda connection: connection.execute(update))
 
 
 @login_manager.unauthorized_handler
