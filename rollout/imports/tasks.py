@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from rollout.core.author import Author
 from rollout.db import writing
-from rollout.imports import jobs
+from rollout.imports import jobs, pipeline
 from rollout.imports.pipeline import ImportConflict, Preview, apply_preview, read_preview, restore
 from rollout.imports.registry import IMPORTERS
 from rollout.imports.tabular import TableError
@@ -116,15 +116,19 @@ def _record(engine: sa.Engine, saved_id: int, *, expected: str, **fields: Any) -
 
 
 class _Counter:
-    """The pipeline's progress hook for a job: writes the rows checked at most once a second."""
+    """The pipeline's progress hook for a job: writes the rows checked at most once a second,
+    and the last count always (the pipeline's report at the end of the rows, which is no step
+    of PROGRESS_EVERY rows, or repeats the last step): what follows the reading (comparing
+    with stored rows, keeping the preview) may take seconds more."""
 
     def __init__(self, engine: sa.Engine, saved_id: int) -> None:
         self.engine, self.saved_id, self.written_at, self.rows = engine, saved_id, 0.0, 0
 
     def __call__(self, rows: int) -> None:
+        last = rows % pipeline.PROGRESS_EVERY != 0 or rows == self.rows
         self.rows = rows
         now = time.monotonic()
-        if now - self.written_at >= HEARTBEAT_SECONDS:
+        if last or now - self.written_at >= HEARTBEAT_SECONDS:
             _record(self.engine, self.saved_id, expected="reading", rows=rows)
             self.written_at = now
 

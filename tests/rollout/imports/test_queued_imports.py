@@ -321,3 +321,24 @@ def test_a_new_upload_does_not_replace_an_import_being_written(client, app, engi
                                                               user_id=world.user_ids["project_manager"]))
     assert _state(client, page)["written"]["new"] == len(world.uais) * DAYS * 2
     assert _count(engine, SavedPreview) == 2  # the batch written, and the new preview
+
+
+def test_the_last_count_of_rows_read_is_written_at_once(client, engine, world, login, csrf, queued_app,
+                                                        monkeypatch) -> None:
+    """Progress is written at most once a second, but the count at the end of the rows always:
+    comparing them with what is stored may take seconds more, under a count that stopped short."""
+    from rollout.imports import pipeline, tasks
+
+    monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 50)
+    login(client, "project_manager")
+    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    saved_id = int(page.rsplit("/", 1)[1])
+    with Session(engine) as session:
+        saved = session.get(SavedPreview, saved_id)
+        jobs.update_job(saved, status="reading")
+        session.add(saved)
+        session.commit()
+    counter = tasks._Counter(engine, saved_id)
+    for count in (50, 100, 144):  # as the pipeline reports 144 rows, in well under a second
+        counter(count)
+    assert _state(client, page)["rows"] == 144
