@@ -455,15 +455,19 @@ def _overlap_problems(session: Session, *, programme_id: int, periods: set[str],
     return _stored_overlap_problems(rows, stored, uais=uais, numbers=row_numbers if numbers else None), True
 
 
-def _write(session: Session, *, batch_id: int) -> None:
+def _write(session: Session, *, batch_id: int, all_new: bool) -> None:
     """The staged rows that are new inserted, those whose values differ replacing the stored
-    ones (in place), in one statement."""
+    ones (in place), in one statement; a plain INSERT when `all_new` (no stored row has the
+    key of a staged one), which spares PostgreSQL a speculative insertion per row."""
     staged = STAGING.c
     record = UsageRecord.__table__
     dialect = postgresql if session.connection().dialect.name == "postgresql" else sqlite
     columns = list(KEY_COLUMNS + VALUE_COLUMNS)
     rows = sa.select(*(staged[name] for name in columns), sa.literal(batch_id, sa.Integer)).where(sa.true())
     statement = dialect.insert(record).from_select([*columns, "import_batch_id"], rows)
+    if all_new:
+        session.execute(statement)
+        return
     changed = {name: statement.excluded[name] for name in [*VALUE_COLUMNS, "import_batch_id"]}
     session.execute(statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS), set_=changed,
@@ -562,7 +566,7 @@ class UsageTable(Importer):
         if not school_ids <= current:
             raise InvalidChange([Problem("school_deleted_since_preview")])
         if counts["new"] or counts["changed"]:
-            _write(session, batch_id=batch.id)
+            _write(session, batch_id=batch.id, all_new=not counts["changed"] and not counts["unchanged"])
             summary.refresh(session, school_ids, months,
                             mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
         _drop_staging(session)
