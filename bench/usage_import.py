@@ -18,12 +18,13 @@ With `--rows N`, a daily file instead (issue #14): the demo's last N daily rows 
 service and profile, day by day up to the end of the demo's history, as `rollout fixtures load
 --usage daily` simulates them) imported as new rows into the demo emptied of its usage, against
 the RAW speed of inserting the same rows with the driver alone in the same run: sqlite3
-`executemany`, or psycopg `COPY` on PostgreSQL, into a table made from the usage table's own
-definition (same columns, constraints and unique key), the rows already typed in memory and
-the commit included. Each measure runs in a fresh process (`spawn`), which reports its peak
-resident memory (`ru_maxrss`) and its resident memory before the measure; `--tracemalloc`
-adds a second import run under tracemalloc for the peak of Python's own allocations (slower,
-so not timed).
+`executemany`, or psycopg `COPY` on PostgreSQL, the rows already typed in memory and the commit
+included, into an exact copy of the usage table (same columns, checks, unique key, index and
+foreign keys: what the import writes into), and into a bare table of the same columns (no key,
+no check, no index: the fastest the driver goes). Each measure runs in a fresh process
+(`spawn`), which reports its peak resident memory (`ru_maxrss`) and its resident memory before
+the measure, the file read; `--tracemalloc` adds a second import run under tracemalloc for the
+peak of Python's own allocations (slower, so not timed).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from rollout.models import Plan, Programme, School, SchoolMonth, UsageMonth, Usa
 from rollout.core.author import Author
 from rollout.imports.pipeline import import_file
 from rollout.usage.profiles import audience_of
-from rollout.usage.table import COLUMNS, UsageTable
+from rollout.usage.table import COLUMNS, SQLITE_CACHE, UsageTable
 
 
 @dataclass(frozen=True)
@@ -193,17 +194,19 @@ RAW_TABLE = "raw_usage_baseline"
 
 
 def _raw_table() -> sa.Table:
-    """A table of the usage table's shape under another name: its columns, checks, unique key
-    and index, without its foreign keys (which would only slow the raw insert down)."""
-    usage = UsageRecord.__table__
-    return sa.Table(
-        RAW_TABLE, sa.MetaData(),
-        *(sa.Column(column.name, column.type, primary_key=column.primary_key, nullable=column.nullable)
-          for column in usage.c),
-        sa.UniqueConstraint("school_id", "period_start", "service", "profile"),
-        *(sa.CheckConstraint(check.sqltext) for check in usage.constraints if isinstance(check, sa.CheckConstraint)),
-        sa.Index(f"ix_{RAW_TABLE}_import_batch_id", "import_batch_id"),
-    )
+    """An exact copy of the usage table under another name: its columns, checks, unique key,
+    index and foreign keys (to the real `school` and `importbatch`, through stand-ins of the
+    same names), its constraints named by the database so that their indexes do not clash."""
+    metadata = sa.MetaData()
+    for referred in ("school", "importbatch"):
+        sa.Table(referred, metadata, sa.Column("id", sa.Integer, primary_key=True))
+    table = UsageRecord.__table__.to_metadata(metadata, name=RAW_TABLE)
+    for constraint in table.constraints:
+        constraint.name = None
+    for index in list(table.indexes):
+        table.indexes.discard(index)
+    sa.Index(f"ix_{RAW_TABLE}_import_batch_id", table.c.import_batch_id)
+    return table
 
 
 def _typed_rows(url: str, programme_id: int, path: Path) -> list[tuple[Any, ...]]:
@@ -228,10 +231,11 @@ RAW_COLUMNS = ("school_id", "period_start", "period", "service", "profile", "aud
 
 
 def _measure_raw(url: str, programme_id: int, path: Path) -> dict[str, Any]:
-    """In a fresh process: insert the typed rows with the driver alone, commit included, into a
-    table of the usage table's shape, then into a plain table of its columns (no key, no check,
-    no index: the fastest the driver goes), both dropped afterwards. SQLite's connection has the
-    app's settings (WAL, synchronous NORMAL: `rollout.db`)."""
+    """In a fresh process: insert the typed rows with the driver alone, commit included, into an
+    exact copy of the usage table (`_raw_table`), then into a bare table of its columns (no key,
+    no check, no index, no foreign key: the fastest the driver goes), both dropped afterwards.
+    SQLite's connection has the app's settings (`rollout.db`: foreign keys, WAL, synchronous
+    NORMAL) and the import's page cache (`rollout.usage.table.SQLITE_CACHE`)."""
     rows = _typed_rows(url, programme_id, path)
     before = _rss_mib()
     shaped = _raw_insert(url, _raw_table(), rows)
@@ -249,7 +253,8 @@ def _raw_insert(url: str, table: sa.Table, rows: list[tuple[Any, ...]]) -> float
     columns = ", ".join(RAW_COLUMNS)
     if url.startswith("sqlite"):
         connection = sqlite3.connect(sa.engine.make_url(url).database)
-        connection.execute("PRAGMA synchronous = NORMAL")
+        for setting in ("foreign_keys = ON", "synchronous = NORMAL", f"cache_size = {SQLITE_CACHE}"):
+            connection.execute(f"PRAGMA {setting}")
         started = time.perf_counter()
         connection.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' * len(RAW_COLUMNS))})", rows)
         connection.commit()
