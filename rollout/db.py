@@ -101,8 +101,8 @@ class PoolSettings:
     Every process has its own pool: a gunicorn worker, each process of `rollout worker`, each
     command. The sum over all of them must stay under PostgreSQL's `max_connections` (or
     PgBouncer's pool), docs/deployment.md counts it. The defaults fit a gunicorn worker of the
-    Procfile (4 threads, each request holding one connection, and sometimes a second for noting
-    the use of a session or token, rollout.auth.identity).
+    Procfile (4 threads, each request holding one connection at a time: the note of a session's
+    or token's use waits until the request's own is given back, `after_request_session`).
     """
 
     size: int = 4
