@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 from sqlmodel import Session, SQLModel
 
@@ -52,6 +53,19 @@ class Author:
             entity=entity,
             entity_id=entity_id,
             action=action,
+            changes=changes,
+            user_id=self.user_id,
+            district_id=programme.district_id,
+            import_batch_id=self.import_batch_id,
+        )
+
+    def record_many(self, session: Session, *, programme: Programme, changes: Iterable[audit.Change]) -> int:
+        """Insert the audit events of many changes at once (`audit.record_many`), the same events
+        `record` would add one by one, in one statement of the change's transaction; how many."""
+        return audit.record_many(
+            session,
+            actor=self.actor,
+            channel=self.channel,
             changes=changes,
             user_id=self.user_id,
             district_id=programme.district_id,
