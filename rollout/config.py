@@ -86,6 +86,7 @@ def from_environment(instance_path: str) -> dict[str, object]:
     env = os.environ
     return {
         "SQLALCHEMY_DATABASE_URL": database_url(env.get("DATABASE_URL"), instance_path),
+        "ROLLOUT_READ_DATABASE_URL": env.get("ROLLOUT_READ_DATABASE_URL") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies(env),

@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -178,6 +179,57 @@ def get_engine(app: Flask | None = None) -> sa.Engine:
         engine = make_engine(app.config["SQLALCHEMY_DATABASE_URL"])
         app.extensions["rollout.engine"] = engine
     return engine
+
+
+def get_read_engine(app: Flask | None = None) -> sa.Engine | None:
+    """The engine of the read replica (ROLLOUT_READ_DATABASE_URL), created on first use; None
+    without one."""
+    app = app or current_app
+    url = app.config.get("ROLLOUT_READ_DATABASE_URL")
+    if not url:
+        return None
+    engine = app.extensions.get("rollout.read_engine")
+    if engine is None:
+        engine = make_engine(url)
+        app.extensions["rollout.read_engine"] = engine
+    return engine
+
+
+@contextmanager
+def replica_reads(caught_up: Callable[[Session], bool]) -> Iterator[bool]:
+    """Within the block, `get_session()` reads from the read replica when there is one, it
+    answers, and `caught_up(its session)` says it has every change the caller saw on the primary;
+    else from the primary, as without a replica. Yields whether the replica serves the block.
+
+    For the dashboards of a country-sized programme: their long reads go to a replica while the
+    primary takes the writes. A replica lags behind its primary; what is read there is kept in
+    the cache under the version read on the primary, so it must never be read from a replica
+    that has not reached that version: the caller's `caught_up` compares them.
+    """
+    engine = get_read_engine()
+    replica = None
+    if engine is not None:
+        replica = Session(engine, expire_on_commit=False)
+        try:
+            if not caught_up(replica):
+                replica.close()
+                replica = None
+        except sa.exc.OperationalError:
+            logging.getLogger(__name__).warning("read replica unreachable, reading from the primary", exc_info=True)
+            replica.close()
+            replica = None
+    if replica is None:
+        yield False
+        return
+    primary = g.pop("db_session", None)
+    g.db_session = replica
+    try:
+        yield True
+    finally:
+        g.pop("db_session", None)
+        replica.close()
+        if primary is not None:
+            g.db_session = primary
 
 
 def get_session() -> Session:
