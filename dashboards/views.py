@@ -55,7 +55,7 @@ from dashboards.queries.filters import (
 from rollout import cache as shared_cache
 from rollout.auth.access import READERS, access
 from rollout.auth.scope import programme_or_404, school_or_404
-from rollout.db import get_session
+from rollout.db import get_session, replica_reads
 from rollout.imports.export import table_bytes
 from rollout.models import Basin, Programme, School, Wave
 from rollout.tracking import display
@@ -425,9 +425,17 @@ def _computed(name: str, programme: Programme, filters: Filters, *, shared: bool
     date colours are evaluated at), for the same kind of reader (`shared`: a share link's page
     names no person). The caller's district was checked before (`programme_or_404`); within a
     programme, every role that may read the dashboards sees the same figures."""
-    parts = ("dashboard", name, programme.id, shared_cache.data_version(get_session(), programme), date.today(),
-             str(get_locale()), shared, filters)
-    return shared_cache.remembered(parts, lambda: _compute(name, programme, filters, shared=shared))
+    version = shared_cache.data_version(get_session(), programme)
+    parts = ("dashboard", name, programme.id, version, date.today(), str(get_locale()), shared, filters)
+    return shared_cache.remembered(parts, lambda: _compute_on_replica(name, programme, filters, version, shared=shared))
+
+
+def _compute_on_replica(name: str, programme: Programme, filters: Filters, version: tuple[int, int], *,
+                        shared: bool) -> Computed:
+    """`_compute` on the read replica when there is one and it has reached `version`, the
+    primary's, under which the result is cached (rollout.db.replica_reads)."""
+    with replica_reads(lambda replica: shared_cache.data_version(replica, programme) == version):
+        return _compute(name, programme, filters, shared=shared)
 
 
 def _compute(name: str, programme: Programme, filters: Filters, *, shared: bool) -> Computed:
