@@ -30,7 +30,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_percent, get_locale
+from flask_babel import format_date, format_number, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
@@ -226,7 +226,9 @@ def _leadership_drawn(programme: Programme, filters: Filters, *, shared: bool = 
               leadership.plot_leadership(measures, labels), leadership.leadership_table(measures, labels)),
         Drawn("leadership_schools", _("Chaque établissement"),
               _("Les mêmes mesures pour chaque établissement ouvert (un point chacun, la forme et la couleur de son "
-                "groupe), sur la boîte de son groupe : médiane et quartiles."),
+                "groupe), sur la boîte de son groupe : médiane et quartiles. Au-delà de %(limit)s établissements "
+                "ouverts, les boîtes seules : chaque établissement reste dans le tableau des données.",
+                limit=format_number(leadership.POINTS_LIMIT)),
               leadership.plot_leadership_schools(measures, labels),
               leadership.leadership_schools_table(measures, labels)),
     ]
@@ -332,7 +334,9 @@ def _training_drawn(programme: Programme, filters: Filters, *, shared: bool = Fa
               training.plot_workload(waves, labels), training.workload_table(waves, labels)),
         Drawn("training_hours", _("Heures de formation par enseignant"),
               _("Pour chaque établissement : somme des heures × participants des sessions d'enseignants tenues, "
-                "divisée par le nombre d'enseignants de l'établissement."),
+                "divisée par le nombre d'enseignants de l'établissement. Au-delà de %(limit)s établissements, leur "
+                "répartition : combien d'établissements ont combien d'heures par enseignant.",
+                limit=format_number(training.BARS_LIMIT)),
               training.plot_hours_per_teacher(hours, labels), training.hours_per_teacher_table(hours, labels)),
         Drawn("training_courses", _("Achèvement des parcours M@gistère"),
               _("Pour chaque parcours en ligne : enseignants ayant terminé sur enseignants inscrits, d'après le "

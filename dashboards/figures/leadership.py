@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from statistics import quantiles
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboards.figures.arrays import numbers, objects
 from dashboards.figures.groups import mean, panel_bars, ratio, wrapped
 from dashboards.figures.labels import _
 from dashboards.figures.table import Table
@@ -36,6 +38,9 @@ LABELS: dict[str, str] = {
     "teacher_adoption": _("Adoption enseignants"),
     "pupil_adoption": _("Adoption élèves"),
     "pedagogical_share": _("Part pédagogique"),
+    "boxes_only": _("%(schools)d établissements ouverts, trop pour un point chacun : la boîte de chaque groupe seule "
+                    "(médiane, quartiles, le plus bas et le plus haut). Chaque établissement est dans le tableau "
+                    "des données ; un filtre (bassin, vague) qui en garde moins les montre en points."),
 }
 
 
@@ -105,29 +110,56 @@ def _rounded(value: float | None) -> float | None:
     return round(value, 4) if value is not None else None
 
 
+POINTS_LIMIT = 1000
+"""Live schools beyond which each group's box is drawn alone, from its statistics, without a
+point per school: the country's 5,000 live collèges, jittered, are one blur, and their names
+made the page's figure 1.4 MB to build, send and draw. Each school's values stay in the
+figure's table (its CSV), and a filter (basin, wave) that keeps fewer schools brings the
+points back. A district (the demo's 130 collèges) is far below."""
+
+
+def _box_statistics(values: Sequence[float]) -> dict[str, list[float]]:
+    """What plotly.js draws a box from when it is not given the points: the quartiles (linear
+    interpolation between the schools' values, numpy's default), and whiskers to the lowest and
+    highest school, since no point beyond them is drawn."""
+    ordered = sorted(values)
+    q1, median, q3 = quantiles(ordered, n=4, method="inclusive") if len(ordered) > 1 else ordered * 3
+    return {"q1": [q1], "median": [median], "q3": [q3], "lowerfence": [ordered[0]], "upperfence": [ordered[-1]]}
+
+
 def _distribution_figure(schools: Sequence[SchoolLeadership], labels: Mapping[str, str]) -> go.Figure:
+    points = len(schools) <= POINTS_LIMIT
     figure = make_subplots(rows=1, cols=len(MEASURES), subplot_titles=[wrapped(labels[m]) for m in MEASURES],
                            horizontal_spacing=0.06)
     for column, measure in enumerate(MEASURES, start=1):
         for group in GROUPS:
             members = [s for s in schools if s.briefing == group and getattr(s, measure) is not None]
-            figure.add_trace(go.Box(
-                x=[labels[group]] * len(members), y=[getattr(s, measure) for s in members],
-                text=[s.name for s in members], name=labels[group], legendgroup=group, showlegend=column == 1,
-                boxpoints="all", jitter=0.4, pointpos=0, fillcolor="rgba(0,0,0,0)",
-                line={"color": GROUP_STYLE[group][0]},
-                marker={"color": GROUP_STYLE[group][0], "symbol": GROUP_SYMBOLS[group], "size": 7},
-                hovertemplate="%{text}<br>%{y:.0%}<extra></extra>",
-            ), row=1, col=column)
+            values = [getattr(s, measure) for s in members]
+            style = {"name": labels[group], "legendgroup": group, "showlegend": column == 1,
+                     "fillcolor": "rgba(0,0,0,0)", "line": {"color": GROUP_STYLE[group][0]}}
+            if points:
+                figure.add_trace(go.Box(
+                    x=objects([labels[group]] * len(members)), y=numbers(values), text=objects(s.name for s in members),
+                    boxpoints="all", jitter=0.4, pointpos=0,
+                    marker={"color": GROUP_STYLE[group][0], "symbol": GROUP_SYMBOLS[group], "size": 7},
+                    hovertemplate="%{text}<br>%{y:.0%}<extra></extra>", **style,
+                ), row=1, col=column)
+            else:
+                figure.add_trace(go.Box(x=[labels[group]] if values else [], boxpoints=False,
+                                        **(_box_statistics(values) if values else {}), **style), row=1, col=column)
         figure.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=column)
         figure.update_xaxes(showticklabels=False, row=1, col=column)
     figure.update_layout(template=NAME, boxmode="group", legend={"y": -0.08, "yanchor": "top"})  # under the panels' titles
     figure.update_annotations(font_size=12)
+    if not points:
+        figure.update_layout(title={"text": wrapped(labels["boxes_only"] % {"schools": len(schools)}, 90), "font_size": 13},
+                             margin_t=130)
     return figure
 
 
 def plot_leadership_schools(schools: Sequence[SchoolLeadership], labels: Mapping[str, str] = LABELS) -> go.Figure:
-    """Every live school as a point (its group's colour and symbol) over its group's box."""
+    """Every live school as a point (its group's colour and symbol) over its group's box; beyond
+    POINTS_LIMIT schools, the boxes alone, and the figure's title says so."""
     return _distribution_figure(schools, labels)
 
 

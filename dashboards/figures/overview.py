@@ -19,6 +19,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboards.figures.arrays import days, numbers, objects, rows
 from dashboards.figures.labels import _
 from dashboards.figures.table import Table
 from dashboards.figures.template import BLUE, GREEN, GREY, NAME, ORANGE, SKY, VERMILLION
@@ -187,11 +188,12 @@ def _plan_vs_actual_figure(data: PlanVsActualData, labels: Mapping[str, str]) ->
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                            subplot_titles=(labels["schools_live"], labels["pupils_live"]))
     series = ((1, data.planned_schools, data.actual_schools), (2, data.planned_pupils, data.actual_pupils))
+    dates = days(data.days)
     for row, planned, actual in series:
-        figure.add_trace(go.Scatter(x=data.days, y=planned, name=labels["baseline"], mode="lines", line_shape="hv",
+        figure.add_trace(go.Scatter(x=dates, y=numbers(planned), name=labels["baseline"], mode="lines", line_shape="hv",
                                     line={"color": GREY, "dash": "dash"}, legendgroup="baseline", showlegend=row == 1),
                          row=row, col=1)
-        figure.add_trace(go.Scatter(x=data.days, y=actual, name=labels["actual"], mode="lines+markers", line_shape="hv",
+        figure.add_trace(go.Scatter(x=dates, y=numbers(actual), name=labels["actual"], mode="lines+markers", line_shape="hv",
                                     line={"color": BLUE}, marker={"symbol": "circle", "size": 5},
                                     legendgroup="actual", showlegend=row == 1),
                          row=row, col=1)
@@ -261,9 +263,9 @@ def _timeline_figure(data: TimelineData, labels: Mapping[str, str]) -> go.Figure
     for slipped, (colour, symbol, key) in ((False, (GREEN, "circle", "on_time")), (True, (VERMILLION, "x", "slipped"))):
         points = [g for g in data.go_lives if (g.late_days > 0) == slipped]
         figure.add_trace(go.Scatter(
-            x=[g.actual for g in points], y=[names[g.wave] for g in points], name=labels[key], mode="markers",
-            marker={"color": colour, "symbol": symbol, "size": 10, "line": {"width": 1, "color": "white"}},
-            customdata=[[g.name, g.late_days] for g in points],
+            x=days(g.actual for g in points), y=objects(names[g.wave] for g in points), name=labels[key],
+            mode="markers", marker={"color": colour, "symbol": symbol, "size": 10, "line": {"width": 1, "color": "white"}},
+            customdata=rows([g.name for g in points], [g.late_days for g in points]),
             hovertemplate="%{customdata[0]}<br>%{x|%d/%m/%Y}<br>" + labels["late_days"] + " : %{customdata[1]}<extra></extra>",
         ))
     figure.update_yaxes(categoryorder="array", categoryarray=[names[w.code] for w in reversed(data.waves)])
@@ -380,8 +382,8 @@ def _pedagogical_share_data(schools: Sequence[SchoolShare]) -> PedagogicalShareD
 def _pedagogical_share_figure(data: PedagogicalShareData, labels: Mapping[str, str]) -> go.Figure:
     figure = _figure(showlegend=False)
     figure.add_trace(go.Bar(
-        x=[s.uai for s in data.schools], y=[s.share for s in data.schools], marker={"color": BLUE},
-        customdata=[[s.name, s.visits] for s in data.schools],
+        x=objects(s.uai for s in data.schools), y=numbers(s.share for s in data.schools), marker={"color": BLUE},
+        customdata=rows([s.name for s in data.schools], [s.visits for s in data.schools]),
         hovertemplate="%{customdata[0]}<br>%{y:.1%} (%{customdata[1]:,d} " + labels["visits"].lower() + ")<extra></extra>",
     ))
     references = ((data.national, "national", "dot"), (data.target, "target", "dash"))
@@ -435,9 +437,9 @@ def _school_map_figure(data: SchoolMapData, labels: Mapping[str, str]) -> go.Fig
     for status, schools in data.by_status.items():
         colour, symbol = STATUS_STYLE[status]
         figure.add_trace(go.Scatter(
-            x=[s.longitude for s in schools], y=[s.latitude for s in schools], mode="markers", name=labels[status],
-            marker={"color": colour, "symbol": symbol, "size": 11, "line": {"width": 1, "color": "white"}},
-            text=[s.name for s in schools], hovertemplate="%{text}<extra>" + labels[status] + "</extra>",
+            x=numbers(s.longitude for s in schools), y=numbers(s.latitude for s in schools), mode="markers",
+            name=labels[status], marker={"color": colour, "symbol": symbol, "size": 11, "line": {"width": 1, "color": "white"}},
+            text=objects(s.name for s in schools), hovertemplate="%{text}<extra>" + labels[status] + "</extra>",
         ))
     figure.update_xaxes(title=labels["longitude"], showgrid=False)
     figure.update_yaxes(title=labels["latitude"], showgrid=False, scaleanchor="x", scaleratio=data.aspect)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from dashboards.figures.arrays import numbers, objects
+from dashboards.figures.groups import wrapped
 from dashboards.figures.labels import _
 from dashboards.figures.table import Table
 from dashboards.figures.template import BLUE, GREEN, GREY, NAME, ORANGE, PURPLE, SKY, VERMILLION
@@ -52,6 +54,10 @@ LABELS: dict[str, str] = {
     "teachers": _("Enseignants"),
     "teacher_hours": _("Heures × participants"),
     "hours_per_teacher": _("Heures par enseignant"),
+    "schools": _("Établissements"),
+    "distribution": _("%(schools)d établissements, trop pour une barre chacun : combien d'établissements ont combien "
+                      "d'heures par enseignant. Chaque établissement est dans le tableau des données ; un filtre "
+                      "(bassin, vague) qui en garde moins montre une barre par établissement."),
     "course": _("Parcours"),
     "enrolled": _("Inscrits"),
     "in_progress": _("En cours"),
@@ -168,17 +174,40 @@ def _by_hours(schools: Sequence[SchoolHours]) -> list[SchoolHours]:
     return sorted(schools, key=lambda school: (-school.per_teacher, school.uai))
 
 
+BARS_LIMIT = 200
+"""Schools beyond which hours per teacher are drawn as their distribution (a histogram) rather
+than a bar each: a bar per collège of the country is a figure 127,000 pixels tall that nobody
+reads. Each school's hours stay in the figure's table (its CSV), and a filter (basin, wave)
+that keeps fewer schools brings the bars back. A district (the demo's 130) is below."""
+
+
 def plot_hours_per_teacher(schools: Sequence[SchoolHours], labels: Mapping[str, str] = LABELS) -> go.Figure:
-    """A horizontal bar per school, the most trained first, its value written on the bar."""
+    """A horizontal bar per school, the most trained first, its value written on the bar;
+    beyond BARS_LIMIT schools, how many schools have how many hours, and the title says so."""
+    if len(schools) > BARS_LIMIT:
+        return _hours_distribution(schools, labels)
     ordered = _by_hours(schools)
     figure = _figure(hovermode="closest", height=max(300, 80 + 24 * len(ordered)))
     figure.add_trace(go.Bar(
-        y=[f"{school.name} ({school.uai})" for school in ordered], x=[round(school.per_teacher, 1) for school in ordered],
-        orientation="h", name=labels["hours_per_teacher"], marker={"color": BLUE},
-        text=[f"{school.per_teacher:.1f}".replace(".", ",") for school in ordered], textposition="auto",
+        y=objects(f"{school.name} ({school.uai})" for school in ordered),
+        x=numbers(round(school.per_teacher, 1) for school in ordered), orientation="h",
+        name=labels["hours_per_teacher"], marker={"color": BLUE},
+        text=objects(f"{school.per_teacher:.1f}".replace(".", ",") for school in ordered), textposition="auto",
         hovertemplate="%{y}<br>" + labels["hours_per_teacher"] + " : %{x}<extra></extra>"))
     figure.update_yaxes(autorange="reversed", type="category")
     figure.update_xaxes(title_text=labels["hours_per_teacher"])
+    return figure
+
+
+def _hours_distribution(schools: Sequence[SchoolHours], labels: Mapping[str, str]) -> go.Figure:
+    """Schools counted by hours per teacher, in bins plotly.js chooses."""
+    figure = _figure(hovermode="closest", bargap=0.05, margin_t=110,
+                     title={"text": wrapped(labels["distribution"] % {"schools": len(schools)}, 90), "font_size": 13})
+    figure.add_trace(go.Histogram(
+        x=numbers(round(school.per_teacher, 1) for school in schools), name=labels["schools"], marker={"color": BLUE},
+        hovertemplate=labels["hours_per_teacher"] + " : %{x}<br>" + labels["schools"] + " : %{y}<extra></extra>"))
+    figure.update_xaxes(title_text=labels["hours_per_teacher"], rangemode="tozero")
+    figure.update_yaxes(title_text=labels["schools"])
     return figure
 
 

@@ -52,3 +52,23 @@ def test_every_school_is_a_point_of_its_group_with_its_own_symbol() -> None:
                                                ("B", "Collège B", leadership.LABELS["before"]),
                                                ("C", "Collège C", leadership.LABELS["none"])]
     assert table.rows[1][3:] == (0.2, None, 0.1)
+
+
+def test_beyond_the_points_limit_each_group_is_its_box_alone_and_the_title_says_so(monkeypatch) -> None:
+    monkeypatch.setattr(leadership, "POINTS_LIMIT", 2)
+    figure = leadership.plot_leadership_schools(SCHOOLS)
+    assert [trace.type for trace in figure.data] == ["box"] * 9
+    assert all(trace.y is None and trace.text is None for trace in figure.data)  # no school's point, no name
+    teachers_before = figure.data[0]  # A 0.6 and B 0.2: quartiles by linear interpolation, whiskers at the ends
+    assert [teachers_before.q1[0], teachers_before.median[0], teachers_before.q3[0]] == pytest.approx([0.3, 0.4, 0.5])
+    assert (teachers_before.lowerfence[0], teachers_before.upperfence[0]) == (0.2, 0.6)
+    assert list(figure.data[2].x) == [] and figure.data[2].q1 is None  # C's adoption is unknown: an empty box
+    assert figure.layout.title.text.startswith("3 établissements ouverts") and "tableau des données" in figure.layout.title.text
+    assert len(leadership.leadership_schools_table(SCHOOLS).rows) == 3  # every school stays in the table
+
+
+def test_a_country_of_live_schools_sends_a_small_figure() -> None:
+    schools = [SchoolLeadership(f"{index:07d}X", f"Collège {index}", leadership.GROUPS[index % 3], visits=100,
+                                pedagogical_visits=index % 40, teacher_adoption=(index % 97) / 100, pupil_adoption=None)
+               for index in range(5000)]
+    assert len(leadership.plot_leadership_schools(schools).to_json()) < 20_000  # 1.4 MB with a point per school

@@ -53,7 +53,7 @@ def test_the_timeline_marks_slipped_go_lives_by_symbol_as_well_as_colour() -> No
     figure = overview.plot_wave_timeline(WAVES, SCHOOLS)
     window, on_time, slipped = figure.data
     assert list(window.y) == ["W1 — Vague 1", "W1 — Vague 1", None, "W2", "W2", None]
-    assert on_time.marker.symbol == "circle" and list(on_time.x) == [date(2015, 12, 10)]
+    assert on_time.marker.symbol == "circle" and list(on_time.x) == ["2015-12-10"]  # ISO texts: written as they are
     assert slipped.marker.symbol == "x" and slipped.name == "ouvert en retard"
     assert overview.wave_timeline_table(WAVES, SCHOOLS).rows[1][-1] == 21
 

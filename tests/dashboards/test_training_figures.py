@@ -71,3 +71,14 @@ def test_completion_rates_say_completed_over_enrolled_and_none_without_enrolment
     assert list(figure.data[0].x) == [0.25, 0] and list(figure.data[0].text) == ["10 / 40", "0 / 0"]
     assert tuple(figure.layout.xaxis.range) == (0, 1)
     assert completion_table(courses).rows == [("Parcours A", 40, 10, 10, 0.25), ("Parcours B", 0, 0, 0, None)]
+
+
+def test_beyond_the_bars_limit_hours_per_teacher_are_a_distribution_that_says_so() -> None:
+    from dashboards.figures.training import BARS_LIMIT
+
+    schools = [SchoolHours(f"{index:07d}X", f"Collège {index}", 20, float(index % 60)) for index in range(BARS_LIMIT + 1)]
+    figure = plot_hours_per_teacher(schools)
+    (histogram,) = figure.data
+    assert histogram.type == "histogram" and len(histogram.x) == BARS_LIMIT + 1 and histogram.x[58] == 2.9
+    assert figure.layout.title.text.startswith(f"{BARS_LIMIT + 1} établissements") and "tableau des données" in figure.layout.title.text
+    assert len(hours_per_teacher_table(schools).rows) == BARS_LIMIT + 1  # every school stays in the table
