@@ -22,7 +22,8 @@ def school_equity(session: Session, *, programme: Programme, schools: list[Schoo
         .where(Milestone.kind == "teachers_trained", among(Milestone.school_id, ids))
     ).all())
     report = {row.group: row for row in usage_report(session, programme_id=programme.id, by="school",
-                                                     start=filters.first_day, end=filters.last_day)}
+                                                     start=filters.first_day, end=filters.last_day,
+                                                     school_ids=ids)}
     measures = []
     for school in schools:
         planned, actual = dates.get(school.id, (None, None))

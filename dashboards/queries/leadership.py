@@ -33,7 +33,8 @@ def school_leadership(session: Session, *, programme: Programme, schools: list[S
         .where(Milestone.kind == "leadership_briefed", Milestone.status == "done", among(Milestone.school_id, ids))
     ).all())
     report = {row.group: row for row in usage_report(session, programme_id=programme.id, by="school",
-                                                     start=filters.first_day, end=filters.last_day)}
+                                                     start=filters.first_day, end=filters.last_day,
+                                                     school_ids=ids)}
     measures = []
     for school in schools:
         if school.id not in live:

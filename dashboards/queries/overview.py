@@ -130,27 +130,30 @@ def _sum(session: Session, statement: sa.Select) -> int:
     return int(session.exec(statement).one() or 0)  # type: ignore[call-overload]
 
 
-def cascade_counts(session: Session, *, programme: Programme, schools: list[School], filters: Filters) -> CascadeCounts:
-    """How far the cascade reached among the selected schools (trainers: the programme's).
-
-    Teachers active: per school, the most teachers seen on the platform in one period (the
-    largest `visitors` of a teacher row, the usage report's monthly estimate at its best month).
-    """
-    ids = _ids(schools)
-    done = (Milestone.status == "done", among(Milestone.school_id, ids))
-    months = school_months(programme_id=programme.id, start=filters.first_day, end=filters.last_day, school_ids=ids,
+def teachers_active(session: Session, *, programme: Programme, schools: list[School], filters: Filters) -> int:
+    """Per selected school, the most teachers seen on the platform in one period (the largest
+    `visitors` of a teacher row, the usage report's monthly estimate at its best month), summed."""
+    months = school_months(programme_id=programme.id, start=filters.first_day, end=filters.last_day,
+                           school_ids=_ids(schools),
                            mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
     best_month = (
         select(func.max(months.c.teacher_visitors).label("teachers"))
         .group_by(months.c.school_id)
         .subquery()
     )
+    return _sum(session, select(func.sum(best_month.c.teachers)))
+
+
+def cascade_counts(session: Session, *, programme: Programme, schools: list[School], filters: Filters) -> CascadeCounts:
+    """How far the cascade reached among the selected schools (trainers: the programme's)."""
+    ids = _ids(schools)
+    done = (Milestone.status == "done", among(Milestone.school_id, ids))
     return CascadeCounts(
         trainers_trained=_sum(session, select(func.count()).where(Trainer.programme_id == programme.id, col(Trainer.trained))),
         leadership_briefed=_sum(session, select(func.count()).where(Milestone.kind == "leadership_briefed", *done)),
         teachers_trained=_sum(session, select(func.sum(Milestone.count)).where(Milestone.kind == "teachers_trained",
                                                                                 among(Milestone.school_id, ids))),
-        teachers_active=_sum(session, select(func.sum(best_month.c.teachers))),
+        teachers_active=teachers_active(session, programme=programme, schools=schools, filters=filters),
         teachers_certified=_sum(session, select(func.sum(PixCertification.certified))
                                 .where(among(PixCertification.school_id, ids))),
     )

@@ -22,13 +22,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from dashboards.figures.training import CourseProgress, SchoolHours, TrainingCascade, WaveWorkload
 from dashboards.queries.filters import Filters
-from dashboards.queries.overview import cascade_counts
+from dashboards.queries.overview import teachers_active
 from rollout.models import (
     CourseEnrolment,
     PixCertification,
@@ -72,7 +73,7 @@ def training_cascade(session: Session, *, programme: Programme, schools: list[Sc
     levels = dict(session.exec(select(PixCertification.level, func.sum(PixCertification.certified))
                                .where(among(PixCertification.school_id, ids))
                                .group_by(PixCertification.level)).all())
-    active = cascade_counts(session, programme=programme, schools=schools, filters=filters).teachers_active
+    active = teachers_active(session, programme=programme, schools=schools, filters=filters)
     return TrainingCascade(
         trainers_trained=int(trainers or 0), leadership_briefed=int(briefed or 0),
         teachers_by_modality={key: int(value or 0) for key, value in modalities.items()},
@@ -132,14 +133,17 @@ def workload(session: Session, *, programme: Programme, schools: list[School], f
     selected = {school.uai for school in schools}
     plan = baseline(session, programme)
     planned = _planned(plan.result or {}, selected=selected, narrowed=narrowed) if plan is not None else Counter()
-    statement = select(TrainingSession).where(TrainingSession.programme_id == programme.id,
-                                              col(TrainingSession.audience).in_(PLANNED_AUDIENCES))
+    # One row per session delivered, not per school it served (the database drops the repeats),
+    # read as plain values: the country's 26,000 rows as objects took a second.
+    statement = select(TrainingSession.planned_wave, TrainingSession.status, TrainingSession.trainer_id,
+                       TrainingSession.held_on, TrainingSession.audience, TrainingSession.modality).distinct().where(
+        TrainingSession.programme_id == programme.id, col(TrainingSession.audience).in_(PLANNED_AUDIENCES))
     if narrowed:
         statement = statement.where(among(TrainingSession.school_id, _ids(schools)))
     delivered: defaultdict[tuple[str | None, str], set[tuple[Any, ...]]] = defaultdict(set)
-    for row in session.exec(statement):
-        wave = row.planned_wave or _wave_of(row.held_on, waves)
-        delivered[wave, row.status].add((row.trainer_id, row.held_on, row.audience, row.modality))
+    wave_of_day = cache(lambda day: _wave_of(day, waves))
+    for planned_wave, status, trainer_id, held_on, audience, modality in session.exec(statement):
+        delivered[planned_wave or wave_of_day(held_on), status].add((trainer_id, held_on, audience, modality))
     return [WaveWorkload(wave=wave.label or wave.code, planned=planned.get(wave.code, 0),
                          held=len(delivered[wave.code, "held"]), cancelled=len(delivered[wave.code, "cancelled"]))
             for wave in waves if not filters.wave or wave.code == filters.wave]
