@@ -47,11 +47,12 @@ class SignedIn(HttpUser):
 
 
 class Reader(SignedIn):
-    """A stakeholder reading the dashboards (every filter a reader uses) and the lists."""
+    """A stakeholder reading the dashboards (every filter a reader uses) and the lists: a page,
+    then the time to read it (`ROLLOUT_LOAD_READ_SECONDS`, "5-15" by default) before the next."""
 
     fixed_count = PLAN["readers"]
     account = "reader"
-    wait_time = between(1, 3)
+    wait_time = between(*PLAN["read_seconds"])
 
     @task(4)
     def dashboard(self) -> None:
@@ -66,11 +67,11 @@ class Reader(SignedIn):
 
 class Writer(SignedIn):
     """A project manager editing the note of a milestone and importing a small usage file, on
-    schools no other writer touches."""
+    schools no other writer touches, with `PLAN["write_seconds"]` between two changes."""
 
     fixed_count = PLAN["writers"]
     account = "writer"
-    wait_time = between(2, 5)
+    wait_time = between(*PLAN["write_seconds"])
 
     def on_start(self) -> None:
         super().on_start()

@@ -10,8 +10,15 @@ daily rows), gunicorn runs the Procfile's `web:` line (its documented worker and
 1. the baseline, in the same run: one stakeholder alone opens every page `--runs` times;
 2. the load: Locust, headless, on loopback only, for `--minutes`: `--readers` stakeholders
    (dashboards with their filters, lists) and `--writers` project managers (milestone edits,
-   small usage imports through the preview and its confirmation; `bench/locustfile.py`).
+   small usage imports through the preview and its confirmation; `bench/locustfile.py`), each
+   pausing between two requests as a person does (`--read-seconds`, `--write-seconds`: a
+   reader reads a page before the next, a manager types a change). Every change invalidates
+   the programme's cached dashboards (rollout/cache.py), so the writers' pace sets how many
+   pages are computed rather than read from the cache; shorter pauses make a stress test.
 
+Users arrive two a second, each signing in through the login form (a password hash costs tens
+of milliseconds of CPU); the statistics restart once all are in (`--reset-stats`), so they
+describe the steady load, for `--minutes` from the start.
 It prints, per page, requests, errors, median and 95th percentile under load, and the p95's
 ratio to the page's p95 alone. The issue's target: zero errors, every dashboard's p95 under
 300 ms under that load. Locust is a benchmark dependency: `pip install -e .[bench]`.
@@ -64,7 +71,8 @@ def procfile_web() -> str:
     raise SystemExit("Procfile has no web: line")
 
 
-def _plan(engine: sa.Engine, passwords: dict[str, str], *, readers: int, writers: int) -> dict:
+def _plan(engine: sa.Engine, passwords: dict[str, str], *, readers: int, writers: int, read_seconds: tuple[float, float],
+          write_seconds: tuple[float, float]) -> dict:
     """What the Locust users need: accounts, pages, and each writer's own schools."""
     with Session(engine) as session:
         programme = session.exec(select(Programme)).one()
@@ -84,7 +92,8 @@ def _plan(engine: sa.Engine, passwords: dict[str, str], *, readers: int, writers
     share = len(uais) // max(writers, 1)
     return {
         "reader": {"email": READER, "password": passwords[READER]}, "writer": {"email": WRITER, "password": passwords[WRITER]},
-        "readers": readers, "writers": writers, "programme_id": programme.id, "hand_kinds": list(HAND_KINDS),
+        "readers": readers, "writers": writers, "read_seconds": read_seconds, "write_seconds": write_seconds,
+        "programme_id": programme.id, "hand_kinds": list(HAND_KINDS),
         "dashboard_pages": dashboards, "list_pages": lists, "usage_week": (last or date.today()).isoformat(),
         "writer_schools": [uais[number * share:(number + 1) * share][:10] for number in range(writers)],
     }
@@ -95,8 +104,9 @@ def _gunicorn(url: str, port: int, instance: Path) -> subprocess.Popen:
            "ROLLOUT_SECURE_COOKIES": "0", "ROLLOUT_INSTANCE_PATH": str(instance),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     command = procfile_web().replace("0.0.0.0", "127.0.0.1").replace("--access-logfile -", "")
+    log = (instance / "gunicorn.log").open("w")  # a pipe nobody reads would block its workers once full
     server = subprocess.Popen(["sh", "-c", f"exec {command}"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, start_new_session=True)
+                              stderr=log, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -105,7 +115,7 @@ def _gunicorn(url: str, port: int, instance: Path) -> subprocess.Popen:
         except requests.RequestException:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit(f"gunicorn did not answer: {server.stderr.read().decode()[-2000:]}")
+    raise SystemExit(f"gunicorn did not answer: {(instance / 'gunicorn.log').read_text()[-2000:]}")
 
 
 def _alone(host: str, plan: dict, runs: int) -> dict[str, float]:
@@ -130,7 +140,7 @@ def _alone(host: str, plan: dict, runs: int) -> dict[str, float]:
 def _locust(host: str, plan_file: Path, users: int, minutes: float, folder: Path) -> list[dict[str, str]]:
     prefix = folder / "locust"
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
-               "--host", host, "-u", str(users), "-r", str(max(users // 5, 1)), "--run-time", f"{int(minutes * 60)}s",
+               "--host", host, "-u", str(users), "-r", "2", "--reset-stats", "--run-time", f"{int(minutes * 60)}s",
                "--stop-timeout", "30", "--csv", str(prefix), "--loglevel", "WARNING"]
     done = subprocess.run(command, env={**os.environ, "ROLLOUT_LOAD_PLAN": str(plan_file)}, check=False, text=True,
                           capture_output=True, timeout=minutes * 60 + 120)
@@ -151,7 +161,8 @@ def run(url: str, args: argparse.Namespace, folder: Path, label: str) -> None:
         upgrade(engine)
         load_dataset_committed(engine, "seine-saint-denis", usage=args.usage)
         passwords = reset_demo_accounts(engine)
-        plan = _plan(engine, passwords, readers=args.readers, writers=args.writers)
+        plan = _plan(engine, passwords, readers=args.readers, writers=args.writers, read_seconds=args.read_seconds,
+                     write_seconds=args.write_seconds)
         with Session(engine) as session:
             rows = session.exec(select(sa.func.count()).select_from(UsageRecord)).one()
     finally:
@@ -170,13 +181,17 @@ def run(url: str, args: argparse.Namespace, folder: Path, label: str) -> None:
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
-    _print(label, rows, alone, stats, load)
+    _print(label, rows, alone, stats, load, args)
+    trouble = [line for line in (instance / "gunicorn.log").read_text().splitlines()
+               if any(word in line for word in ("WORKER TIMEOUT", "Traceback", "ERROR", "Error"))]
+    print(f"gunicorn's log: {len(trouble)} error lines" + "".join(f"\n  {line}" for line in trouble[:20]))
 
 
-def _print(label: str, rows: int, alone: dict[str, float], stats: list[dict[str, str]], load: float) -> None:
+def _print(label: str, rows: int, alone: dict[str, float], stats: list[dict[str, str]], load: float,
+           args: argparse.Namespace) -> None:
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     print(f"\n{label}: demo with {rows:,} usage rows; gunicorn as the Procfile (WEB_CONCURRENCY={workers}); "
-          f"load average before: {load:.1f}")
+          f"load average before: {load:.1f}; pauses {args.read_seconds} s (readers), {args.write_seconds} s (writers)")
     print(f"{'page':<34} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p95 alone':>9} {'× alone':>7}")
     worst = 0.0
     for row in stats:
@@ -193,6 +208,11 @@ def _print(label: str, rows: int, alone: dict[str, float], stats: list[dict[str,
           f"{worst:.0f} ms (target: zero errors, 300 ms)")
 
 
+def _span(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    return float(low), float(high or low)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5)
@@ -200,6 +220,10 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=5)
     parser.add_argument("--runs", type=int, default=10, help="requests per page for the one-reader baseline")
     parser.add_argument("--usage", choices=("week", "day"), default="week")
+    parser.add_argument("--read-seconds", type=_span, default=(5.0, 15.0),
+                        help="a reader's pause between two pages, MIN-MAX seconds (default 5-15)")
+    parser.add_argument("--write-seconds", type=_span, default=(15.0, 45.0),
+                        help="a writer's pause between two changes, MIN-MAX seconds (default 15-45)")
     parser.add_argument("--postgres", default=os.environ.get("ROLLOUT_TEST_POSTGRES_URL"),
                         help="admin URL of a PostgreSQL server (default: $ROLLOUT_TEST_POSTGRES_URL)")
     parser.add_argument("--no-sqlite", action="store_true")
