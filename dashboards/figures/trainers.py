@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-import numpy as np
 import plotly.graph_objects as go
 
 from dashboards.figures.arrays import grid, objects
@@ -80,8 +79,8 @@ def _load_figure(load: TrainerLoad, labels: Mapping[str, str]) -> go.Figure:
     z = [[_ratio(s, c) for s, c in zip(row.sessions, row.capacity)] for row in load.trainers]
     top = max([1.0, *(value for line in z for value in line)])
     figure = go.Figure(go.Heatmap(
-        x=load.waves, y=objects(row.name for row in load.trainers), z=np.array(z, dtype=np.float32).reshape(len(z), len(load.waves)),
-        zmin=0, zmax=top, text=grid([[_cell_text(s, c) for s, c in zip(row.sessions, row.capacity)] for row in load.trainers]),
+        x=load.waves, y=objects(row.name for row in load.trainers), z=grid(z, "float32"), zmin=0, zmax=top,
+        text=grid([[_cell_text(s, c) for s, c in zip(row.sessions, row.capacity)] for row in load.trainers]),
         texttemplate="%{text}", hovertemplate="%{y} — %{x}<br>%{text}<extra></extra>", xgap=2, ygap=2,
         colorscale=[[0, "#ffffff"], [1 / top, BLUE], [1, VERMILLION if top > 1 else BLUE]],
         showscale=False,  # each cell says its numbers; plotly.js's colour bar sets style attributes the CSP refuses

@@ -23,7 +23,7 @@ def school_equity(session: Session, *, programme: Programme, schools: list[Schoo
     ).all())
     report = {row.group: row for row in usage_report(session, programme_id=programme.id, by="school",
                                                      start=filters.first_day, end=filters.last_day,
-                                                     school_ids=ids)}
+                                                     school_ids=ids if filters.keeps_some_schools else None)}
     measures = []
     for school in schools:
         planned, actual = dates.get(school.id, (None, None))

@@ -52,6 +52,13 @@ class Filters:
         bounds = [day for day in (self.end, date(self.year + 1, 8, 31) if self.year else None) if day]
         return min(bounds) if bounds else None
 
+    @property
+    def keeps_some_schools(self) -> bool:
+        """Whether a school filter (basin, priority, wave, school) leaves some of the programme's
+        schools out: only then is it worth naming the selected ones to a query (naming all of a
+        country's 5,287 costs more than asking for the programme's)."""
+        return bool(self.basin or self.priority or self.wave or self.school)
+
     def query(self) -> dict[str, str]:
         """The filters as query-string values (a link to the same view)."""
         values = {"school": self.school, "basin": self.basin, "priority": self.priority, "wave": self.wave,

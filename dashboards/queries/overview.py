@@ -109,10 +109,15 @@ def _ids(schools: list[School]) -> list[int]:
     return [school.id for school in schools if school.id is not None]
 
 
+def _usage_ids(schools: list[School], filters: Filters) -> list[int] | None:
+    """The schools to name to a usage summary: None (the programme's) unless a filter keeps some."""
+    return _ids(schools) if filters.keeps_some_schools else None
+
+
 def school_shares(session: Session, *, programme: Programme, schools: list[School], filters: Filters) -> list[SchoolShare]:
     """Visits and pedagogical share of each selected school with usage: the usage report's rows."""
     rows = usage_report(session, programme_id=programme.id, by="school", start=filters.first_day, end=filters.last_day,
-                        school_ids=_ids(schools))
+                        school_ids=_usage_ids(schools, filters))
     return [SchoolShare(uai=row.group, name=row.name or "", visits=row.visits, share=row.pedagogical_share,
                         pedagogical_visits=row.pedagogical_visits) for row in rows]
 
@@ -121,7 +126,7 @@ def month_usage(session: Session, *, programme: Programme, schools: list[School]
     """Visits per month (of the period start) split pedagogical / administrative / other: the
     usage report by month for the selected schools."""
     rows = usage_report(session, programme_id=programme.id, by="month", start=filters.first_day, end=filters.last_day,
-                        school_ids=_ids(schools))
+                        school_ids=_usage_ids(schools, filters))
     return [MonthUsage(month=row.group, pedagogical=row.pedagogical_visits, administrative=row.administrative_visits,
                        other=row.visits - row.pedagogical_visits - row.administrative_visits) for row in rows]
 
@@ -134,7 +139,7 @@ def teachers_active(session: Session, *, programme: Programme, schools: list[Sch
     """Per selected school, the most teachers seen on the platform in one period (the largest
     `visitors` of a teacher row, the usage report's monthly estimate at its best month), summed."""
     months = school_months(programme_id=programme.id, start=filters.first_day, end=filters.last_day,
-                           school_ids=_ids(schools),
+                           school_ids=_usage_ids(schools, filters),
                            mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
     best_month = (
         select(func.max(months.c.teacher_visitors).label("teachers"))
