@@ -18,6 +18,7 @@ from typing import Any, Callable
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
+from rollout import audit
 from rollout.core.author import Author
 from rollout.core.problems import InvalidChange, InvalidValue, Problem, uai_refusal
 from rollout.core.text import fold
@@ -109,11 +110,11 @@ def write_certifications(session: Session, *, programme: Programme, rows: dict[K
         session.add(record)
         written.append((key, record, before))
     session.flush()  # once for the file, not a query and a flush a row: a file holds tens of thousands
-    for (school_id, certified_on, level), record, before in written:
-        author.record(session, programme=programme, entity=RECORD_ENTITY, entity_id=record.id,
-                      action="create" if before is None else "update",
-                      changes={"uai": [None, schools[school_id].uai], "certified_on": [None, certified_on],
-                               "level": [None, level], "certified": [before, record.certified]})
+    author.record_many(session, programme=programme, changes=(
+        audit.Change(RECORD_ENTITY, record.id, "create" if before is None else "update",
+                     {"uai": [None, schools[school_id].uai], "certified_on": [None, certified_on], "level": [None, level],
+                      "certified": [before, record.certified]})
+        for (school_id, certified_on, level), record, before in written))  # one insert for the file's events
     refresh_school_milestones(session, programme, {key[0] for key in rows}, author)
     return counts
 
