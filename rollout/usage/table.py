@@ -24,6 +24,7 @@ weekly or monthly export never does alone: those rows are then compared in memor
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -58,10 +59,10 @@ COLUMNS = (
 SERVICE_MAX = 200  # the length of usagerecord.service
 REPLACEMENTS_SHOWN = 100
 SQLITE_CACHE = -65536
-"""SQLite's page cache during an import (64 MiB; SQLite's default is 2 MiB): the sorts of the
-repeated keys and of the summaries, and the usage key's index the rows go into, spill to disk
-less (a million daily rows import in about 12 s instead of 20). Bounded, whatever the file, and
-the connection's own cache is given back when the import ends."""
+"""SQLite's page cache while an import stages, checks and writes (64 MiB; SQLite's default is
+2 MiB): the sorts of the repeated keys and of the summaries, and the usage key's index the rows
+go into, spill to disk less (a million daily rows import in about 12 s instead of 18–20).
+Bounded, whatever the file; the connection's own cache is given back after each step."""
 
 
 # Plain tuples rather than NamedTuples: building a million NamedTuples costs seconds.
@@ -85,7 +86,6 @@ STAGING = sa.Table(
 (NULL values for a row whose key is readable but a value is not: it still counts as a key the
 file repeats)."""
 STAGED = tuple(column.name for column in STAGING.c)
-_CACHE_BEFORE = "usage_import_cache_size"  # the SQLite connection's cache size while an import stages rows
 
 
 class _RowReader:
@@ -361,21 +361,30 @@ def _stage(session: Session, rows: Iterable[tuple[Any, ...]]) -> None:
                 copy.write_row(row)
         return
     connection.exec_driver_sql("DROP TABLE IF EXISTS temp.usage_staging")
-    connection.info.setdefault(_CACHE_BEFORE, connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    connection.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_CACHE}")
     STAGING.create(connection)
     driver.executemany(f"INSERT INTO temp.usage_staging VALUES ({', '.join('?' * len(STAGED))})", rows)
 
 
 def _drop_staging(session: Session) -> None:
-    """Drop `usage_staging`; on SQLite, give the connection its page cache back."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("DROP TABLE IF EXISTS pg_temp.usage_staging")
+    schema = "pg_temp" if connection.dialect.name == "postgresql" else "temp"
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.usage_staging")
+
+
+@contextmanager
+def _sqlite_cache(session: Session) -> Iterator[None]:
+    """SQLite's page cache at SQLITE_CACHE for the block, the connection's own given back
+    after, however the block ends (the connection goes back to the pool)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
         return
-    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.usage_staging")
-    if _CACHE_BEFORE in connection.info:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(connection.info.pop(_CACHE_BEFORE))}")
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    connection.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_CACHE}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def _repeated_keys(session: Session) -> list[Problem]:
@@ -510,6 +519,14 @@ class UsageTable(Importer):
         return COLUMNS
 
     def preview(self, session: Session, *, programme: Programme, table: Table, today: date) -> Preview:
+        with _sqlite_cache(session):
+            preview = self._preview(session, programme=programme, table=table)
+        if not preview.confirmable:
+            _drop_staging(session)
+        return preview
+
+    def _preview(self, session: Session, *, programme: Programme, table: Table) -> Preview:
+        """Stage and check the file's rows (see the module); the staged rows stay for `apply`."""
         schools = programme_schools(session, programme_id=programme.id)
         reader = _RowReader(schools, dates_as_text=session.connection().dialect.name != "postgresql")
         seen = _Seen()
@@ -522,7 +539,6 @@ class UsageTable(Importer):
             rows, _, numbers = _staged_rows(session)
             problems += [_overlap_problem(overlap, numbers) for overlap in find_overlaps(rows, {})]
         if problems:
-            _drop_staging(session)
             return Preview(kind=self.kind, filename=table.filename, problems=problems)
         starts = [start for start, _, _ in reader.known_starts.values()]
         first, last = min(starts), max(starts)
@@ -530,7 +546,6 @@ class UsageTable(Importer):
         problems, stored = _overlap_problems(session, programme_id=programme.id, periods=periods, first=first,
                                              last=last, uais=uais, numbers=True)
         if problems:
-            _drop_staging(session)
             return Preview(kind=self.kind, filename=table.filename, problems=problems)
         counts = _counts(session, stored=stored)
         rows = counts["new"] + counts["changed"] + counts["unchanged"]
@@ -557,18 +572,20 @@ class UsageTable(Importer):
         again and checked against what is stored now (InvalidChange names the rows of another
         length stored since, or a school deleted)."""
         payload = preview.payload
-        if isinstance(payload, StagedFile) and payload.transaction is session.get_transaction():
-            counts, school_ids, months, first, last = payload.counts, payload.school_ids, payload.months, payload.first, payload.last
-        else:
-            counts, school_ids, months, first, last = self._stage_kept(
-                session, programme=programme, rows=self.dump(payload) if isinstance(payload, StagedFile) else payload)
-        current = set(programme_schools(session, programme_id=programme.id).values())
-        if not school_ids <= current:
-            raise InvalidChange([Problem("school_deleted_since_preview")])
-        if counts["new"] or counts["changed"]:
-            _write(session, batch_id=batch.id, all_new=not counts["changed"] and not counts["unchanged"])
-            summary.refresh(session, school_ids, months,
-                            mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
+        with _sqlite_cache(session):
+            if isinstance(payload, StagedFile) and payload.transaction is session.get_transaction():
+                counts, school_ids, months, first, last = (payload.counts, payload.school_ids, payload.months,
+                                                           payload.first, payload.last)
+            else:
+                counts, school_ids, months, first, last = self._stage_kept(
+                    session, programme=programme, rows=self.dump(payload) if isinstance(payload, StagedFile) else payload)
+            current = set(programme_schools(session, programme_id=programme.id).values())
+            if not school_ids <= current:
+                raise InvalidChange([Problem("school_deleted_since_preview")])
+            if counts["new"] or counts["changed"]:
+                _write(session, batch_id=batch.id, all_new=not counts["changed"] and not counts["unchanged"])
+                summary.refresh(session, school_ids, months,
+                                mapping=lambda: taxonomy.category_mapping(session, programme_id=programme.id))
         _drop_staging(session)
         author.for_batch(batch.id).record(
             session, programme=programme, entity="import_batch", entity_id=batch.id, action="create",
