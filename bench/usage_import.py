@@ -95,11 +95,12 @@ def _timed_import(engine: sa.Engine, programme_id: int, path: Path, what: str) -
     data = path.read_bytes()
     started = time.perf_counter()
     with Session(engine) as session:
-        _, batch = import_file(
+        preview, batch = import_file(
             session, importer=UsageTable(), programme=session.get(Programme, programme_id), data=data,
             filename=path.name, author=Author(actor="bench", channel="cli"), today=date.today(), dry_run=False,
         )
-        counts = {"new": batch.rows_new, "replaced": batch.rows_replaced, "unchanged": batch.rows_unchanged}
+        counts = {"new": preview.counts["new"], "replaced": preview.counts["changed"],  # no batch: nothing written
+                  "unchanged": preview.counts["unchanged"]}
         session.commit()
     return Measure(what, time.perf_counter() - started, counts)
 
