@@ -21,6 +21,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dashboards.figures import trainers
+from dashboards.figures.arrays import numbers, objects
 from dashboards.figures.labels import _
 from dashboards.figures.table import Table
 from dashboards.figures.template import BLUE, GREY, NAME, OKABE_ITO, ORANGE, VERMILLION
@@ -91,10 +92,10 @@ def _wave_map_figure(data: WaveMapData, labels: Mapping[str, str]) -> go.Figure:
     figure = _figure(hovermode="closest")
     for index, (wave, schools) in enumerate(data.by_wave.items()):
         figure.add_trace(go.Scatter(
-            x=[s["longitude"] for s in schools], y=[s["latitude"] for s in schools], mode="markers", name=wave,
+            x=numbers(s["longitude"] for s in schools), y=numbers(s["latitude"] for s in schools), mode="markers", name=wave,
             marker={"color": OKABE_ITO[index % len(OKABE_ITO)], "symbol": WAVE_SYMBOLS[index % len(WAVE_SYMBOLS)],
                     "size": 11, "line": {"width": 1, "color": "#555555"}},  # outlined: yellow shows on white
-            text=[s.get("name") or s["uai"] for s in schools], hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+            text=objects(s.get("name") or s["uai"] for s in schools), hovertemplate="%{text}<extra>%{fullData.name}</extra>",
         ))
     figure.update_xaxes(title=labels["longitude"], showgrid=False)
     figure.update_yaxes(title=labels["latitude"], showgrid=False, scaleanchor="x", scaleratio=data.aspect)
