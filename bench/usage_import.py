@@ -60,7 +60,7 @@ from rollout.models import Plan, Programme, School, SchoolMonth, UsageMonth, Usa
 from rollout.core.author import Author
 from rollout.imports.pipeline import import_file
 from rollout.usage.profiles import audience_of
-from rollout.usage.table import COLUMNS, SQLITE_CACHE, UsageTable
+from rollout.usage.table import COLUMNS, SQLITE_CACHE_MB, UsageTable
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ def _measure_raw(url: str, programme_id: int, path: Path) -> dict[str, Any]:
     exact copy of the usage table (`_raw_table`), then into a bare table of its columns (no key,
     no check, no index, no foreign key: the fastest the driver goes), both dropped afterwards.
     SQLite's connection has the app's settings (`rollout.db`: foreign keys, WAL, synchronous
-    NORMAL) and the import's page cache (`rollout.usage.table.SQLITE_CACHE`)."""
+    NORMAL) and the import's page cache (`rollout.usage.table.SQLITE_CACHE_MB`)."""
     rows = _typed_rows(url, programme_id, path)
     before = _rss_mib()
     shaped = _raw_insert(url, _raw_table(), rows)
@@ -254,7 +254,7 @@ def _raw_insert(url: str, table: sa.Table, rows: list[tuple[Any, ...]]) -> float
     columns = ", ".join(RAW_COLUMNS)
     if url.startswith("sqlite"):
         connection = sqlite3.connect(sa.engine.make_url(url).database)
-        for setting in ("foreign_keys = ON", "synchronous = NORMAL", f"cache_size = {SQLITE_CACHE}"):
+        for setting in ("foreign_keys = ON", "synchronous = NORMAL", f"cache_size = {-1024 * SQLITE_CACHE_MB}"):
             connection.execute(f"PRAGMA {setting}")
         started = time.perf_counter()
         connection.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' * len(RAW_COLUMNS))})", rows)

@@ -23,6 +23,7 @@ weekly or monthly export never does alone: those rows are then compared in memor
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,11 +59,12 @@ COLUMNS = (
 )
 SERVICE_MAX = 200  # the length of usagerecord.service
 REPLACEMENTS_SHOWN = 100
-SQLITE_CACHE = -65536
-"""SQLite's page cache while an import stages, checks and writes (64 MiB; SQLite's default is
+SQLITE_CACHE_MB = 64
+"""SQLite's page cache while an import stages, checks and writes, in MiB (SQLite's default is
 2 MiB): the sorts of the repeated keys and of the summaries, and the usage key's index the rows
 go into, spill to disk less (a million daily rows import in about 12 s instead of 18–20).
-Bounded, whatever the file; the connection's own cache is given back after each step."""
+Bounded, whatever the file; the connection's own cache is given back after each step.
+`ROLLOUT_SQLITE_IMPORT_CACHE_MB` changes it, for a machine short of memory."""
 
 
 # Plain tuples rather than NamedTuples: building a million NamedTuples costs seconds.
@@ -373,14 +375,15 @@ def _drop_staging(session: Session) -> None:
 
 @contextmanager
 def _sqlite_cache(session: Session) -> Iterator[None]:
-    """SQLite's page cache at SQLITE_CACHE for the block, the connection's own given back
+    """SQLite's page cache at SQLITE_CACHE_MB (or its setting) for the block, the connection's own given back
     after, however the block ends (the connection goes back to the pool)."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         yield
         return
     before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    connection.exec_driver_sql(f"PRAGMA cache_size = {SQLITE_CACHE}")
+    megabytes = int(os.environ.get("ROLLOUT_SQLITE_IMPORT_CACHE_MB") or SQLITE_CACHE_MB)
+    connection.exec_driver_sql(f"PRAGMA cache_size = {-1024 * megabytes}")  # negative: in KiB
     try:
         yield
     finally:

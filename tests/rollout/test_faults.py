@@ -71,8 +71,11 @@ def kill_while_writing(server: LiveServer, engine: sa.Engine, upload: Background
 
 
 def test_a_usage_import_killed_mid_write_leaves_nothing_and_succeeds_when_sent_again(
-    engine, world, token, tmp_path
+    engine, world, token, tmp_path, monkeypatch
 ) -> None:
+    # SQLite's default page cache (the import's 64 MiB would hold the whole write until it
+    # commits): its pages then reach the WAL file mid-write, which is what the probe sees.
+    monkeypatch.setenv("ROLLOUT_SQLITE_IMPORT_CACHE_MB", "2")
     headers = token("project_manager")
     upload = ("usage.csv", usage_file(world.uais, USAGE_ROWS))
     with live_server(tmp_path, engine.url.render_as_string(hide_password=False)) as server:
