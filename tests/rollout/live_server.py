@@ -117,15 +117,15 @@ def live_server(tmp_path: Path, database_url: str, *, workers: int = 1) -> Itera
 
 
 @contextmanager
-def queue_worker(tmp_path: Path, database_url: str) -> Iterator[subprocess.Popen]:
-    """The Procfile's worker line on `database_url` and this process's queue
+def queue_worker(tmp_path: Path, database_url: str, *, args: tuple[str, ...] = ()) -> Iterator[subprocess.Popen]:
+    """The Procfile's worker line (with `args`) on `database_url` and this process's queue
     (`ROLLOUT_QUEUE_URL`, which the live server's web processes inherit too), until the block
     ends; SIGTERM then, as a Procfile host stops it, and its whole process group if it lingers."""
     line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker:"))
     env = {**os.environ, "DATABASE_URL": database_url, "ROLLOUT_INSTANCE_PATH": str(tmp_path / "instance"),
            "PATH": f"{BIN}:{os.environ['PATH']}"}
     with (tmp_path / "worker.log").open("w") as output:
-        process = subprocess.Popen(shlex.split(line.removeprefix("worker:")), cwd=tmp_path, env=env,
+        process = subprocess.Popen([*shlex.split(line.removeprefix("worker:")), *args], cwd=tmp_path, env=env,
                                    stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield process

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
-import signal
-import subprocess
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,7 +29,7 @@ from rollout.cli import load_dataset_committed
 from rollout.db import make_engine, upgrade
 from rollout.models import School
 from tests.conftest import NO_POSTGRES, POSTGRES_URL, _fresh_postgres_database
-from tests.rollout.live_server import BIN, ROOT, live_server, wait_until
+from tests.rollout.live_server import BIN, live_server, queue_worker, wait_until
 from tests.rollout.test_dashboard_cache import neighbour_database, redis_or_skip
 
 pytestmark = pytest.mark.postgres
@@ -58,26 +55,6 @@ class Hosts:
     worker_logs: list[Path]
 
 
-@contextmanager
-def planner_worker(directory: Path, env: dict[str, str]) -> Iterator[subprocess.Popen]:
-    """The Procfile's worker line with one task at a time, so that two solves running at once
-    are on two workers; SIGTERM at the end, as a host stops it."""
-    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker:"))
-    with (directory / "worker.log").open("w") as output:
-        process = subprocess.Popen([*shlex.split(line.removeprefix("worker:")), "--workers", "1"], cwd=directory,
-                                   env={**env, "ROLLOUT_INSTANCE_PATH": str(directory / "instance")},
-                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
     if not POSTGRES_URL:
@@ -98,8 +75,8 @@ def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
             (directory / name).mkdir()
         host_a = stack.enter_context(live_server(directory / "a", database_url, workers=1))
         host_b = stack.enter_context(live_server(directory / "b", database_url, workers=1))
-        for name in ("w1", "w2"):
-            stack.enter_context(planner_worker(directory / name, dict(os.environ)))
+        for name in ("w1", "w2"):  # one task at a time each: two solves running at once are on two workers
+            stack.enter_context(queue_worker(directory / name, database_url, args=("--workers", "1")))
         yield Hosts(a=host_a.url, b=host_b.url, programme_id=programme_id, uai=uai, redis_url=shared_redis,
                     worker_logs=[directory / name / "worker.log" for name in ("w1", "w2")])
     redis.Redis.from_url(shared_redis).flushdb()
