@@ -56,8 +56,11 @@ def browser_forms(engine, login, csrf, paths: list[str], tmp_path) -> list[Calla
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_concurrent_imports_and_edits_are_applied_or_refused_as_stale_never_locked(
-    engine, world, token, login, csrf, tmp_path
+    engine, world, token, login, csrf, tmp_path, monkeypatch
 ) -> None:
+    # SQLite's default page cache for the import, as in test_faults: its pages reach the WAL
+    # file mid-write, which is what the probe sees (the 64 MiB cache holds them until commit).
+    monkeypatch.setenv("ROLLOUT_SQLITE_IMPORT_CACHE_MB", "2")
     leader = token("district_leader")
     school_uai, *edited = world.uais
     with Session(engine) as session:
