@@ -10,6 +10,7 @@ the end of the solve (`rollout.planning.greedy_baseline`).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -87,45 +88,50 @@ def _labels() -> dict[str, str]:
     return {key: _(text) for key, text in figures.LABELS.items()}
 
 
+def _table_builders(plan: Plan, labels: dict[str, str], greedy: dict[str, int] | None) -> dict[str, Callable[[], Table]]:
+    """Each figure's table, by figure name: what the page writes under a figure, and what it
+    offers as CSV when the table is too long for the page (`figure_table`)."""
+    scenario, result = plan.scenario, plan.result or {}
+    return {
+        "plan_map": lambda: figures.wave_map_table(scenario, result, labels),
+        "plan_pupils": lambda: figures.pupils_reached_table(scenario, result, greedy, labels),
+        "plan_trainers": lambda: figures.academic_load_table(scenario, result, labels),
+        "plan_vendor": lambda: figures.vendor_sessions_table(scenario, result, labels),
+    }
+
+
 def drawn(plan: Plan) -> list[Drawn]:
     """The plan's figures in page order, each with its caption and its table."""
     scenario, result, labels = plan.scenario, plan.result or {}, _labels()
     greedy = _greedy_pupils(plan)
+    tables = _table_builders(plan, labels, greedy)
     return [
         Drawn("plan_map", _("Carte des établissements par vague"),
               _("Établissements situés par leurs coordonnées, avec leur vague dans ce plan (couleur et forme du "
                 "symbole)."),
-              figures.plot_wave_map(scenario, result, labels), figures.wave_map_table(scenario, result, labels)),
+              figures.plot_wave_map(scenario, result, labels), tables["plan_map"]()),
         Drawn("plan_pupils", _("Élèves ayant accès, vague après vague"),
               _("Élèves des établissements ouverts, cumulés à la fin de chaque vague : ce plan (trait plein) et la "
                 "référence gloutonne (tirets), celle d'un tableur rempli avec soin, établissement par établissement.")
               if greedy is not None else
               _("Élèves des établissements ouverts, cumulés à la fin de chaque vague ; pas de référence gloutonne : "
                 "la méthode gloutonne ne trouve aucun plan pour ce scénario."),
-              figures.plot_pupils_reached(scenario, result, greedy, labels),
-              figures.pupils_reached_table(scenario, result, greedy, labels)),
+              figures.plot_pupils_reached(scenario, result, greedy, labels), tables["plan_pupils"]()),
         Drawn("plan_trainers", _("Sessions des formateurs de l'académie par vague"),
               _("Sessions de formation des enseignants confiées à chaque formateur de l'académie dans chaque vague, "
                 "sur sa capacité dans ce scénario (« sessions / capacité ») ; une case au-delà est marquée ⚠."),
-              figures.plot_academic_load(scenario, result, labels), figures.academic_load_table(scenario, result, labels)),
+              figures.plot_academic_load(scenario, result, labels), tables["plan_trainers"]()),
         Drawn("plan_vendor", _("Sessions de l'éditeur par vague"),
               _("Sessions de l'éditeur dans chaque vague, empilées : formations de formateurs de l'académie (plein) et "
                 "des équipes de direction (hachuré), sous le trait de sa capacité ; une vague au-delà est marquée ⚠."),
-              figures.plot_vendor_sessions(scenario, result, labels),
-              figures.vendor_sessions_table(scenario, result, labels)),
+              figures.plot_vendor_sessions(scenario, result, labels), tables["plan_vendor"]()),
     ]
 
 
 def figure_table(plan: Plan, name: str) -> Table | None:
-    """The table of one of the plan's figures (`drawn`'s names), without drawing any figure:
-    what the page offers as CSV when a table is too long to write into it."""
-    scenario, result, labels = plan.scenario, plan.result or {}, _labels()
-    builders = {
-        "plan_map": lambda: figures.wave_map_table(scenario, result, labels),
-        "plan_pupils": lambda: figures.pupils_reached_table(scenario, result, _greedy_pupils(plan), labels),
-        "plan_trainers": lambda: figures.academic_load_table(scenario, result, labels),
-        "plan_vendor": lambda: figures.vendor_sessions_table(scenario, result, labels),
-    }
+    """The table of one of the plan's figures (`drawn`'s names), without drawing any figure;
+    None for a name no figure has. The greedy baseline is looked up only for the table using it."""
+    builders = _table_builders(plan, _labels(), _greedy_pupils(plan) if name == "plan_pupils" else None)
     return builders[name]() if name in builders else None
 
 
