@@ -2,6 +2,7 @@
 against gunicorn started as the Procfile starts it, on SQLite and on PostgreSQL.
 
     python -m bench.web_load [--minutes 5] [--readers 50] [--writers 5] [--postgres URL] [--no-sqlite] [--usage week|day]
+    python -m bench.web_load --hosts 2 --redis redis://127.0.0.1:6379/14 --postgres URL --no-sqlite
 
 For each database: the demo is loaded (weekly usage by default, `--usage day` for the 1.8 million
 daily rows), gunicorn runs the Procfile's `web:` line (its documented worker and thread counts,
@@ -22,6 +23,13 @@ describe the steady load, for `--minutes` from the start.
 It prints, per page, requests, errors, median and 95th percentile under load, and the p95's
 ratio to the page's p95 alone. The issue's target: zero errors, every dashboard's p95 under
 300 ms under that load. Locust is a benchmark dependency: `pip install -e .[bench]`.
+
+`--hosts N` runs N gunicorn hosts (each the Procfile's `web:` line with its own instance folder,
+one SECRET_KEY, the dashboards' cache in `--redis`, a Redis database this run empties) behind
+nginx (Debian's `nginx-light`) as the load balancer: round robin, no sticky sessions, so a
+user's consecutive requests reach different hosts, each of which must know their session, their
+CSRF token and the cache the other invalidated. On PostgreSQL only: several hosts share one
+database server, which SQLite's file is not.
 """
 
 from __future__ import annotations
@@ -31,15 +39,18 @@ import csv
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
+import redis
 import requests
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -99,11 +110,16 @@ def _plan(engine: sa.Engine, passwords: dict[str, str], *, readers: int, writers
     }
 
 
-def _gunicorn(url: str, port: int, instance: Path) -> subprocess.Popen:
+def _gunicorn(url: str, port: int, instance: Path, cache_url: str | None = None, *, access_log: bool = False) -> subprocess.Popen:
+    """The Procfile's web line on a loopback port, its errors (and with `access_log` its
+    requests, one line each) in the instance folder."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only", "PORT": str(port),
            "ROLLOUT_SECURE_COOKIES": "0", "ROLLOUT_INSTANCE_PATH": str(instance),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    command = procfile_web().replace("0.0.0.0", "127.0.0.1").replace("--access-logfile -", "")
+    if cache_url:
+        env["ROLLOUT_CACHE_URL"] = cache_url
+    access = f"--access-logfile {instance / 'access.log'}" if access_log else ""
+    command = procfile_web().replace("0.0.0.0", "127.0.0.1").replace("--access-logfile -", access)
     log = (instance / "gunicorn.log").open("w")  # a pipe nobody reads would block its workers once full
     server = subprocess.Popen(["sh", "-c", f"exec {command}"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=log, start_new_session=True)
@@ -116,6 +132,63 @@ def _gunicorn(url: str, port: int, instance: Path) -> subprocess.Popen:
             time.sleep(0.2)
     server.kill()
     raise SystemExit(f"gunicorn did not answer: {(instance / 'gunicorn.log').read_text()[-2000:]}")
+
+
+NGINX_CONF = """\
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    client_max_body_size 100m;
+    upstream rollout {{
+{servers}
+        keepalive 32;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://rollout;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
+
+
+def _balancer(ports: list[int], folder: Path) -> tuple[subprocess.Popen, int]:
+    """nginx in front of the hosts on `ports`, round robin (its default: no sticky sessions),
+    on a loopback port of its own; its files in `folder`."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise SystemExit("--hosts needs nginx as the load balancer: apt-get install nginx-light")
+    folder.mkdir()
+    port = free_port()
+    servers = "\n".join(f"        server 127.0.0.1:{each};" for each in ports)
+    (folder / "nginx.conf").write_text(NGINX_CONF.format(folder=folder, servers=servers, port=port), encoding="utf-8")
+    balancer = subprocess.Popen([nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/login", timeout=10).status_code == 200:
+                return balancer, port
+        except requests.RequestException:
+            time.sleep(0.2)
+    balancer.kill()
+    raise SystemExit(f"nginx did not answer: {(folder / 'nginx-error.log').read_text()[-2000:]}")
+
+
+def _hosts_seen(instances: list[Path]) -> list[int]:
+    """Requests each host answered, from its access log: the balancer spread them."""
+    return [len((instance / "access.log").read_text().splitlines()) for instance in instances]
 
 
 def _alone(host: str, plan: dict, runs: int) -> dict[str, float]:
@@ -169,33 +242,49 @@ def run(url: str, args: argparse.Namespace, folder: Path, label: str) -> None:
         engine.dispose()
     plan_file = folder / "plan.json"
     plan_file.write_text(json.dumps(plan), encoding="utf-8")
-    port = free_port()
-    instance = folder / f"instance-{label}"
-    instance.mkdir()
-    server = _gunicorn(url, port, instance)
-    host = f"http://127.0.0.1:{port}"
-    try:
+    if args.redis:
+        redis.Redis.from_url(args.redis).flushdb()
+    with ExitStack() as stack:
+        ports, instances = [], []
+        for number in range(args.hosts):
+            ports.append(free_port())
+            instances.append(folder / f"instance-{label}-{number + 1}")
+            instances[-1].mkdir()
+            server = _gunicorn(url, ports[-1], instances[-1], args.redis, access_log=args.hosts > 1)
+            stack.callback(_stop, server)
+        port = ports[0]
+        if args.hosts > 1:
+            balancer, port = _balancer(ports, folder / "nginx")
+            stack.callback(_stop, balancer)
+        host = f"http://127.0.0.1:{port}"
         alone = _alone(host, plan, args.runs)
         load = os.getloadavg()[0]
         stats = _locust(host, plan_file, args.readers + args.writers, args.minutes, folder)
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
     _print(label, rows, alone, stats, load, args)
-    trouble = [line for line in (instance / "gunicorn.log").read_text().splitlines()
+    if args.hosts > 1:
+        print("requests per host (access logs): " + ", ".join(f"{count:,}" for count in _hosts_seen(instances)))
+    trouble = [line for instance in instances for line in (instance / "gunicorn.log").read_text().splitlines()
                if any(word in line for word in ("WORKER TIMEOUT", "Traceback", "ERROR", "Error"))]
-    print(f"gunicorn's log: {len(trouble)} error lines" + "".join(f"\n  {line}" for line in trouble[:20]))
+    print(f"gunicorn's logs: {len(trouble)} error lines" + "".join(f"\n  {line}" for line in trouble[:20]))
+
+
+def _stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, 15)
+    process.wait(timeout=30)
 
 
 def _print(label: str, rows: int, alone: dict[str, float], stats: list[dict[str, str]], load: float,
            args: argparse.Namespace) -> None:
     workers = os.environ.get("WEB_CONCURRENCY", "2")
-    print(f"\n{label}: demo with {rows:,} usage rows; gunicorn as the Procfile (WEB_CONCURRENCY={workers}); "
+    hosts = f"{args.hosts} hosts behind nginx, each " if args.hosts > 1 else ""
+    print(f"\n{label}: demo with {rows:,} usage rows; {hosts}gunicorn as the Procfile (WEB_CONCURRENCY={workers}); "
           f"load average before: {load:.1f}; pauses {args.read_seconds} s (readers), {args.write_seconds} s (writers)")
     print(f"{'page':<34} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p95 alone':>9} {'× alone':>7}")
     worst = 0.0
     for row in stats:
         name = row["Name"]
+        if not int(row["Request Count"]):  # a page no user reached in a short run: Locust writes N/A
+            continue
         p95 = float(row["95%"] or 0)
         base = alone.get(name)
         ratio = f"{p95 / (base * 1000):7.1f}" if base else f"{'':>7}"
@@ -227,7 +316,11 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("ROLLOUT_TEST_POSTGRES_URL"),
                         help="admin URL of a PostgreSQL server (default: $ROLLOUT_TEST_POSTGRES_URL)")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--hosts", type=int, default=1, help="gunicorn hosts behind nginx (PostgreSQL only; default 1)")
+    parser.add_argument("--redis", help="a Redis database this run empties, for the dashboards' cache (needed with --hosts)")
     args = parser.parse_args()
+    if args.hosts > 1 and not (args.redis and args.postgres and args.no_sqlite):
+        parser.error("--hosts needs --redis, --postgres and --no-sqlite: hosts share one database and one cache")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         if not args.no_sqlite:
