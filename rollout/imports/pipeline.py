@@ -136,6 +136,12 @@ class Importer(ABC):
         """The payload as JSON, to keep in a SavedPreview."""
         return payload
 
+    def release(self, session: Session) -> None:
+        """Give back what a preview holds in `session` once its rows are kept (`kept_rows`):
+        confirming a kept preview starts again from its kept rows, so nothing the preview left
+        in the session (e.g. `UsageTable`'s staged rows, which on SQLite outlive the
+        transaction on the pooled connection) is used again. Nothing to give back by default."""
+
     def load(self, rows: list[Any]) -> Any:
         """The payload back from a SavedPreview."""
         return rows
@@ -234,11 +240,21 @@ def save_preview(session: Session, *, importer: Importer, programme: Programme, 
         return
     saved = SavedPreview(
         programme_id=programme.id, user_id=user_id, kind=importer.kind, filename=preview.filename[:500],
-        rows=importer.dump(preview.payload), summary=preview.summary(), created_at=now, expires_at=now + PREVIEW_LIFETIME,
+        rows=kept_rows(session, importer=importer, preview=preview), summary=preview.summary(), created_at=now,
+        expires_at=now + PREVIEW_LIFETIME,
     )
     session.add(saved)
     session.flush()
     preview.saved_id = saved.id
+
+
+def kept_rows(session: Session, *, importer: Importer, preview: Preview) -> list[Any]:
+    """A confirmable preview's rows as a SavedPreview keeps them (the page's `save_preview`, the
+    worker's preview task), read while the preview's transaction lasts, since an importer may
+    hold its rows there; what it held is then released, as only the kept rows are used again."""
+    rows = importer.dump(preview.payload)
+    importer.release(session)
+    return rows
 
 
 BEING_WRITTEN = ("confirmed", "writing")

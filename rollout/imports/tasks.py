@@ -156,8 +156,8 @@ def run_preview(engine: sa.Engine, saved_id: int, data: bytes) -> None:
                     session.rollback()
                     _record(state, saved_id, expected="reading", status="refused", **jobs.kept_problems(error.problems))
                     return
-                # Dumped in the reading transaction: an importer may hold its rows there (staged).
-                rows = importer.dump(preview.payload) if preview.confirmable else []
+                # Kept in the reading transaction: an importer may hold its rows there (staged).
+                rows = pipeline.kept_rows(session, importer=importer, preview=preview) if preview.confirmable else []
             _finish_preview(state, saved_id, preview=preview, rows=rows, checked=counter.rows)
         except JobGone:
             log.info("import %s was cancelled or replaced while it was read", saved_id)

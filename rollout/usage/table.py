@@ -14,7 +14,8 @@ compared with the stored row of the same key (school, period start, service, pro
 key is inserted, a key whose values differ is replaced, an identical row is left alone, which
 makes importing the same file twice a no-op that says so. The preview and the write are one
 code: `import_file` (the API, the command line) writes what its preview staged in the same
-transaction; a preview kept for a page is staged again from its kept rows when confirmed.
+transaction; a preview kept for a page drops its staged rows once they are kept, and is staged
+again from its kept rows when confirmed.
 
 Rows of different lengths covering the same days (`rollout.usage.overlaps`) are looked for only
 when the file and the stored rows around its dates hold more than one length, which a daily,
@@ -491,7 +492,8 @@ def _write(session: Session, *, batch_id: int, all_new: bool) -> None:
 class StagedFile:
     """The payload of a usage preview: the file (to keep its rows for a page, `UsageTable.dump`),
     the programme's schools it was read against, and what its valid rows cover. Its rows are
-    in `usage_staging` while `transaction` lasts (the preview's own)."""
+    in `usage_staging` while `transaction` lasts (the preview's own), unless they were kept
+    (`UsageTable.release`): a kept preview is confirmed from its kept rows."""
 
     data: bytes
     filename: str
@@ -622,6 +624,12 @@ class UsageTable(Importer):
             return payload
         rows = read_rows(stream_table(payload.data, payload.filename, COLUMNS), schools=payload.schools).rows
         return [[key[0], key[1].isoformat(), key[2], key[3], *values] for key, values in rows.items()]
+
+    def release(self, session: Session) -> None:
+        """Drop the staged rows once a preview's rows are kept: on SQLite the staging table is
+        the connection's, not the transaction's, and would stay on the pooled connection (up to
+        a million rows of temporary storage) until another import there drops it."""
+        _drop_staging(session)
 
     def load(self, rows: list[list[Any]]) -> list[list[Any]]:
         return rows

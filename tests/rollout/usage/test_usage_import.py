@@ -11,8 +11,11 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
+from rollout.core.author import Author
+from rollout.imports.pipeline import confirm, read_preview, save_preview, saved_preview
 from rollout.imports.tabular import TableError
 from rollout.models import AuditEvent, ImportBatch, Programme, UsageRecord
+from rollout.usage.table import UsageTable
 from usage_world import Imported, import_usage_file, usage_world  # noqa: F401  (the fixture)
 
 A, B, C = "0930001W", "0930002X", "0930003Y"
@@ -258,3 +261,40 @@ def test_spellings_of_one_profile_share_one_key(engine, usage_world) -> None:
     ))
     assert (again.new, again.replaced, again.unchanged) == (0, 1, 1)
     assert [(row[3], row[5]) for row in _stored(engine)] == [("National_ENS", 12), ("eleve", 10)]
+
+
+def _staging_left(session: Session) -> bool:
+    """Whether the session's connection still holds the usage staging table (on SQLite a TEMP
+    table is the connection's: it would stay on the pooled connection after the transaction)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql("SELECT to_regclass('pg_temp.usage_staging')").scalar() is not None
+    found = connection.exec_driver_sql("SELECT count(*) FROM sqlite_temp_master WHERE name = 'usage_staging'")
+    return found.scalar_one() > 0
+
+
+def test_a_kept_preview_gives_its_staged_rows_back_and_still_confirms(engine, world) -> None:
+    first, second = world.uais[:2]
+    data = _csv(f"2016-03-07,{first},Notes,National_ENS,10,5,20", f"2016-03-07,{second},Notes,National_ELV,30,9,")
+    user_id = world.user_ids["project_manager"]
+    with Session(engine) as session:
+        programme = session.get(Programme, world.programme_id)
+        preview = read_preview(session, importer=UsageTable(), programme=programme, data=data, filename="mars.csv",
+                               today=date.today())
+        assert _staging_left(session)  # staged for an import that writes in the same transaction
+        save_preview(session, importer=UsageTable(), programme=programme, preview=preview, user_id=user_id)
+        # The page keeps the rows and commits: confirming starts again from them, so the staged
+        # rows must not ride along on the connection the pool hands out next.
+        assert not _staging_left(session)
+        session.commit()
+    with Session(engine) as session:
+        programme = session.get(Programme, world.programme_id)
+        saved = saved_preview(session, programme=programme, saved_id=preview.saved_id, user_id=user_id)
+        batch = confirm(session, importer=UsageTable(), programme=programme, saved=saved,
+                        author=Author(actor="projet@test.invalid", channel="form", user_id=user_id), today=date.today())
+        assert not _staging_left(session)
+        session.commit()
+        assert (batch.rows_new, batch.rows_replaced, batch.rows_unchanged) == (2, 0, 0)
+    assert [(row[2], row[3], row[5], row[6], row[7]) for row in _stored(engine)] == [
+        ("Notes", "National_ENS", 10, 5, 20), ("Notes", "National_ELV", 30, 9, None),
+    ]
