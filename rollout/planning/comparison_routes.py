@@ -8,7 +8,8 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 from dashboards.figures.plan_comparison import LABELS, PupilsCurve, plan_comparison_table, plot_plan_comparison
-from dashboards.views import figure_json, plotly_style_ids
+from dashboards.pages.drawn import figure_json
+from dashboards.plotly_asset import plotly_style_ids
 from rollout.auth.access import READERS, access
 from rollout.auth.scope import plan_or_404, programme_or_404
 from rollout.db import get_session

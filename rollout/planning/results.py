@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from dashboards.figures import plan as figures
 from dashboards.figures.table import Table
-from dashboards.views import Drawn
+from dashboards.pages.drawn import Drawn
 from planner.export import CSV_COLUMNS, plan_rows, plan_to_csv, plan_to_icalendar
 from rollout.imports.export import table_bytes
 from rollout.models import Plan

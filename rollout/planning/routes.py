@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from dashboards.cells import cell_text
-from dashboards.views import figure_json, plotly_style_ids
+from dashboards.pages.drawn import figure_json
+from dashboards.plotly_asset import plotly_style_ids
 from planner.export import calendar_file_name
 from rollout.auth.access import LEADERS, READERS, access
 from rollout.auth.identity import current_author

@@ -9,7 +9,7 @@ import re
 import plotly
 import pytest
 
-from dashboards.views import plotly_style_ids
+from dashboards.plotly_asset import plotly_style_ids
 from rollout.security import CONTENT_SECURITY_POLICY
 from tests.dashboards.test_overview_queries import live  # noqa: F401  (fixture)
 from tests.rollout.tracking.tracking_world import adopt, tracked  # noqa: F401  (fixtures)
