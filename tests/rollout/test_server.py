@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shlex
 import signal
@@ -18,7 +19,9 @@ import pytest
 
 from rollout.db import make_engine, upgrade
 from rollout.queue import worker_pid
+from rollout.serve import AccessLogger, freeze_start_up_objects
 from tests.queue_tasks import parent_pid, queue_at
+from tests.rollout.live_server import procfile_command
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -71,6 +74,28 @@ def test_procfile_web_line_serves_the_app(tmp_path, sqlite_url: str) -> None:
         output = _stop(process)
     assert "gunicorn" in output.lower() or "Booting worker" in output
 
+
+def test_the_worker_hook_freezes_what_start_up_left() -> None:
+    before = gc.get_freeze_count()
+    try:
+        freeze_start_up_objects(None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+
+
+def test_gunicorn_reads_the_hook_and_keeps_the_procfile_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gunicorn's own configuration loading, started from the repo's root as a Procfile host
+    starts it: gunicorn.conf.py's hook is read, the Procfile's flags are kept. Nothing is served."""
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # gunicorn puts its directory first
+    monkeypatch.setattr(sys, "argv", procfile_command(_free_port(), workers=3))
+    config = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
+    assert config.post_worker_init is freeze_start_up_objects
+    assert (config.workers, config.threads, config.timeout) == (3, 4, 60)
+    assert config.logger_class is AccessLogger
 
 
 def _start_demo(tmp_path: Path, port: int) -> subprocess.Popen:
