@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from flask import Blueprint, Flask, current_app, jsonify
 from pydantic import BaseModel, Field
-from spectree import SecurityScheme, SpecTree
+from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
 
 from rollout.auth.access import access
@@ -64,13 +64,27 @@ def _validation_failed(req: Any, resp: Any, error: Any, instance: Any, adapter: 
     resp.mimetype = "application/json"
 
 
-spec = SpecTree(
+class _Spec(SpecTree):
+    """spectree, declaring on every operation the 503 any of them may answer: the database
+    unavailable or busy is answered by one handler for the whole app
+    (`rollout.errors.database_unavailable_response`), whichever view was running; spectree
+    itself declares the validation error's 422 on every operation the same way."""
+
+    def validate(self, *, resp: Response | None = None, **kwargs: Any) -> Callable:
+        if resp is not None:
+            resp.add_model(503, ErrorBody, replace=False, description="The database is unavailable or busy "
+                           "(another change is writing): retry in a few moments.")
+        return super().validate(resp=resp, **kwargs)
+
+
+spec = _Spec(
     "flask",
     title="rollout API",
     version="1",
     description="Plan an ENT rollout and track adoption school by school. Errors are JSON "
     "`{message, field}`; 401 without a valid token, 403 when the role does not allow the call, "
-    "404 for data outside the caller's districts.",
+    "404 for data outside the caller's districts, 503 while the database is unavailable or busy "
+    "(retry).",
     path="apidoc",
     mode="strict",  # only the routes spectree validates: the pages are not API
     page_templates={},

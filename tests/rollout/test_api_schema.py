@@ -41,3 +41,18 @@ def test_api_conforms_to_its_document(app, world, token) -> None:
                 case.call_and_validate(headers=role_headers, excluded_checks=excluded)
 
         conforms()
+
+
+def test_every_operation_declares_the_503_of_an_unavailable_database(client) -> None:
+    """Any operation may meet the database unavailable or busy, answered 503 `{message, field}`
+    by one handler for the whole app (tests/rollout/test_database_outage.py): each says so."""
+    document = client.get("/api/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    operations = {(path, method): operation for path, methods in document["paths"].items()
+                  for method, operation in methods.items()}
+    assert operations, "the document describes no operation"
+    for name, operation in operations.items():
+        declared = operation["responses"].get("503")
+        assert declared is not None, name
+        reference = declared["content"]["application/json"]["schema"]["$ref"]
+        assert set(schemas[reference.rsplit("/", 1)[1]]["properties"]) == {"message", "field"}, name
