@@ -21,6 +21,16 @@ def scratch_postgres(admin_url: str) -> Iterator[str]:
     try:
         yield driver_url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin: sa.Engine, name: str) -> None:
+    """Drop the database `name`. A plain DROP first: PostgreSQL stops an autovacuum worker on it
+    itself (after a million rows one is often there), which FORCE may not (it belongs to the
+    server, not to the bench's user); FORCE then, for a connection the benchmark left open."""
+    with admin.connect() as connection:
+        try:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        except sa.exc.OperationalError:  # "being accessed by other users"
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
