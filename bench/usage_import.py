@@ -25,12 +25,18 @@ no check, no index: the fastest the driver goes). Each measure runs in a fresh p
 (`spawn`), which reports its peak resident memory (`ru_maxrss`) and its resident memory before
 the measure, the file read; `--tracemalloc` adds a second import run under tracemalloc for the
 peak of Python's own allocations (slower, so not timed).
+
+With `--queued` as well, the same file imported as the upload page hands a large file to
+`rollout worker`: the preview task's body, then (confirmed) the write task's body
+(`rollout.imports.tasks.run_preview`, `run_write`), each timed, with the process's peak memory
+and the size of what the kept preview holds in the database (`savedpreview.rows`).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import multiprocessing
 import os
 import resource
@@ -52,11 +58,11 @@ from sqlmodel import Session, select
 
 from bench.scratch import scratch_postgres
 from fixtures import simulation
-from rollout.cli import load_dataset_committed
+from rollout.cli import load_dataset_committed, reset_demo_accounts
 from rollout.datasets import HISTORY_END
 from rollout.db import make_engine, upgrade
 from rollout.imports.tabular import read_table
-from rollout.models import Plan, Programme, School, SchoolMonth, UsageMonth, UsageRecord, Wave
+from rollout.models import Plan, Programme, SavedPreview, School, SchoolMonth, UsageMonth, UsageRecord, User, Wave
 from rollout.core.author import Author
 from rollout.imports.pipeline import import_file
 from rollout.usage.profiles import audience_of
@@ -299,6 +305,40 @@ def _measure_import(url: str, programme_id: int, path: Path, traced: bool) -> di
             "rss_peak": _peak_rss_mib(), "traced_peak": traced_peak}
 
 
+def _measure_queued(url: str, programme_id: int, user_id: int, path: Path) -> dict[str, Any]:
+    """In a fresh process: the page's queued import as `rollout worker` runs it, the preview
+    task's body then the write task's, the job confirmed in between as the page confirms it."""
+    from rollout.imports import jobs, tasks
+
+    engine = make_engine(url)
+    data = path.read_bytes()
+    with Session(engine) as session:
+        saved = jobs.new_job(session, programme=session.get(Programme, programme_id), kind="usage", filename=path.name,
+                             size=len(data), user_id=user_id)
+        session.commit()
+        saved_id = saved.id
+    before = _rss_mib()
+    started = time.perf_counter()
+    tasks.run_preview(engine, saved_id, data)
+    previewed = time.perf_counter()
+    preview_peak = _peak_rss_mib()
+    with Session(engine) as session:
+        saved = session.get(SavedPreview, saved_id)
+        kept = len(json.dumps(saved.rows)) / 2**20
+        jobs.update_job(saved, status="confirmed")
+        session.add(saved)
+        session.commit()
+    confirmed = time.perf_counter()
+    tasks.run_write(engine, saved_id, left_out=set(), author=Author(actor="bench", channel="form", user_id=user_id))
+    written = time.perf_counter()
+    with Session(engine) as session:
+        job = session.get(SavedPreview, saved_id).summary["job"]
+    engine.dispose()
+    assert job["status"] == "written", job
+    return {"preview": previewed - started, "write": written - confirmed, "kept_mib": kept, "rss_before": before,
+            "preview_peak": preview_peak, "rss_peak": _peak_rss_mib(), "written": job["written"]}
+
+
 def _rss_mib() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -314,9 +354,10 @@ def _in_child(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, 
         return pool.apply(function, args)
 
 
-def run_daily(url: str, folder: Path, rows: int, repeat: int, traced: bool) -> list[dict[str, Any]]:
+def run_daily(url: str, folder: Path, rows: int, repeat: int, traced: bool, queued: bool) -> list[dict[str, Any]]:
     """Load the demo into `url`, write its last `rows` daily rows, then `repeat` times: empty
-    the programme's usage, insert the rows raw, empty it again, import them."""
+    the programme's usage, insert the rows raw, empty it again, import them (and with `queued`,
+    empty it again and import them as the worker does)."""
     engine = make_engine(url)
     try:
         upgrade(engine)
@@ -325,6 +366,7 @@ def run_daily(url: str, folder: Path, rows: int, repeat: int, traced: bool) -> l
         if not path.exists():
             with Session(engine) as session:
                 write_daily_usage_csv(session, programme, path, rows)
+        user_id = _a_user(engine) if queued else 0
         results = []
         for _ in range(repeat):
             _empty_usage(engine, programme.id)
@@ -334,10 +376,20 @@ def run_daily(url: str, folder: Path, rows: int, repeat: int, traced: bool) -> l
             if traced:
                 _empty_usage(engine, programme.id)
                 imported["traced_peak"] = _in_child(_measure_import, url, programme.id, path, True)["traced_peak"]
+            if queued:
+                _empty_usage(engine, programme.id)
+                imported["queued"] = _in_child(_measure_queued, url, programme.id, user_id, path)
             results.append({"raw": raw, "import": imported, "load": os.getloadavg()})
         return results
     finally:
         engine.dispose()
+
+
+def _a_user(engine: sa.Engine) -> int:
+    """A demo account's id, the author of the queued import."""
+    reset_demo_accounts(engine)
+    with Session(engine) as session:
+        return session.exec(select(User.id).order_by(User.id)).first()
 
 
 def _print_daily(database: str, rows: int, results: list[dict[str, Any]]) -> None:
@@ -352,6 +404,12 @@ def _print_daily(database: str, rows: int, results: list[dict[str, Any]]) -> Non
               f" {imported['rss_peak'] - imported['rss_before']:11.0f} {traced:>12} "
               + " / ".join(f"{load:.2f}" for load in result["load"]))
         print(f"    counts {imported['counts']}; raw process peak RSS {raw['rss_peak']:.0f} MiB")
+        if "queued" in imported:
+            queued = imported["queued"]
+            print(f"    queued (worker): preview {queued['preview']:.2f} s, write {queued['write']:.2f} s, total "
+                  f"{queued['preview'] + queued['write']:.2f} s; peak RSS {queued['preview_peak']:.0f} MiB after the "
+                  f"preview, {queued['rss_peak']:.0f} MiB after the write (before {queued['rss_before']:.0f}); "
+                  f"kept preview {queued['kept_mib']:.1f} MiB; written {queued['written']}")
 
 
 def _print(database: str, measures: list[Measure]) -> None:
@@ -373,18 +431,20 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true", help="with --rows: also the import's traced peak")
     parser.add_argument("--postgres-only", action="store_true", help="with --rows and --postgres: skip SQLite")
     parser.add_argument("--files", type=Path, help="with --rows: keep the daily file in this folder, and reuse it")
+    parser.add_argument("--queued", action="store_true", help="with --rows: also the page's import run by the worker")
     args = parser.parse_args()
     if args.rows:
         with tempfile.TemporaryDirectory() as scratch:
+            os.environ.setdefault("ROLLOUT_QUEUE_URL", f"sqlite:///{Path(scratch) / 'queue.sqlite3'}")  # the heartbeats
             folder = args.files or Path(scratch)
             if not (args.postgres_only and args.postgres):
                 results = run_daily(f"sqlite:///{Path(scratch) / 'bench.sqlite3'}", folder, args.rows, args.repeat,
-                                    args.tracemalloc)
+                                    args.tracemalloc, args.queued)
                 _print_daily("SQLite", args.rows, results)
             if args.postgres:
                 with scratch_postgres(args.postgres) as url:
                     _print_daily("PostgreSQL", args.rows, run_daily(url, folder, args.rows, args.repeat,
-                                                                    args.tracemalloc))
+                                                                    args.tracemalloc, args.queued))
         return
     with tempfile.TemporaryDirectory() as folder:
         _print("SQLite", run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", Path(folder)))

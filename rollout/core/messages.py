@@ -141,6 +141,7 @@ MESSAGES: dict[str, LazyString] = {
                                        "%(other_start)s au %(other_end)s ; additionnées, elles compteraient deux fois les "
                                        "mêmes visites : importez la durée déjà enregistrée (jour, semaine ou mois)"),
     "school_deleted_since_preview": _l("un établissement de ce fichier a été supprimé depuis l'aperçu : renvoyez le fichier"),
+    "kept_preview_outdated": _l("cet aperçu a été fait par une version précédente de l'application : renvoyez le fichier"),
     # Training records: online courses (M@gistère) and Pix+ Édu certifications.
     "unknown_course_status": _l("statut attendu : inscrit, en cours ou terminé (enrolled, in_progress, completed)"),
     "completed_without_date": _l("un parcours terminé doit avoir sa date d'achèvement"),

@@ -264,7 +264,7 @@ def test_a_queued_write_whose_rows_no_longer_apply_writes_nothing(client, engine
                                                               user_id=world.user_ids["project_manager"]))
     assert _state(client, page)["status"] == "refused"
     shown = html.unescape(client.get(page).text)
-    assert "ces lignes ne s'appliquent plus" in shown and "supprimé depuis l'aperçu" in shown
+    assert "ces lignes ne s'appliquent plus" in shown and "aucun établissement de ce programme n'a cet UAI" in shown
     assert _count(engine, UsageRecord) == 0 and _count(engine, ImportBatch) == 0
     with Session(engine) as session:
         assert session.get(SavedPreview, saved_id).rows == []  # nothing of it can be confirmed any more

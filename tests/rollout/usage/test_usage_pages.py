@@ -3,6 +3,7 @@ district leader edits, and the report; another district's programme answers 404.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -150,6 +151,22 @@ def test_report_page_explains_an_unreadable_date(client, world, login) -> None:
     assert response.status_code == 400 and "mars" in response.text
 
 
+def test_a_preview_kept_as_rows_by_an_earlier_version_asks_for_the_file_again(client, engine, world, login,
+                                                                              csrf) -> None:
+    login(client, "project_manager")
+    preview = _upload(client, csrf, world, _usage_file(world))
+    with Session(engine) as session:  # what a usage preview kept before it kept its file: its rows
+        saved = session.exec(select(SavedPreview)).one()
+        assert saved.rows[0] == "usage-file/1"
+        saved.rows = [[1, "2016-03-07", "Cahier de textes", "Enseignant", "day", "teachers", 30, 6, None]]
+        session.add(saved)
+        session.commit()
+    refused = _confirm(client, csrf, world, preview)
+    assert refused.status_code == 409
+    assert "une version précédente de l'application : renvoyez le fichier" in html.unescape(refused.text)
+    assert _records(engine) == 0
+
+
 def test_a_school_removed_since_the_preview_refuses_the_confirmation(client, engine, world, login, csrf) -> None:
     login(client, "project_manager")
     preview = _upload(client, csrf, world, _usage_file(world))
@@ -157,5 +174,8 @@ def test_a_school_removed_since_the_preview_refuses_the_confirmation(client, eng
         session.delete(session.exec(select(School).where(School.uai == world.uais[1])).one())
         session.commit()
     refused = _confirm(client, csrf, world, preview)
-    assert refused.status_code == 409 and "supprimé depuis l&#39;aperçu" in refused.text
+    shown = html.unescape(refused.text)
+    # The kept file is read again at confirmation: the school's row names its UAI, now unknown.
+    assert refused.status_code == 409 and "aucun établissement de ce programme n'a cet UAI" in shown
+    assert world.uais[1] in shown
     assert _records(engine) == 0
