@@ -67,19 +67,24 @@ def database_busy(error: sa.exc.DBAPIError) -> bool:
     return state.startswith("40") or state == "55P03"
 
 
-def database_unavailable_response(error: sa.exc.DBAPIError):
+def database_unavailable_response(error: sa.exc.DBAPIError | sa.exc.TimeoutError):
     """503 with a message that says to retry, never the driver's text (it names tables, hosts,
     files): the log keeps it for whoever runs the server. The request's session is dropped, so
     the next request starts on a fresh connection and works as soon as the database is back.
+    The pool's time-out (every connection of the process lent for ROLLOUT_DB_POOL_TIMEOUT
+    seconds) is no driver error, but the same to the person waiting: the server is busy.
 
     The page is rendered without Flask's context processors, and stands alone rather than
     extending the usual layout: both would ask the database who is signed in."""
-    if not database_unavailable(error):
+    pool_exhausted = isinstance(error, sa.exc.TimeoutError)
+    if not pool_exhausted and not database_unavailable(error):
         raise error
     current_app.logger.error("database unavailable for %s %s: %s", request.method, request.path,
-                             " ".join(str(error.orig or error).split()))
+                             " ".join(str(getattr(error, "orig", None) or error).split()))
     close_session()
-    if database_busy(error):
+    if pool_exhausted:
+        message = _("Le serveur traite trop de demandes à la fois : réessayez dans quelques instants.")
+    elif database_busy(error):
         message = _("La base de données est occupée par une autre modification (un import, par exemple) : "
                     "réessayez dans quelques instants.")
     else:
@@ -96,3 +101,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(RequestEntityTooLarge, too_large_response)
     app.register_error_handler(sa.exc.DBAPIError, database_unavailable_response)
+    app.register_error_handler(sa.exc.TimeoutError, database_unavailable_response)

@@ -48,3 +48,16 @@ def test_a_token_use_is_noted_on_a_pool_of_one(app, client, world, token, engine
     assert client.get(f"/api/v1/schools?programme={world.programme_id}", headers=headers).status_code == 200
     with Session(engine) as session:
         assert max(row.last_used_at for row in session.exec(select(ApiToken))) > utcnow() - timedelta(minutes=1)
+
+
+def test_a_request_that_finds_every_connection_lent_answers_503_and_the_next_one_works(
+        app, client, world, login, one_connection) -> None:
+    login(client, "stakeholder")
+    page = f"/programmes/{world.programme_id}/progress"
+    with one_connection.connect() as held:  # the pool's only connection, lent for the whole request
+        held.exec_driver_sql("SELECT 1")
+        busy = client.get(page)
+        api = client.get(f"/api/v1/schools?programme={world.programme_id}", headers={"Accept": "application/json"})
+    assert busy.status_code == 503 and "trop de demandes à la fois" in busy.get_data(as_text=True)
+    assert api.status_code == 503 and "trop de demandes" in api.get_json()["message"]
+    assert client.get(page).status_code == 200
