@@ -73,7 +73,7 @@ class _Spec(SpecTree):
     def validate(self, *, resp: Response | None = None, **kwargs: Any) -> Callable:
         if resp is not None:
             resp.add_model(503, ErrorBody, replace=False, description="The database is unavailable or busy "
-                           "(another change is writing): retry in a few moments.")
+                           "(another change is writing, or every connection is in use): retry in a few moments.")
         return super().validate(resp=resp, **kwargs)
 
 
