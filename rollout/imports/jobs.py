@@ -10,7 +10,8 @@ Where things live, so that any web host answers the next request:
   `summary["job"]` says how far it is (status, rows checked, the rows' problems, the batch
   written), and once previewed the row holds the preview itself, which the usual preview page
   shows and confirms. No new table: the row already belongs to its author, replaces their
-  earlier preview of the kind, and expires.
+  earlier preview of the kind, and expires. A file sent through the API is a job too, marked
+  `via: "api"`: only the API shows it (`GET /api/v1/imports/{id}`), and it replaces nothing.
 - the uploaded file travels in the task's message, in the queue's own storage (Redis when web
   and workers are on several machines, as docs/queue.md requires): it is read once, by the
   worker, and the queue drops it when the task is taken. Not the web host's disk (the worker
@@ -33,7 +34,7 @@ from sqlmodel import Session
 
 from rollout.audit import jsonable
 from rollout.core.problems import Problem
-from rollout.imports.pipeline import PREVIEW_LIFETIME, forget_previews
+from rollout.imports.pipeline import API_JOB, PREVIEW_LIFETIME, forget_expired, forget_previews
 from rollout.models import Programme, SavedPreview, utcnow
 from rollout.queue import STALE_SECONDS, huey
 
@@ -60,17 +61,29 @@ def job_of(saved: SavedPreview) -> dict[str, Any] | None:
     return saved.summary.get("job")
 
 
-def new_job(session: Session, *, programme: Programme, kind: str, filename: str, size: int, user_id: int) -> SavedPreview:
-    """The row of a queued upload, in place of the user's earlier preview of `kind`. Does not
-    commit; enqueue only after the commit, or the worker may not see the row."""
+def new_job(session: Session, *, programme: Programme, kind: str, filename: str, size: int, user_id: int,
+            api: bool = False, dry_run: bool = False) -> SavedPreview:
+    """The row of a queued upload, in place of the user's earlier preview of `kind`; an `api`
+    job (`rollout.api.imports`, written unless `dry_run`) replaces none, so that a script's
+    jobs and the person's page upload never take each other's place. Does not commit; enqueue
+    only after the commit, or the worker may not see the row."""
     now = utcnow()
-    forget_previews(session, programme=programme, kind=kind, user_id=user_id, now=now)
+    job: dict[str, Any] = {"status": "queued", "size": size, "rows": 0}
+    if api:
+        forget_expired(session, programme=programme, now=now)
+        job |= {"via": API_JOB, "dry_run": dry_run}
+    else:
+        forget_previews(session, programme=programme, kind=kind, user_id=user_id, now=now)
     saved = SavedPreview(programme_id=programme.id, user_id=user_id, kind=kind, filename=filename[:500], rows=[],
-                         summary={"job": {"status": "queued", "size": size, "rows": 0}}, created_at=now,
-                         expires_at=now + PREVIEW_LIFETIME)
+                         summary={"job": job}, created_at=now, expires_at=now + PREVIEW_LIFETIME)
     session.add(saved)
     session.flush()
     return saved
+
+
+def is_api(saved: SavedPreview) -> bool:
+    """Whether the row is a job sent through the API, which only the API shows."""
+    return (job_of(saved) or {}).get("via") == API_JOB
 
 
 def update_job(saved: SavedPreview, **fields: Any) -> None:

@@ -260,17 +260,29 @@ def kept_rows(session: Session, *, importer: Importer, preview: Preview) -> list
 BEING_WRITTEN = ("confirmed", "writing")
 """The states of a queued import (`rollout.imports.jobs`) confirmed by its author and handed to
 a worker: a new upload does not take its place, since what was confirmed is written."""
+API_JOB = "api"
+"""A queued import's `via` when it was sent through the API (`rollout.api.imports`): it is
+followed by id, not through the pages, and never replaced by another upload."""
 
 
 def forget_previews(session: Session, *, programme: Programme, kind: str, user_id: int, now: datetime) -> None:
     """Delete the user's previews of `kind` in this programme (a new one replaces them), but
-    a queued import confirmed and being written, and every expired preview there. Does not commit."""
+    a queued import confirmed and being written, and an import sent through the API (its
+    script follows it by id, and may send several files at once); and every expired preview
+    there. Does not commit."""
     job_status = sa.func.coalesce(SavedPreview.summary[("job", "status")].as_string(), "")
+    job_via = sa.func.coalesce(SavedPreview.summary[("job", "via")].as_string(), "")
     session.exec(delete(SavedPreview).where(
         SavedPreview.programme_id == programme.id,
-        or_((SavedPreview.user_id == user_id) & (SavedPreview.kind == kind) & job_status.not_in(BEING_WRITTEN),
+        or_((SavedPreview.user_id == user_id) & (SavedPreview.kind == kind) & job_status.not_in(BEING_WRITTEN)
+            & (job_via != API_JOB),
             SavedPreview.expires_at <= now),
     ))
+
+
+def forget_expired(session: Session, *, programme: Programme, now: datetime) -> None:
+    """Delete every expired preview in this programme, and no other. Does not commit."""
+    session.exec(delete(SavedPreview).where(SavedPreview.programme_id == programme.id, SavedPreview.expires_at <= now))
 
 
 def saved_preview(session: Session, *, programme: Programme, saved_id: int, user_id: int,

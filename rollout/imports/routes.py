@@ -87,7 +87,7 @@ def _saved_or_404(programme: Programme, preview_id: int, *, posted: bool, rows: 
     """The user's own kept preview and its importer (404, 403, 400: see the module docstring);
     its rows are loaded when read, unless `rows`."""
     saved = saved_preview(get_session(), programme=programme, saved_id=preview_id, user_id=current_user.id, rows=rows)
-    if saved is None:
+    if saved is None or jobs.is_api(saved):  # a job sent through the API is followed there
         abort(404)
     importer = IMPORTERS[saved.kind]()
     if not may(current_user, importer.action):

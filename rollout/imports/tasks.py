@@ -1,5 +1,6 @@
 """The import tasks `rollout worker` runs: preview an uploaded file, then write it once confirmed
-(`rollout.imports.jobs` says where their state lives and why).
+(`rollout.imports.jobs` says where their state lives and why); a file sent through the API is
+previewed then written by one task, as nobody confirms it.
 
 Each task runs the same pipeline functions as the synchronous pages (`read_preview`,
 `apply_preview`), so a queued import previews, refuses and writes exactly as a small one does;
@@ -47,6 +48,13 @@ def preview_upload(saved_id: int, data: bytes) -> None:
 def write_upload(saved_id: int, left_out: list[str], author: Author) -> None:
     """Write a confirmed preview as one import batch, all or nothing."""
     run_write(worker_engine(), saved_id, left_out=set(left_out), author=author)
+
+
+@huey.task()
+def import_upload(saved_id: int, data: bytes, dry_run: bool, author: Author) -> None:
+    """Read and check a file sent through the API, then write it unless `dry_run`: nobody
+    confirms an API import, as nobody does in the API's synchronous imports."""
+    run_import(worker_engine(), saved_id, data, dry_run=dry_run, author=author)
 
 
 def start(session: Session, saved: SavedPreview, task: Any, *args: Any) -> None:
@@ -199,6 +207,38 @@ def run_write(engine: sa.Engine, saved_id: int, *, left_out: set[str], author: A
         except Exception as error:  # the page must say so, not stay writing
             log.exception("import %s failed", saved_id)
             _fail(engine, saved_id, "writing", error)
+
+
+def run_import(engine: sa.Engine, saved_id: int, data: bytes, *, dry_run: bool, author: Author) -> None:
+    """The API task's body: the preview task's, then the write task's once the preview is
+    ready (`_settle` confirms it), so an API import previews, refuses and writes as a page's."""
+    run_preview(engine, saved_id, data)
+    if _settle(writing(engine), saved_id, dry_run=dry_run):
+        run_write(engine, saved_id, left_out=set(), author=author)
+
+
+def _settle(engine: sa.Engine, saved_id: int, *, dry_run: bool) -> bool:
+    """What follows an API job's ready preview, in one transaction; True when it is confirmed,
+    to write. A dry run stays ready with its counts but drops the kept rows, which nothing will
+    confirm; a file that changes nothing reads written with no batch, as the synchronous API
+    answers it (nothing written). Anything but ready (refused, failed, gone) is left as it is."""
+    with Session(engine) as session:
+        saved = session.get(SavedPreview, saved_id, options=_STATE_ONLY, with_for_update=True)
+        job = saved and jobs.job_of(saved)
+        if job is None or job["status"] != "ready":
+            return False
+        counts = saved.summary["counts"]
+        confirmed = not dry_run and counts["new"] + counts["changed"] > 0
+        if confirmed:
+            jobs.update_job(saved, status="confirmed")
+        else:
+            saved.rows = []
+            if not dry_run:
+                jobs.update_job(saved, status="written", written={"batch": None, "new": 0, "changed": 0,
+                                                                  "unchanged": counts["unchanged"]})
+        session.add(saved)
+        session.commit()
+        return confirmed
 
 
 def _write(engine: sa.Engine, saved_id: int, *, left_out: set[str], author: Author) -> None:
