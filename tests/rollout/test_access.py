@@ -124,6 +124,7 @@ SUCCESS = {
     ("api_v1.post_training_sessions", "POST"): 422,
     ("api_v1.patch_training_session", "PATCH"): 422,  # no version
     ("api_v1.post_training_import", "POST"): 422,  # no file
+    ("api_v1.get_import_job", "GET"): 404,  # the sample import job does not exist
 }
 # API routes whose JSON body spectree checks before the view reads `?programme=`: another
 # district's leader gets the 422 of the empty body, which tells nothing of the programme.
@@ -217,6 +218,7 @@ def _sample_values(world: World, owned: dict[str, Owned], endpoint: str, *, othe
         "dashboard": "equity",  # a dashboard through a share link
         "user_id": world.user_ids["admin"],  # the admin pages' own account: a deactivation is refused
         "session_id": 2**31 - 1,  # a training session that does not exist
+        "job_id": 2**31 - 1,  # an import job sent through the API that does not exist
     }
     if other_district:
         values.update(uai=world.other_uai, token_id=theirs.token_id, preview_id=theirs.preview_id, plan_id=theirs.plan_id,

@@ -17,7 +17,7 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 
 from rollout.auth.identity import current_author
 from rollout.api import ErrorBody, api_v1, spec
-from rollout.api.imports import ImportErrorBody, api_import
+from rollout.api.imports import ImportErrorBody, ImportJob, accepted, api_import
 from rollout.imports.pipeline import Preview
 from rollout.api.v1.reference import ProgrammeQuery, school_in_scope
 from rollout.auth.access import EDITORS, READERS, access
@@ -185,13 +185,17 @@ def _result(preview: Preview, batch: ImportBatch | None, *, dry_run: bool) -> Up
 @api_v1.post("/progress/imports")
 @access(*EDITORS)
 @spec.validate(query=ProgrammeQuery, form=ProgressUpload,
-               resp=Response(HTTP_200=UploadResult, HTTP_400=ErrorBody, HTTP_401=ErrorBody, HTTP_403=ErrorBody,
-                             HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_413=ImportErrorBody,
+               resp=Response(HTTP_200=UploadResult, HTTP_202=ImportJob, HTTP_400=ErrorBody, HTTP_401=ErrorBody,
+                             HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_413=ImportErrorBody,
                              HTTP_422=ImportErrorBody), tags=["progress"])
-def upload_progress(query: ProgrammeQuery, form: ProgressUpload) -> UploadResult:
+def upload_progress(query: ProgrammeQuery, form: ProgressUpload):
     """Bulk progress (docs/tracking.md): with `dry_run`, the preview; without, applied as one
-    import batch; 422 listing every invalid row (dry run or not), nothing written."""
+    import batch; 422 listing every invalid row (dry run or not), nothing written; a large file
+    is queued (202: follow the job at its `Location`)."""
     programme: Programme = single_programme_or_404(query.programme)
     dry_run = bool(form and form.dry_run)
-    preview, batch = api_import(ProgressTable(), programme=programme, upload=form.file if form else None, dry_run=dry_run)
+    outcome = api_import(ProgressTable(), programme=programme, upload=form.file if form else None, dry_run=dry_run)
+    if isinstance(outcome, ImportJob):
+        return accepted(outcome)
+    preview, batch = outcome
     return _result(preview, batch, dry_run=dry_run)

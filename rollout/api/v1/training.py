@@ -27,7 +27,7 @@ from spectree.model_adapter.pydantic_adapter import BaseFile
 from sqlmodel import col, select
 
 from rollout.api import ErrorBody, api_v1, spec
-from rollout.api.imports import ImportErrorBody, api_import
+from rollout.api.imports import ImportErrorBody, ImportJob, accepted, api_import
 from rollout.api.v1.reference import ConflictBody, Id, api_author, commit_change
 from rollout.auth.access import EDITORS, access
 from rollout.auth.scope import single_programme_or_404
@@ -213,8 +213,9 @@ def patch_training_session(session_id: int, query: ProgrammeOnly, json: SessionU
     return _publish([training])[0]
 
 
-IMPORT_RESPONSES = dict(HTTP_200=TrainingImportResult, HTTP_201=TrainingImportResult, HTTP_400=ErrorBody, HTTP_403=ErrorBody,
-                        HTTP_404=ErrorBody, HTTP_409=ErrorBody, HTTP_413=ImportErrorBody, HTTP_422=ImportErrorBody)
+IMPORT_RESPONSES = dict(HTTP_200=TrainingImportResult, HTTP_201=TrainingImportResult, HTTP_202=ImportJob,
+                        HTTP_400=ErrorBody, HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ErrorBody,
+                        HTTP_413=ImportErrorBody, HTTP_422=ImportErrorBody)
 
 
 @api_v1.post("/training/imports")
@@ -248,10 +249,13 @@ def post_certification_import(query: ProgrammeOnly, form: ImportUpload):
 
 def _import(importer: Importer | Callable[[bytes, str], Importer], query: ProgrammeOnly, form: ImportUpload | None):
     """The API's one import (`rollout.api.imports.api_import`), which writes nothing for a file
-    that would change nothing."""
+    that would change nothing, and queues a large one (202)."""
     programme = single_programme_or_404(query.programme)
     dry_run = bool(form and form.dry_run)
-    preview, batch = api_import(importer, programme=programme, upload=request.files.get("file"), dry_run=dry_run)
+    outcome = api_import(importer, programme=programme, upload=request.files.get("file"), dry_run=dry_run)
+    if isinstance(outcome, ImportJob):
+        return accepted(outcome)
+    preview, batch = outcome
     counts = preview.counts if batch is None else {"new": batch.rows_new, "changed": batch.rows_replaced,
                                                    "unchanged": batch.rows_unchanged}
     result = TrainingImportResult(

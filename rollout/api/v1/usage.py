@@ -21,7 +21,7 @@ from rollout.auth.access import EDITORS, LEADERS, READERS, access
 from rollout.auth.scope import single_programme_or_404
 from rollout.db import get_session
 from rollout.errors import ApiError
-from rollout.api.imports import ImportErrorBody, api_import
+from rollout.api.imports import ImportErrorBody, ImportJob, accepted, api_import
 from rollout.imports.pipeline import Preview
 from rollout.models import CATEGORIES, ImportBatch
 from rollout.usage import taxonomy
@@ -129,16 +129,21 @@ def _result(programme_id: int, preview: Preview, batch: ImportBatch | None, *, d
     query=ProgrammeQuery,
     form=UsageImportForm,
     resp=Response(
-        HTTP_200=UsageImportResult, HTTP_201=UsageImportResult, HTTP_400=ErrorBody, HTTP_403=ErrorBody,
-        HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_413=ImportErrorBody, HTTP_422=ImportErrorBody,
+        HTTP_200=UsageImportResult, HTTP_201=UsageImportResult, HTTP_202=ImportJob, HTTP_400=ErrorBody,
+        HTTP_403=ErrorBody, HTTP_404=ErrorBody, HTTP_409=ImportErrorBody, HTTP_413=ImportErrorBody,
+        HTTP_422=ImportErrorBody,
     ),
     tags=["usage"],
 )
 def post_usage_import(query: ProgrammeQuery, form: UsageImportForm):
-    """Import a usage file (multipart `file`, optional `dry_run`): all rows or none."""
+    """Import a usage file (multipart `file`, optional `dry_run`): all rows or none; a large
+    file is queued (202: follow the job at its `Location`)."""
     programme = single_programme_or_404(query.programme)
     dry_run = bool(form and form.dry_run)
-    preview, batch = api_import(UsageTable(), programme=programme, upload=request.files.get("file"), dry_run=dry_run)
+    outcome = api_import(UsageTable(), programme=programme, upload=request.files.get("file"), dry_run=dry_run)
+    if isinstance(outcome, ImportJob):
+        return accepted(outcome)
+    preview, batch = outcome
     result = _result(programme.id, preview, batch, dry_run=dry_run)
     return result if batch is None else (result, 201)
 
