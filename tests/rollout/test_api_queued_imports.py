@@ -19,17 +19,21 @@ from rollout.imports import jobs, tasks
 from rollout.imports.pipeline import PROGRESS_EVERY
 from rollout.models import AuditEvent, ImportBatch, SavedPreview, UsageRecord
 from rollout.models.training import TrainingSession
+from tests.rollout.live_server import queue_worker, wait_until
 
 THRESHOLD = 200  # bytes: the usage files here are a few kilobytes, so each is queued
 DAYS = 12
 
 
 @pytest.fixture
-def queued_app(app, tmp_path: Path) -> Iterator[None]:
-    """The app queueing uploads above THRESHOLD bytes, on an empty SQLite queue of this test's."""
+def queued_app(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The app queueing uploads above THRESHOLD bytes, on an empty SQLite queue of this test's,
+    which a worker started by the test (it inherits ROLLOUT_QUEUE_URL) consumes."""
     app.config["QUEUE_IMPORT_BYTES"] = THRESHOLD
+    url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
+    monkeypatch.setenv("ROLLOUT_QUEUE_URL", url)
     previous = queue.huey.storage
-    queue.configure(f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    queue.configure(url)
     yield
     queue.huey.storage.close()
     queue.huey.storage = previous
@@ -106,6 +110,19 @@ def test_a_large_file_is_accepted_then_written_by_the_task(client, engine, world
     same = _state(client, headers, again.headers["Location"])
     assert (same["status"], same["batch_id"], same["counts"]) == ("written", None, {"new": 0, "changed": 0, "unchanged": rows})
     assert _count(engine, ImportBatch) == 1
+
+
+def test_a_real_worker_writes_the_file_the_api_queued(client, engine, world, token, queued_app, tmp_path) -> None:
+    headers = token("project_manager")
+    sent = _post(client, headers, world, _usage_file(world))
+    assert sent.status_code == 202
+    url = sent.headers["Location"]
+    with queue_worker(tmp_path, engine.url.render_as_string(hide_password=False)):
+        done = wait_until(lambda: (state := _state(client, headers, url))["running"] is False and state,
+                          timeout=60, what="the import done", every=0.1)
+    assert (done["status"], done["counts"]["new"]) == ("written", len(world.uais) * DAYS * 2), done
+    assert _count(engine, UsageRecord) == len(world.uais) * DAYS * 2
+    assert "Traceback" not in (tmp_path / "worker.log").read_text(), (tmp_path / "worker.log").read_text()
 
 
 def test_a_dry_run_ends_ready_with_its_counts_and_writes_nothing(client, engine, world, token, queued_app) -> None:
