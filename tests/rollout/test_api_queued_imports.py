@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlmodel import Session, func, select
 
 from rollout import queue
@@ -20,35 +17,7 @@ from rollout.imports.pipeline import PROGRESS_EVERY
 from rollout.models import AuditEvent, ImportBatch, SavedPreview, UsageRecord
 from rollout.models.training import TrainingSession
 from tests.rollout.live_server import queue_worker, wait_until
-
-THRESHOLD = 200  # bytes: the usage files here are a few kilobytes, so each is queued
-DAYS = 12
-
-
-@pytest.fixture
-def queued_app(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The app queueing uploads above THRESHOLD bytes, on an empty SQLite queue of this test's,
-    which a worker started by the test (it inherits ROLLOUT_QUEUE_URL) consumes."""
-    app.config["QUEUE_IMPORT_BYTES"] = THRESHOLD
-    url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
-    monkeypatch.setenv("ROLLOUT_QUEUE_URL", url)
-    previous = queue.huey.storage
-    queue.configure(url)
-    yield
-    queue.huey.storage.close()
-    queue.huey.storage = previous
-
-
-def _usage_file(world, *, bad_row: bool = False) -> bytes:
-    """Every school of the world, each day of a fortnight, two services: 144 rows."""
-    lines = ["Jour;Code UAI;Outil;Profil;Visites;Visiteurs"]
-    for day in range(1, DAYS + 1):
-        for uai in world.uais:
-            lines.append(f"{day:02d}/03/2016;{uai};Cahier de textes;Enseignant;{day + 3};2")
-            lines.append(f"{day:02d}/03/2016;{uai};Messagerie;Élève;{day + 10};5")
-    if bad_row:
-        lines.insert(40, f"07/03/2016;{world.other_uai};Notes;Élève;-1;5")
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+from tests.rollout.queued_uploads import DAYS, THRESHOLD, queued_app, usage_file  # noqa: F401  (queued_app: a fixture)
 
 
 def _post(client, headers, world, data: bytes, *, dry_run: bool = False, path: str = "usage/imports"):
@@ -79,7 +48,7 @@ def _count(engine, model) -> int:
 def test_a_large_file_is_accepted_then_written_by_the_task(client, engine, world, token, queued_app) -> None:
     rows = len(world.uais) * DAYS * 2
     headers = token("project_manager")
-    data = _usage_file(world)
+    data = usage_file(world)
     sent = _post(client, headers, world, data)
     assert sent.status_code == 202, sent.text
     url = sent.headers["Location"]
@@ -114,7 +83,7 @@ def test_a_large_file_is_accepted_then_written_by_the_task(client, engine, world
 
 def test_a_real_worker_writes_the_file_the_api_queued(client, engine, world, token, queued_app, tmp_path) -> None:
     headers = token("project_manager")
-    sent = _post(client, headers, world, _usage_file(world))
+    sent = _post(client, headers, world, usage_file(world))
     assert sent.status_code == 202
     url = sent.headers["Location"]
     with queue_worker(tmp_path, engine.url.render_as_string(hide_password=False)):
@@ -127,7 +96,7 @@ def test_a_real_worker_writes_the_file_the_api_queued(client, engine, world, tok
 
 def test_a_dry_run_ends_ready_with_its_counts_and_writes_nothing(client, engine, world, token, queued_app) -> None:
     headers = token("district_leader")
-    sent = _post(client, headers, world, _usage_file(world), dry_run=True)
+    sent = _post(client, headers, world, usage_file(world), dry_run=True)
     assert sent.status_code == 202 and sent.json["dry_run"] is True
     saved_id = _run(engine)
     ready = _state(client, headers, sent.headers["Location"])
@@ -141,7 +110,7 @@ def test_a_dry_run_ends_ready_with_its_counts_and_writes_nothing(client, engine,
 
 def test_a_file_with_invalid_rows_ends_refused_with_them(client, engine, world, token, queued_app) -> None:
     headers = token("project_manager")
-    sent = _post(client, headers, world, _usage_file(world, bad_row=True))
+    sent = _post(client, headers, world, usage_file(world, bad_row=True))
     _run(engine)
     refused = _state(client, headers, sent.headers["Location"])
     assert (refused["status"], refused["running"], refused["invalid_rows"], refused["batch_id"]) == ("refused", False, 1, None)
@@ -165,7 +134,7 @@ def test_a_file_of_a_kind_read_from_its_header_is_queued_as_that_kind(client, ap
 
 
 def test_only_the_sender_reads_the_job(client, app, world, token, login, queued_app) -> None:
-    sent = _post(client, token("project_manager"), world, _usage_file(world))
+    sent = _post(client, token("project_manager"), world, usage_file(world))
     url = sent.headers["Location"]
     for role, status in (("stakeholder", 403), ("district_leader", 404), ("other_leader", 404)):
         assert client.get(url, headers=token(role)).status_code == status, role
@@ -179,7 +148,7 @@ def test_only_the_sender_reads_the_job(client, app, world, token, login, queued_
 
 
 def test_a_reader_may_not_send_a_file(client, engine, world, token, queued_app) -> None:
-    refused = _post(client, token("stakeholder"), world, _usage_file(world))
+    refused = _post(client, token("stakeholder"), world, usage_file(world))
     assert refused.status_code == 403
     assert _count(engine, SavedPreview) == 0 and queue.huey.dequeue() is None
 
@@ -187,7 +156,7 @@ def test_a_reader_may_not_send_a_file(client, engine, world, token, queued_app) 
 def test_page_uploads_and_api_jobs_do_not_replace_each_other(client, app, engine, world, token, login, csrf,
                                                              queued_app) -> None:
     headers = token("project_manager")
-    data = _usage_file(world)
+    data = usage_file(world)
     browser = app.test_client()
     login(browser, "project_manager")
     path = f"/programmes/{world.programme_id}/usage/import"
@@ -208,7 +177,7 @@ def test_page_uploads_and_api_jobs_do_not_replace_each_other(client, app, engine
 
 def test_a_job_whose_worker_died_reads_failed(client, engine, world, token, queued_app) -> None:
     headers = token("project_manager")
-    sent = _post(client, headers, world, _usage_file(world))
+    sent = _post(client, headers, world, usage_file(world))
     saved_id = sent.json["id"]
     with Session(engine) as session:  # a worker took it, then was killed: its heartbeat stops
         saved = session.get(SavedPreview, saved_id)
@@ -225,14 +194,14 @@ def test_a_queue_that_cannot_be_reached_answers_503(client, world, token, queued
         raise ConnectionError("queue down")
 
     monkeypatch.setattr(tasks, "import_upload", unreachable)
-    response = _post(client, token("project_manager"), world, _usage_file(world))
+    response = _post(client, token("project_manager"), world, usage_file(world))
     assert response.status_code == 503 and response.json["field"] == "file"
 
 
 def test_a_file_below_the_threshold_is_still_imported_in_the_request(client, app, engine, world, token,
                                                                      queued_app) -> None:
     app.config["QUEUE_IMPORT_BYTES"] = 10**9
-    response = _post(client, token("project_manager"), world, _usage_file(world))
+    response = _post(client, token("project_manager"), world, usage_file(world))
     assert response.status_code == 201, response.text
     assert response.json["batch_id"] and _count(engine, UsageRecord) == len(world.uais) * DAYS * 2
     assert queue.huey.dequeue() is None and _count(engine, SavedPreview) == 0

@@ -7,10 +7,8 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, func, select
 
 from rollout import queue
@@ -18,36 +16,9 @@ from rollout.imports import jobs
 from rollout.imports.pipeline import PROGRESS_EVERY
 from rollout.models import AuditEvent, ImportBatch, SavedPreview, UsageRecord
 from tests.rollout.live_server import queue_worker, wait_until
+from tests.rollout.queued_uploads import DAYS, THRESHOLD, queued_app, usage_file  # noqa: F401  (queued_app: a fixture)
 
-THRESHOLD = 200  # bytes: the test files are a few kilobytes, so every upload here is queued
 WORKER_SECONDS = 60  # a deadline for the worker's start and its work, far above the seconds it takes
-DAYS = 12
-
-
-@pytest.fixture
-def queued_app(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The app queueing uploads above THRESHOLD bytes, on an empty SQLite queue of this test's,
-    which a worker started by the test (it inherits ROLLOUT_QUEUE_URL) consumes."""
-    app.config["QUEUE_IMPORT_BYTES"] = THRESHOLD
-    url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
-    monkeypatch.setenv("ROLLOUT_QUEUE_URL", url)
-    previous = queue.huey.storage
-    queue.configure(url)
-    yield url
-    queue.huey.storage.close()
-    queue.huey.storage = previous
-
-
-def _usage_file(world, *, bad_row: bool = False) -> bytes:
-    """Every school of the world, each day of a fortnight, two services: 144 rows."""
-    lines = ["Jour;Code UAI;Outil;Profil;Visites;Visiteurs"]
-    for day in range(1, DAYS + 1):
-        for uai in world.uais:
-            lines.append(f"{day:02d}/03/2016;{uai};Cahier de textes;Enseignant;{day + 3};2")
-            lines.append(f"{day:02d}/03/2016;{uai};Messagerie;Élève;{day + 10};5")
-    if bad_row:
-        lines.insert(40, f"07/03/2016;{world.other_uai};Notes;Élève;-1;5")
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def _upload(client, csrf, world, data: bytes):
@@ -87,7 +58,7 @@ def test_a_large_upload_is_previewed_then_written_by_the_worker(client, app, eng
                                                                 tmp_path) -> None:
     rows = len(world.uais) * DAYS * 2
     login(client, "project_manager")
-    sent = _upload(client, csrf, world, _usage_file(world))
+    sent = _upload(client, csrf, world, usage_file(world))
     assert sent.status_code == 303
     page = sent.headers["Location"]
     assert re.fullmatch(rf"/programmes/{world.programme_id}/imports/\d+", page)
@@ -111,7 +82,7 @@ def test_a_large_upload_is_previewed_then_written_by_the_worker(client, app, eng
         leader = app.test_client()
         login(leader, "district_leader")
         app.config["QUEUE_IMPORT_BYTES"] = 10**9
-        in_request = _upload(leader, csrf, world, _usage_file(world))
+        in_request = _upload(leader, csrf, world, usage_file(world))
         app.config["QUEUE_IMPORT_BYTES"] = THRESHOLD
         assert in_request.status_code == 200
         assert _main(preview.text) == _main(in_request.text)
@@ -143,7 +114,7 @@ def test_a_large_upload_is_previewed_then_written_by_the_worker(client, app, eng
 def test_a_queued_file_with_invalid_rows_shows_them_after_a_reload(client, engine, world, login, csrf, queued_app,
                                                                     tmp_path) -> None:
     login(client, "district_leader")
-    page = _upload(client, csrf, world, _usage_file(world, bad_row=True)).headers["Location"]
+    page = _upload(client, csrf, world, usage_file(world, bad_row=True)).headers["Location"]
     with queue_worker(tmp_path, engine.url.render_as_string(hide_password=False)):
         refused = _wait_for(client, page, "refused")
     assert refused["invalid_rows"] == 1 and not refused["running"]
@@ -156,7 +127,7 @@ def test_a_queued_file_with_invalid_rows_shows_them_after_a_reload(client, engin
 
 def test_only_the_sender_follows_a_queued_import(client, app, world, login, csrf, queued_app) -> None:
     login(client, "project_manager")
-    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    page = _upload(client, csrf, world, usage_file(world)).headers["Location"]
     for role, status in (("stakeholder", 403), ("other_leader", 404), ("district_leader", 404)):
         other = app.test_client()
         login(other, role)
@@ -169,7 +140,7 @@ def test_only_the_sender_follows_a_queued_import(client, app, world, login, csrf
 
 def test_a_worker_that_dies_leaves_the_import_failed(client, engine, world, login, csrf, queued_app) -> None:
     login(client, "project_manager")
-    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    page = _upload(client, csrf, world, usage_file(world)).headers["Location"]
     saved_id = int(page.rsplit("/", 1)[1])
     with Session(engine) as session:  # a worker took it, then was killed: its heartbeat stops
         saved = session.get(SavedPreview, saved_id)
@@ -193,7 +164,7 @@ def test_a_queue_that_cannot_be_reached_leaves_the_import_failed(client, world, 
 
     monkeypatch.setattr(tasks, "preview_upload", unreachable)
     login(client, "project_manager")
-    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    page = _upload(client, csrf, world, usage_file(world)).headers["Location"]
     state = _state(client, page)
     assert (state["status"], state["failure"]) == ("failed", jobs.QUEUE_DOWN)
 
@@ -209,7 +180,7 @@ def test_the_pipeline_counts_rows_every_so_often_and_at_the_end(engine, world, m
     told: list[int] = []
     with Session(engine) as session:
         preview = pipeline.read_preview(session, importer=UsageTable(), programme=session.get(Programme, world.programme_id),
-                                        data=_usage_file(world), filename="annee.csv", today=date(2016, 6, 1),
+                                        data=usage_file(world), filename="annee.csv", today=date(2016, 6, 1),
                                         progress=told.append)
     assert told == [50, 100, 144] and preview.counts["new"] == 144
 
@@ -235,7 +206,7 @@ def test_an_import_cancelled_before_the_worker_takes_it_is_never_read(client, en
     from rollout.imports.tasks import run_preview
 
     login(client, "project_manager")
-    data = _usage_file(world)
+    data = usage_file(world)
     page = _upload(client, csrf, world, data).headers["Location"]
     cancelled = client.post(f"{page}/cancel", data={"csrf_token": csrf(client, page)})
     assert cancelled.status_code == 302
@@ -251,7 +222,7 @@ def test_a_queued_write_whose_rows_no_longer_apply_writes_nothing(client, engine
     from rollout.models import School
 
     login(client, "project_manager")
-    data = _usage_file(world)
+    data = usage_file(world)
     page = _upload(client, csrf, world, data).headers["Location"]
     saved_id = int(page.rsplit("/", 1)[1])
     run_preview(engine, saved_id, data)  # the tasks' bodies, as the worker runs them
@@ -282,7 +253,7 @@ def test_a_worker_killed_while_reading_leaves_the_import_failed(client, engine, 
     env = {**os.environ, "ROLLOUT_QUEUE_URL": queued_app, "DATABASE_URL": engine.url.render_as_string(hide_password=False),
            "ROLLOUT_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONPATH": str(root)}
     login(client, "project_manager")
-    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    page = _upload(client, csrf, world, usage_file(world)).headers["Location"]
     # A session of its own, so that killing its process group kills the consumer and its workers.
     worker = subprocess.Popen([str(Path(sys.executable).parent / "rollout"), "worker", "--import", "tests.import_worker_hooks"],
                               cwd=tmp_path, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
@@ -309,7 +280,7 @@ def test_a_new_upload_does_not_replace_an_import_being_written(client, app, engi
     from rollout.imports.tasks import run_preview, run_write
 
     login(client, "project_manager")
-    data = _usage_file(world)
+    data = usage_file(world)
     page = _upload(client, csrf, world, data).headers["Location"]
     saved_id = int(page.rsplit("/", 1)[1])
     run_preview(engine, saved_id, data)
@@ -331,7 +302,7 @@ def test_the_last_count_of_rows_read_is_written_at_once(client, engine, world, l
 
     monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 50)
     login(client, "project_manager")
-    page = _upload(client, csrf, world, _usage_file(world)).headers["Location"]
+    page = _upload(client, csrf, world, usage_file(world)).headers["Location"]
     saved_id = int(page.rsplit("/", 1)[1])
     with Session(engine) as session:
         saved = session.get(SavedPreview, saved_id)
