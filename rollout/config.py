@@ -12,6 +12,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Mapping
 
+from rollout.imports.bounds import MAX_BYTES
+
+UPLOAD_MB = MAX_BYTES // 2**20 + 1
+"""The largest request body by default (ROLLOUT_MAX_UPLOAD_MB), in MiB: the largest file an import
+reads (a district's million daily usage rows are 56 MiB) and its form around it, so that what the
+command line imports, the page and the API take too (the largest on the task queue)."""
+
 # The URL schemes of a Redis server, as rollout.queue accepts them.
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -95,7 +102,7 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "BEHIND_PROXY": env.get("ROLLOUT_BEHIND_PROXY", "0") == "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("ROLLOUT_IDLE_MINUTES", "60"))),  # the idle timeout
         "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=int(env.get("ROLLOUT_SESSION_HOURS", "12"))),
-        "MAX_CONTENT_LENGTH": int(env.get("ROLLOUT_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": int(env.get("ROLLOUT_MAX_UPLOAD_MB", str(UPLOAD_MB))) * 1024 * 1024,
         # Larger uploads are read and written by `rollout worker`, not in the request (docs/queue.md).
         "QUEUE_IMPORT_BYTES": int(env.get("ROLLOUT_QUEUE_IMPORT_BYTES", str(4 * 1024 * 1024))),
         "ROLLOUT_CACHE_URL": cache_url(env),

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 MAX_BYTES = 80 * 2**20
 """The largest file read: a district's daily usage file of MAX_DATA_ROWS rows is 56 MiB of CSV
-(Seine-Saint-Denis, 130 collèges, issue #14). Uploads through the web are held to the smaller
-request limit (`ROLLOUT_MAX_UPLOAD_MB`) before this bound is reached."""
+(Seine-Saint-Denis, 130 collèges, issue #14). Uploads through the web are held to the request
+limit (`ROLLOUT_MAX_UPLOAD_MB`, by default this bound and its form: `rollout.config.UPLOAD_MB`)
+before this bound is reached; a deployer may lower it."""
 
 MAX_UNPACKED_BYTES = 500 * 2**20
 """The most an XLSX may unpack to: a genuine workbook unpacks to five to thirty times its size."""

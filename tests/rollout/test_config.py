@@ -6,6 +6,7 @@ import pytest
 
 from rollout.app import create_app
 from rollout.config import from_environment
+from rollout.imports import bounds
 
 COOKIE_SETTINGS = ("ROLLOUT_BEHIND_PROXY", "ROLLOUT_SECURE_COOKIES")
 
@@ -45,3 +46,12 @@ def test_the_absolute_session_lifetime_is_a_setting(monkeypatch, tmp_path, hours
     if hours is not None:
         monkeypatch.setenv("ROLLOUT_SESSION_HOURS", hours)
     assert from_environment(str(tmp_path))["SESSION_ABSOLUTE_LIFETIME"].total_seconds() == expected * 3600
+
+
+def test_by_default_a_request_takes_the_largest_file_an_import_reads(monkeypatch, tmp_path) -> None:
+    """A district's million daily usage rows (56 MiB) go through the page and the API as through
+    the command line: the request limit is the import's file bound and its form, unless lowered."""
+    monkeypatch.delenv("ROLLOUT_MAX_UPLOAD_MB", raising=False)
+    assert from_environment(str(tmp_path))["MAX_CONTENT_LENGTH"] > bounds.MAX_BYTES
+    monkeypatch.setenv("ROLLOUT_MAX_UPLOAD_MB", "20")
+    assert from_environment(str(tmp_path))["MAX_CONTENT_LENGTH"] == 20 * 2**20
