@@ -76,6 +76,9 @@ def test_a_usage_import_killed_mid_write_leaves_nothing_and_succeeds_when_sent_a
     # SQLite's default page cache (the import's 64 MiB would hold the whole write until it
     # commits): its pages then reach the WAL file mid-write, which is what the probe sees.
     monkeypatch.setenv("ROLLOUT_SQLITE_IMPORT_CACHE_MB", "2")
+    # Read and written in the request, whose gunicorn worker this test kills: the file (about 6
+    # MiB) is above the size the API hands to `rollout worker` (test_api_queued_imports.py).
+    monkeypatch.setenv("ROLLOUT_QUEUE_IMPORT_BYTES", str(2**30))
     headers = token("project_manager")
     upload = ("usage.csv", usage_file(world.uais, USAGE_ROWS))
     with live_server(tmp_path, engine.url.render_as_string(hide_password=False)) as server:

@@ -61,6 +61,9 @@ def test_concurrent_imports_and_edits_are_applied_or_refused_as_stale_never_lock
     # SQLite's default page cache for the import, as in test_faults: its pages reach the WAL
     # file mid-write, which is what the probe sees (the 64 MiB cache holds them until commit).
     monkeypatch.setenv("ROLLOUT_SQLITE_IMPORT_CACHE_MB", "2")
+    # The imports run in their requests, beside the edits, whatever their size (the API hands
+    # larger files to `rollout worker`, which this test does not start).
+    monkeypatch.setenv("ROLLOUT_QUEUE_IMPORT_BYTES", str(2**30))
     leader = token("district_leader")
     school_uai, *edited = world.uais
     with Session(engine) as session:
