@@ -2,8 +2,10 @@
 
 PostgreSQL variants run when ROLLOUT_TEST_POSTGRES_URL names a server where the test user may
 create databases (`.ci/run` sets it); each test gets a fresh database, dropped afterwards.
-A migrated SQLite database is a copy of one migrated once per session: running the ten
-migrations for each of hundreds of tests cost minutes of the suite.
+A migrated database is a copy of one migrated once per session (per test process): a file
+copy on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL. Running the migrations for each of
+hundreds of tests cost minutes of the suite (0.24 s a PostgreSQL database, against 0.08 s for a
+copy of the template).
 """
 
 from __future__ import annotations
@@ -112,12 +114,43 @@ def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def _migrated_postgres() -> Iterator[str | None]:
+    """The name of a PostgreSQL database migrated to head once per test process, for `engine`
+    to copy (None without a server). Nothing stays connected to it: a template must be idle."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    admin = _admin_engine()
+    name = f"rollout_test_template_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    template = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
+    upgrade(template)
+    template.dispose()
+    yield name
+    if not _drop_database(admin, name):
+        _LEFTOVER_DATABASES.append(name)
+    admin.dispose()
+
+
+def _copy_of_template(name: str, template: str) -> None:
+    """Make the empty test database `name` a copy of the migrated `template`."""
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+
+
 @pytest.fixture
-def engine(database_url: str, _migrated_sqlite: str) -> Iterator[sa.Engine]:
-    """A migrated database (on SQLite, a copy of the session's migrated file)."""
+def engine(database_url: str, _migrated_sqlite: str, _migrated_postgres: str | None) -> Iterator[sa.Engine]:
+    """A migrated database: a copy of the session's migrated SQLite file or PostgreSQL template."""
     url = sa.engine.make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and not os.path.exists(url.database):
         shutil.copyfile(_migrated_sqlite, url.database)
+    elif url.get_backend_name() == "postgresql" and _migrated_postgres:
+        _copy_of_template(url.database, _migrated_postgres)
     engine = make_engine(database_url)
     upgrade(engine)
     yield engine
