@@ -44,6 +44,11 @@ def command_session() -> Iterator[Session]:
         engine.dispose()
 
 
+programme_option = click.option("--programme", "programme_id", type=int, default=None,
+                                help="Programme id (optional with one programme).")
+"""The option of every command that works on one programme, which `choose_programme` reads."""
+
+
 def choose_programme(session: Session, programme_id: int | None) -> Programme:
     """The programme a command works on: the one given, or the only one the database holds."""
     if programme_id is not None:
@@ -126,8 +131,7 @@ def import_command(importer: Callable[[], Importer], help: str) -> click.Command
     @click.command("import", help=help)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Preview and count, write nothing.")
-    @click.option("--programme", "programme_id", type=int, default=None,
-                  help="Programme id (optional with one programme).")
+    @programme_option
     def command(file: Path, dry_run: bool, programme_id: int | None) -> None:
         run_import(importer(), file, programme_id=programme_id, dry_run=dry_run)
 

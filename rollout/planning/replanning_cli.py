@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import click
 
-from rollout.cli_support import choose_programme, command_session, queue_or_solve, terminal_actor
+from rollout.cli_support import choose_programme, command_session, programme_option, queue_or_solve, terminal_actor
 from rollout.core.author import Author
 from rollout.planning.plans import PlanningError
 from rollout.planning.replanning import queue_replan
@@ -16,7 +16,7 @@ from rollout.planning.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 
 
 @click.command("replan")
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+@programme_option
 @click.option("--name", required=True, help="The re-plan's name.")
 @click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(MIN_TIME_LIMIT, MAX_TIME_LIMIT),
               help="Seconds of solving.")

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from planner.documents import write_json
 from rollout.models.base import INT32_MAX
-from rollout.cli_support import choose_programme, command_session, queue_or_solve, terminal_actor
+from rollout.cli_support import choose_programme, command_session, programme_option, queue_or_solve, terminal_actor
 from rollout.core.author import Author
 from rollout.core.problems import InvalidChange
 from rollout.models import Programme, Scenario
@@ -61,7 +61,7 @@ def scenario_cli() -> None:
 
 
 @scenario_cli.command("list")
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+@programme_option
 def list_command(programme_id: int | None) -> None:
     """The programme's scenarios: id, version, number of edits, name."""
     with command_session() as session:
@@ -70,7 +70,7 @@ def list_command(programme_id: int | None) -> None:
 
 
 @scenario_cli.command("create")
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+@programme_option
 @click.option("--name", required=True, help="Name, unique in the programme.")
 @click.option("--description", default=None)
 @click.option("--edits", "edits_text", default="[]", show_default=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from sqlmodel import Session
 
-from rollout.cli_support import choose_programme, command_session, terminal_actor
+from rollout.cli_support import choose_programme, command_session, programme_option, terminal_actor
 from rollout.core.author import Author
 from rollout.models import Programme, ShareLink, utcnow
 from rollout.sharing import links
@@ -25,7 +25,7 @@ def _author() -> Author:
 @click.option("--label", required=True, help="What the link is for, e.g. a meeting and its date.")
 @click.option("--days", default=links.DEFAULT_DAYS, show_default=True, type=click.IntRange(1, links.MAX_DAYS),
               help="Days until it expires.")
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+@programme_option
 @click.option("--base-url", default="", help="The site's address, printed before /partage/… (e.g. https://rollout.example).")
 def create_command(label: str, days: int, programme_id: int | None, base_url: str) -> None:
     """Create a link and print its address once: only a digest of its secret is stored."""
@@ -40,7 +40,7 @@ def create_command(label: str, days: int, programme_id: int | None, base_url: st
 
 
 @share_cli.command("list")
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+@programme_option
 def list_command(programme_id: int | None) -> None:
     """One line per link, newest first: id, status, expiry, last use, label."""
     now = utcnow()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from rollout.cli_support import choose_programme, command_session, import_command, terminal_actor
+from rollout.cli_support import choose_programme, command_session, import_command, programme_option, terminal_actor
 from rollout.core.author import Author
 from rollout.tracking.schedule import apply_baseline, baseline
 from rollout.tracking.table import ProgressTable
@@ -30,7 +30,7 @@ progress_cli.add_command(import_command(
 
 
 @progress_cli.command("baseline")
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+@programme_option
 def baseline_command(programme_id: int | None) -> None:
     """Set every milestone's planned date from the adopted plan (creating missing milestones)."""
     with command_session() as session:

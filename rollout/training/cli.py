@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from rollout.cli_support import run_import
+from rollout.cli_support import programme_option, run_import
 from rollout.training.record_imports import RECORD_IMPORTERS, importer_from_header
 
 KINDS = RECORD_IMPORTERS
@@ -29,7 +29,7 @@ def training_cli() -> None:
 @click.option("--kind", type=click.Choice(sorted(KINDS)), default=None,
               help="The file's kind (detected from its header when left out).")
 @click.option("--dry-run", is_flag=True, help="Preview and count, write nothing.")
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+@programme_option
 def import_command(file: Path, kind: str | None, dry_run: bool, programme_id: int | None) -> None:
     """Import a training file (CSV or XLSX, see docs/training.md): all rows or none."""
     run_import(KINDS[kind]() if kind else importer_from_header, file, programme_id=programme_id, dry_run=dry_run)

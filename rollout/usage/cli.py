@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from rollout.cli_support import choose_programme, command_session, import_command
+from rollout.cli_support import choose_programme, command_session, import_command, programme_option
 from rollout.usage.table import UsageTable
 from rollout.usage.report import FORMATS, GROUPINGS, parse_bound, report_csv, report_json, usage_report
 
@@ -28,7 +28,7 @@ usage_cli.add_command(import_command(
 @click.option("--from", "start", default=None, help="First day (YYYY-MM-DD, or YYYY-MM for its first day).")
 @click.option("--to", "end", default=None, help="Last day (YYYY-MM-DD, or YYYY-MM for its last day).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), required=True)
-@click.option("--programme", "programme_id", type=int, default=None, help="Programme id (optional with one programme).")
+@programme_option
 def report_command(by: str, start: str | None, end: str | None, output_format: str, programme_id: int | None) -> None:
     """Print visits, pedagogical share and adoption per school, month or category."""
     try:
