@@ -33,12 +33,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bench.scratch import scratch_postgres
-from bench.usage_import import _empty_usage, write_daily_usage_csv
+from bench.usage_import import _empty_usage, demo_with_daily_file
 from bench.web_load import ROOT, WRITER, _gunicorn, free_port
 from rollout.auth.accounts import create_token
-from rollout.cli import load_dataset_committed, reset_demo_accounts
+from rollout.cli import reset_demo_accounts
 from rollout.core.author import Author
-from rollout.db import make_engine, upgrade
+from rollout.db import make_engine
 from rollout.imports.pipeline import import_file
 from rollout.models import Programme, School, UsageRecord
 from rollout.usage.table import UsageTable
@@ -87,12 +87,7 @@ def _prepare(url: str, folder: Path, rows: int) -> tuple[int, Path, str]:
     """The demo loaded and emptied of its usage, the daily file, a project manager's token."""
     engine = make_engine(url)
     try:
-        upgrade(engine)
-        programme = load_dataset_committed(engine, "seine-saint-denis")
-        path = folder / f"usage-daily-{rows}.csv"
-        if not path.exists():
-            with Session(engine) as session:
-                write_daily_usage_csv(session, programme, path, rows)
+        programme, path = demo_with_daily_file(engine, folder, rows)
         _empty_usage(engine, programme.id)
         reset_demo_accounts(engine)
         with Session(engine) as session:

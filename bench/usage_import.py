@@ -354,18 +354,25 @@ def _in_child(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, 
         return pool.apply(function, args)
 
 
+def demo_with_daily_file(engine: sa.Engine, folder: Path, rows: int) -> tuple[Programme, Path]:
+    """The demo loaded into `engine` (migrated first), and its last `rows` daily rows as a file in
+    `folder` (written once, then reused)."""
+    upgrade(engine)
+    programme = load_dataset_committed(engine, "seine-saint-denis")
+    path = folder / f"usage-daily-{rows}.csv"
+    if not path.exists():
+        with Session(engine) as session:
+            write_daily_usage_csv(session, programme, path, rows)
+    return programme, path
+
+
 def run_daily(url: str, folder: Path, rows: int, repeat: int, traced: bool, queued: bool) -> list[dict[str, Any]]:
     """Load the demo into `url`, write its last `rows` daily rows, then `repeat` times: empty
     the programme's usage, insert the rows raw, empty it again, import them (and with `queued`,
     empty it again and import them as the worker does)."""
     engine = make_engine(url)
     try:
-        upgrade(engine)
-        programme = load_dataset_committed(engine, "seine-saint-denis")
-        path = folder / f"usage-daily-{rows}.csv"
-        if not path.exists():
-            with Session(engine) as session:
-                write_daily_usage_csv(session, programme, path, rows)
+        programme, path = demo_with_daily_file(engine, folder, rows)
         user_id = _a_user(engine) if queued else 0
         results = []
         for _ in range(repeat):
