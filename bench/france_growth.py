@@ -38,6 +38,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.processes import stop, tree_peak_mib
 from bench.scratch import scratch_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,22 +202,6 @@ def child_pages(url: str, instance: str, output: str) -> None:
     Path(output).write_text(json.dumps(timings), encoding="utf-8")
 
 
-def _tree_peak_mib(pid: int) -> float:
-    """The largest peak resident memory (VmHWM) of a process and its descendants, now."""
-    peak, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        found = re.search(r"VmHWM:\s+(\d+) kB", status)
-        peak = max(peak, int(found.group(1)) if found else 0)
-        pending += [int(child) for child in children]
-    return peak / 1024
-
-
 def child_plan(url: str, instance: str, output: str, time_limit: str) -> None:
     """A leader queues a plan from the planning page; a real worker solves it; the page's
     progress is polled as the page polls it until the plan is done."""
@@ -236,7 +221,7 @@ def child_plan(url: str, instance: str, output: str, time_limit: str) -> None:
         states, peak = [], 0.0
         while True:
             state = client.get(f"{plan_path}/progress.json").get_json()
-            peak = max(peak, _tree_peak_mib(worker.pid))
+            peak = max(peak, tree_peak_mib(worker.pid))
             if not states or (state["objective"], state["bound"]) != (states[-1]["objective"], states[-1]["bound"]):
                 states.append(state)
             if not state["running"]:
@@ -244,10 +229,9 @@ def child_plan(url: str, instance: str, output: str, time_limit: str) -> None:
                 break
             time.sleep(0.5)  # the page's own polling interval order; a benchmark, not a test
         solve_seconds = time.perf_counter() - started
-        peak = max(peak, _tree_peak_mib(worker.pid))
+        peak = max(peak, tree_peak_mib(worker.pid))
     finally:
-        os.killpg(worker.pid, 15)
-        worker.wait(timeout=60)
+        stop(worker)
     assert client.get(plan_path).status_code == 200
     seconds = []
     for _ in range(5):

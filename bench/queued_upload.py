@@ -11,7 +11,7 @@ a project manager's API token is made, then the file is POSTed to `/api/v1/usage
 its job polled every half second. It prints the request's time to its 202, each status the job
 went through with when it was first seen, the whole time until written, the rows in the
 database, and the peak resident memory of gunicorn's processes and of the worker's (`VmHWM` of
-every process of their groups). The baseline, in the same run, is the command line's path on the
+every process of their trees). The baseline, in the same run, is the command line's path on the
 same file and database (`import_file` in this process, preview and write in one transaction):
 the ratio says what going through the web and the queue costs.
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ import requests
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from bench.processes import stop, tree_peak_mib
 from bench.scratch import scratch_postgres
 from bench.usage_import import _empty_usage, demo_with_daily_file
 from bench.web_load import ROOT, WRITER, _gunicorn, free_port
@@ -55,32 +55,6 @@ def _worker(url: str, instance: Path) -> subprocess.Popen:
     with (instance / "worker.log").open("w") as log:
         return subprocess.Popen(["sh", "-c", f"exec {line.removeprefix('worker:').strip()}"], env=env, cwd=ROOT,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _group_peak_mib(leader: int) -> float:
-    """The largest peak resident memory (VmHWM) among the live processes of `leader`'s group."""
-    peak = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if os.getpgid(int(entry.name)) != leader:
-                continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]))
-        except (OSError, ProcessLookupError):
-            continue
-    return peak / 1024
-
-
-def _stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _prepare(url: str, folder: Path, rows: int) -> tuple[int, Path, str]:
@@ -155,10 +129,10 @@ def run(url: str, folder: Path, files: Path, rows: int, label: str) -> None:
     worker = _worker(url, instance)
     try:
         result = _follow(f"http://127.0.0.1:{port}", token, programme_id, path)
-        web_peak, worker_peak = _group_peak_mib(server.pid), _group_peak_mib(worker.pid)
+        web_peak, worker_peak = tree_peak_mib(server.pid), tree_peak_mib(worker.pid)
     finally:
-        _stop(worker)
-        _stop(server)
+        stop(worker)
+        stop(server)
     stored = _stored(url, programme_id)
     engine = make_engine(url)
     _empty_usage(engine, programme_id)

@@ -56,6 +56,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bench.dashboard_queries import percentiles
+from bench.processes import stop
 from bench.scratch import scratch_postgres
 from rollout.cli import load_dataset_committed, reset_demo_accounts
 from rollout.db import make_engine, upgrade
@@ -251,11 +252,11 @@ def run(url: str, args: argparse.Namespace, folder: Path, label: str) -> None:
             instances.append(folder / f"instance-{label}-{number + 1}")
             instances[-1].mkdir()
             server = _gunicorn(url, ports[-1], instances[-1], args.redis, access_log=args.hosts > 1)
-            stack.callback(_stop, server)
+            stack.callback(stop, server)
         port = ports[0]
         if args.hosts > 1:
             balancer, port = _balancer(ports, folder / "nginx")
-            stack.callback(_stop, balancer)
+            stack.callback(stop, balancer)
         host = f"http://127.0.0.1:{port}"
         alone = _alone(host, plan, args.runs)
         load = os.getloadavg()[0]
@@ -266,11 +267,6 @@ def run(url: str, args: argparse.Namespace, folder: Path, label: str) -> None:
     trouble = [line for instance in instances for line in (instance / "gunicorn.log").read_text().splitlines()
                if any(word in line for word in ("WORKER TIMEOUT", "Traceback", "ERROR", "Error"))]
     print(f"gunicorn's logs: {len(trouble)} error lines" + "".join(f"\n  {line}" for line in trouble[:20]))
-
-
-def _stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, 15)
-    process.wait(timeout=30)
 
 
 def _print(label: str, rows: int, alone: dict[str, float], stats: list[dict[str, str]], load: float,
