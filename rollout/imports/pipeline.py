@@ -79,7 +79,7 @@ class Preview:
     @property
     def confirmable(self) -> bool:
         """No invalid row, and something to write."""
-        return not self.problems and self.counts["new"] + self.counts["changed"] > 0
+        return not self.problems and writes_something(self.counts)
 
     def summary(self) -> dict[str, Any]:
         """What a SavedPreview keeps to show the preview again (JSON-ready)."""
@@ -88,6 +88,12 @@ class Preview:
         return {"counts": self.counts, "changes": changes, "notes": [asdict(note) for note in self.notes],
                 "ignored_columns": self.ignored_columns, "header_row": self.header_row, "facts": self.facts}
 
+
+
+def writes_something(counts: dict[str, int]) -> bool:
+    """Whether a preview's counts have rows to write: a file that changes nothing writes nothing
+    (no batch), however it is sent."""
+    return counts["new"] + counts["changed"] > 0
 
 class NotOffered(ValueError):
     """Rows left out that the preview did not offer to untick (a forged form)."""

@@ -228,7 +228,7 @@ def _settle(engine: sa.Engine, saved_id: int, *, dry_run: bool) -> bool:
         if job is None or job["status"] != "ready":
             return False
         counts = saved.summary["counts"]
-        confirmed = not dry_run and counts["new"] + counts["changed"] > 0
+        confirmed = not dry_run and pipeline.writes_something(counts)
         if confirmed:
             jobs.update_job(saved, status="confirmed")
         else:
